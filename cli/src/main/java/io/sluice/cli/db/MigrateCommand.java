@@ -1,0 +1,50 @@
+package io.sluice.cli.db;
+
+import io.sluice.cli.SluiceHome;
+import io.sluice.cli.UserError;
+import io.sluice.store.ClickHouseException;
+import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.schema.MigrationException;
+import io.sluice.store.schema.Migrator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+    description = {"Apply pending sql/NNN_*.sql migrations in order, with newer ClickHouse features (TTL, codecs,",
+        "LowCardinality, IPv6) only where the server accepts them. Safe to run again."})
+public final class MigrateCommand implements Callable<Integer> {
+  public static final String DEFAULT_DATABASE = "sluice";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = "http://127.0.0.1:8123", description = "ClickHouse HTTP URL. Default: ${DEFAULT-VALUE}.")
+  String clickhouse;
+
+  @Option(names = "--database", defaultValue = DEFAULT_DATABASE, description = "Default: ${DEFAULT-VALUE}.")
+  String database;
+
+  @Option(names = "--sql-dir", paramLabel = "DIR", description = "Migrations folder (default: sql/ in the checkout).")
+  Path sqlDir;
+
+  @Override
+  public Integer call() {
+    migrate(clickhouse, database, sqlDir != null ? sqlDir : SluiceHome.find().resolve("sql"), spec.commandLine().getOut());
+    return 0;
+  }
+
+  public static Migrator.Result migrate(String url, String database, Path sqlDir, PrintWriter out) {
+    try {
+      return new Migrator(new ClickHouseHttp(url, null), database, sqlDir, line -> {
+        out.println(line);
+        out.flush();
+      }).migrate();
+    } catch (MigrationException | ClickHouseException e) {
+      throw new UserError("migration stopped: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.sluice.store;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * ClickHouse over its HTTP interface with plain text formats, which every server version from 18.16 on speaks
+ * the same way. One statement per call.
+ */
+public final class ClickHouseHttp {
+  private static final Pattern ERROR_CODE = Pattern.compile("Code: (\\d+)");
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String baseUrl;
+  private final String database;
+
+  /** @param database the default database for statements, or null for the server's default */
+  public ClickHouseHttp(String baseUrl, String database) {
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.database = database;
+  }
+
+  public String database() {
+    return database;
+  }
+
+  public ClickHouseHttp withDatabase(String other) {
+    return new ClickHouseHttp(baseUrl, other);
+  }
+
+  /** Runs a statement and returns the raw response body. */
+  public String execute(String sql) {
+    String url = baseUrl + "/" + (database == null ? "" : "?database=" + URLEncoder.encode(database, StandardCharsets.UTF_8));
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofMinutes(5))
+        .POST(HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8))
+        .build();
+    HttpResponse<String> response;
+    try {
+      response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ClickHouseException("cannot reach ClickHouse at " + baseUrl + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClickHouseException("interrupted while talking to ClickHouse", e);
+    }
+    if (response.statusCode() != 200) {
+      String body = response.body().trim();
+      Matcher code = ERROR_CODE.matcher(body);
+      throw new ClickHouseException(code.find() ? Integer.parseInt(code.group(1)) : response.statusCode(), body);
+    }
+    return response.body();
+  }
+
+  /** Runs a SELECT (without a FORMAT clause) and returns its column names and rows, unescaped. */
+  public Table query(String select) {
+    String body = execute(select.strip().replaceAll(";\\s*$", "") + "\nFORMAT TabSeparatedWithNames");
+    List<String> lines = body.lines().toList();
+    if (lines.isEmpty()) {
+      return new Table(List.of(), List.of());
+    }
+    List<String> names = Tsv.split(lines.get(0));
+    List<List<String>> rows = new ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      rows.add(Tsv.split(lines.get(i)));
+    }
+    return new Table(names, rows);
+  }
+
+  /** The single value of a one-row, one-column query. */
+  public String scalar(String select) {
+    Table table = query(select);
+    if (table.rows().size() != 1 || table.rows().get(0).size() != 1) {
+      throw new ClickHouseException(-1, "expected one value from: " + select + ", got " + table.rows());
+    }
+    return table.rows().get(0).get(0);
+  }
+
+  public String serverVersion() {
+    return scalar("SELECT version()");
+  }
+
+  public record Table(List<String> columns, List<List<String>> rows) {}
+}

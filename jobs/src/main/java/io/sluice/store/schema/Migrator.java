@@ -1,0 +1,92 @@
+package io.sluice.store.schema;
+
+import io.sluice.store.ClickHouseException;
+import io.sluice.store.ClickHouseHttp;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Applies pending {@code sql/NNN_*.sql} files in order and records each in {@code schema_migrations}.
+ *
+ * <p>ClickHouse has no transactional DDL, so a file that fails half way is not recorded and runs again from its
+ * first statement next time: migrations are written with IF NOT EXISTS so that a rerun is harmless.
+ */
+public final class Migrator {
+  private final ClickHouseHttp server;
+  private final String database;
+  private final Path sqlDir;
+  private final Consumer<String> log;
+
+  public Migrator(ClickHouseHttp server, String database, Path sqlDir, Consumer<String> log) {
+    this.server = server.withDatabase(null);
+    this.database = database;
+    this.sqlDir = sqlDir;
+    this.log = log;
+  }
+
+  public record Result(ServerCapabilities capabilities, List<String> applied, int alreadyApplied) {}
+
+  public Result migrate() {
+    if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new MigrationException("invalid database name '" + database + "': use letters, digits and _");
+    }
+    List<MigrationFile> files = MigrationFile.list(sqlDir);
+    server.execute("CREATE DATABASE IF NOT EXISTS " + database);
+    ClickHouseHttp db = server.withDatabase(database);
+    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, file_name String, checksum String,"
+        + " server_version String, applied_at DateTime) ENGINE = MergeTree() ORDER BY version");
+    Map<Integer, List<String>> applied = new HashMap<>();
+    for (List<String> row : db.query("SELECT version, file_name, checksum FROM schema_migrations").rows()) {
+      applied.put(Integer.parseInt(row.get(0)), row);
+    }
+    ServerCapabilities capabilities = ServerCapabilities.probe(db);
+    log.accept(capabilities.describe());
+    List<String> done = new ArrayList<>();
+    int skipped = 0;
+    for (MigrationFile file : files) {
+      List<String> record = applied.get(file.version());
+      if (record != null) {
+        if (!record.get(2).equals(file.checksum())) {
+          throw new MigrationException(file.fileName() + " was changed after it was applied as " + record.get(1)
+              + ". Write a new migration instead of editing an applied one.");
+        }
+        skipped++;
+        continue;
+      }
+      apply(db, capabilities, file);
+      db.execute("INSERT INTO schema_migrations VALUES (" + file.version() + ", " + quote(file.fileName()) + ", "
+          + quote(file.checksum()) + ", " + quote(capabilities.version()) + ", now())");
+      log.accept("applied " + file.fileName());
+      done.add(file.fileName());
+    }
+    if (done.isEmpty()) {
+      log.accept("schema is up to date (" + skipped + " migrations already applied)");
+    }
+    return new Result(capabilities, done, skipped);
+  }
+
+  private void apply(ClickHouseHttp db, ServerCapabilities capabilities, MigrationFile file) {
+    String rendered;
+    try {
+      rendered = capabilities.render(file.text());
+    } catch (IllegalArgumentException e) {
+      throw new MigrationException(file.fileName() + ": " + e.getMessage());
+    }
+    for (SqlStatements.Statement statement : SqlStatements.split(rendered)) {
+      try {
+        db.execute(statement.sql());
+      } catch (ClickHouseException e) {
+        throw new MigrationException(file.fileName() + " line " + statement.line() + " failed.\nStatement:\n"
+            + statement.sql() + "\nServer error:\n" + e.getMessage());
+      }
+    }
+  }
+
+  private static String quote(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+}

@@ -1,0 +1,32 @@
+# Installs what Sluice needs from Debian's packages when it is missing. Sourced by ./sluice.
+
+# Build tools: a JDK 17 and Maven.
+ensure_build_tools() {
+  local missing=()
+  command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  install_packages "${missing[@]}"
+}
+
+# What the test suite runs for real: ClickHouse, and the peers it compares against.
+ensure_test_packages() {
+  local missing=()
+  [ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse-server ] || missing+=(clickhouse-server)
+  command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+  command -v softflowd >/dev/null 2>&1 || missing+=(softflowd)
+  command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+  install_packages "${missing[@]}"
+}
+
+install_packages() {
+  [ "$#" -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "sluice: missing packages: $*" >&2
+    echo "sluice: install them with: sudo apt-get update && sudo apt-get install -y $*" >&2
+    exit 1
+  fi
+  echo "sluice: installing $* ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >&2
+  apt-get install -y -q "$@" >&2
+}

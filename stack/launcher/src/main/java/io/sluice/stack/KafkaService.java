@@ -1,0 +1,122 @@
+package io.sluice.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+
+/** A single-node KRaft Kafka broker (combined broker and controller) in its own JVM. */
+public final class KafkaService implements Service {
+  private static final String STARTED_MARKER = "Kafka Server started";
+
+  private final StackSettings settings;
+  private final Path dir;
+  private final ManagedProcess process;
+
+  public KafkaService(StackSettings settings) {
+    this.settings = settings;
+    this.dir = settings.workDir().toAbsolutePath().resolve("kafka");
+    this.process = new ManagedProcess("kafka", settings.workDir().toAbsolutePath(), dir.resolve("log/stdout.log"));
+  }
+
+  @Override
+  public String name() {
+    return "kafka";
+  }
+
+  @Override
+  public void start() {
+    if (process.isRunning()) {
+      return;
+    }
+    Path lib = JavaCommand.libDir(settings, "kafka-broker");
+    Ports.requireFree(settings.kafkaPort(), "Kafka", "--kafka-port");
+    Ports.requireFree(settings.kafkaControllerPort(), "Kafka", "--kafka-controller-port");
+    Path properties = dir.resolve("server.properties");
+    try {
+      Files.createDirectories(dir.resolve("data"));
+      Files.createDirectories(dir.resolve("log"));
+      Files.writeString(properties, serverProperties());
+      Files.writeString(dir.resolve("log4j2.properties"), Log4jConfig.rollingFile(dir.resolve("log/server.log")));
+      Files.deleteIfExists(logFile());
+    } catch (IOException e) {
+      throw new StackException("cannot write the Kafka config under " + dir + ": " + e.getMessage(), e);
+    }
+    if (!Files.exists(dir.resolve("data/meta.properties"))) {
+      JavaCommand.runToCompletion(
+          JavaCommand.command(List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties")),
+              lib, "kafka.tools.StorageTool",
+              List.of("format", "-t", newClusterId(), "-c", properties.toString())),
+          60, "formatting the Kafka storage");
+    }
+    List<String> jvm = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+        "-Djava.awt.headless=true", "-Dkafka.logs.dir=" + dir.resolve("log"),
+        "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"));
+    process.start(JavaCommand.command(jvm, lib, "kafka.Kafka", List.of(properties.toString())), dir);
+  }
+
+  @Override
+  public Health health() {
+    if (!process.isRunning()) {
+      return Health.down("not running");
+    }
+    if (!Ports.isListening(settings.kafkaPort())) {
+      return Health.down("not listening on " + endpoint() + " yet");
+    }
+    try {
+      if (Files.exists(logFile()) && Files.readString(logFile()).contains(STARTED_MARKER)) {
+        return Health.up("KRaft broker+controller, node 1");
+      }
+    } catch (IOException e) {
+      return Health.down("cannot read " + logFile());
+    }
+    return Health.down("listening, but the broker has not finished starting");
+  }
+
+  @Override
+  public String endpoint() {
+    return settings.kafkaBootstrap();
+  }
+
+  @Override
+  public Path logFile() {
+    return dir.resolve("log/server.log");
+  }
+
+  @Override
+  public List<ManagedProcess> processes() {
+    return List.of(process);
+  }
+
+  private String serverProperties() {
+    return String.join("\n",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@127.0.0.1:" + settings.kafkaControllerPort(),
+        "listeners=PLAINTEXT://127.0.0.1:" + settings.kafkaPort() + ",CONTROLLER://127.0.0.1:" + settings.kafkaControllerPort(),
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + settings.kafkaPort(),
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs=" + dir.resolve("data"),
+        "num.partitions=4",
+        "auto.create.topics.enable=false",
+        "offsets.topic.replication.factor=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "log.retention.hours=24",
+        "message.max.bytes=10485760",
+        "");
+  }
+
+  private static String newClusterId() {
+    byte[] uuid = new byte[16];
+    new SecureRandom().nextBytes(uuid);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+  }
+}
