@@ -1,0 +1,50 @@
+package io.sluice.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Real services for integration tests: each gets a fresh work directory under /tmp and free loopback ports, so
+ * tests never collide with a developer's running stack or with each other.
+ */
+public final class TestStack {
+  private TestStack() {}
+
+  /** The Sluice checkout, found by walking up from the working directory. */
+  public static Path repoRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isDirectory(dir.resolve("sql")) && Files.isRegularFile(dir.resolve("sluice"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("not inside a Sluice checkout: " + Path.of("").toAbsolutePath());
+  }
+
+  /** Settings with a new temporary work directory and free ports. */
+  public static StackSettings settings() {
+    try {
+      Path work = Files.createTempDirectory("sluice-test-");
+      return StackSettings.defaults(repoRoot()).withWorkDir(work)
+          .withPorts(Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free());
+    } catch (IOException e) {
+      throw new StackException("cannot create a test work directory: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts one service and waits until it is healthy. */
+  public static <S extends Service> S start(S service, long timeoutMillis) {
+    service.start();
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    Service.Health health = service.health();
+    while (!health.healthy()) {
+      if (!service.isRunning() || System.currentTimeMillis() > deadline) {
+        service.stop();
+        throw new StackException(service.name() + " did not become healthy: " + health.detail() + " (log " + service.logFile() + ")");
+      }
+      ManagedProcess.sleep(100);
+      health = service.health();
+    }
+    return service;
+  }
+}
