@@ -40,10 +40,44 @@ public final class ClickHouseHttp {
 
   /** Runs a statement and returns the raw response body. */
   public String execute(String sql) {
-    String url = baseUrl + "/" + (database == null ? "" : "?database=" + URLEncoder.encode(database, StandardCharsets.UTF_8));
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+    return send(null, HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8), null, "");
+  }
+
+  /**
+   * Runs a statement under a fixed query id: the server refuses a second query with the same id while the first
+   * still runs (error 216), which makes a retried statement safe to send while an earlier attempt may be in flight.
+   */
+  public String execute(String sql, String queryId) {
+    return execute(sql, queryId, java.util.Map.of());
+  }
+
+  /** As {@link #execute(String, String)}, with server settings for this statement only. */
+  public String execute(String sql, String queryId, java.util.Map<String, String> settings) {
+    StringBuilder params = new StringBuilder();
+    settings.forEach((k, v) -> params.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+    return send(null, HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8), queryId, params.toString());
+  }
+
+  /** Sends {@code INSERT INTO table (columns) FORMAT RowBinary} with the given rows as the body. */
+  public void insertRowBinary(String table, java.util.List<String> columns, byte[] rows, int length) {
+    String insert = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") FORMAT RowBinary";
+    send(insert, HttpRequest.BodyPublishers.ofByteArray(rows, 0, length), null, "");
+  }
+
+  private String send(String queryParam, HttpRequest.BodyPublisher body, String queryId, String settingParams) {
+    StringBuilder url = new StringBuilder(baseUrl).append("/?").append(settingParams);
+    if (database != null) {
+      url.append("database=").append(URLEncoder.encode(database, StandardCharsets.UTF_8)).append('&');
+    }
+    if (queryParam != null) {
+      url.append("query=").append(URLEncoder.encode(queryParam, StandardCharsets.UTF_8)).append('&');
+    }
+    if (queryId != null) {
+      url.append("query_id=").append(URLEncoder.encode(queryId, StandardCharsets.UTF_8)).append('&');
+    }
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url.substring(0, url.length() - 1)))
         .timeout(Duration.ofMinutes(5))
-        .POST(HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8))
+        .POST(body)
         .build();
     HttpResponse<String> response;
     try {
@@ -55,9 +89,9 @@ public final class ClickHouseHttp {
       throw new ClickHouseException("interrupted while talking to ClickHouse", e);
     }
     if (response.statusCode() != 200) {
-      String body = response.body().trim();
-      Matcher code = ERROR_CODE.matcher(body);
-      throw new ClickHouseException(code.find() ? Integer.parseInt(code.group(1)) : response.statusCode(), body);
+      String text = response.body().trim();
+      Matcher code = ERROR_CODE.matcher(text);
+      throw new ClickHouseException(code.find() ? Integer.parseInt(code.group(1)) : response.statusCode(), text);
     }
     return response.body();
   }

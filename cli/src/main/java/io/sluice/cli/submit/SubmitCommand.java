@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class SubmitCommand implements Callable<Integer> {
   /** Short names for the jobs in jobs/. */
   public static final Map<String, String> JOBS = new TreeMap<>(Map.of(
-      "cluster-check", "io.sluice.jobs.ClusterCheckJob"));
+      "cluster-check", "io.sluice.jobs.ClusterCheckJob",
+      "sink-check", "io.sluice.jobs.SinkCheckJob"));
 
   @Spec CommandSpec spec;
 

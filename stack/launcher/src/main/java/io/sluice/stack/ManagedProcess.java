@@ -110,6 +110,15 @@ public final class ManagedProcess {
     return true;
   }
 
+  /** SIGKILL, no grace: for fault tests that need a real crash. Returns the pid that was killed. */
+  public long kill() {
+    long pid = pid().orElseThrow(() -> new StackException(name + " is not running"));
+    signalGroup(pid, "KILL");
+    ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> p).join());
+    deletePidFile();
+    return pid;
+  }
+
   private boolean isOurs(long pid) {
     Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
     try {

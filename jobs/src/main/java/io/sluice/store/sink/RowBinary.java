@@ -1,0 +1,131 @@
+package io.sluice.store.sink;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable buffer of rows in ClickHouse's RowBinary format: little-endian fixed-width numbers, strings as a
+ * LEB128 length and bytes, arrays as a LEB128 count and elements. The same bytes serve IPv6 and FixedString(16),
+ * and LowCardinality(String) and String, so one encoding fits old and new servers.
+ */
+public final class RowBinary {
+  private byte[] buf;
+  private int size;
+
+  public RowBinary(int initialCapacity) {
+    buf = new byte[Math.max(64, initialCapacity)];
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public byte[] array() {
+    return buf;
+  }
+
+  public void clear() {
+    size = 0;
+  }
+
+  /** Drops everything after {@code newSize}, e.g. a row whose encoding failed half way. */
+  public void truncate(int newSize) {
+    if (newSize < 0 || newSize > size) {
+      throw new IllegalArgumentException("truncate to " + newSize + " of " + size);
+    }
+    size = newSize;
+  }
+
+  public RowBinary uint8(int v) {
+    ensure(1);
+    buf[size++] = (byte) v;
+    return this;
+  }
+
+  public RowBinary uint16(int v) {
+    ensure(2);
+    buf[size++] = (byte) v;
+    buf[size++] = (byte) (v >>> 8);
+    return this;
+  }
+
+  public RowBinary uint32(long v) {
+    ensure(4);
+    for (int i = 0; i < 4; i++) {
+      buf[size++] = (byte) (v >>> (8 * i));
+    }
+    return this;
+  }
+
+  public RowBinary uint64(long v) {
+    ensure(8);
+    for (int i = 0; i < 8; i++) {
+      buf[size++] = (byte) (v >>> (8 * i));
+    }
+    return this;
+  }
+
+  /** DateTime: seconds since the epoch as UInt32. */
+  public RowBinary dateTime(long epochSeconds) {
+    return uint32(epochSeconds);
+  }
+
+  public RowBinary string(String s) {
+    return bytes(s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A String column holding raw bytes. */
+  public RowBinary bytes(byte[] b) {
+    varint(b.length);
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, size, b.length);
+    size += b.length;
+    return this;
+  }
+
+  /** FixedString(n) or IPv6 (n = 16): missing bytes are zero, extra bytes are an error. */
+  public RowBinary fixed(byte[] b, int n) {
+    if (b != null && b.length > n) {
+      throw new IllegalArgumentException("value of " + b.length + " bytes for FixedString(" + n + ")");
+    }
+    ensure(n);
+    int len = b == null ? 0 : b.length;
+    if (len > 0) {
+      System.arraycopy(b, 0, buf, size, len);
+    }
+    Arrays.fill(buf, size + len, size + n, (byte) 0);
+    size += n;
+    return this;
+  }
+
+  public RowBinary uint32Array(int[] values, int count) {
+    varint(count);
+    for (int i = 0; i < count; i++) {
+      uint32(values[i] & 0xFFFFFFFFL);
+    }
+    return this;
+  }
+
+  public RowBinary stringArray(java.util.List<String> values) {
+    varint(values.size());
+    for (String v : values) {
+      string(v);
+    }
+    return this;
+  }
+
+  private void varint(long v) {
+    ensure(10);
+    while ((v & ~0x7FL) != 0) {
+      buf[size++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[size++] = (byte) v;
+  }
+
+  private void ensure(int more) {
+    if (size + more > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.sluice.store.sink;
+
+import io.sluice.store.ClickHouseException;
+import io.sluice.store.ClickHouseHttp;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ClickHouse side of the exactly-once sink, free of Flink.
+ *
+ * <p>Writers stage rows in {@code _sluice_stage_<table>}, tagged with ingest_batch = epoch | chunk. After the
+ * checkpoint that covers them completes, each chunk moves to the table with one INSERT ... SELECT that the server
+ * writes as a single block. A materialized view on the table records every inserted block's ingest_batch and
+ * row count in {@code _sluice_commits}, in the same server-side insert as the rows. A commit therefore checks
+ * the marker first and skips a chunk that already landed, so a retried or recovered commit never duplicates it.
+ */
+public final class StagingStore {
+  static final String COMMITS = "_sluice_commits";
+  private static final int QUERY_ALREADY_RUNNING = 216;
+  private static final int TABLE_ALREADY_EXISTS = 57;
+
+  private final SinkSettings settings;
+  private final List<String> columns;
+  private final ClickHouseHttp db;
+
+  public StagingStore(SinkSettings settings, List<String> columns) {
+    this.settings = settings;
+    this.columns = List.copyOf(columns);
+    this.db = new ClickHouseHttp(settings.url(), settings.database());
+  }
+
+  /** Creates the staging table, the commit log and the marker view when missing; checks the table's columns. */
+  public void ensureTables() throws InterruptedException {
+    Retry.transientForever("preparing " + settings.table(), settings.maxBackoffMillis(), () -> {
+      Set<String> existing = new HashSet<>();
+      for (List<String> row : db.query("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = '"
+          + settings.table() + "'").rows()) {
+        existing.add(row.get(0));
+      }
+      List<String> missing = new ArrayList<>();
+      for (String column : allColumns()) {
+        if (!existing.contains(column)) {
+          missing.add(column);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new ClickHouseException(16, "table " + settings.database() + "." + settings.table()
+            + " lacks the columns " + missing + " (run `sluice db migrate`)");
+      }
+      createIfMissing("CREATE TABLE IF NOT EXISTS " + settings.stagingTable() + " AS " + settings.table()
+          + " ENGINE = MergeTree() PARTITION BY intDiv(ingest_batch, " + (1L << StagedBatch.CHUNK_BITS)
+          + ") ORDER BY ingest_batch");
+      createIfMissing("CREATE TABLE IF NOT EXISTS " + COMMITS + " (target_table String, ingest_batch UInt64, rows UInt64)"
+          + " ENGINE = SummingMergeTree() ORDER BY (target_table, ingest_batch)");
+      createIfMissing("CREATE MATERIALIZED VIEW IF NOT EXISTS " + COMMITS + "_" + settings.table() + " TO " + COMMITS
+          + " AS SELECT '" + settings.table() + "' AS target_table, ingest_batch, count() AS rows FROM "
+          + settings.table() + " GROUP BY ingest_batch");
+      return null;
+    });
+  }
+
+  private void createIfMissing(String ddl) {
+    try {
+      db.execute(ddl);
+    } catch (ClickHouseException e) {
+      if (e.code() != TABLE_ALREADY_EXISTS) { // another subtask created it a moment ago
+        throw e;
+      }
+    }
+  }
+
+  /** Appends RowBinary rows (with ingest_batch last) to the staging table. */
+  public void stage(byte[] rows, int length) throws InterruptedException {
+    Retry.transientForever("staging rows for " + settings.table(), settings.maxBackoffMillis(), () -> {
+      db.insertRowBinary(settings.stagingTable(), allColumns(), rows, length);
+      return null;
+    });
+  }
+
+  /** Moves every chunk of the batch to the table, skipping chunks already there; then drops the staged rows. */
+  public void commit(StagedBatch batch) throws InterruptedException {
+    for (int chunk = 0; chunk < batch.chunks(); chunk++) {
+      commitChunk(batch.batchId(chunk), batch.chunkRows(chunk));
+    }
+    Retry.transientForever("dropping staged rows", settings.maxBackoffMillis(), () ->
+        db.execute("ALTER TABLE " + settings.stagingTable() + " DROP PARTITION " + batch.stagingPartition()));
+  }
+
+  private void commitChunk(long batchId, long expectedRows) throws InterruptedException {
+    String queryId = "sluice-commit-" + settings.database() + "-" + settings.table() + "-" + Long.toHexString(batchId);
+    while (true) {
+      // An earlier attempt (from before a crash) may still run on the server: wait for it, then read its marker.
+      long running = count("SELECT count() FROM system.processes WHERE query_id = '" + queryId + "'");
+      if (running > 0) {
+        Thread.sleep(200);
+        continue;
+      }
+      long landed = count("SELECT sum(rows) FROM " + COMMITS + " WHERE target_table = '" + settings.table()
+          + "' AND ingest_batch = " + Long.toUnsignedString(batchId));
+      if (landed == expectedRows) {
+        return;
+      }
+      if (landed != 0) {
+        throw new IllegalStateException("ingest_batch " + Long.toHexString(batchId) + " of " + settings.table() + " has "
+            + landed + " rows in the table but " + expectedRows + " were staged: the server split the block");
+      }
+      long staged = count("SELECT count() FROM " + settings.stagingTable() + " WHERE ingest_batch = "
+          + Long.toUnsignedString(batchId));
+      if (staged != expectedRows) {
+        throw new IllegalStateException("ingest_batch " + Long.toHexString(batchId) + " of " + settings.table() + ": "
+            + expectedRows + " rows were staged, " + staged + " are left in " + settings.stagingTable());
+      }
+      String cols = String.join(", ", allColumns());
+      try {
+        Retry.transientForever("committing " + settings.table(), settings.maxBackoffMillis(), () ->
+            db.execute("INSERT INTO " + settings.table() + " (" + cols + ") SELECT " + cols + " FROM "
+                + settings.stagingTable() + " WHERE ingest_batch = " + Long.toUnsignedString(batchId), queryId,
+                ONE_BLOCK));
+      } catch (ClickHouseException e) {
+        if (e.code() != QUERY_ALREADY_RUNNING) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * One reading thread and squashing thresholds above any chunk: the server forms one block, written as one
+   * part per partition, and the marker view sees it once.
+   */
+  private static final Map<String, String> ONE_BLOCK = Map.of(
+      "max_threads", "1",
+      "min_insert_block_size_rows", "1048576",
+      "min_insert_block_size_bytes", Long.toString(1L << 31));
+
+  /** Drops staged epochs older than the horizon: rows of checkpoints that never completed. */
+  public void dropOrphans(long olderThanSeconds) throws InterruptedException {
+    List<List<String>> partitions = Retry.transientForever("listing staged partitions", settings.maxBackoffMillis(), () ->
+        db.query("SELECT partition FROM system.parts WHERE database = currentDatabase() AND table = '"
+            + settings.stagingTable() + "' AND active GROUP BY partition HAVING max(modification_time) < now() - "
+            + olderThanSeconds).rows());
+    for (List<String> partition : partitions) {
+      Retry.transientForever("dropping an orphan staging partition", settings.maxBackoffMillis(), () ->
+          db.execute("ALTER TABLE " + settings.stagingTable() + " DROP PARTITION " + partition.get(0)));
+    }
+  }
+
+  List<String> allColumns() {
+    List<String> all = new ArrayList<>(columns);
+    all.add("ingest_batch");
+    return all;
+  }
+
+  private long count(String sql) throws InterruptedException {
+    String value = Retry.transientForever("reading commit state", settings.maxBackoffMillis(), () -> db.scalar(sql));
+    return value.isEmpty() ? 0 : Long.parseLong(value);
+  }
+}

@@ -1,0 +1,51 @@
+package io.sluice.store.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class RowBinaryTest {
+  private static String hex(RowBinary rb) {
+    return HexFormat.of().formatHex(Arrays.copyOf(rb.array(), rb.size()));
+  }
+
+  @Test
+  void numbersAreLittleEndian() {
+    RowBinary rb = new RowBinary(8).uint8(0xAB).uint16(0x1234).uint32(0xDEADBEEFL).uint64(0x0102030405060708L);
+    assertEquals("ab" + "3412" + "efbeadde" + "0807060504030201", hex(rb));
+  }
+
+  @Test
+  void stringsHaveAVarintLength() {
+    RowBinary rb = new RowBinary(8).string("hé").string("x".repeat(200));
+    String h = hex(rb);
+    assertEquals("03" + "68c3a9", h.substring(0, 8));
+    assertEquals("c801", h.substring(8, 12), "200 = 0xC8 0x01 in LEB128");
+    assertEquals(1 + 3 + 2 + 200, rb.size());
+  }
+
+  @Test
+  void fixedStringsArePaddedAndNeverTruncated() {
+    RowBinary rb = new RowBinary(8).fixed(new byte[] {1, 2}, 4);
+    assertArrayEquals(new byte[] {1, 2, 0, 0}, Arrays.copyOf(rb.array(), rb.size()));
+    assertThrows(IllegalArgumentException.class, () -> rb.fixed(new byte[5], 4));
+  }
+
+  @Test
+  void truncateDropsAHalfWrittenRow() {
+    RowBinary rb = new RowBinary(8).uint32(7);
+    int mark = rb.size();
+    rb.string("half");
+    rb.truncate(mark);
+    assertEquals("07000000", hex(rb));
+  }
+
+  @Test
+  void arraysHaveACount() {
+    assertEquals("02" + "01000000" + "ffffffff", hex(new RowBinary(8).uint32Array(new int[] {1, -1, 9}, 2)));
+  }
+}

@@ -1,0 +1,25 @@
+package io.sluice.store.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class StagedBatchTest {
+  @Test
+  void chunksCoverEveryRowOnce() {
+    StagedBatch batch = new StagedBatch("t", 5L << 20, 250_001, 100_000);
+    assertEquals(3, batch.chunks());
+    assertEquals(100_000, batch.chunkRows(0));
+    assertEquals(100_000, batch.chunkRows(1));
+    assertEquals(50_001, batch.chunkRows(2));
+    assertEquals((5L << 20) | 2, batch.batchId(2));
+    assertEquals(5, batch.stagingPartition());
+  }
+
+  @Test
+  void serializerRoundTrips() throws Exception {
+    StagedBatch batch = new StagedBatch("flows", 77L << 20, 12345, 1000);
+    StagedBatchSerializer serializer = new StagedBatchSerializer();
+    assertEquals(batch, serializer.deserialize(serializer.getVersion(), serializer.serialize(batch)));
+  }
+}
