@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS flows
     icmp_code            UInt8,
     src_as               UInt32,
     dst_as               UInt32,
+    as_path              Array(UInt32),                  -- sFlow extended gateway: the destination AS path
+    communities          Array(UInt32),
     src_mask             UInt8,
     dst_mask             UInt8,
     next_hop             {{ipv6}},
@@ -59,7 +61,9 @@ CREATE TABLE IF NOT EXISTS flows
     sampling_rate_source {{lowcard:String}},
     -- Estimates: sampled_* x sampling_rate; 0 where the rate is unknown (never silently rate 1).
     est_bytes            UInt64 {{codec:T64, ZSTD}},
-    est_packets          UInt64 {{codec:T64, ZSTD}}
+    est_packets          UInt64 {{codec:T64, ZSTD}},
+    -- Which exactly-once sink commit brought the row (see jobs/README.md).
+    ingest_batch         UInt64
 )
 ENGINE = MergeTree()
 PARTITION BY toYYYYMMDD(time)

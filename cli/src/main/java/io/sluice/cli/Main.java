@@ -15,13 +15,18 @@ import picocli.CommandLine.Command;
     version = "sluice 0.1.0",
     description = "Network observability on Flink, Kafka and ClickHouse.",
     subcommands = {
+      io.sluice.cli.demo.DemoCommand.class,
       UpCommand.class,
       DownCommand.class,
       StatusCommand.class,
       DbCommand.class,
       SubmitCommand.class,
       QueryCommand.class,
+      io.sluice.cli.bench.BenchCommand.class,
       io.sluice.cli.l7.L7Command.class,
+      io.sluice.cli.decode.DecodeCommand.class,
+      io.sluice.cli.sources.SourcesCommand.class,
+      io.sluice.cli.collect.CollectCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
@@ -38,6 +43,10 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code: 0 ok, 1 failed, 2 a usage error. */
   public static int run(String... args) {
+    return newCommandLine().execute(args);
+  }
+
+  public static CommandLine newCommandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
@@ -47,6 +56,6 @@ public final class Main implements Runnable {
           }
           throw ex;
         });
-    return cli.execute(args);
+    return cli;
   }
 }

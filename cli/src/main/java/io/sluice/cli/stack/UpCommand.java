@@ -29,8 +29,12 @@ public final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    LocalStack stack = new LocalStack(stackOptions.settings());
+    bringUp(new LocalStack(stackOptions.settings()), timeoutSeconds, !noMigrate, spec.commandLine().getOut());
+    return 0;
+  }
+
+  /** What `sluice up` does; `sluice demo` starts the same way. */
+  public static void bringUp(LocalStack stack, int timeoutSeconds, boolean migrate, PrintWriter out) {
     long started = System.nanoTime();
     Map<Service, Service.Health> health;
     try {
@@ -39,13 +43,13 @@ public final class UpCommand implements Callable<Integer> {
       throw new UserError(e.getMessage(), e);
     }
     KafkaTopics.ensure(stack.settings().kafkaBootstrap(), out);
-    if (!noMigrate) {
+    if (migrate) {
       MigrateCommand.migrate(stack.settings().clickhouseUrl(), MigrateCommand.DEFAULT_DATABASE,
           stack.settings().repoRoot().resolve("sql"), out);
     }
     out.printf("Stack healthy in %.1f s (work dir %s)%n", (System.nanoTime() - started) / 1e9, stack.settings().workDir());
     StatusTable.print(out, health);
     out.println("Flink web UI: " + stack.settings().flinkUrl());
-    return 0;
+    out.flush();
   }
 }

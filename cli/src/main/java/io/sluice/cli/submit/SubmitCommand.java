@@ -25,7 +25,8 @@ public final class SubmitCommand implements Callable<Integer> {
   /** Short names for the jobs in jobs/. */
   public static final Map<String, String> JOBS = new TreeMap<>(Map.of(
       "cluster-check", "io.sluice.jobs.ClusterCheckJob",
-      "sink-check", "io.sluice.jobs.SinkCheckJob"));
+      "sink-check", "io.sluice.jobs.SinkCheckJob",
+      "flows", "io.sluice.jobs.flow.FlowJob"));
 
   @Spec CommandSpec spec;
 

@@ -48,7 +48,7 @@ public final class KafkaService implements Service {
       JavaCommand.runToCompletion(
           JavaCommand.command(List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties")),
               lib, "kafka.tools.StorageTool",
-              List.of("format", "-t", newClusterId(), "-c", properties.toString())),
+              List.of("format", "--cluster-id=" + newClusterId(), "--config", properties.toString())),
           60, "formatting the Kafka storage");
     }
     List<String> jvm = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
@@ -114,9 +114,16 @@ public final class KafkaService implements Service {
         "");
   }
 
-  private static String newClusterId() {
-    byte[] uuid = new byte[16];
-    new SecureRandom().nextBytes(uuid);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+  /** 16 random bytes, URL-safe base64, as Kafka's own ids; never starting with '-', which reads as an option. */
+  static String newClusterId() {
+    SecureRandom random = new SecureRandom();
+    while (true) {
+      byte[] uuid = new byte[16];
+      random.nextBytes(uuid);
+      String id = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+      if (!id.startsWith("-")) {
+        return id;
+      }
+    }
   }
 }

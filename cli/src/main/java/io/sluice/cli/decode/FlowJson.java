@@ -1,0 +1,127 @@
+package io.sluice.cli.decode;
+
+import io.sluice.decode.flow.FlowRecord;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+
+/**
+ * One flow record as a JSON object whose keys are the ClickHouse {@code flows} column names, except
+ * {@code ingest_batch}, which the ClickHouse sink assigns.
+ */
+final class FlowJson {
+  private FlowJson() {}
+
+  static String of(FlowRecord r) {
+    StringBuilder b = new StringBuilder(1024).append('{');
+    str(b, "time", Instant.ofEpochSecond(r.time).toString());
+    num(b, "flow_start_ms", r.flowStartMs);
+    num(b, "flow_end_ms", r.flowEndMs);
+    num(b, "received_ns", r.receivedNs);
+    str(b, "flow_type", r.flowType.column());
+    str(b, "exporter_addr", address(r.exporterAddr));
+    str(b, "exporter_name", r.exporterName);
+    str(b, "site", r.site);
+    num(b, "observation_domain", r.observationDomain);
+    num(b, "sequence", r.sequence);
+    num(b, "in_if", r.inIf);
+    num(b, "out_if", r.outIf);
+    str(b, "in_if_name", r.inIfName);
+    str(b, "out_if_name", r.outIfName);
+    str(b, "out_if_kind", r.outIfKind.column());
+    num(b, "direction", r.direction);
+    str(b, "src_addr", address(r.srcAddr));
+    str(b, "dst_addr", address(r.dstAddr));
+    num(b, "src_port", r.srcPort);
+    num(b, "dst_port", r.dstPort);
+    num(b, "protocol", r.protocol);
+    num(b, "tcp_flags", r.tcpFlags);
+    num(b, "tos", r.tos);
+    num(b, "icmp_type", r.icmpType);
+    num(b, "icmp_code", r.icmpCode);
+    num(b, "src_as", r.srcAs);
+    num(b, "dst_as", r.dstAs);
+    b.append("\"as_path\":[");
+    for (int i = 0; i < r.asPathLength; i++) b.append(i == 0 ? "" : ",").append(r.asPath[i]);
+    b.append("],\"communities\":[");
+    for (int i = 0; i < r.communityCount; i++) b.append(i == 0 ? "" : ",").append(r.communities[i]);
+    b.append("],");
+    num(b, "src_mask", r.srcMask);
+    num(b, "dst_mask", r.dstMask);
+    str(b, "next_hop", address(r.nextHop));
+    str(b, "bgp_next_hop", address(r.bgpNextHop));
+    num(b, "src_vlan", r.srcVlan);
+    num(b, "dst_vlan", r.dstVlan);
+    num(b, "src_mac", r.srcMac);
+    num(b, "dst_mac", r.dstMac);
+    num(b, "mpls_top_label", r.mplsTopLabel);
+    b.append("\"mpls_labels\":[");
+    for (int i = 0; i < r.mplsLabelCount; i++) b.append(i == 0 ? "" : ",").append(r.mplsLabels[i]);
+    b.append("],");
+    num(b, "forwarding_status", r.forwardingStatus);
+    num(b, "flow_end_reason", r.flowEndReason);
+    str(b, "post_nat_src_addr", address(r.postNatSrcAddr));
+    str(b, "post_nat_dst_addr", address(r.postNatDstAddr));
+    num(b, "post_nat_src_port", r.postNatSrcPort);
+    num(b, "post_nat_dst_port", r.postNatDstPort);
+    num(b, "sampler_id", r.samplerId);
+    num(b, "sampled_bytes", r.sampledBytes);
+    num(b, "sampled_packets", r.sampledPackets);
+    num(b, "sampling_rate", r.samplingRate);
+    str(b, "sampling_rate_source", r.samplingRateSource.column());
+    num(b, "est_bytes", r.estBytes);
+    b.append("\"est_packets\":").append(r.estPackets);
+    return b.append('}').toString();
+  }
+
+  /** An address as ClickHouse prints an IPv6 column: IPv4 mapped as ::ffff:a.b.c.d. */
+  static String address(byte[] a16) {
+    boolean mapped = a16[10] == (byte) 0xFF && a16[11] == (byte) 0xFF;
+    for (int i = 0; i < 10 && mapped; i++) mapped = a16[i] == 0;
+    if (mapped) return "::ffff:" + (a16[12] & 0xFF) + "." + (a16[13] & 0xFF) + "." + (a16[14] & 0xFF) + "." + (a16[15] & 0xFF);
+    try {
+      String s = InetAddress.getByAddress(a16).getHostAddress();
+      return s.equals("0:0:0:0:0:0:0:0") ? "::" : compress(s);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Java prints 2001:db8:0:0:0:0:0:1; shorten the longest zero run as RFC 5952 does. */
+  private static String compress(String s) {
+    String[] parts = s.split(":");
+    int bestStart = -1, bestLen = 1;
+    for (int i = 0; i < parts.length; ) {
+      if (!parts[i].equals("0")) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < parts.length && parts[j].equals("0")) j++;
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    if (bestStart < 0) return s;
+    String head = String.join(":", java.util.Arrays.copyOfRange(parts, 0, bestStart));
+    String tail = String.join(":", java.util.Arrays.copyOfRange(parts, bestStart + bestLen, parts.length));
+    return head + "::" + tail;
+  }
+
+  private static void num(StringBuilder b, String key, long v) {
+    b.append('"').append(key).append("\":").append(v).append(',');
+  }
+
+  private static void str(StringBuilder b, String key, String v) {
+    b.append('"').append(key).append("\":\"");
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == '"' || c == '\\') b.append('\\').append(c);
+      else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+      else b.append(c);
+    }
+    b.append("\",");
+  }
+}

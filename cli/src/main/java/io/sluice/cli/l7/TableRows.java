@@ -1,0 +1,83 @@
+package io.sluice.cli.l7;
+
+import io.sluice.join.DnsRow;
+import io.sluice.join.HttpRow;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Rows as two aligned tables (dns, then http) of the most telling columns; --json has them all. */
+final class TableRows implements L7Command.RowPrinter {
+  private static final List<String> DNS_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
+      "server_port", "transport", "id", "qname", "qtype", "rcode", "answer_count", "latency_ns", "status");
+  private static final List<String> HTTP_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
+      "server_port", "method", "host", "path", "status_code", "response_body_size", "latency_ns", "status");
+  private static final int MAX_CELL = 48;
+
+  private final PrintWriter out;
+  private final String node;
+  private final List<List<String>> dns = new ArrayList<>();
+  private final List<List<String>> http = new ArrayList<>();
+
+  TableRows(PrintWriter out, String node) {
+    this.out = out;
+    this.node = node;
+  }
+
+  @Override
+  public void dns(DnsRow row) {
+    dns.add(cells(row.columns(node), DNS_COLUMNS));
+  }
+
+  @Override
+  public void http(HttpRow row) {
+    http.add(cells(row.columns(node), HTTP_COLUMNS));
+  }
+
+  @Override
+  public void finish() {
+    print("dns", DNS_COLUMNS, dns);
+    print("http", HTTP_COLUMNS, http);
+  }
+
+  private static List<String> cells(Map<String, Object> columns, List<String> names) {
+    List<String> cells = new ArrayList<>(names.size());
+    for (String n : names) {
+      String v = String.valueOf(columns.get(n));
+      cells.add(v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 1) + "…" : v);
+    }
+    return cells;
+  }
+
+  private void print(String title, List<String> header, List<List<String>> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    int[] widths = new int[header.size()];
+    for (int i = 0; i < widths.length; i++) {
+      widths[i] = header.get(i).length();
+      for (List<String> r : rows) {
+        widths[i] = Math.max(widths[i], r.get(i).length());
+      }
+    }
+    out.println(title + " (" + rows.size() + " rows)");
+    printLine(header, widths);
+    for (List<String> r : rows) {
+      printLine(r, widths);
+    }
+    out.println();
+  }
+
+  private void printLine(List<String> cells, int[] widths) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < cells.size(); i++) {
+      if (i > 0) {
+        sb.append("  ");
+      }
+      sb.append(cells.get(i));
+      sb.append(" ".repeat(widths[i] - cells.get(i).length()));
+    }
+    out.println(sb.toString().stripTrailing());
+  }
+}

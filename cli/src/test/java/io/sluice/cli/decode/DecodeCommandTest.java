@@ -1,0 +1,96 @@
+package io.sluice.cli.decode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class DecodeCommandTest {
+  private String out;
+  private String err;
+
+  private int run(String... args) {
+    PrintStream oldOut = System.out, oldErr = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      return Main.run(args);
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+      out = o.toString(StandardCharsets.UTF_8);
+      err = e.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static Path up(String relative) {
+    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+      if (Files.exists(d.resolve(relative))) return d.resolve(relative);
+    }
+    throw new IllegalStateException("not found: " + relative);
+  }
+
+  /** The column names of the flows table, read from its migration. */
+  private static Set<String> flowsColumns() throws Exception {
+    String sql = Files.readString(up("sql/001_flows.sql"));
+    String body = sql.substring(sql.indexOf('(') + 1, sql.indexOf("ENGINE"));
+    Set<String> cols = new TreeSet<>();
+    Matcher m = Pattern.compile("(?m)^\\s+([a-z_]+)\\s+\\S").matcher(body);
+    while (m.find()) cols.add(m.group(1));
+    return cols;
+  }
+
+  @Test
+  void jsonRecordsUseTheColumnNames() throws Exception {
+    Path pcap = up("shared/fixtures/flows/akvorado/netflow/samplingrate.pcap");
+    assertEquals(0, run("decode", pcap.toString(), "--json"));
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : out.split("\n")) if (!line.isBlank()) rows.add(json.readTree(line));
+    assertEquals(6, rows.size(), "the oracle counts 6 data records");
+    Set<String> keys = new TreeSet<>();
+    rows.get(0).fieldNames().forEachRemaining(keys::add);
+    Set<String> columns = flowsColumns();
+    columns.remove("ingest_batch"); // assigned by the ClickHouse sink, not by decoding
+    assertEquals(columns, keys);
+    for (JsonNode r : rows) {
+      assertEquals(2048, r.get("sampling_rate").asLong());
+      assertEquals("packet", r.get("sampling_rate_source").asText());
+      assertEquals(r.get("sampled_bytes").asLong() * 2048, r.get("est_bytes").asLong());
+    }
+    assertTrue(err.contains("datagrams: netflow9=2"), err);
+    assertTrue(err.contains("packet/2048=6"), err);
+  }
+
+  @Test
+  void tableAndDefaultRate() {
+    Path pcap = up("shared/fixtures/flows/akvorado/netflow/nfv5.pcap");
+    assertEquals(0, run("decode", pcap.toString(), "--exporter-default-rate", "100"));
+    assertTrue(out.contains("configured/100=29"), out);
+    assertTrue(out.contains("problems: none"), out);
+  }
+
+  @Test
+  void errors() {
+    assertEquals(1, run("decode", "/nonexistent.pcap"));
+    assertTrue(err.startsWith("error: "), err);
+    assertEquals(2, run("decode"));
+    assertEquals(2, run("decode", "x.pcap", "--exporter-default-rate", "many"));
+  }
+}

@@ -1,0 +1,95 @@
+package io.sluice.cli.l7;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class L7CommandTest {
+  private static Path fixtures() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isDirectory(dir.resolve("shared/fixtures"))) {
+        return dir.resolve("shared/fixtures");
+      }
+    }
+    throw new IllegalStateException("no shared/fixtures");
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void jsonLinesUseColumnNamesAndEndWithTheSummary() throws Exception {
+    Path capture = fixtures().resolve("l7/zeek/http_pipelined-requests.pcap");
+    JsonNode oracle = new ObjectMapper().readTree(fixtures().resolve("oracle/l7/zeek__http_pipelined-requests.summary.json").toFile());
+    Result r = run("l7", capture.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : r.out().strip().split("\n")) {
+      lines.add(new ObjectMapper().readTree(line));
+    }
+    JsonNode summary = lines.get(lines.size() - 1).get("summary");
+    assertEquals(oracle.get("http").get("fifo_join").get("final_responses_paired").asLong(),
+        summary.get("http").get("pairs").asLong());
+    List<JsonNode> http = lines.stream().filter(n -> n.has("http")).map(n -> n.get("http")).toList();
+    assertEquals(oracle.get("http").get("requests").asLong(), http.size());
+    for (JsonNode row : http) {
+      assertEquals("GET", row.get("method").asText());
+      assertEquals(200, row.get("status_code").asInt());
+      assertTrue(row.get("latency_ns").asLong() > 0);
+      assertEquals("answered", row.get("status").asText());
+    }
+  }
+
+  @Test
+  void tableAndSummaryForDns() {
+    Result r = run("l7", fixtures().resolve("l7/zeek/dns-two-responses.pcap").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("dns (2 rows)"), r.out());
+    assertTrue(r.out().contains("pairs 1, timeouts 0, unsolicited responses 1"), r.out());
+  }
+
+  @Test
+  void missingFileIsAUserErrorAndBadOptionsAUsageError() {
+    Result missing = run("l7", "/nonexistent/capture.pcap");
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().startsWith("error: no such capture file"), missing.err());
+    assertEquals(2, run("l7", "--no-such-option", "x.pcap").code());
+  }
+
+  @Test
+  void corruptFileNamesTheOffset() throws Exception {
+    Path bad = Files.createTempFile("corrupt", ".pcap");
+    byte[] head = Files.readAllBytes(fixtures().resolve("l7/zeek/http_get.pcap"));
+    Files.write(bad, java.util.Arrays.copyOf(head, 24 + 16 + 10)); // a record cut short
+    Result r = run("l7", bad.toString());
+    Files.delete(bad);
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("offset"), r.err());
+  }
+}

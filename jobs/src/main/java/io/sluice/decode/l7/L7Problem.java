@@ -1,0 +1,35 @@
+package io.sluice.decode.l7;
+
+/** Why some input was not (fully) used. Counted, never thrown: see {@link ProblemCounts}. */
+public enum L7Problem {
+  /** A frame whose link type or headers the packet parser could not decode to IP. */
+  PACKET_UNPARSED,
+  /** Headers cut short by the snap length. */
+  PACKET_TRUNCATED,
+  IP_FRAGMENT_TABLE_FULL,
+  IP_FRAGMENT_TIMEOUT,
+  IP_FRAGMENT_INVALID,
+  TCP_TABLE_FULL,
+  /** Bytes missing from a TCP stream (lost by the capture, or too far out of order to buffer). */
+  TCP_GAP,
+  TCP_OUT_OF_ORDER_OVERFLOW,
+  DNS_TRUNCATED_MESSAGE,
+  DNS_BAD_NAME,
+  DNS_COMPRESSION_LOOP,
+  DNS_BAD_RECORD,
+  DNS_BAD_TCP_LENGTH,
+  DNS_PENDING_TABLE_FULL,
+  DNS_DUPLICATE_RESPONSE,
+  HTTP_BAD_REQUEST_LINE,
+  HTTP_BAD_STATUS_LINE,
+  HTTP_HEADERS_TOO_LONG,
+  HTTP_BAD_CHUNK,
+  HTTP_PIPELINE_TOO_DEEP,
+  /** An HTTP direction lost its framing (after a gap) and is skipped until the connection ends. */
+  HTTP_DESYNCHRONISED;
+
+  /** The name used in summaries and metrics: lower snake case. */
+  public String key() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,32 @@
+package io.sluice.decode.l7.http;
+
+/** The start line and the headers that matter of one HTTP/1.x message, filled by {@link HttpStreamParser}. */
+public final class HttpHead {
+  public static final int MAX_PATH = 2048;
+  public static final int MAX_HOST = 256;
+  public static final int MAX_USER_AGENT = 512;
+  public static final int MAX_CONTENT_TYPE = 256;
+
+  public boolean request;
+  public String method = "";
+  /** The request target as sent, cut at {@link #MAX_PATH} characters. */
+  public String uri = "";
+  public String version = "";
+  public int statusCode;
+  public String host = "";
+  public String userAgent = "";
+  public String contentType = "";
+  /** -1 when absent or invalid. */
+  public long contentLength = -1;
+  public boolean chunked;
+  public boolean connectionClose;
+  public boolean upgrade;
+
+  void reset(boolean isRequest) {
+    request = isRequest;
+    method = uri = version = host = userAgent = contentType = "";
+    statusCode = 0;
+    contentLength = -1;
+    chunked = connectionClose = upgrade = false;
+  }
+}

@@ -1,0 +1,260 @@
+package io.sluice.decode.l7.http;
+
+import io.sluice.decode.l7.L7Problem;
+import io.sluice.decode.l7.ProblemCounts;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses one direction of an HTTP/1.x connection incrementally, as TCP bytes arrive. It keeps one line of
+ * state (at most {@link #MAX_LINE} bytes), so memory is bounded whatever the peer sends. Bodies are skipped
+ * by Content-Length, by chunks, or until the connection closes; after a 101 (or a successful CONNECT) the
+ * direction is a tunnel and is ignored. Lines may end in CRLF or a bare LF.
+ */
+public final class HttpStreamParser {
+  static final int MAX_LINE = 8192;
+
+  private enum State { START, HEADERS, BODY_LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, UNTIL_CLOSE, TUNNEL }
+
+  private final boolean requests;
+  private final HttpListener listener;
+  private final ProblemCounts problems;
+  private final HttpHead head = new HttpHead();
+  private final byte[] line = new byte[MAX_LINE];
+  private int lineLength;
+  private boolean lineTooLong;
+  private long lineStartNs;
+  private State state = State.START;
+  private long remaining;
+  private long bodyBytes;
+  /** After a bad start line or lost framing: skip lines quietly until a valid start line. */
+  private boolean resyncing;
+
+  public HttpStreamParser(boolean requests, HttpListener listener, ProblemCounts problems) {
+    this.requests = requests;
+    this.listener = listener;
+    this.problems = problems;
+  }
+
+  public void onBytes(byte[] b, int off, int len, long ns) {
+    int p = off;
+    int end = off + len;
+    while (p < end) {
+      switch (state) {
+        case BODY_LENGTH, CHUNK_DATA -> {
+          int n = (int) Math.min(remaining, end - p);
+          remaining -= n;
+          bodyBytes += n;
+          p += n;
+          if (remaining == 0) {
+            if (state == State.BODY_LENGTH) {
+              endMessage(ns);
+            } else {
+              state = State.CHUNK_DATA_END;
+            }
+          }
+        }
+        case UNTIL_CLOSE -> {
+          bodyBytes += end - p;
+          p = end;
+        }
+        case TUNNEL -> p = end;
+        default -> p = appendLine(b, p, end, ns);
+      }
+    }
+  }
+
+  /** {@code missing} bytes of this direction were never captured. */
+  public void onGap(long missing, long ns) {
+    switch (state) {
+      case BODY_LENGTH, CHUNK_DATA -> {
+        if (missing <= remaining) {
+          remaining -= missing;
+          bodyBytes += missing;
+          if (remaining == 0) {
+            if (state == State.BODY_LENGTH) {
+              endMessage(ns);
+            } else {
+              state = State.CHUNK_DATA_END;
+            }
+          }
+          return;
+        }
+        loseFraming(false, ns);
+      }
+      case UNTIL_CLOSE -> bodyBytes += missing;
+      case TUNNEL -> { }
+      case START -> loseFraming(lineLength == 0, ns);
+      default -> loseFraming(false, ns);
+    }
+  }
+
+  /** The connection ends: a body read until close is complete now. */
+  public void onClose(long ns) {
+    if (state == State.UNTIL_CLOSE) {
+      endMessage(ns);
+    }
+  }
+
+  /** The other direction saw a 101 Switching Protocols: what follows is not HTTP. */
+  public void switchToTunnel() {
+    state = State.TUNNEL;
+  }
+
+  public boolean inMessage() {
+    return state != State.START && state != State.TUNNEL;
+  }
+
+  private void loseFraming(boolean betweenMessages, long ns) {
+    problems.add(L7Problem.HTTP_DESYNCHRONISED);
+    boolean wasInMessage = inMessage();
+    state = State.START;
+    lineLength = 0;
+    lineTooLong = false;
+    resyncing = true;
+    if (wasInMessage) {
+      listener.onMessageEnd(requests, bodyBytes, ns);
+    }
+    listener.onLostBytes(requests, betweenMessages && !wasInMessage, ns);
+  }
+
+  private int appendLine(byte[] b, int p, int end, long ns) {
+    if (lineLength == 0 && !lineTooLong) {
+      lineStartNs = ns;
+    }
+    int lf = p;
+    while (lf < end && b[lf] != '\n') {
+      lf++;
+    }
+    int n = Math.min(lf - p, MAX_LINE - lineLength);
+    System.arraycopy(b, p, line, lineLength, n);
+    lineLength += n;
+    if (n < lf - p) {
+      lineTooLong = true;
+    }
+    if (lf == end) {
+      return end;
+    }
+    int len = lineLength;
+    if (len > 0 && line[len - 1] == '\r') {
+      len--;
+    }
+    boolean tooLong = lineTooLong;
+    lineLength = 0;
+    lineTooLong = false;
+    onLine(len, tooLong, ns);
+    return lf + 1;
+  }
+
+  private void onLine(int len, boolean tooLong, long ns) {
+    switch (state) {
+      case START -> {
+        if (len == 0) {
+          return;
+        }
+        head.reset(requests);
+        boolean ok = requests ? HttpLines.parseRequestLine(line, len, head, resyncing)
+            : HttpLines.parseStatusLine(line, len, head);
+        if (!ok) {
+          if (!resyncing) {
+            problems.add(requests ? L7Problem.HTTP_BAD_REQUEST_LINE : L7Problem.HTTP_BAD_STATUS_LINE);
+            resyncing = true;
+          }
+          return;
+        }
+        resyncing = false;
+        bodyBytes = 0;
+        state = State.HEADERS;
+        messageStartNs = lineStartNs;
+      }
+      case HEADERS -> {
+        if (len == 0) {
+          endHead(ns);
+        } else if (tooLong) {
+          problems.add(L7Problem.HTTP_HEADERS_TOO_LONG);
+        } else {
+          HttpLines.parseHeader(line, len, head);
+        }
+      }
+      case CHUNK_SIZE -> {
+        long size = HttpLines.parseChunkSize(line, len);
+        if (size < 0) {
+          problems.add(L7Problem.HTTP_BAD_CHUNK);
+          loseFraming(false, ns);
+        } else if (size == 0) {
+          state = State.TRAILERS;
+        } else {
+          remaining = size;
+          state = State.CHUNK_DATA;
+        }
+      }
+      case CHUNK_DATA_END -> {
+        if (len != 0) {
+          problems.add(L7Problem.HTTP_BAD_CHUNK);
+          loseFraming(false, ns);
+        } else {
+          state = State.CHUNK_SIZE;
+        }
+      }
+      case TRAILERS -> {
+        if (len == 0) {
+          endMessage(ns);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private long messageStartNs;
+
+  private void endHead(long ns) {
+    if (requests) {
+      listener.onRequestHead(head, messageStartNs);
+      startBody(ns);
+      return;
+    }
+    HttpListener.ResponseBody framing = listener.onResponseHead(head, messageStartNs);
+    int status = head.statusCode;
+    if (status == 101 || framing == HttpListener.ResponseBody.TUNNEL) {
+      listener.onMessageEnd(false, 0, ns);
+      state = State.TUNNEL;
+    } else if ((status >= 100 && status < 200) || status == 204 || status == 304
+        || framing == HttpListener.ResponseBody.NONE) {
+      endMessage(ns);
+    } else if (head.chunked) {
+      state = State.CHUNK_SIZE;
+    } else if (head.contentLength >= 0) {
+      startLength(head.contentLength, ns);
+    } else {
+      state = State.UNTIL_CLOSE;
+    }
+  }
+
+  private void startBody(long ns) {
+    if (head.chunked) {
+      state = State.CHUNK_SIZE;
+    } else if (head.contentLength > 0) {
+      startLength(head.contentLength, ns);
+    } else {
+      endMessage(ns);
+    }
+  }
+
+  private void startLength(long length, long ns) {
+    if (length == 0) {
+      endMessage(ns);
+    } else {
+      remaining = length;
+      state = State.BODY_LENGTH;
+    }
+  }
+
+  private void endMessage(long ns) {
+    state = State.START;
+    listener.onMessageEnd(requests, bodyBytes, ns);
+    bodyBytes = 0;
+  }
+
+  static String ascii(byte[] b, int from, int to, int max) {
+    return new String(b, from, Math.min(to - from, max), StandardCharsets.ISO_8859_1);
+  }
+}

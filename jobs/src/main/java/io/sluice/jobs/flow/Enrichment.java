@@ -1,0 +1,29 @@
+package io.sluice.jobs.flow;
+
+import io.sluice.decode.flow.ExporterState;
+import io.sluice.decode.flow.FlowRecord;
+import io.sluice.wire.FlowSource;
+
+/** What the registry adds: names, site, interface names, and the configured or overriding sampling rate. */
+final class Enrichment {
+  private Enrichment() {}
+
+  /** Before decoding: the rates the decoder falls back to, or imposes. */
+  static void configure(ExporterState state, FlowSource source) {
+    long rate = source == null ? 0 : source.getSamplingRate();
+    boolean override = source != null && source.getOverrideSampling();
+    state.configuredDefaultRate(override ? 0 : rate);
+    state.configuredOverrideRate(override ? rate : 0);
+  }
+
+  /** After decoding: the labels of each record. */
+  static void label(FlowRecord record, FlowSource source) {
+    if (source == null) {
+      return;
+    }
+    record.exporterName = source.getName();
+    record.site = source.getSite();
+    record.inIfName = source.getInterfaceNamesOrDefault((int) record.inIf, "");
+    record.outIfName = source.getInterfaceNamesOrDefault((int) record.outIf, "");
+  }
+}

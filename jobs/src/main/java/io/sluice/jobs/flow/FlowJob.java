@@ -1,0 +1,103 @@
+package io.sluice.jobs.flow;
+
+import io.sluice.decode.flow.FlowRecord;
+import io.sluice.ingest.Topics;
+import io.sluice.store.rows.FlowRowEncoder;
+import io.sluice.store.sink.ClickHouseSink;
+import io.sluice.store.sink.SinkSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * sluice.flows.raw → keyBy exporter → decode with keyed template/sampling state → label from the source registry
+ * (broadcast) → the {@code flows} table, exactly once.
+ *
+ * <p>Arguments (key=value): kafka, clickhouse, database, group, checkpoint-ms, topic-prefix (prepended to the
+ * topic names, to run several pipelines on one cluster), and bounded=true to stop at the offsets that exist when
+ * the job starts (for replays and tests).
+ */
+public final class FlowJob {
+  private static final Set<String> OPTIONS = Set.of("kafka", "clickhouse", "database", "group", "checkpoint-ms", "bounded", "topic-prefix");
+
+  private FlowJob() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = parse(args);
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    build(env, options);
+    env.execute("sluice-flows");
+  }
+
+  public static void build(StreamExecutionEnvironment env, Map<String, String> options) {
+    String kafka = options.getOrDefault("kafka", "127.0.0.1:9092");
+    boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
+    String prefix = options.getOrDefault("topic-prefix", "");
+    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
+    env.getConfig().enableObjectReuse(); // the decoder's reused FlowRecord goes straight into the chained sink
+
+    DataStream<RawDatagram> datagrams = env.fromSource(
+        kafka(kafka, prefix + Topics.FLOWS_RAW, options.getOrDefault("group", "sluice-flows"), bounded,
+            new KafkaRecords.Datagrams()),
+        WatermarkStrategy.noWatermarks(), Topics.FLOWS_RAW);
+    BroadcastStream<SourceUpdate> sources = env.fromSource(
+        kafka(kafka, prefix + Topics.SOURCES, null, bounded, new KafkaRecords.Sources()), WatermarkStrategy.noWatermarks(),
+        Topics.SOURCES).broadcast(DecodeFlows.REGISTRY);
+
+    SinkSettings flows = SinkSettings.of(options.getOrDefault("clickhouse", "http://127.0.0.1:8123"),
+        options.getOrDefault("database", "sluice"), "flows");
+    datagrams.keyBy(RawDatagram::key)
+        .connect(sources)
+        .process(new DecodeFlows(kafka, prefix + Topics.SOURCES), TypeInformation.of(FlowRecord.class))
+        .name("decode")
+        .sinkTo(new ClickHouseSink<>(flows, new FlowRowEncoder()))
+        .name("clickhouse flows");
+  }
+
+  private static <T> KafkaSource<T> kafka(String bootstrap, String topic, String group, boolean bounded,
+      org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema<T> schema) {
+    KafkaSourceBuilder<T> builder = KafkaSource.<T>builder()
+        .setBootstrapServers(bootstrap)
+        .setTopics(topic)
+        .setDeserializer(schema)
+        .setProperty("partition.discovery.interval.ms", "10000");
+    if (group != null) {
+      builder.setGroupId(group).setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+    } else {
+      builder.setGroupId("sluice-registry-" + java.util.UUID.randomUUID()).setStartingOffsets(OffsetsInitializer.earliest());
+    }
+    if (bounded) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      String key = eq < 1 ? arg : arg.substring(0, eq);
+      if (eq < 1 || !OPTIONS.contains(key)) {
+        throw new IllegalArgumentException("unknown argument '" + arg + "': use key=value with key one of " + OPTIONS);
+      }
+      options.put(key, arg.substring(eq + 1));
+    }
+    Duration.ofMillis(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")));
+    return options;
+  }
+}

@@ -1,0 +1,203 @@
+package io.sluice.join;
+
+import io.sluice.decode.l7.L7Problem;
+import io.sluice.decode.l7.http.HttpHead;
+import io.sluice.decode.l7.http.HttpListener;
+import io.sluice.decode.l7.http.HttpStreamParser;
+import java.util.ArrayDeque;
+
+/**
+ * The HTTP/1.x side of one TCP connection: a parser per direction and the FIFO that pairs requests with
+ * final responses, as HTTP/1.1 requires (pipelining included). 1xx responses other than 101 answer no
+ * request; 101 turns the connection into a tunnel that is no longer parsed.
+ */
+final class HttpExchangeJoin implements TcpApp, HttpListener {
+  static final int MAX_PIPELINE = 64;
+
+  private static final class Request {
+    String method;
+    String uri;
+    String version;
+    String host;
+    String userAgent;
+    String contentType;
+    long startNs;
+    long bodyBytes;
+  }
+
+  private final byte[] client;
+  private final int clientPort;
+  private final byte[] server;
+  private final int serverPort;
+  private final L7Summary summary;
+  private final L7Sink sink;
+  private final long timeoutNs;
+  private final HttpStreamParser requests;
+  private final HttpStreamParser responses;
+  private final ArrayDeque<Request> pending = new ArrayDeque<>();
+  /** The request whose body the client is sending now. */
+  private Request sending;
+  /** The final response in progress, and its request (null when unsolicited). */
+  private boolean responseOpen;
+  private boolean responseInterim;
+  private Request answering;
+  private int status;
+  private String responseContentType;
+  private long responseStartNs;
+  private final StreamConsumer fromClient;
+  private final StreamConsumer fromServer;
+
+  HttpExchangeJoin(byte[] client, int clientPort, byte[] server, int serverPort, long timeoutNs, L7Summary summary,
+      L7Sink sink) {
+    this.client = client;
+    this.clientPort = clientPort;
+    this.server = server;
+    this.serverPort = serverPort;
+    this.timeoutNs = timeoutNs;
+    this.summary = summary;
+    this.sink = sink;
+    this.requests = new HttpStreamParser(true, this, summary.problems);
+    this.responses = new HttpStreamParser(false, this, summary.problems);
+    this.fromClient = consumerOf(requests);
+    this.fromServer = consumerOf(responses);
+  }
+
+  private static StreamConsumer consumerOf(HttpStreamParser parser) {
+    return new StreamConsumer() {
+      @Override
+      public void onBytes(byte[] b, int off, int len, long ts) {
+        parser.onBytes(b, off, len, ts);
+      }
+
+      @Override
+      public void onGap(long missing, long ts) {
+        parser.onGap(missing, ts);
+      }
+    };
+  }
+
+  @Override
+  public StreamConsumer consumer(boolean client) {
+    return client ? fromClient : fromServer;
+  }
+
+  @Override
+  public void onRequestHead(HttpHead head, long firstByteNs) {
+    summary.httpRequests++;
+    if (pending.size() >= MAX_PIPELINE) {
+      summary.problems.add(L7Problem.HTTP_PIPELINE_TOO_DEEP);
+      sending = null;
+      return;
+    }
+    Request r = new Request();
+    r.method = head.method;
+    r.uri = head.uri;
+    r.version = head.version;
+    r.host = head.host;
+    r.userAgent = head.userAgent;
+    r.contentType = head.contentType;
+    r.startNs = firstByteNs;
+    pending.addLast(r);
+    sending = r;
+  }
+
+  @Override
+  public ResponseBody onResponseHead(HttpHead head, long firstByteNs) {
+    summary.httpResponses++;
+    int code = head.statusCode;
+    if (code >= 100 && code < 200 && code != 101) {
+      summary.httpInterimResponses++;
+      responseInterim = true;
+      return ResponseBody.BY_HEADERS;
+    }
+    responseInterim = false;
+    responseOpen = true;
+    answering = pending.pollFirst();
+    status = code;
+    responseContentType = head.contentType;
+    responseStartNs = firstByteNs;
+    if (code == 101) {
+      requests.switchToTunnel();
+      return ResponseBody.TUNNEL;
+    }
+    if (answering != null && "HEAD".equals(answering.method)) {
+      return ResponseBody.NONE;
+    }
+    if (answering != null && "CONNECT".equals(answering.method) && code >= 200 && code < 300) {
+      requests.switchToTunnel();
+      return ResponseBody.TUNNEL;
+    }
+    return ResponseBody.BY_HEADERS;
+  }
+
+  @Override
+  public void onMessageEnd(boolean request, long bodyBytes, long ns) {
+    if (request) {
+      if (sending != null) {
+        sending.bodyBytes = bodyBytes;
+        sending = null;
+      }
+      return;
+    }
+    if (responseInterim) {
+      responseInterim = false;
+      return;
+    }
+    closeResponse(bodyBytes);
+  }
+
+  @Override
+  public void onLostBytes(boolean request, boolean betweenMessages, long ns) {
+    if (!request && betweenMessages && !pending.isEmpty()) {
+      summary.httpLost++;
+      emit(pending.pollFirst(), 0, 0, 0, "", HttpRow.LOST);
+    }
+  }
+
+  private void closeResponse(long bodyBytes) {
+    if (!responseOpen) {
+      return;
+    }
+    responseOpen = false;
+    Request r = answering;
+    answering = null;
+    if (r == null) {
+      summary.httpUnsolicited++;
+      sink.http(new HttpRow(responseStartNs, client, clientPort, server, serverPort, "", "", "", "", status, 0,
+          bodyBytes, responseContentType, "", responseStartNs, 0, HttpRow.UNSOLICITED));
+      return;
+    }
+    summary.httpPairs++;
+    emit(r, status, bodyBytes, responseStartNs, responseContentType, HttpRow.ANSWERED);
+  }
+
+  private void emit(Request r, int code, long responseBody, long responseNs, String responseType, String rowStatus) {
+    String type = responseType.isEmpty() ? r.contentType : responseType;
+    sink.http(new HttpRow(r.startNs, client, clientPort, server, serverPort, r.method, r.host, r.uri, r.version,
+        code, r.bodyBytes, responseBody, type, r.userAgent, responseNs,
+        responseNs != 0 ? responseNs - r.startNs : 0, rowStatus));
+  }
+
+  @Override
+  public void advanceWatermark(long watermarkNs) {
+    while (!pending.isEmpty() && pending.peekFirst().startNs <= watermarkNs - timeoutNs) {
+      Request r = pending.pollFirst();
+      if (r == sending) {
+        sending = null;
+      }
+      summary.httpTimeouts++;
+      emit(r, 0, 0, 0, "", HttpRow.TIMEOUT);
+    }
+  }
+
+  @Override
+  public void onClose(long ns) {
+    responses.onClose(ns);
+    requests.onClose(ns);
+    closeResponse(0);
+    while (!pending.isEmpty()) {
+      summary.httpTimeouts++;
+      emit(pending.pollFirst(), 0, 0, 0, "", HttpRow.TIMEOUT);
+    }
+  }
+}

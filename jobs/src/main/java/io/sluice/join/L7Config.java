@@ -1,0 +1,35 @@
+package io.sluice.join;
+
+import java.util.Set;
+
+/**
+ * Limits and timeouts of the L7 parse-and-join. All times are event time (capture timestamps).
+ *
+ * @param dnsTimeoutNs a query unanswered this long becomes a {@code timeout} row
+ * @param httpTimeoutNs a request unanswered this long becomes a {@code timeout} row
+ * @param tcpIdleNs a connection silent this long is evicted (its pending requests time out)
+ * @param fragmentTimeoutNs an incomplete IP datagram is dropped after this long
+ * @param maxConnections TCP connections tracked at once; further ones are counted and ignored
+ * @param maxPendingDns DNS queries awaiting an answer at once
+ * @param maxFragmentedDatagrams IP datagrams being reassembled at once
+ * @param memoryBudgetBytes bytes all reassembly buffers together may hold
+ */
+public record L7Config(
+    long dnsTimeoutNs,
+    long httpTimeoutNs,
+    long tcpIdleNs,
+    long fragmentTimeoutNs,
+    int maxConnections,
+    int maxPendingDns,
+    int maxFragmentedDatagrams,
+    long memoryBudgetBytes,
+    Set<Integer> dnsPorts,
+    Set<Integer> httpPorts) {
+
+  private static final long SECOND = 1_000_000_000L;
+
+  public static L7Config defaults() {
+    return new L7Config(10 * SECOND, 120 * SECOND, 300 * SECOND, 30 * SECOND, 100_000, 200_000, 4_096,
+        256L << 20, Set.of(53), Set.of(80, 8000, 8008, 8080, 8888));
+  }
+}

@@ -1,0 +1,10 @@
+package io.sluice.join;
+
+/** Receives one direction of a TCP stream, in order. */
+public interface StreamConsumer {
+  /** Bytes in stream order; {@code ts} is the capture time of the segment that carried them. */
+  void onBytes(byte[] b, int off, int len, long ts);
+
+  /** {@code missing} bytes will never arrive; the next bytes come after the hole. */
+  void onGap(long missing, long ts);
+}

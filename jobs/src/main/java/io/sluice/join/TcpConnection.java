@@ -1,0 +1,32 @@
+package io.sluice.join;
+
+/** One tracked TCP connection: who is the client, each direction's reassembly, and the application on top. */
+final class TcpConnection {
+  final byte[] client;
+  final int clientPort;
+  final byte[] server;
+  final int serverPort;
+  final TcpStream toServer = new TcpStream();
+  final TcpStream toClient = new TcpStream();
+  final TcpApp app;
+  long lastSeenNs;
+  boolean finFromClient;
+  boolean finFromServer;
+
+  TcpConnection(byte[] client, int clientPort, byte[] server, int serverPort, TcpApp app, long ns) {
+    this.client = client;
+    this.clientPort = clientPort;
+    this.server = server;
+    this.serverPort = serverPort;
+    this.app = app;
+    this.lastSeenNs = ns;
+  }
+
+  boolean isFromClient(byte[] src, int srcPort) {
+    return srcPort == clientPort && java.util.Arrays.equals(src, client);
+  }
+
+  int heldBytes() {
+    return toServer.heldBytes() + toClient.heldBytes();
+  }
+}
