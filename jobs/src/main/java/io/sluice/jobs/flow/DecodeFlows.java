@@ -7,16 +7,16 @@ import io.sluice.decode.flow.ExporterState;
 import io.sluice.decode.flow.FlowDecoder;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.decode.flow.FlowType;
+import io.sluice.decode.flow.InterfaceCounters;
+import io.sluice.store.rows.InterfaceCountersEncoder;
 import io.sluice.ingest.sources.SourceTable;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.wire.FlowSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
@@ -24,7 +24,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Decodes one exporter's datagrams with its template and sampling state kept in keyed state (a restart does not
@@ -34,6 +36,11 @@ import org.apache.flink.util.Collector;
  * operator also reads the whole registry once when it opens, so that the first datagrams are already labelled.
  */
 final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagram, SourceUpdate, FlowRecord> {
+  /** Per datagram, for the 1-second exporter_stats window. */
+  static final OutputTag<DatagramStats> STATS = new OutputTag<>("exporter-stats", TypeInformation.of(DatagramStats.class));
+  /** sFlow counter samples, already encoded as interface_counters rows. */
+  static final OutputTag<byte[]> COUNTERS = new OutputTag<>("interface-counters",
+      PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
   static final MapStateDescriptor<String, byte[]> REGISTRY =
       new MapStateDescriptor<>("sources", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
@@ -83,11 +90,45 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     }
     FlowSource source = registry(ctx.getBroadcastState(REGISTRY)).match(datagram.exporterAddr);
     Enrichment.configure(state, source);
+    DatagramStats stats = new DatagramStats();
+    stats.second = datagram.receivedNs / 1_000_000_000L;
+    stats.exporterAddr = datagram.exporterAddr;
+    if (source != null) {
+      stats.exporterName = source.getName();
+      stats.site = source.getSite();
+      stats.configuredRate = source.getSamplingRate();
+    }
+    long lostDatagrams = lost(state, false);
+    long lostRecords = lost(state, true);
+    DecodeCounters perDatagram = new DecodeCounters();
     sink.out = out;
+    sink.ctx = ctx;
     sink.source = source;
-    decoder.decode(datagram.payload, 0, datagram.payload.length, datagram.exporterAddr, datagram.receivedNs, state, sink,
-        counters);
+    sink.stats = stats;
+    FlowType type = decoder.decode(datagram.payload, 0, datagram.payload.length, datagram.exporterAddr,
+        datagram.receivedNs, state, sink, perDatagram);
+    counters.add(perDatagram);
     exporterState.update(state.toBytes());
+
+    stats.flowType = type == null ? "unknown" : type.column();
+    stats.datagrams = 1;
+    stats.bytes = datagram.payload.length;
+    stats.lostDatagrams = lost(state, false) - lostDatagrams;
+    stats.lostRecords = lost(state, true) - lostRecords;
+    for (DecodeProblem problem : DecodeProblem.values()) {
+      stats.problems[problem.ordinal()] = perDatagram.problems(problem);
+    }
+    ctx.output(STATS, stats);
+  }
+
+  private static long lost(ExporterState state, boolean countsRecords) {
+    long lost = 0;
+    for (var tracker : state.sequenceTrackers()) {
+      if (tracker.countsRecords() == countsRecords) {
+        lost += tracker.lost();
+      }
+    }
+    return lost;
   }
 
   private ExporterState restore(byte[] saved) {
@@ -101,56 +142,57 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
 
   @Override
   public void processBroadcastElement(SourceUpdate update, Context ctx, Collector<FlowRecord> out) throws Exception {
-    BroadcastState<String, byte[]> registry = ctx.getBroadcastState(REGISTRY);
-    if (update.value == null) {
-      registry.remove(update.key);
-    } else {
-      registry.put(update.key, update.value);
-    }
+    // A removal is kept as an empty value: the broadcast side may not have replayed the whole topic yet, so only
+    // what it has seen overrides the registry read at open.
+    ctx.getBroadcastState(REGISTRY).put(update.key, update.value == null ? new byte[0] : update.value);
     table = null;
   }
 
-  /** The registry: the broadcast state once it has entries, else what was read at open. */
+  /** The registry read at open, overridden by whatever the broadcast side has seen since (removals included). */
   private SourceTable registry(ReadOnlyBroadcastState<String, byte[]> broadcast) throws Exception {
     if (table != null) {
       return table;
     }
     Map<String, FlowSource> sources = new HashMap<>(loaded);
-    boolean any = false;
     for (Map.Entry<String, byte[]> entry : broadcast.immutableEntries()) {
-      any = true;
       try {
-        sources.put(entry.getKey(), FlowSource.parseFrom(entry.getValue()));
+        if (entry.getValue().length == 0) {
+          sources.remove(entry.getKey());
+        } else {
+          FlowSource seen = FlowSource.parseFrom(entry.getValue());
+          FlowSource atOpen = sources.get(entry.getKey());
+          // While the broadcast side replays the topic from its start, older versions pass by: keep the newest.
+          if (atOpen == null || seen.getUpdatedNs() >= atOpen.getUpdatedNs()) {
+            sources.put(entry.getKey(), seen);
+          }
+        }
       } catch (InvalidProtocolBufferException e) {
         sources.remove(entry.getKey());
       }
-    }
-    if (any) {
-      // The broadcast side has replayed the compacted topic: it is the truth, removals included.
-      sources.keySet().retainAll(keys(broadcast));
-      loaded = Map.of();
     }
     table = SourceTable.of(new ArrayList<>(sources.values()));
     return table;
   }
 
-  private static List<String> keys(ReadOnlyBroadcastState<String, byte[]> broadcast) throws Exception {
-    List<String> keys = new ArrayList<>();
-    for (Map.Entry<String, byte[]> entry : broadcast.immutableEntries()) {
-      keys.add(entry.getKey());
-    }
-    return keys;
-  }
-
   /** Hands each decoded record downstream; the record object is reused by the decoder (object reuse is on). */
   private static final class EmittingSink implements io.sluice.decode.flow.FlowSink {
     Collector<FlowRecord> out;
+    ReadOnlyContext ctx;
     FlowSource source;
+    DatagramStats stats;
 
     @Override
     public void flow(FlowRecord record) {
       Enrichment.label(record, source);
+      stats.records++;
+      stats.rate(record.samplingRate, record.samplingRateSource.column());
       out.collect(record);
+    }
+
+    @Override
+    public void interfaceCounters(InterfaceCounters counters) {
+      String ifName = source == null ? "" : source.getInterfaceNamesOrDefault((int) counters.ifIndex, "");
+      ctx.output(COUNTERS, InterfaceCountersEncoder.encode(counters, stats.exporterName, stats.site, ifName));
     }
   }
 }

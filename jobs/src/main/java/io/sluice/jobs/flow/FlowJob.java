@@ -3,6 +3,8 @@ package io.sluice.jobs.flow;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.ingest.Topics;
 import io.sluice.store.rows.FlowRowEncoder;
+import io.sluice.store.rows.InterfaceCountersEncoder;
+import io.sluice.store.rows.PreEncodedRows;
 import io.sluice.store.sink.ClickHouseSink;
 import io.sluice.store.sink.SinkSettings;
 import java.time.Duration;
@@ -19,6 +21,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -45,28 +49,51 @@ public final class FlowJob {
   }
 
   public static void build(StreamExecutionEnvironment env, Map<String, String> options) {
+    build(env, options, stream -> stream);
+  }
+
+  /** As {@link #build(StreamExecutionEnvironment, Map)}, with {@code tap} applied to the datagrams (tests inject faults). */
+  static void build(StreamExecutionEnvironment env, Map<String, String> options,
+      java.util.function.UnaryOperator<DataStream<RawDatagram>> tap) {
     String kafka = options.getOrDefault("kafka", "127.0.0.1:9092");
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     String prefix = options.getOrDefault("topic-prefix", "");
     env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
     env.getConfig().enableObjectReuse(); // the decoder's reused FlowRecord goes straight into the chained sink
 
-    DataStream<RawDatagram> datagrams = env.fromSource(
+    // Event time is the collector's receive time; datagrams of one exporter arrive nearly in order, and idle
+    // partitions must not hold the watermark back.
+    WatermarkStrategy<RawDatagram> received = WatermarkStrategy.<RawDatagram>forBoundedOutOfOrderness(Duration.ofSeconds(2))
+        .withTimestampAssigner((d, previous) -> d.receivedNs / 1_000_000L)
+        .withIdleness(Duration.ofSeconds(10));
+    DataStream<RawDatagram> datagrams = tap.apply(env.fromSource(
         kafka(kafka, prefix + Topics.FLOWS_RAW, options.getOrDefault("group", "sluice-flows"), bounded,
             new KafkaRecords.Datagrams()),
-        WatermarkStrategy.noWatermarks(), Topics.FLOWS_RAW);
+        received, Topics.FLOWS_RAW));
     BroadcastStream<SourceUpdate> sources = env.fromSource(
         kafka(kafka, prefix + Topics.SOURCES, null, bounded, new KafkaRecords.Sources()), WatermarkStrategy.noWatermarks(),
         Topics.SOURCES).broadcast(DecodeFlows.REGISTRY);
 
-    SinkSettings flows = SinkSettings.of(options.getOrDefault("clickhouse", "http://127.0.0.1:8123"),
-        options.getOrDefault("database", "sluice"), "flows");
-    datagrams.keyBy(RawDatagram::key)
+    String clickhouse = options.getOrDefault("clickhouse", "http://127.0.0.1:8123");
+    String database = options.getOrDefault("database", "sluice");
+    SingleOutputStreamOperator<FlowRecord> decoded = datagrams.keyBy(RawDatagram::key)
         .connect(sources)
         .process(new DecodeFlows(kafka, prefix + Topics.SOURCES), TypeInformation.of(FlowRecord.class))
-        .name("decode")
-        .sinkTo(new ClickHouseSink<>(flows, new FlowRowEncoder()))
+        .name("decode");
+    decoded.sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "flows"), new FlowRowEncoder()))
         .name("clickhouse flows");
+    decoded.getSideOutput(DecodeFlows.STATS)
+        .keyBy(s -> java.util.HexFormat.of().formatHex(s.exporterAddr))
+        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(1)))
+        .aggregate(new ExporterSecond(), new ExporterSecond.Emit())
+        .name("exporter stats 1s")
+        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "exporter_stats"),
+            new PreEncodedRows(DatagramStats.COLUMNS)))
+        .name("clickhouse exporter_stats");
+    decoded.getSideOutput(DecodeFlows.COUNTERS)
+        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "interface_counters"),
+            new PreEncodedRows(InterfaceCountersEncoder.COLUMNS)))
+        .name("clickhouse interface_counters");
   }
 
   private static <T> KafkaSource<T> kafka(String bootstrap, String topic, String group, boolean bounded,

@@ -98,10 +98,31 @@ public final class RowBinary {
     return this;
   }
 
+  /** Bytes that are already RowBinary (a pre-encoded row). */
+  public RowBinary raw(byte[] encoded) {
+    ensure(encoded.length);
+    System.arraycopy(encoded, 0, buf, size, encoded.length);
+    size += encoded.length;
+    return this;
+  }
+
+  /** A copy of what was written so far. */
+  public byte[] toByteArray() {
+    return Arrays.copyOf(buf, size);
+  }
+
   public RowBinary uint32Array(int[] values, int count) {
     varint(count);
     for (int i = 0; i < count; i++) {
       uint32(values[i] & 0xFFFFFFFFL);
+    }
+    return this;
+  }
+
+  public RowBinary uint64Array(java.util.List<Long> values) {
+    varint(values.size());
+    for (long v : values) {
+      uint64(v);
     }
     return this;
   }

@@ -11,6 +11,8 @@ import io.sluice.decode.packet.PacketParser;
 import io.sluice.ingest.Topics;
 import io.sluice.ingest.capture.CaptureFrame;
 import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.decode.flow.sflow.SflowCounterDatagram;
+import io.sluice.ingest.sources.IpAddresses;
 import io.sluice.ingest.sources.Sources;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.stack.TestStack;
@@ -60,8 +62,13 @@ class FlowJobTest {
     // NetFlow v5 without a rate in its header: the configured rate applies, and says so.
     registry.put(Sources.build(new Sources.Request("127.0.2.0/24", "edge-v5", 100, false, "dc1", List.of(), null), 2));
 
-    int sent = produce(kafka, prefix + Topics.FLOWS_RAW, "akvorado/netflow/samplingrate", "goflow2/nfv5");
-    assertTrue(sent > 0);
+    registry.put(Sources.build(new Sources.Request("10.9.9.9", "edge-counters", null, false, "lab",
+        List.of("7=xe-0/0/7"), null), 3));
+
+    Map<String, long[]> sent = produce(kafka, prefix + Topics.FLOWS_RAW, "akvorado/netflow/samplingrate", "goflow2/nfv5");
+    SflowCounterDatagram counters = new SflowCounterDatagram();
+    byte[] agent = IpAddresses.mapped(counters.agent);
+    send(kafka, prefix + Topics.FLOWS_RAW, agent, counters.bytes(1), 1_700_000_000_000_000_000L);
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
@@ -83,42 +90,173 @@ class FlowJobTest {
         db.query("SELECT count(), sum(sampled_bytes), sum(est_bytes), any(sampling_rate), any(sampling_rate_source),"
             + " any(site) FROM flows WHERE exporter_name = 'edge-v5'").rows());
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE exporter_name = ''"), "every row is labelled");
+
+    long[] sampledSent = sent.get("akvorado/netflow/samplingrate");
+    assertEquals(List.of(List.of(Long.toString(sampledSent[0]), sampled.path("data_records").asText(),
+            Long.toString(sampledSent[1]), Long.toString(sequenceGaps("akvorado__netflow__samplingrate")), "[2048]",
+            "['packet']", "0")),
+        db.query("SELECT sum(datagrams), sum(records), sum(bytes), sum(est_lost_datagrams),"
+            + " toString(groupUniqArrayArray(sampling_rates)), toString(groupUniqArrayArray(sampling_rate_sources)),"
+            + " max(configured_rate) FROM exporter_stats WHERE exporter_name = 'edge-sampled'").rows());
+    long[] v5Sent = sent.get("goflow2/nfv5");
+    assertEquals(List.of(List.of(Long.toString(v5Sent[0]), v5.path("data_records").asText(), "[100]", "['configured']", "100")),
+        db.query("SELECT sum(datagrams), sum(records), toString(groupUniqArrayArray(sampling_rates)),"
+            + " toString(groupUniqArrayArray(sampling_rate_sources)), max(configured_rate) FROM exporter_stats"
+            + " WHERE exporter_name = 'edge-v5'").rows());
+    assertEquals(db.scalar("SELECT count() FROM flows"), db.scalar("SELECT sum(records) FROM exporter_stats"),
+        "every record is counted in its exporter's second");
+
+    assertEquals(List.of(List.of("edge-counters", "7", "xe-0/0/7", "1", "1", Long.toString(counters.inOctets),
+            Long.toString(counters.outOctets), Long.toString(counters.inErrors), Long.toString(counters.dot3[1]), "1")),
+        db.query("SELECT exporter_name, if_index, if_name, if_admin_up, if_oper_up, in_octets, out_octets, in_errors,"
+            + " dot3_fcs_errors, has_ethernet FROM interface_counters").rows());
+    assertEquals("1", db.scalar("SELECT sum(datagrams) FROM exporter_stats WHERE exporter_name = 'edge-counters'"));
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE time = 0"), "every row has its second");
+  }
+
+  /**
+   * The template arrives once; 200 data-only datagrams follow, and the job fails once after a checkpoint. The
+   * datagrams replayed after the restart decode only if the templates came back from keyed state, and the sink
+   * must neither lose nor repeat rows (goflow2 #330: a restart must not wait for templates to be re-sent).
+   */
+  @Test
+  void templatesSurviveARestartAndRowsLandExactlyOnce() throws Exception {
+    String prefix = "r" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    String kafka = TestKafka.bootstrap();
+    TestKafka.createTopics(prefix);
+    String database = TestClickHouse.newDatabase("flowrestart");
+    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
+    new Migrator(server, database, TestStack.repoRoot().resolve("sql"), line -> {}).migrate();
+    new SourcesTopic(kafka, prefix + Topics.SOURCES).put(Sources.build(new Sources.Request("127.0.2.4", "edge-restart", 1,
+        false, "lab", List.of(), null), 1));
+
+    List<byte[]> datagrams = new java.util.ArrayList<>();
+    PacketHeader packet = new PacketHeader();
+    try (CaptureReader reader = CaptureReader.open(FIXTURES.resolve("flows/goflow2/nfv9_template_data.pcap"))) {
+      for (CaptureFrame frame : reader) {
+        PacketParser.parse(frame.linkType(), frame.data(), 0, frame.data().length, packet);
+        datagrams.add(java.util.Arrays.copyOfRange(frame.data(), packet.payloadOffset, packet.payloadOffset + packet.payloadLength));
+      }
+    }
+    byte[] exporter = packet.srcAddr.clone();
+    long t0 = 1_700_000_000_000_000_000L;
+    send(kafka, prefix + Topics.FLOWS_RAW, exporter, datagrams.get(0), t0);
+    int dataDatagrams = 200;
+    for (int i = 0; i < dataDatagrams; i++) {
+      send(kafka, prefix + Topics.FLOWS_RAW, exporter, datagrams.get(1), t0 + (i + 1) * 10_000_000L);
+    }
+
+    FailOnceAfterCheckpoint.reset();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting());
+    env.setParallelism(1);
+    FlowJob.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
+        "checkpoint-ms", "100", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix),
+        stream -> stream.map(new FailOnceAfterCheckpoint()));
+    env.execute("flowjob-restart");
+
+    assertTrue(FailOnceAfterCheckpoint.FAILED.get(), "the job failed once and restarted");
+    ClickHouseHttp db = server.withDatabase(database);
+    JsonNode oracle = summary("goflow2__nfv9_template_data");
+    long perDatagram = oracle.path("data_records").asLong();
+    assertEquals(Long.toString(dataDatagrams * perDatagram), db.scalar("SELECT count() FROM flows"));
+    assertEquals(Long.toString(dataDatagrams * oracle.path("total_bytes").asLong()), db.scalar("SELECT sum(sampled_bytes) FROM flows"));
+    assertEquals(Long.toString(dataDatagrams + 1), db.scalar("SELECT sum(datagrams) FROM exporter_stats"));
+    assertEquals("[]", db.scalar("SELECT toString(groupUniqArrayArray(problem_reasons)) FROM exporter_stats"),
+        "no data set waited for a template");
+  }
+
+  private static org.apache.flink.configuration.Configuration restarting() {
+    var conf = new org.apache.flink.configuration.Configuration();
+    conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+    conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofMillis(200));
+    return conf;
+  }
+
+  /** Slows the stream a little so checkpoints happen, then throws once, after 100 datagrams and a completed checkpoint. */
+  static final class FailOnceAfterCheckpoint extends org.apache.flink.api.common.functions.RichMapFunction<RawDatagram, RawDatagram>
+      implements org.apache.flink.api.common.state.CheckpointListener {
+    static final java.util.concurrent.atomic.AtomicBoolean FAILED = new java.util.concurrent.atomic.AtomicBoolean();
+    static final java.util.concurrent.atomic.AtomicBoolean CHECKPOINTED = new java.util.concurrent.atomic.AtomicBoolean();
+    static final java.util.concurrent.atomic.AtomicInteger SEEN = new java.util.concurrent.atomic.AtomicInteger();
+
+    static void reset() {
+      FAILED.set(false);
+      CHECKPOINTED.set(false);
+      SEEN.set(0);
+    }
+
+    @Override
+    public RawDatagram map(RawDatagram datagram) throws Exception {
+      Thread.sleep(5);
+      if (SEEN.incrementAndGet() >= 100 && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure after a checkpoint");
+      }
+      return datagram;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      if (SEEN.get() > 1) {
+        CHECKPOINTED.set(true);
+      }
+    }
+  }
+
+  /** Datagrams missing between consecutive NetFlow v9 sequence numbers, as tshark read them. */
+  private static long sequenceGaps(String name) throws Exception {
+    List<String> lines = java.nio.file.Files.readAllLines(FIXTURES.resolve("oracle/flows/" + name + ".datagrams.csv"));
+    int column = List.of(lines.get(0).split(",")).indexOf("sequence");
+    long gaps = 0;
+    for (int i = 2; i < lines.size(); i++) {
+      gaps += Long.parseLong(lines.get(i).split(",")[column]) - Long.parseLong(lines.get(i - 1).split(",")[column]) - 1;
+    }
+    return gaps;
   }
 
   private static JsonNode summary(String name) throws Exception {
     return new ObjectMapper().readTree(FIXTURES.resolve("oracle/flows/" + name + ".summary.json").toFile()).path("netflow_ipfix");
   }
 
-  /** Sends each capture's UDP payloads as collectors do: an envelope keyed by the exporter (the UDP source). */
-  private static int produce(String kafka, String topic, String... captures) throws Exception {
-    int sent = 0;
+  /**
+   * Sends each capture's UDP payloads as collectors do: an envelope keyed by the exporter (the UDP source).
+   * Returns, per capture, the datagrams and payload bytes sent.
+   */
+  private static Map<String, long[]> produce(String kafka, String topic, String... captures) throws Exception {
+    Map<String, long[]> sent = new java.util.HashMap<>();
     PacketHeader packet = new PacketHeader();
+    for (String capture : captures) {
+      long[] totals = new long[2];
+      try (CaptureReader reader = CaptureReader.open(FIXTURES.resolve("flows/" + capture + ".pcap"))) {
+        for (CaptureFrame frame : reader) {
+          if (!PacketParser.parse(frame.linkType(), frame.data(), 0, frame.data().length, packet)
+              || packet.protocol != PacketParser.PROTO_UDP || packet.payloadLength == 0) {
+            continue;
+          }
+          byte[] payload = java.util.Arrays.copyOfRange(frame.data(), packet.payloadOffset,
+              packet.payloadOffset + packet.payloadLength);
+          send(kafka, topic, packet.srcAddr.clone(), payload, frame.timestampNs());
+          totals[0]++;
+          totals[1] += payload.length;
+        }
+      }
+      sent.put(capture, totals);
+    }
+    return sent;
+  }
+
+  private static void send(String kafka, String topic, byte[] exporter, byte[] payload, long receivedNs) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-      for (String capture : captures) {
-        try (CaptureReader reader = CaptureReader.open(FIXTURES.resolve("flows/" + capture + ".pcap"))) {
-          for (CaptureFrame frame : reader) {
-            if (!PacketParser.parse(frame.linkType(), frame.data(), 0, frame.data().length, packet)
-                || packet.protocol != PacketParser.PROTO_UDP || packet.payloadLength == 0) {
-              continue;
-            }
-            byte[] exporter = packet.srcAddr.clone();
-            FlowDatagram envelope = FlowDatagram.newBuilder()
-                .setExporterAddr(ByteString.copyFrom(exporter))
-                .setExporterPort(packet.srcPort)
-                .setReceivedNs(frame.timestampNs())
-                .setCollectorId("test")
-                .setPayload(ByteString.copyFrom(frame.data(), packet.payloadOffset, packet.payloadLength))
-                .build();
-            producer.send(new ProducerRecord<>(topic, exporter, envelope.toByteArray())).get();
-            sent++;
-          }
-        }
-      }
+      FlowDatagram envelope = FlowDatagram.newBuilder()
+          .setExporterAddr(ByteString.copyFrom(exporter))
+          .setReceivedNs(receivedNs)
+          .setCollectorId("test")
+          .setPayload(ByteString.copyFrom(payload))
+          .build();
+      producer.send(new ProducerRecord<>(topic, exporter, envelope.toByteArray())).get();
     }
-    return sent;
   }
 }
