@@ -1,28 +1,20 @@
 package io.sluice.cli.demo;
 
-import io.sluice.cli.Main;
 import io.sluice.cli.UserError;
 import io.sluice.cli.query.TablePrinter;
 import io.sluice.cli.stack.StackOptions;
 import io.sluice.cli.stack.UpCommand;
-import io.sluice.cli.submit.FlinkRest;
-import io.sluice.cli.submit.SubmitCommand;
 import io.sluice.ingest.collect.Collector;
 import io.sluice.ingest.collect.CollectorConfig;
 import io.sluice.ingest.collect.ListenerKind;
-import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.stack.LocalStack;
 import io.sluice.stack.StackSettings;
 import io.sluice.store.ClickHouseHttp;
-import io.sluice.wire.FlowSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -55,6 +47,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--fixtures", paramLabel = "DIR", description = "Real captures to replay (default: ../shared/fixtures next to the checkout).")
   Path fixtures;
 
+  @Option(names = "--sflow-port", defaultValue = "6343", description = "Collector sFlow port. Default: ${DEFAULT-VALUE}.")
+  int sflowPort;
+
+  @Option(names = "--netflow-port", defaultValue = "2055", description = "Collector NetFlow/IPFIX port. Default: ${DEFAULT-VALUE}.")
+  int netflowPort;
+
+  @Option(names = "--ipfix-port", defaultValue = "4739", description = "Collector IPFIX port. Default: ${DEFAULT-VALUE}.")
+  int ipfixPort;
+
   @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "120", description = "How long to wait for the rows to land. Default: ${DEFAULT-VALUE}.")
   int waitSeconds;
 
@@ -73,10 +74,11 @@ public final class DemoCommand implements Callable<Integer> {
     registerSources(settings, out);
 
     out.println("== 3/6 FlowJob");
-    ensureFlowJob(settings, out);
+    LocalPipeline.ensureFlowJob(settings, out);
 
     out.println("== 4/6 collectors");
     CollectorConfig config = CollectorConfig.defaults().kafka(settings.kafkaBootstrap()).bind("127.0.0.1")
+        .port(ListenerKind.SFLOW, sflowPort).port(ListenerKind.NETFLOW, netflowPort).port(ListenerKind.IPFIX, ipfixPort)
         .metrics("127.0.0.1", 0).collectorId("demo").log(line -> {});
     ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
     long before = Long.parseLong(db.scalar("SELECT count() FROM flows"));
@@ -114,54 +116,11 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static void registerSources(StackSettings settings, PrintWriter out) {
-    Map<String, FlowSource> registered = new SourcesTopic(settings.kafkaBootstrap()).readAll(Duration.ofSeconds(30), p -> {});
-    List<String[]> wanted = new ArrayList<>();
     for (Replay replay : REPLAYS) {
-      wanted.add(new String[] {replay.exporterPrefix(), replay.name()});
+      LocalPipeline.ensureSource(settings, replay.exporterPrefix(), replay.name(), null, out);
     }
-    wanted.add(new String[] {"127.0.0.1", "demo-softflowd"});
-    for (String[] source : wanted) {
-      boolean known = registered.values().stream().anyMatch(s -> s.getName().equals(source[1]));
-      if (known || wanted.indexOf(source) != firstIndexOfName(wanted, source[1])) {
-        continue;
-      }
-      List<String> args = new ArrayList<>(List.of("sources", "add", source[0], "--name", source[1], "--site", "demo",
-          "--kafka", settings.kafkaBootstrap(), "--clickhouse", settings.clickhouseUrl()));
-      if (source[1].equals("demo-softflowd")) {
-        args.addAll(List.of("--sampling-rate", "1")); // softflowd exports every packet it reads: unsampled, and we say so
-      }
-      int code = Main.newCommandLine().setOut(out).setErr(out).execute(args.toArray(String[]::new));
-      if (code != 0) {
-        throw new UserError("registering " + source[1] + " failed (exit " + code + ")");
-      }
-    }
-  }
-
-  private static int firstIndexOfName(List<String[]> list, String name) {
-    for (int i = 0; i < list.size(); i++) {
-      if (list.get(i)[1].equals(name)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static void ensureFlowJob(StackSettings settings, PrintWriter out) throws IOException {
-    FlinkRest rest = new FlinkRest(settings.flinkUrl());
-    for (var job : rest.get("/jobs/overview").path("jobs")) {
-      if (job.path("name").asText().equals("sluice-flows") && job.path("state").asText().equals("RUNNING")) {
-        out.println("FlowJob already running: " + job.path("jid").asText());
-        return;
-      }
-    }
-    int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), "flows",
-        "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=2000");
-    if (code != 0) {
-      throw new UserError("submitting FlowJob failed (exit " + code + ")");
-    }
-    if (!SubmitCommand.JOBS.containsKey("flows")) {
-      throw new IllegalStateException("flows job not registered");
-    }
+    // softflowd exports every packet it reads: unsampled, and the registry says so.
+    LocalPipeline.ensureSource(settings, "127.0.0.1", "demo-softflowd", 1, out);
   }
 
   private static void softflowd(Path capture, int port, PrintWriter out) throws InterruptedException {

@@ -1,0 +1,215 @@
+package io.sluice.cli.bench;
+
+import io.sluice.cli.Main;
+import io.sluice.cli.UserError;
+import io.sluice.cli.demo.LocalPipeline;
+import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.stack.StackOptions;
+import io.sluice.cli.stack.UpCommand;
+import io.sluice.stack.LocalStack;
+import io.sluice.stack.ManagedProcess;
+import io.sluice.stack.Ports;
+import io.sluice.stack.Service;
+import io.sluice.stack.StackSettings;
+import io.sluice.store.ClickHouseHttp;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "flows", mixinStandardHelpOptions = true,
+    description = {"End-to-end flow throughput on the local stack: an IPFIX generator sends at each rate for a while",
+        "to a collector process on loopback; FlowJob decodes and lands the records in ClickHouse. Prints, per rate,",
+        "what was sent and landed, the loss, the kernel's UDP drops, and CPU and memory per process."})
+public final class FlowsBench implements Callable<Integer> {
+  private static final Pattern KERNEL_DROPS = Pattern.compile("sluice_collector_kernel_udp_drops_total\\{[^}]*listener=\"ipfix\"[^}]*\\} (\\d+)");
+
+  @Mixin StackOptions stackOptions;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--rates", split = ",", defaultValue = "50000,100000,200000,300000", description = "Records per second to try. Default: ${DEFAULT-VALUE}.")
+  List<Integer> rates;
+
+  @Option(names = "--seconds", defaultValue = "60", description = "How long each rate is sent. Default: ${DEFAULT-VALUE}.")
+  int seconds;
+
+  @Option(names = "--drain-seconds", defaultValue = "60", description = "How long to wait for the last records to land. Default: ${DEFAULT-VALUE}.")
+  int drainSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    if (seconds < 1 || drainSeconds < 1 || rates.stream().anyMatch(r -> r < IpfixGenerator.RECORDS_PER_DATAGRAM)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--seconds and --drain-seconds must be >= 1 and every rate >= " + IpfixGenerator.RECORDS_PER_DATAGRAM);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    StackSettings settings = stackOptions.settings();
+    LocalStack stack = new LocalStack(settings);
+    UpCommand.bringUp(stack, 180, true, out);
+    LocalPipeline.ensureSource(settings, "127.0.3.1", "bench-ipfix", 1000, out);
+    LocalPipeline.ensureFlowJob(settings, out);
+
+    int ipfixPort = Ports.free();
+    int metricsPort = Ports.free();
+    Process collector = startCollector(settings, ipfixPort, metricsPort);
+    List<List<String>> rows = new ArrayList<>();
+    Map<String, Long> pids = pids(stack, collector);
+    try {
+      awaitMetrics(metricsPort);
+      ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
+      long runBase = (System.currentTimeMillis() / 1000) % 1_000_000 * 100;
+      for (int i = 0; i < rates.size(); i++) {
+        rows.add(run(rates.get(i), runBase + i, ipfixPort, metricsPort, db, pids, out));
+      }
+    } finally {
+      collector.destroy();
+      collector.waitFor(20, TimeUnit.SECONDS);
+    }
+    out.println();
+    out.printf("IPFIX, 20-field template, 18 records per datagram, %d s per rate; CPU in %% of one core while sending.%n", seconds);
+    List<String> header = new ArrayList<>(List.of("target rec/s", "sent", "sent rec/s", "landed", "lost", "drain s",
+        "kernel drops", "lossless"));
+    pids.keySet().forEach(name -> header.add(name + " CPU%"));
+    pids.keySet().forEach(name -> header.add(name + " RSS MiB"));
+    TablePrinter.print(out, header, rows);
+    return 0;
+  }
+
+  private List<String> run(int rate, long domain, int port, int metricsPort, ClickHouseHttp db, Map<String, Long> pids,
+      PrintWriter out) throws Exception {
+    out.printf("sending %,d records/s for %d s (observation domain %d)...%n", rate, seconds, domain);
+    out.flush();
+    long dropsBefore = kernelDrops(metricsPort);
+    Map<String, ProcessStats> before = stats(pids);
+    long sent = send(rate, domain, port);
+    double sendSeconds = seconds;
+    Map<String, ProcessStats> after = stats(pids);
+    long drainStart = System.nanoTime();
+    long landed = 0;
+    String count = "SELECT count() FROM flows WHERE exporter_name = 'bench-ipfix' AND observation_domain = " + domain;
+    long deadline = System.currentTimeMillis() + drainSeconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      landed = Long.parseLong(db.scalar(count));
+      if (landed >= sent) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    double drain = (System.nanoTime() - drainStart) / 1e9;
+    long drops = kernelDrops(metricsPort) - dropsBefore;
+    List<String> row = new ArrayList<>(List.of(String.format(Locale.ROOT, "%,d", rate), String.format(Locale.ROOT, "%,d", sent),
+        String.format(Locale.ROOT, "%,.0f", sent / sendSeconds), String.format(Locale.ROOT, "%,d", landed),
+        String.format(Locale.ROOT, "%,d", sent - landed), String.format(Locale.ROOT, "%.1f", drain),
+        Long.toString(drops), landed == sent ? "yes" : "no"));
+    for (String name : pids.keySet()) {
+      row.add(String.format(Locale.ROOT, "%.0f", ProcessStats.cpuPercent(before.get(name), after.get(name), sendSeconds)));
+    }
+    for (String name : pids.keySet()) {
+      row.add(Long.toString(after.get(name).rssKiB() / 1024));
+    }
+    out.printf("  landed %,d of %,d (drain %.1f s, kernel drops %d)%n", landed, sent, drain, drops);
+    return row;
+  }
+
+  /** Paces datagrams in 1 ms slots so the rate holds over the whole period. */
+  private long send(int rate, long domain, int port) throws IOException, InterruptedException {
+    IpfixGenerator generator = new IpfixGenerator(domain, domain);
+    ByteBuffer buf = ByteBuffer.allocate(1500);
+    InetAddress collector = InetAddress.getLoopbackAddress();
+    long datagrams = 0;
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.3.1", 0))) {
+      long start = System.nanoTime();
+      long end = start + seconds * 1_000_000_000L;
+      while (true) {
+        long now = System.nanoTime();
+        if (now >= end) {
+          break;
+        }
+        long due = (long) ((now - start) / 1e9 * rate / IpfixGenerator.RECORDS_PER_DATAGRAM);
+        while (datagrams < due) {
+          int length = generator.next(buf, System.currentTimeMillis());
+          socket.send(new DatagramPacket(buf.array(), 0, length, collector, port));
+          datagrams++;
+        }
+        Thread.sleep(1);
+      }
+    }
+    return datagrams * IpfixGenerator.RECORDS_PER_DATAGRAM;
+  }
+
+  private static Process startCollector(StackSettings settings, int ipfixPort, int metricsPort) throws Exception {
+    Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    String java = ProcessHandle.current().info().command().orElse("java");
+    return new ProcessBuilder(java, "-Xmx1g", "-Dsluice.home=" + settings.repoRoot(), "-jar", jar.toString(), "collect",
+        "--kafka", settings.kafkaBootstrap(), "--bind", "127.0.0.1", "--sflow-port", "0", "--netflow-port", "0",
+        "--ipfix-port", Integer.toString(ipfixPort), "--metrics-port", Integer.toString(metricsPort),
+        "--collector-id", "bench")
+        .redirectErrorStream(true)
+        .redirectOutput(settings.workDir().resolve("bench-collector.log").toFile())
+        .start();
+  }
+
+  private static Map<String, Long> pids(LocalStack stack, Process collector) {
+    Map<String, Long> pids = new LinkedHashMap<>();
+    pids.put("collector", collector.pid());
+    for (Service service : stack.services()) {
+      for (ManagedProcess process : service.processes()) {
+        process.pid().ifPresent(pid -> pids.put(process.name(), pid));
+      }
+    }
+    pids.put("generator", ProcessHandle.current().pid());
+    return pids;
+  }
+
+  private static Map<String, ProcessStats> stats(Map<String, Long> pids) {
+    Map<String, ProcessStats> stats = new LinkedHashMap<>();
+    pids.forEach((name, pid) -> stats.put(name, ProcessStats.of(pid)));
+    return stats;
+  }
+
+  private static void awaitMetrics(int port) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        metrics(port);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new UserError("the bench collector did not start; see its log in the work directory");
+  }
+
+  private static long kernelDrops(int port) throws IOException, InterruptedException {
+    Matcher m = KERNEL_DROPS.matcher(metrics(port));
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  private static String metrics(int port) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    return response.body();
+  }
+}

@@ -1,0 +1,52 @@
+package io.sluice.cli.demo;
+
+import io.sluice.cli.Main;
+import io.sluice.cli.UserError;
+import io.sluice.cli.submit.FlinkRest;
+import io.sluice.ingest.sources.SourcesTopic;
+import io.sluice.stack.StackSettings;
+import io.sluice.wire.FlowSource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The steps `sluice demo` and `sluice bench flows` share on a running local stack. */
+public final class LocalPipeline {
+  private LocalPipeline() {}
+
+  /** Registers a source through `sluice sources add`, unless one of that name exists. */
+  public static void ensureSource(StackSettings settings, String prefix, String name, Integer samplingRate, PrintWriter out) {
+    Map<String, FlowSource> registered = new SourcesTopic(settings.kafkaBootstrap()).readAll(Duration.ofSeconds(30), p -> {});
+    if (registered.values().stream().anyMatch(s -> s.getName().equals(name))) {
+      return;
+    }
+    List<String> args = new ArrayList<>(List.of("sources", "add", prefix, "--name", name, "--site", "demo",
+        "--kafka", settings.kafkaBootstrap(), "--clickhouse", settings.clickhouseUrl()));
+    if (samplingRate != null) {
+      args.addAll(List.of("--sampling-rate", samplingRate.toString()));
+    }
+    int code = Main.newCommandLine().setOut(out).setErr(out).execute(args.toArray(String[]::new));
+    if (code != 0) {
+      throw new UserError("registering " + name + " failed (exit " + code + ")");
+    }
+  }
+
+  /** Submits FlowJob to the local cluster unless it already runs there. */
+  public static void ensureFlowJob(StackSettings settings, PrintWriter out) throws IOException {
+    FlinkRest rest = new FlinkRest(settings.flinkUrl());
+    for (var job : rest.get("/jobs/overview").path("jobs")) {
+      if (job.path("name").asText().equals("sluice-flows") && job.path("state").asText().equals("RUNNING")) {
+        out.println("FlowJob already running: " + job.path("jid").asText());
+        return;
+      }
+    }
+    int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), "flows",
+        "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=2000");
+    if (code != 0) {
+      throw new UserError("submitting FlowJob failed (exit " + code + ")");
+    }
+  }
+}
