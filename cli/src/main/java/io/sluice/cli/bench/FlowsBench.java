@@ -42,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "flows", mixinStandardHelpOptions = true,
     description = {"End-to-end flow throughput on the local stack: an IPFIX generator sends at each rate for a while",
         "to a collector process on loopback; FlowJob decodes and lands the records in ClickHouse. Prints, per rate,",
-        "what was sent and landed, the loss, the kernel's UDP drops, and CPU and memory per process."})
+        "what was sent and landed, the loss, the kernel's UDP drops, and CPU and memory per process; then the same",
+        "stream into nfcapd and nfacctd (apt-get install nfdump pmacct) for comparison."})
 public final class FlowsBench implements Callable<Integer> {
   private static final Pattern KERNEL_DROPS = Pattern.compile("sluice_collector_kernel_udp_drops_total\\{[^}]*listener=\"ipfix\"[^}]*\\} (\\d+)");
 
@@ -57,6 +58,10 @@ public final class FlowsBench implements Callable<Integer> {
 
   @Option(names = "--drain-seconds", defaultValue = "60", description = "How long to wait for the last records to land. Default: ${DEFAULT-VALUE}.")
   int drainSeconds;
+
+  @Option(names = "--peers", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also send each stream to nfdump's nfcapd and pmacct's nfacctd, where installed. Default: ${DEFAULT-VALUE}.")
+  boolean peers;
 
   @Override
   public Integer call() throws Exception {
@@ -75,6 +80,7 @@ public final class FlowsBench implements Callable<Integer> {
     int metricsPort = Ports.free();
     Process collector = startCollector(settings, ipfixPort, metricsPort);
     List<List<String>> rows = new ArrayList<>();
+    List<List<String>> peerRows = new ArrayList<>();
     Map<String, Long> pids = pids(stack, collector);
     try {
       awaitMetrics(metricsPort);
@@ -82,6 +88,11 @@ public final class FlowsBench implements Callable<Integer> {
       long runBase = (System.currentTimeMillis() / 1000) % 1_000_000 * 100;
       for (int i = 0; i < rates.size(); i++) {
         rows.add(run(rates.get(i), runBase + i, ipfixPort, metricsPort, db, pids, out));
+        for (PeerCollector peer : PeerCollector.values()) {
+          if (peers && peer.installed()) {
+            peerRows.add(peer(peer, rates.get(i), runBase + i, settings, out));
+          }
+        }
       }
     } finally {
       collector.destroy();
@@ -90,11 +101,39 @@ public final class FlowsBench implements Callable<Integer> {
     out.println();
     out.printf("IPFIX, 20-field template, 18 records per datagram, %d s per rate; CPU in %% of one core while sending.%n", seconds);
     List<String> header = new ArrayList<>(List.of("target rec/s", "sent", "sent rec/s", "landed", "lost", "drain s",
-        "kernel drops", "lossless"));
+        "sustained rec/s", "kernel drops", "lossless"));
     pids.keySet().forEach(name -> header.add(name + " CPU%"));
     pids.keySet().forEach(name -> header.add(name + " RSS MiB"));
     TablePrinter.print(out, header, rows);
+    out.println("sustained rec/s = landed / (send time + drain time); lossless = every record and byte landed.");
+    if (!peerRows.isEmpty()) {
+      out.println();
+      out.println("The same streams into the peers (their own stores; CPU in % of one core while sending):");
+      TablePrinter.print(out, List.of("collector", "target rec/s", "sent", "stored records", "bytes stored = sent",
+          "packets stored = sent", "CPU%", "RSS MiB"), peerRows);
+    }
     return 0;
+  }
+
+  private List<String> peer(PeerCollector peer, int rate, long domain, StackSettings settings, PrintWriter out)
+      throws Exception {
+    out.printf("sending %,d records/s for %d s to %s...%n", rate, seconds, peer.label());
+    out.flush();
+    java.nio.file.Path dir = java.nio.file.Files.createDirectories(
+        settings.workDir().resolve("bench-peers").resolve(peer.label() + "-" + domain));
+    int port = Ports.free();
+    Process process = peer.start(port, dir);
+    Thread.sleep(2000); // let it bind
+    ProcessStats before = ProcessStats.of(process.pid());
+    IpfixGenerator generated = send(rate, domain, port);
+    ProcessStats after = ProcessStats.of(process.pid());
+    PeerCollector.Stored stored = peer.stopAndCount(process, dir);
+    return List.of(peer.label(), String.format(Locale.ROOT, "%,d", rate), String.format(Locale.ROOT, "%,d", generated.records),
+        stored.records() < 0 ? "n/a (aggregates)" : String.format(Locale.ROOT, "%,d", stored.records()),
+        stored.octets() == generated.octets ? "yes" : String.format(Locale.ROOT, "no (%,d)", stored.octets()),
+        stored.packets() == generated.packets ? "yes" : String.format(Locale.ROOT, "no (%,d)", stored.packets()),
+        String.format(Locale.ROOT, "%.0f", ProcessStats.cpuPercent(before, after, seconds)),
+        Long.toString(after.rssKiB() / 1024));
   }
 
   private List<String> run(int rate, long domain, int port, int metricsPort, ClickHouseHttp db, Map<String, Long> pids,
@@ -103,7 +142,8 @@ public final class FlowsBench implements Callable<Integer> {
     out.flush();
     long dropsBefore = kernelDrops(metricsPort);
     Map<String, ProcessStats> before = stats(pids);
-    long sent = send(rate, domain, port);
+    IpfixGenerator generated = send(rate, domain, port);
+    long sent = generated.records;
     double sendSeconds = seconds;
     Map<String, ProcessStats> after = stats(pids);
     long drainStart = System.nanoTime();
@@ -119,10 +159,13 @@ public final class FlowsBench implements Callable<Integer> {
     }
     double drain = (System.nanoTime() - drainStart) / 1e9;
     long drops = kernelDrops(metricsPort) - dropsBefore;
+    boolean bytesMatch = Long.toString(generated.octets).equals(db.scalar("SELECT sum(sampled_bytes) FROM flows"
+        + " WHERE exporter_name = 'bench-ipfix' AND observation_domain = " + domain));
     List<String> row = new ArrayList<>(List.of(String.format(Locale.ROOT, "%,d", rate), String.format(Locale.ROOT, "%,d", sent),
         String.format(Locale.ROOT, "%,.0f", sent / sendSeconds), String.format(Locale.ROOT, "%,d", landed),
         String.format(Locale.ROOT, "%,d", sent - landed), String.format(Locale.ROOT, "%.1f", drain),
-        Long.toString(drops), landed == sent ? "yes" : "no"));
+        String.format(Locale.ROOT, "%,.0f", landed / (sendSeconds + drain)),
+        Long.toString(drops), landed == sent && bytesMatch ? "yes" : "no"));
     for (String name : pids.keySet()) {
       row.add(String.format(Locale.ROOT, "%.0f", ProcessStats.cpuPercent(before.get(name), after.get(name), sendSeconds)));
     }
@@ -134,7 +177,7 @@ public final class FlowsBench implements Callable<Integer> {
   }
 
   /** Paces datagrams in 1 ms slots so the rate holds over the whole period. */
-  private long send(int rate, long domain, int port) throws IOException, InterruptedException {
+  private IpfixGenerator send(int rate, long domain, int port) throws IOException, InterruptedException {
     IpfixGenerator generator = new IpfixGenerator(domain, domain);
     ByteBuffer buf = ByteBuffer.allocate(1500);
     InetAddress collector = InetAddress.getLoopbackAddress();
@@ -156,7 +199,7 @@ public final class FlowsBench implements Callable<Integer> {
         Thread.sleep(1);
       }
     }
-    return datagrams * IpfixGenerator.RECORDS_PER_DATAGRAM;
+    return generator;
   }
 
   private static Process startCollector(StackSettings settings, int ipfixPort, int metricsPort) throws Exception {

@@ -19,6 +19,10 @@ final class IpfixGenerator {
   private final SplittableRandom random;
   private long sequence;
   private long datagrams;
+  /** Totals of what was generated, to check what a collector stored. */
+  long records;
+  long octets;
+  long packets;
 
   IpfixGenerator(long domain, long seed) {
     this.domain = domain;
@@ -38,10 +42,15 @@ final class IpfixGenerator {
     buf.putShort((short) TEMPLATE_ID).putShort((short) (4 + RECORDS_PER_DATAGRAM * 72));
     for (int i = 0; i < RECORDS_PER_DATAGRAM; i++) {
       int client = random.nextInt(1 << 16);
+      long recordOctets = 64 + random.nextInt(1_000_000);
+      long recordPackets = 1 + random.nextInt(1000);
+      records++;
+      octets += recordOctets;
+      packets += recordPackets;
       buf.putInt(0x0A000000 | client).putInt(0xC6336400 | random.nextInt(256))
           .putShort((short) (1024 + random.nextInt(60000))).putShort((short) (random.nextBoolean() ? 443 : 53))
           .put((byte) (random.nextInt(4) == 0 ? 17 : 6)).put((byte) 0x18).put((byte) 0)
-          .putLong(64 + random.nextInt(1_000_000)).putLong(1 + random.nextInt(1000))
+          .putLong(recordOctets).putLong(recordPackets)
           .putLong(nowMillis - 1000).putLong(nowMillis)
           .putInt(1 + random.nextInt(48)).putInt(1 + random.nextInt(48))
           .putInt(64512 + random.nextInt(100)).putInt(15169).putInt(0xC0000201)
