@@ -5,6 +5,10 @@ ensure_build_tools() {
   local missing=()
   command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  # ebpf-loader compiles its BPF C (clang -target bpf) against libbpf's headers and a vmlinux.h from bpftool.
+  command -v clang >/dev/null 2>&1 || missing+=(clang llvm)
+  [ -r /usr/include/bpf/bpf_helpers.h ] || missing+=(libbpf-dev)
+  command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || missing+=(bpftool)
   install_packages "${missing[@]}"
 }
 
@@ -15,6 +19,13 @@ ensure_test_packages() {
   command -v tshark >/dev/null 2>&1 || missing+=(tshark)
   command -v softflowd >/dev/null 2>&1 || missing+=(softflowd)
   command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client) # deploy-check: kubectl kustomize
+  # ebpf-loader's namespace tests: veth + tc, a DNS and an HTTP server, and their clients.
+  { command -v ip >/dev/null 2>&1 && command -v tc >/dev/null 2>&1; } || [ -x /usr/sbin/tc ] || missing+=(iproute2)
+  command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || missing+=(unbound)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   install_packages "${missing[@]}"
 }
 

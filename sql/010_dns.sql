@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS dns
     status             {{lowcard:String}},             -- answered, timeout, unsolicited
     pid                UInt32,                         -- process fields: 0 / empty when unknown
     comm               {{lowcard:String}},
-    container          {{lowcard:String}}
+    container          {{lowcard:String}},
+    -- Which exactly-once sink commit brought the row (see jobs/README.md).
+    ingest_batch       UInt64
 )
 ENGINE = MergeTree()
 PARTITION BY toYYYYMMDD(time)

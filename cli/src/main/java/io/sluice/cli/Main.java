@@ -24,9 +24,11 @@ import picocli.CommandLine.Command;
       QueryCommand.class,
       io.sluice.cli.bench.BenchCommand.class,
       io.sluice.cli.l7.L7Command.class,
+      io.sluice.cli.replay.ReplayCommand.class,
       io.sluice.cli.decode.DecodeCommand.class,
       io.sluice.cli.sources.SourcesCommand.class,
       io.sluice.cli.collect.CollectCommand.class,
+      io.sluice.cli.capture.CaptureCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

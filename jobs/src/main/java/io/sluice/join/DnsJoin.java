@@ -34,6 +34,23 @@ public final class DnsJoin {
     final byte[] ecsAddr;
     boolean done;
 
+    Pending(Key key, long timeNs, byte[] client, byte[] server, int flags, int size, boolean edns, int ednsUdpSize,
+        int ednsVersion, boolean ednsDo, int ecsFamily, int ecsSource, byte[] ecsAddr) {
+      this.key = key;
+      this.timeNs = timeNs;
+      this.client = client;
+      this.server = server;
+      this.flags = flags;
+      this.size = size;
+      this.edns = edns;
+      this.ednsUdpSize = ednsUdpSize;
+      this.ednsVersion = ednsVersion;
+      this.ednsDo = ednsDo;
+      this.ecsFamily = ecsFamily;
+      this.ecsSource = ecsSource;
+      this.ecsAddr = ecsAddr;
+    }
+
     Pending(Key key, long timeNs, byte[] client, byte[] server, DnsMessage q) {
       this.key = key;
       this.timeNs = timeNs;
@@ -118,6 +135,80 @@ public final class DnsJoin {
   /** End of input: every pending query times out. */
   public void flush() {
     advanceWatermark(Long.MAX_VALUE);
+  }
+
+  /** When the oldest pending query times out; Long.MAX_VALUE when none is pending. */
+  public long nextDeadline() {
+    for (Pending p : byTime) {
+      if (!p.done) {
+        return p.timeNs + timeoutNs;
+      }
+    }
+    return Long.MAX_VALUE;
+  }
+
+  /** The pending queries, oldest first, for Flink keyed state. */
+  public void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(pending.size());
+    for (Pending p : byTime) {
+      if (p.done) {
+        continue;
+      }
+      Key k = p.key;
+      out.writeInt(k.cPort);
+      out.writeInt(k.sPort);
+      out.writeBoolean(k.tcp);
+      out.writeInt(k.id);
+      out.writeUTF(k.qname);
+      out.writeInt(k.qtype);
+      out.writeInt(k.qclass);
+      out.writeLong(p.timeNs);
+      out.write(p.client);
+      out.write(p.server);
+      out.writeInt(p.flags);
+      out.writeInt(p.size);
+      out.writeBoolean(p.edns);
+      out.writeInt(p.ednsUdpSize);
+      out.writeInt(p.ednsVersion);
+      out.writeBoolean(p.ednsDo);
+      out.writeInt(p.ecsFamily);
+      out.writeInt(p.ecsSource);
+      out.write(p.ecsAddr);
+    }
+  }
+
+  public void read(java.io.DataInput in) throws java.io.IOException {
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      int cPort = in.readInt();
+      int sPort = in.readInt();
+      boolean tcp = in.readBoolean();
+      int id = in.readInt();
+      String qname = in.readUTF();
+      int qtype = in.readInt();
+      int qclass = in.readInt();
+      long timeNs = in.readLong();
+      byte[] client = new byte[16];
+      in.readFully(client);
+      byte[] server = new byte[16];
+      in.readFully(server);
+      Key key = new Key(ConnKey.hi(client), ConnKey.lo(client), cPort, ConnKey.hi(server), ConnKey.lo(server), sPort,
+          tcp, id, qname, qtype, qclass);
+      int flags = in.readInt();
+      int size = in.readInt();
+      boolean edns = in.readBoolean();
+      int udpSize = in.readInt();
+      int version = in.readInt();
+      boolean ednsDo = in.readBoolean();
+      int ecsFamily = in.readInt();
+      int ecsSource = in.readInt();
+      byte[] ecsAddr = new byte[16];
+      in.readFully(ecsAddr);
+      Pending p = new Pending(key, timeNs, client, server, flags, size, edns, udpSize, version, ednsDo, ecsFamily,
+          ecsSource, ecsAddr);
+      pending.put(key, p);
+      byTime.addLast(p);
+    }
   }
 
   public int pendingCount() {

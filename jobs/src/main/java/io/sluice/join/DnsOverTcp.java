@@ -35,6 +35,16 @@ final class DnsOverTcp implements TcpApp {
     fromServer.release();
   }
 
+  void write(java.io.DataOutput out) throws java.io.IOException {
+    fromClient.write(out);
+    fromServer.write(out);
+  }
+
+  void read(java.io.DataInput in) throws java.io.IOException {
+    fromClient.read(in);
+    fromServer.read(in);
+  }
+
   private static final class Framer implements StreamConsumer {
     private final boolean client;
     private final MessageHandler handler;
@@ -142,6 +152,30 @@ final class DnsOverTcp implements TcpApp {
     private void lose() {
       lost = true;
       release();
+    }
+
+    void write(java.io.DataOutput out) throws java.io.IOException {
+      out.writeBoolean(lost);
+      out.writeInt(buf == null ? -1 : buf.length);
+      out.writeInt(have);
+      out.writeInt(need);
+      out.writeLong(startNs);
+      if (buf != null) {
+        out.write(buf, 0, have);
+      }
+    }
+
+    void read(java.io.DataInput in) throws java.io.IOException {
+      lost = in.readBoolean();
+      int capacity = in.readInt();
+      have = in.readInt();
+      need = in.readInt();
+      startNs = in.readLong();
+      if (capacity >= 0) {
+        budget.reserve(capacity);
+        buf = new byte[capacity];
+        in.readFully(buf, 0, have);
+      }
     }
 
     void release() {

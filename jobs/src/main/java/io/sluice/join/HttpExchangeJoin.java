@@ -178,6 +178,11 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
         responseNs != 0 ? responseNs - r.startNs : 0, rowStatus));
   }
 
+  /** When the oldest pending request times out; Long.MAX_VALUE when none is pending. */
+  long nextDeadline() {
+    return pending.isEmpty() ? Long.MAX_VALUE : pending.peekFirst().startNs + timeoutNs;
+  }
+
   @Override
   public void advanceWatermark(long watermarkNs) {
     while (!pending.isEmpty() && pending.peekFirst().startNs <= watermarkNs - timeoutNs) {
@@ -188,6 +193,72 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
       summary.httpTimeouts++;
       emit(r, 0, 0, 0, "", HttpRow.TIMEOUT);
     }
+  }
+
+  void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(pending.size());
+    int sendingAt = sending == null ? -1 : sending == answering ? -2 : -3;
+    int i = 0;
+    for (Request r : pending) {
+      writeRequest(out, r);
+      if (r == sending) {
+        sendingAt = i;
+      }
+      i++;
+    }
+    out.writeInt(sendingAt == -3 ? -1 : sendingAt); // a request neither pending nor answered: its body is not needed
+    out.writeBoolean(answering != null);
+    if (answering != null) {
+      writeRequest(out, answering);
+    }
+    out.writeBoolean(responseOpen);
+    out.writeBoolean(responseInterim);
+    out.writeInt(status);
+    StateIO.writeString(out, responseContentType);
+    out.writeLong(responseStartNs);
+    requests.write(out);
+    responses.write(out);
+  }
+
+  void read(java.io.DataInput in) throws java.io.IOException {
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      pending.addLast(readRequest(in));
+    }
+    int sendingAt = in.readInt();
+    answering = in.readBoolean() ? readRequest(in) : null;
+    sending = sendingAt == -2 ? answering : sendingAt >= 0 ? pending.stream().skip(sendingAt).findFirst().orElse(null) : null;
+    responseOpen = in.readBoolean();
+    responseInterim = in.readBoolean();
+    status = in.readInt();
+    responseContentType = StateIO.readString(in);
+    responseStartNs = in.readLong();
+    requests.read(in);
+    responses.read(in);
+  }
+
+  private static void writeRequest(java.io.DataOutput out, Request r) throws java.io.IOException {
+    StateIO.writeString(out, r.method);
+    StateIO.writeString(out, r.uri);
+    StateIO.writeString(out, r.version);
+    StateIO.writeString(out, r.host);
+    StateIO.writeString(out, r.userAgent);
+    StateIO.writeString(out, r.contentType);
+    out.writeLong(r.startNs);
+    out.writeLong(r.bodyBytes);
+  }
+
+  private static Request readRequest(java.io.DataInput in) throws java.io.IOException {
+    Request r = new Request();
+    r.method = StateIO.readString(in);
+    r.uri = StateIO.readString(in);
+    r.version = StateIO.readString(in);
+    r.host = StateIO.readString(in);
+    r.userAgent = StateIO.readString(in);
+    r.contentType = StateIO.readString(in);
+    r.startNs = in.readLong();
+    r.bodyBytes = in.readLong();
+    return r;
   }
 
   @Override

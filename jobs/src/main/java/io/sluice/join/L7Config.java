@@ -9,8 +9,10 @@ import java.util.Set;
  * @param httpTimeoutNs a request unanswered this long becomes a {@code timeout} row
  * @param tcpIdleNs a connection silent this long is evicted (its pending requests time out)
  * @param fragmentTimeoutNs an incomplete IP datagram is dropped after this long
- * @param maxConnections TCP connections tracked at once; further ones are counted and ignored
- * @param maxPendingDns DNS queries awaiting an answer at once
+ * @param maxConnections conversations (address/port pairs with a connection or pending queries) tracked at once
+ *     offline; a new one beyond is counted ({@code tcp_table_full}) and closed at once. The L7Job keeps
+ *     conversations in keyed state instead, bounded by their timeouts.
+ * @param maxPendingDns DNS queries awaiting an answer at once on one conversation
  * @param maxFragmentedDatagrams IP datagrams being reassembled at once
  * @param memoryBudgetBytes bytes all reassembly buffers together may hold
  */
@@ -27,6 +29,12 @@ public record L7Config(
     Set<Integer> httpPorts) {
 
   private static final long SECOND = 1_000_000_000L;
+
+  /**
+   * How far capture times may go back: event time (the watermark) trails the latest capture time by this much,
+   * offline as in the L7Job, so a packet up to this late still comes before the timeouts it could prevent.
+   */
+  public static final long OUT_OF_ORDERNESS_NS = SECOND;
 
   public static L7Config defaults() {
     return new L7Config(10 * SECOND, 120 * SECOND, 300 * SECOND, 30 * SECOND, 100_000, 200_000, 4_096,

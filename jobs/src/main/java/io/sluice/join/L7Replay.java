@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Runs a capture file through the {@link L7Engine}: the offline `sluice l7` and the oracle tests use this.
- * The watermark follows the capture time, so timeouts fire exactly as they would live.
+ * The watermark trails the capture time by {@link L7Config#OUT_OF_ORDERNESS_NS}, as the L7Job's does, so
+ * timeouts fire exactly as they would live.
  */
 public final class L7Replay {
   private L7Replay() {}
@@ -19,7 +20,7 @@ public final class L7Replay {
       for (CaptureFrame frame = reader.readNext(); frame != null; frame = reader.readNext()) {
         engine.onFrame(frame.timestampNs(), frame.linkType(), frame.data(), frame.capturedLength());
         // Captures are nearly in time order; a frame from the past must not move event time back.
-        watermark = Math.max(watermark, frame.timestampNs());
+        watermark = Math.max(watermark, frame.timestampNs() - L7Config.OUT_OF_ORDERNESS_NS);
         engine.advanceWatermark(watermark);
       }
     }

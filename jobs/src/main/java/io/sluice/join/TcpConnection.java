@@ -6,14 +6,21 @@ final class TcpConnection {
   final int clientPort;
   final byte[] server;
   final int serverPort;
-  final TcpStream toServer = new TcpStream();
-  final TcpStream toClient = new TcpStream();
+  final TcpStream toServer;
+  final TcpStream toClient;
   final TcpApp app;
   long lastSeenNs;
   boolean finFromClient;
   boolean finFromServer;
 
   TcpConnection(byte[] client, int clientPort, byte[] server, int serverPort, TcpApp app, long ns) {
+    this(client, clientPort, server, serverPort, app, ns, new TcpStream(), new TcpStream());
+  }
+
+  TcpConnection(byte[] client, int clientPort, byte[] server, int serverPort, TcpApp app, long ns, TcpStream toServer,
+      TcpStream toClient) {
+    this.toServer = toServer;
+    this.toClient = toClient;
     this.client = client;
     this.clientPort = clientPort;
     this.server = server;

@@ -182,6 +182,42 @@ public final class TcpStream {
     held[count] = null;
   }
 
+  public void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeBoolean(started);
+    out.writeInt(next);
+    out.writeBoolean(finished);
+    out.writeInt(finSeq);
+    out.writeBoolean(finSeen);
+    out.writeInt(count);
+    for (int i = 0; i < count; i++) {
+      out.writeInt(seqs[i]);
+      out.writeLong(times[i]);
+      StateIO.writeBytes(out, held[i]);
+    }
+  }
+
+  /** Restores what {@link #write} wrote into this new stream; held bytes are reserved from {@code budget}. */
+  public void read(java.io.DataInput in, MemoryBudget budget) throws java.io.IOException {
+    started = in.readBoolean();
+    next = in.readInt();
+    finished = in.readBoolean();
+    finSeq = in.readInt();
+    finSeen = in.readBoolean();
+    count = in.readInt();
+    if (count > 0) {
+      seqs = new int[MAX_SEGMENTS];
+      held = new byte[MAX_SEGMENTS][];
+      times = new long[MAX_SEGMENTS];
+      for (int i = 0; i < count; i++) {
+        seqs[i] = in.readInt();
+        times[i] = in.readLong();
+        held[i] = StateIO.readBytes(in);
+        heldBytes += held[i].length;
+      }
+      budget.reserve(heldBytes);
+    }
+  }
+
   /** Releases held bytes without delivering them. */
   public void discard(MemoryBudget budget) {
     budget.release(heldBytes);

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** The shared real captures and their tshark oracles, found by walking up to the folder with shared/fixtures. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
-  static Path root() {
+  public static Path root() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       Path candidate = dir.resolve("shared").resolve("fixtures");
       if (Files.isDirectory(candidate)) {
@@ -22,7 +22,7 @@ final class Fixtures {
     throw new IllegalStateException("no shared/fixtures folder above " + Path.of("").toAbsolutePath());
   }
 
-  static List<Path> l7Captures() throws IOException {
+  public static List<Path> l7Captures() throws IOException {
     try (Stream<Path> files = Files.walk(root().resolve("l7"))) {
       return files.filter(f -> f.toString().endsWith(".pcap")).sorted().toList();
     }

@@ -26,7 +26,8 @@ public final class SubmitCommand implements Callable<Integer> {
   public static final Map<String, String> JOBS = new TreeMap<>(Map.of(
       "cluster-check", "io.sluice.jobs.ClusterCheckJob",
       "sink-check", "io.sluice.jobs.SinkCheckJob",
-      "flows", "io.sluice.jobs.flow.FlowJob"));
+      "flows", "io.sluice.jobs.flow.FlowJob",
+      "l7", "io.sluice.jobs.l7.L7Job"));
 
   @Spec CommandSpec spec;
 

@@ -254,6 +254,52 @@ public final class HttpStreamParser {
     bodyBytes = 0;
   }
 
+  /** The parser's state, for Flink keyed state: at most one line of bytes. */
+  public void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeByte(state.ordinal());
+    out.writeInt(lineLength);
+    out.write(line, 0, lineLength);
+    out.writeBoolean(lineTooLong);
+    out.writeLong(lineStartNs);
+    out.writeLong(remaining);
+    out.writeLong(bodyBytes);
+    out.writeBoolean(resyncing);
+    out.writeLong(messageStartNs);
+    out.writeBoolean(head.request);
+    for (String s : new String[] {head.method, head.uri, head.version, head.host, head.userAgent, head.contentType}) {
+      out.writeUTF(s == null ? "" : s);
+    }
+    out.writeInt(head.statusCode);
+    out.writeLong(head.contentLength);
+    out.writeBoolean(head.chunked);
+    out.writeBoolean(head.connectionClose);
+    out.writeBoolean(head.upgrade);
+  }
+
+  public void read(java.io.DataInput in) throws java.io.IOException {
+    state = State.values()[in.readByte()];
+    lineLength = in.readInt();
+    in.readFully(line, 0, lineLength);
+    lineTooLong = in.readBoolean();
+    lineStartNs = in.readLong();
+    remaining = in.readLong();
+    bodyBytes = in.readLong();
+    resyncing = in.readBoolean();
+    messageStartNs = in.readLong();
+    head.request = in.readBoolean();
+    head.method = in.readUTF();
+    head.uri = in.readUTF();
+    head.version = in.readUTF();
+    head.host = in.readUTF();
+    head.userAgent = in.readUTF();
+    head.contentType = in.readUTF();
+    head.statusCode = in.readInt();
+    head.contentLength = in.readLong();
+    head.chunked = in.readBoolean();
+    head.connectionClose = in.readBoolean();
+    head.upgrade = in.readBoolean();
+  }
+
   static String ascii(byte[] b, int from, int to, int max) {
     return new String(b, from, Math.min(to - from, max), StandardCharsets.ISO_8859_1);
   }

@@ -1,0 +1,160 @@
+package io.sluice.cli.bench;
+
+import io.sluice.cli.SluiceHome;
+import io.sluice.cli.UserError;
+import io.sluice.cli.submit.FlinkRest;
+import io.sluice.ingest.Topics;
+import io.sluice.jobs.l7.PacketReplay;
+import io.sluice.join.DnsRow;
+import io.sluice.join.HttpRow;
+import io.sluice.join.L7Config;
+import io.sluice.join.L7Replay;
+import io.sluice.join.L7Sink;
+import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.schema.Migrator;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * `sluice bench l7`: a capture replayed as fast as possible into Kafka (several copies, each as its own node, so
+ * the run is long enough to measure), then the L7Job run bounded on the Flink cluster into a fresh ClickHouse
+ * database; the rows are counted against the offline engine's before a rate is printed.
+ */
+@Command(name = "l7", mixinStandardHelpOptions = true,
+    description = "End-to-end rate of sluice replay --as-fast-as-possible → Kafka → L7Job → ClickHouse on the local stack.")
+public final class L7Bench implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--capture", paramLabel = "FILE", description = "Default: the largest L7 fixture, ../shared/fixtures/l7/pktvisor/dns_udp_tcp_random.pcap.")
+  Path capture;
+
+  @Option(names = "--copies", defaultValue = "10", description = "Times the capture is replayed, each as its own node. Default: ${DEFAULT-VALUE}.")
+  int copies;
+
+  @Option(names = "--kafka", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}.")
+  String kafka;
+
+  @Option(names = "--clickhouse", defaultValue = "http://127.0.0.1:8123", description = "Default: ${DEFAULT-VALUE}.")
+  String clickhouse;
+
+  @Option(names = "--flink", defaultValue = "http://127.0.0.1:8081", description = "Default: ${DEFAULT-VALUE}.")
+  String flink;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
+  int parallelism;
+
+  @Override
+  public Integer call() throws Exception {
+    Path file = capture != null ? capture
+        : SluiceHome.find().getParent().resolve("shared/fixtures/l7/pktvisor/dns_udp_tcp_random.pcap");
+    if (!Files.isRegularFile(file)) {
+      throw new UserError("no such capture file: " + file);
+    }
+    Path jar = jobJar();
+    PrintWriter out = spec.commandLine().getOut();
+    long[] offline = new long[2];
+    L7Replay.run(file, L7Config.defaults(), new L7Sink() {
+      @Override
+      public void dns(DnsRow row) {
+        offline[0]++;
+      }
+
+      @Override
+      public void http(HttpRow row) {
+        offline[1]++;
+      }
+    });
+
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String prefix = "bench" + run + ".";
+    String database = "l7bench_" + run;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+      admin.createTopics(List.of(new NewTopic(prefix + Topics.PACKETS_RAW, 4, (short) 1))).all().get();
+    }
+    ClickHouseHttp server = new ClickHouseHttp(clickhouse, null);
+    new Migrator(server, database, SluiceHome.find().resolve("sql"), line -> {}).migrate();
+
+    // Each copy later in event time than the one before, as a longer capture would be: a copy replayed over the
+    // same times would arrive behind the watermark (late data), which live capture never produces.
+    long span = captureSpanNs(file) + 60_000_000_000L;
+    long packets = 0;
+    long replayStart = System.nanoTime();
+    for (int i = 1; i <= copies; i++) {
+      packets += PacketReplay.run(file, kafka, prefix + Topics.PACKETS_RAW, "bench-" + i, 0, (i - 1) * span).packets();
+    }
+    long replayNs = System.nanoTime() - replayStart;
+
+    FlinkRest rest = new FlinkRest(flink);
+    String jarId = rest.upload(jar);
+    long jobStart = System.nanoTime();
+    String jobId = rest.run(jarId, "io.sluice.jobs.l7.L7Job", List.of("kafka=" + kafka, "clickhouse=" + clickhouse,
+        "database=" + database, "topic-prefix=" + prefix, "group=" + prefix, "bounded=true", "checkpoint-ms=1000"),
+        parallelism);
+    String state = rest.jobState(jobId);
+    while (!List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
+      Thread.sleep(100);
+      state = rest.jobState(jobId);
+    }
+    long jobNs = System.nanoTime() - jobStart;
+    if (!state.equals("FINISHED")) {
+      throw new UserError("the L7 job ended " + state + ": see " + flink + "/#/job/completed/" + jobId);
+    }
+    ClickHouseHttp db = server.withDatabase(database);
+    long dns = Long.parseLong(db.scalar("SELECT count() FROM dns"));
+    long http = Long.parseLong(db.scalar("SELECT count() FROM http"));
+    if (dns != offline[0] * copies || http != offline[1] * copies) {
+      throw new UserError("rows in ClickHouse " + dns + "/" + http + ", expected " + offline[0] * copies + "/"
+          + offline[1] * copies + " (dns/http)");
+    }
+    long rows = dns + http;
+    double replayS = replayNs / 1e9;
+    double jobS = jobNs / 1e9;
+    double totalS = replayS + jobS;
+    out.printf("| capture | copies | packets | rows | replay to Kafka | L7Job (submit to finished) | end to end |%n");
+    out.printf("|---|---|---|---|---|---|---|%n");
+    out.printf("| %s | %d | %,d | %,d | %.1f s, %,.0f packets/s | %.1f s, %,.0f packets/s, %,.0f rows/s | %.1f s, %,.0f packets/s, %,.0f rows/s |%n",
+        file.getFileName(), copies, packets, rows, replayS, packets / replayS, jobS, packets / jobS, rows / jobS,
+        totalS, packets / totalS, rows / totalS);
+    out.flush();
+    server.execute("DROP DATABASE IF EXISTS " + database);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+      admin.deleteTopics(List.of(prefix + Topics.PACKETS_RAW)).all().get();
+    }
+    return 0;
+  }
+
+  private static long captureSpanNs(Path file) throws java.io.IOException {
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    try (io.sluice.ingest.capture.CaptureReader reader = io.sluice.ingest.capture.CaptureReader.open(file)) {
+      for (io.sluice.ingest.capture.CaptureFrame f : reader) {
+        first = Math.min(first, f.timestampNs());
+        last = Math.max(last, f.timestampNs());
+      }
+    }
+    return last - first;
+  }
+
+  private static Path jobJar() {
+    Path target = SluiceHome.find().resolve("jobs/target");
+    try (Stream<Path> files = Files.list(target)) {
+      return files.filter(p -> p.getFileName().toString().matches("sluice-jobs-.*-job\\.jar")).findFirst()
+          .orElseThrow(() -> new UserError("no job jar in " + target + "; build it with: mvn -q -DskipTests package -pl jobs -am"));
+    } catch (java.io.IOException e) {
+      throw new UserError("no job jar in " + target + ": " + e.getMessage(), e);
+    }
+  }
+}

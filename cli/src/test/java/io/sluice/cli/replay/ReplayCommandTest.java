@@ -1,0 +1,102 @@
+package io.sluice.cli.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.cli.Main;
+import io.sluice.cli.stack.KafkaTopics;
+import io.sluice.ingest.Topics;
+import io.sluice.ingest.capture.CaptureFrame;
+import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.stack.KafkaService;
+import io.sluice.stack.StackSettings;
+import io.sluice.stack.TestStack;
+import io.sluice.wire.CapturedPacket;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+/** `sluice replay`: its options, and a real capture into a real broker, read back frame by frame. */
+class ReplayCommandTest {
+  private static final Path CAPTURE = TestStack.repoRoot().getParent().resolve("shared/fixtures/l7/zeek/http_get.pcap");
+
+  private static int run(StringWriter err, String... args) {
+    return Main.newCommandLine().setOut(new PrintWriter(new StringWriter(), true)).setErr(new PrintWriter(err, true))
+        .execute(args);
+  }
+
+  @Test
+  void rateAndAsFastAsPossibleExcludeEachOtherAndRateMustBePositive() {
+    StringWriter err = new StringWriter();
+    assertEquals(2, run(err, "replay", CAPTURE.toString(), "--rate", "2", "--as-fast-as-possible"));
+    assertTrue(err.toString().contains("mutually exclusive"), err.toString());
+    assertEquals(2, run(new StringWriter(), "replay", CAPTURE.toString(), "--rate", "0"));
+    StringWriter missing = new StringWriter();
+    assertEquals(1, run(missing, "replay", "/nonexistent.pcap", "--as-fast-as-possible"));
+    assertTrue(missing.toString().contains("no such capture file"), missing.toString());
+  }
+
+  @Test
+  void everyFrameArrivesAsACapturedPacketKeyedByItsConversation() throws Exception {
+    StackSettings settings = TestStack.settings();
+    KafkaService kafka = TestStack.start(new KafkaService(settings), 60_000);
+    try {
+      KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
+      StringWriter err = new StringWriter();
+      assertEquals(0, run(err, "replay", CAPTURE.toString(), "--as-fast-as-possible", "--kafka",
+          settings.kafkaBootstrap(), "--node", "edge-7"), err.toString());
+
+      List<CaptureFrame> frames = new ArrayList<>();
+      try (CaptureReader reader = CaptureReader.open(CAPTURE)) {
+        reader.forEach(frames::add);
+      }
+      List<ConsumerRecord<byte[], byte[]>> records = consume(settings.kafkaBootstrap(), frames.size());
+      assertEquals(frames.size(), records.size());
+      Set<String> keys = new HashSet<>();
+      for (int i = 0; i < frames.size(); i++) {
+        CapturedPacket p = CapturedPacket.parseFrom(records.get(i).value());
+        CaptureFrame f = frames.get(i);
+        assertEquals(f.timestampNs(), p.getCapturedNs());
+        assertEquals("edge-7", p.getNode());
+        assertEquals(f.linkType(), p.getLinkTypeValue());
+        assertEquals(f.originalLength(), p.getOrigLen());
+        assertEquals(f.capturedLength(), p.getSnapLen());
+        assertEquals(com.google.protobuf.ByteString.copyFrom(f.data()), p.getData());
+        assertEquals(36, records.get(i).key().length);
+        keys.add(java.util.HexFormat.of().formatHex(records.get(i).key()));
+      }
+      assertEquals(1, keys.size(), "one TCP connection, both directions: one key");
+    } finally {
+      kafka.stop();
+    }
+  }
+
+  /** All records of the single partition that holds them, in order. */
+  private static List<ConsumerRecord<byte[], byte[]>> consume(String bootstrap, int expected) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "replay-test",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+      consumer.subscribe(List.of(Topics.PACKETS_RAW));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,371 @@
+package io.sluice.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.networknt.schema.JsonSchema;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.sluice.ingest.Topics;
+import io.sluice.stack.TestStack;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * k8s/: every file parses, `kubectl kustomize` builds the base and every overlay, and each object of each build
+ * validates: FlinkDeployments against the operator's CRD schema, Strimzi resources against Strimzi's API model
+ * classes and built-in kinds against fabric8's Kubernetes API model (typed, with no field left over), the Altinity
+ * resources structurally (see below).
+ */
+class K8sManifestsTest {
+  private static final Path K8S = TestStack.repoRoot().resolve("k8s");
+  private static final List<String> BUILDS = List.of("base", "overlays/small", "overlays/production");
+  private static final Map<String, List<JsonNode>> built = new LinkedHashMap<>();
+  private static Map<String, JsonSchema> schemas;
+
+  @BeforeAll
+  static void build() throws Exception {
+    for (String b : BUILDS) {
+      built.put(b, kustomize(K8S.resolve(b)));
+    }
+    schemas = CrdSchemas.load();
+  }
+
+  @Test
+  void everyManifestParses() throws Exception {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(K8S)) {
+      files = walk.filter(p -> p.toString().endsWith(".yaml")).toList();
+    }
+    assertTrue(files.size() > 15, "k8s/ has only " + files.size() + " YAML files");
+    for (Path f : files) {
+      for (JsonNode doc : docs(Files.readString(f))) {
+        assertTrue(doc.isObject() || doc.isArray(), f + ": a document that is not an object or a list of patches");
+      }
+    }
+  }
+
+  /**
+   * Strimzi's model classes are what its CRDs are generated from; each object must map onto them with no field
+   * left over (unknown fields land in their additionalProperties).
+   */
+  @Test
+  void strimziResourcesMapOntoStrimziApiTypes() throws Exception {
+    Map<String, Class<?>> types = Map.of("Kafka", io.strimzi.api.kafka.model.kafka.Kafka.class,
+        "KafkaNodePool", io.strimzi.api.kafka.model.nodepool.KafkaNodePool.class,
+        "KafkaTopic", io.strimzi.api.kafka.model.topic.KafkaTopic.class);
+    List<String> errors = new ArrayList<>();
+    int seen = 0;
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        if (!o.path("apiVersion").asText().startsWith("kafka.strimzi.io/")) {
+          continue;
+        }
+        assertEquals("kafka.strimzi.io/v1", o.path("apiVersion").asText(), name(o));
+        Class<?> type = types.get(o.path("kind").asText());
+        assertNotEquals(null, type, name(o) + ": unexpected Strimzi kind");
+        try {
+          leftovers(Dashboards.JSON.treeToValue(o, type), b.getKey() + " " + name(o), errors);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          errors.add(b.getKey() + " " + name(o) + ": " + e.getOriginalMessage());
+        }
+        seen++;
+      }
+    }
+    assertEquals(List.of(), errors);
+    assertTrue(seen >= 6 * BUILDS.size(), "Strimzi resources seen: " + seen);
+  }
+
+  @Test
+  void flinkDeploymentsValidateAgainstTheOperatorsCrdSchema() {
+    List<String> errors = new ArrayList<>();
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        JsonSchema schema = schemas.get(o.path("apiVersion").asText() + " " + o.path("kind").asText());
+        if (schema != null) {
+          schema.validate(o).forEach(m -> errors.add(b.getKey() + " " + name(o) + ": " + m.getMessage()));
+        }
+      }
+    }
+    assertEquals(List.of(), errors);
+    assertTrue(built.get("overlays/production").stream().anyMatch(o -> o.path("kind").asText().equals("FlinkDeployment")));
+  }
+
+  /**
+   * No schema artifact exists for the Altinity operator in Maven Central, so this checks what the operator's
+   * documented structure requires and what would fail silently: templates referenced by name exist, layouts are
+   * positive integers, only known top-level keys, a pinned image, probes on the ClickHouse HTTP port.
+   */
+  @Test
+  void clickHouseInstallationsAreStructurallySound() {
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        String kind = o.path("kind").asText();
+        if (!o.path("apiVersion").asText().startsWith("clickhouse")) {
+          continue;
+        }
+        String where = b.getKey() + " " + name(o);
+        assertTrue(Set.of("ClickHouseInstallation", "ClickHouseKeeperInstallation").contains(kind), where);
+        JsonNode spec = o.path("spec");
+        spec.fieldNames().forEachRemaining(k -> assertTrue(
+            Set.of("defaults", "configuration", "templates", "stop", "restart", "troubleshoot", "namespaceDomainPattern",
+                "templating", "reconciling", "taskID", "useTemplates").contains(k), where + ": unknown spec." + k));
+        JsonNode clusters = spec.path("configuration").path("clusters");
+        assertTrue(clusters.isArray() && clusters.size() > 0, where + ": no cluster");
+        for (JsonNode c : clusters) {
+          for (String count : List.of("shardsCount", "replicasCount")) {
+            JsonNode n = c.path("layout").path(count);
+            assertTrue(n.isMissingNode() || (n.isInt() && n.asInt() > 0), where + ": layout." + count + " " + n);
+          }
+          if (kind.equals("ClickHouseInstallation") && c.path("layout").path("replicasCount").asInt(1) > 1) {
+            assertTrue(spec.path("configuration").path("zookeeper").path("nodes").size() > 0, where + ": replicas without Keeper");
+          }
+        }
+        JsonNode defaults = spec.path("defaults").path("templates");
+        for (var ref : Map.of("podTemplate", "podTemplates", "dataVolumeClaimTemplate", "volumeClaimTemplates",
+            "serviceTemplate", "serviceTemplates").entrySet()) {
+          if (defaults.has(ref.getKey())) {
+            String wanted = defaults.path(ref.getKey()).asText();
+            boolean found = false;
+            for (JsonNode t : spec.path("templates").path(ref.getValue())) {
+              found |= t.path("name").asText().equals(wanted);
+            }
+            assertTrue(found, where + ": " + ref.getKey() + " " + wanted + " is not defined in templates." + ref.getValue());
+          }
+        }
+        for (JsonNode pt : spec.path("templates").path("podTemplates")) {
+          for (JsonNode c : pt.path("spec").path("containers")) {
+            assertPinned(where, c.path("image").asText());
+            assertTrue(c.path("resources").path("limits").has("memory"), where + ": " + c.path("name") + " without a memory limit");
+            if (kind.equals("ClickHouseInstallation")) {
+              assertEquals("/ping", c.path("readinessProbe").path("httpGet").path("path").asText(), where);
+              assertEquals("/ping", c.path("livenessProbe").path("httpGet").path("path").asText(), where);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void builtInKindsValidateAgainstTheKubernetesApiTypes() throws Exception {
+    KubernetesSerialization serialization = new KubernetesSerialization();
+    List<String> errors = new ArrayList<>();
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        String api = o.path("apiVersion").asText();
+        if (api.contains(".strimzi.io") || api.contains("flink.apache.org") || api.contains("altinity.com")) {
+          continue;
+        }
+        KubernetesResource typed = serialization.unmarshal(Dashboards.JSON.writeValueAsString(o), KubernetesResource.class);
+        if (typed instanceof GenericKubernetesResource) {
+          errors.add(b.getKey() + " " + name(o) + ": not a Kubernetes API type");
+          continue;
+        }
+        leftovers(typed, name(o), errors);
+      }
+    }
+    assertEquals(List.of(), errors);
+  }
+
+  @Test
+  void workloadsArePinnedSizedAndProbedOnRealEndpoints() {
+    Map<String, String> healthPaths = Map.of("collector", "/metrics", "loader", "/metrics", "grafana", "/api/health");
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        String kind = o.path("kind").asText();
+        if (!Set.of("Deployment", "DaemonSet", "Job", "FlinkDeployment").contains(kind)) {
+          continue;
+        }
+        String where = b.getKey() + " " + name(o);
+        if (kind.equals("FlinkDeployment")) {
+          assertPinned(where, o.path("spec").path("image").asText());
+          assertTrue(o.path("spec").path("jobManager").path("resource").has("memory"), where);
+          assertTrue(o.path("spec").path("taskManager").path("resource").has("memory"), where);
+          continue;
+        }
+        for (JsonNode c : o.path("spec").path("template").path("spec").path("containers")) {
+          String container = where + "/" + c.path("name").asText();
+          assertPinned(container, c.path("image").asText());
+          assertTrue(c.path("resources").path("requests").has("cpu") && c.path("resources").path("limits").has("memory"),
+              container + ": requests.cpu and limits.memory must be set");
+          if (!kind.equals("Job")) {
+            String path = healthPaths.get(c.path("name").asText());
+            assertNotEquals(null, path, container + ": no known health endpoint");
+            assertEquals(path, c.path("readinessProbe").path("httpGet").path("path").asText(), container);
+            assertEquals(path, c.path("livenessProbe").path("httpGet").path("path").asText(), container);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void flinkJobsUpgradeFromSavepointsOnDurableStorage() {
+    for (var b : built.entrySet()) {
+      List<JsonNode> jobs = b.getValue().stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")).toList();
+      assertEquals(Set.of("io.sluice.jobs.flow.FlowJob", "io.sluice.jobs.l7.L7Job"),
+          Set.copyOf(jobs.stream().map(j -> j.path("spec").path("job").path("entryClass").asText()).toList()), b.getKey());
+      for (JsonNode j : jobs) {
+        JsonNode conf = j.path("spec").path("flinkConfiguration");
+        assertEquals("savepoint", j.path("spec").path("job").path("upgradeMode").asText(), name(j));
+        for (String key : List.of("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir", "high-availability.storageDir")) {
+          assertTrue(conf.path(key).asText().startsWith("s3://"), name(j) + ": " + key + " not on object storage");
+        }
+      }
+    }
+  }
+
+  @Test
+  void ebpfLoaderHasOnlyTheCapabilitiesItNeeds() {
+    for (var b : built.entrySet()) {
+      JsonNode ds = b.getValue().stream().filter(o -> o.path("kind").asText().equals("DaemonSet")).findFirst().orElseThrow();
+      JsonNode sc = ds.path("spec").path("template").path("spec").path("containers").get(0).path("securityContext");
+      assertFalse(sc.path("privileged").asBoolean(false), "privileged");
+      assertFalse(sc.path("allowPrivilegeEscalation").asBoolean(true), "allowPrivilegeEscalation");
+      assertEquals(List.of("ALL"), strings(sc.path("capabilities").path("drop")));
+      assertTrue(Set.of("BPF", "PERFMON", "NET_ADMIN", "SYS_RESOURCE").containsAll(strings(sc.path("capabilities").path("add"))),
+          "capabilities " + sc.path("capabilities").path("add"));
+    }
+  }
+
+  @Test
+  void everyTopicWithItsPartitionsAndConfig() {
+    for (var b : built.entrySet()) {
+      Map<String, JsonNode> topics = new LinkedHashMap<>();
+      b.getValue().stream().filter(o -> o.path("kind").asText().equals("KafkaTopic"))
+          .forEach(t -> topics.put(t.path("spec").path("topicName").asText(), t.path("spec")));
+      assertEquals(Topics.ALL.stream().map(Topics.Spec::name).toList(), List.copyOf(topics.keySet()), b.getKey());
+      for (Topics.Spec s : Topics.ALL) {
+        JsonNode t = topics.get(s.name());
+        if (b.getKey().equals("overlays/production") && s.partitions() > 1) {
+          assertTrue(t.path("partitions").asInt() >= s.partitions(), s.name());
+        } else {
+          assertEquals(s.partitions(), t.path("partitions").asInt(), b.getKey() + " " + s.name());
+        }
+        s.config().forEach((k, v) -> assertEquals(v, t.path("config").path(k).asText(), b.getKey() + " " + s.name() + " " + k));
+      }
+      assertEquals(topics.get(Topics.PACKETS_RAW).path("partitions"), topics.get(Topics.SOCKETS_RAW).path("partitions"),
+          "packets and sockets must stay partition-aligned");
+    }
+  }
+
+  @Test
+  void grafanaMountsTheProvisioningWhereItsFilesPointTo() throws Exception {
+    JsonNode provider = Dashboards.YAML.readTree(Dashboards.GRAFANA.resolve("provisioning/dashboards/sluice.yaml").toFile());
+    String dashboards = provider.path("providers").get(0).path("options").path("path").asText();
+    for (var b : built.entrySet()) {
+      JsonNode grafana = b.getValue().stream().filter(o -> name(o).equals("Deployment/grafana")).findFirst().orElseThrow();
+      List<String> mounts = new ArrayList<>();
+      grafana.path("spec").path("template").path("spec").path("containers").get(0).path("volumeMounts")
+          .forEach(m -> mounts.add(m.path("mountPath").asText()));
+      assertTrue(mounts.containsAll(List.of("/etc/grafana/provisioning/datasources", "/etc/grafana/provisioning/dashboards",
+          dashboards)), b.getKey() + ": " + mounts);
+      JsonNode cm = b.getValue().stream().filter(o -> name(o).startsWith("ConfigMap/grafana-dashboards")).findFirst().orElseThrow();
+      List<String> files = new ArrayList<>();
+      cm.path("data").fieldNames().forEachRemaining(files::add);
+      assertEquals(Dashboards.all().stream().map(Dashboards.Dashboard::name).sorted().toList(), files.stream().sorted().toList());
+    }
+  }
+
+  private static void assertPinned(String where, String image) {
+    int colon = image.lastIndexOf(':');
+    assertTrue(colon > image.lastIndexOf('/') && !image.endsWith(":latest"), where + ": image not pinned: " + image);
+  }
+
+  /** Fields fabric8 did not map onto its typed model land in additionalProperties: each one is an error. */
+  private static void leftovers(Object o, String path, List<String> errors) throws Exception {
+    if (o == null || o instanceof String || o instanceof Number || o instanceof Boolean || o instanceof Enum<?>) {
+      return;
+    }
+    if (o instanceof Collection<?> c) {
+      int i = 0;
+      for (Object e : c) {
+        leftovers(e, path + "[" + i++ + "]", errors);
+      }
+      return;
+    }
+    if (o instanceof Map<?, ?> m) {
+      for (var e : m.entrySet()) {
+        leftovers(e.getValue(), path + "." + e.getKey(), errors);
+      }
+      return;
+    }
+    String type = o.getClass().getName();
+    if (!type.startsWith("io.fabric8.kubernetes.api.model") && !type.startsWith("io.strimzi.api")) {
+      return;
+    }
+    try {
+      Method extra = o.getClass().getMethod("getAdditionalProperties");
+      Map<?, ?> props = (Map<?, ?>) extra.invoke(o);
+      if (props != null && !props.isEmpty()) {
+        errors.add(path + ": unknown fields " + props.keySet());
+      }
+    } catch (NoSuchMethodException e) {
+      // types without the catch-all (Quantity, IntOrString) hold no unknown fields
+    }
+    for (Class<?> c = o.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+      for (Field f : c.getDeclaredFields()) {
+        if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("additionalProperties")) {
+          continue;
+        }
+        f.setAccessible(true);
+        leftovers(f.get(o), path + "." + f.getName(), errors);
+      }
+    }
+  }
+
+  private static List<JsonNode> kustomize(Path dir) throws Exception {
+    Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "kubectl kustomize " + dir + ": " + err);
+    List<JsonNode> docs = docs(new String(out, StandardCharsets.UTF_8));
+    assertFalse(docs.isEmpty(), dir + " built nothing");
+    return docs;
+  }
+
+  private static List<JsonNode> docs(String yaml) throws Exception {
+    List<JsonNode> docs = new ArrayList<>();
+    try (JsonParser parser = Dashboards.YAML.getFactory().createParser(yaml);
+        MappingIterator<JsonNode> it = Dashboards.YAML.readValues(parser, JsonNode.class)) {
+      while (it.hasNext()) {
+        JsonNode d = it.next();
+        if (d != null && !d.isNull() && !d.isMissingNode()) {
+          docs.add(d);
+        }
+      }
+    }
+    return docs;
+  }
+
+  private static String name(JsonNode o) {
+    return o.path("kind").asText() + "/" + o.path("metadata").path("name").asText();
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> list = new ArrayList<>();
+    array.forEach(n -> list.add(n.asText()));
+    return list;
+  }
+}

@@ -1,0 +1,58 @@
+/* Records in the ring buffer. io.sluice.ebpf.RingRecords reads the same layout (little endian). */
+#ifndef SLUICE_EVENTS_H
+#define SLUICE_EVENTS_H
+
+#define MAX_SNAP 2048
+
+enum record_type { REC_PACKET = 1, REC_SOCKET = 2 };
+enum sock_kind { SK_STATE = 1, SK_RETRANSMIT = 2, SK_UDP_SEND = 3 };
+enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_MAX = 8 };
+enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2 };
+
+struct sluice_config {
+  __u32 snap_len;          /* payload bytes kept after the L4 header */
+  __u32 flags;
+};
+
+struct pkt_event {          /* 32 bytes, then cap_len bytes from the link layer on */
+  __u8 type;
+  __u8 direction;           /* 1 ingress, 2 egress, as in sluice.proto */
+  __u16 cap_len;
+  __u32 ifindex;
+  __u32 orig_len;
+  __u32 pad;
+  __u64 ts_ns;              /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+  __u64 cgroup_id;          /* the sending socket's cgroup on egress, else 0 */
+};
+
+struct sock_event {         /* 104 bytes */
+  __u8 type;
+  __u8 kind;
+  __u8 pid_trusted;
+  __u8 family;              /* AF_INET 2, AF_INET6 10 */
+  __u16 sport;              /* host order */
+  __u16 dport;
+  __u32 pid;
+  __u32 tid;
+  __u64 ts_ns;
+  __u64 cgroup_id;          /* the socket's cgroup v2 id: right even in softirq */
+  __u32 netns;
+  __u32 protocol;
+  __u32 old_state;
+  __u32 new_state;
+  __u32 srtt_us;
+  __u32 pad;
+  __u8 saddr[16];           /* IPv4 in the first 4 bytes */
+  __u8 daddr[16];
+  char comm[16];
+};
+
+struct packet_scratch {
+  struct pkt_event hdr;
+  __u8 data[MAX_SNAP];
+};
+
+struct lpm4 { __u32 prefixlen; __u8 addr[4]; };
+struct lpm6 { __u32 prefixlen; __u8 addr[16]; };
+
+#endif

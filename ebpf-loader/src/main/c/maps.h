@@ -1,0 +1,22 @@
+#ifndef SLUICE_MAPS_H
+#define SLUICE_MAPS_H
+
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct sluice_config); } settings SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1024); __type(key, __u16); __type(value, __u8); } ports SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_LPM_TRIE); __uint(max_entries, 1024); __uint(map_flags, BPF_F_NO_PREALLOC);
+         __type(key, struct lpm4); __type(value, __u8); } cidrs4 SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_LPM_TRIE); __uint(max_entries, 1024); __uint(map_flags, BPF_F_NO_PREALLOC);
+         __type(key, struct lpm6); __type(value, __u8); } cidrs6 SEC(".maps");
+/* Size set by the loader before load (bpf_map__set_max_entries). */
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 16 << 20); } events SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, C_MAX); __type(key, __u32); __type(value, __u64); } counters SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct packet_scratch); } scratch SEC(".maps");
+
+static __always_inline void bump(__u32 idx)
+{
+  __u64 *c = bpf_map_lookup_elem(&counters, &idx);
+  if (c)
+    *c += 1;
+}
+
+#endif

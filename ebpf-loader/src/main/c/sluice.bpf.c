@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Packet capture (tc), socket attribution (tracepoints, cgroup_skb). The loader picks which programs load. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "events.h"
+#include "maps.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TC_ACT_OK 0
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88A8
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define AF_INET_ 2
+#define AF_INET6_ 10
+
+struct l4 {
+  __u8 proto;
+  __u8 family;
+  __u16 sport;   /* host order */
+  __u16 dport;
+  __u8 saddr[16];
+  __u8 daddr[16];
+  __u32 payload_off;  /* where L4 payload starts, from the start of the frame */
+};
+
+/* Parses IPv4/IPv6 + TCP/UDP ports starting at off. Returns 0 when the packet has ports. */
+static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_proto, struct l4 *out)
+{
+  __u32 l4off;
+  if (eth_proto == ETH_P_IP) {
+    struct iphdr ip;
+    if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
+      return -1;
+    if (bpf_ntohs(ip.frag_off) & 0x1fff)  /* later fragments carry no ports */
+      return -1;
+    out->family = AF_INET_;
+    out->proto = ip.protocol;
+    __builtin_memcpy(out->saddr, &ip.saddr, 4);
+    __builtin_memcpy(out->daddr, &ip.daddr, 4);
+    l4off = off + ip.ihl * 4;
+  } else if (eth_proto == ETH_P_IPV6) {
+    struct ipv6hdr ip6;
+    if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
+      return -1;
+    out->family = AF_INET6_;
+    out->proto = ip6.nexthdr;  /* extension headers are not walked */
+    __builtin_memcpy(out->saddr, &ip6.saddr, 16);
+    __builtin_memcpy(out->daddr, &ip6.daddr, 16);
+    l4off = off + sizeof(ip6);
+  } else {
+    return -1;
+  }
+  if (out->proto != IPPROTO_TCP_ && out->proto != IPPROTO_UDP_)
+    return -1;
+  __u16 p[2];
+  if (bpf_skb_load_bytes(skb, l4off, p, sizeof(p)))
+    return -1;
+  out->sport = bpf_ntohs(p[0]);
+  out->dport = bpf_ntohs(p[1]);
+  out->payload_off = l4off + 8;
+  if (out->proto == IPPROTO_TCP_) {
+    __u8 doff;
+    if (bpf_skb_load_bytes(skb, l4off + 12, &doff, 1))
+      return -1;
+    out->payload_off = l4off + (doff >> 4) * 4;
+  }
+  return 0;
+}
+
+static __always_inline int cidr_match(const struct l4 *t)
+{
+  if (t->family == AF_INET_) {
+    struct lpm4 k = {.prefixlen = 32};
+    __builtin_memcpy(k.addr, t->saddr, 4);
+    if (bpf_map_lookup_elem(&cidrs4, &k))
+      return 1;
+    __builtin_memcpy(k.addr, t->daddr, 4);
+    return bpf_map_lookup_elem(&cidrs4, &k) != 0;
+  }
+  struct lpm6 k6 = {.prefixlen = 128};
+  __builtin_memcpy(k6.addr, t->saddr, 16);
+  if (bpf_map_lookup_elem(&cidrs6, &k6))
+    return 1;
+  __builtin_memcpy(k6.addr, t->daddr, 16);
+  return bpf_map_lookup_elem(&cidrs6, &k6) != 0;
+}
+
+static __always_inline int wanted(const struct sluice_config *cfg, const struct l4 *t)
+{
+  if (!(cfg->flags & CFG_ALL_PORTS) && !bpf_map_lookup_elem(&ports, &t->sport) && !bpf_map_lookup_elem(&ports, &t->dport))
+    return 0;
+  return !(cfg->flags & CFG_CIDRS) || cidr_match(t);
+}
+
+static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
+{
+  __u32 zero = 0;
+  bump(C_SEEN);
+  struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
+  if (!cfg)
+    return TC_ACT_OK;
+  __u16 eth_proto;
+  __u32 off = 14;
+  if (bpf_skb_load_bytes(skb, 12, &eth_proto, 2))
+    return TC_ACT_OK;
+  eth_proto = bpf_ntohs(eth_proto);
+  if (eth_proto == ETH_P_8021Q || eth_proto == ETH_P_8021AD) {
+    if (bpf_skb_load_bytes(skb, 16, &eth_proto, 2))
+      return TC_ACT_OK;
+    eth_proto = bpf_ntohs(eth_proto);
+    off = 18;
+  }
+  struct l4 t = {};
+  if (parse_l3(skb, off, eth_proto, &t) || !wanted(cfg, &t))
+    return TC_ACT_OK;
+
+  struct packet_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+  if (!s)
+    return TC_ACT_OK;
+  /* snap_len counts payload bytes: every header is kept whole. */
+  __u64 cap = skb->len;
+  if (cap > t.payload_off + cfg->snap_len)
+    cap = t.payload_off + cfg->snap_len;
+  asm volatile("" : "+r"(cap));  /* keeps clang from folding the checks below into a form the verifier cannot bound */
+  if (cap > MAX_SNAP)
+    cap = MAX_SNAP;
+  if (cap < 1)
+    return TC_ACT_OK;
+  if (bpf_skb_load_bytes(skb, 0, s->data, cap))
+    return TC_ACT_OK;
+  s->hdr.type = REC_PACKET;
+  s->hdr.direction = direction;
+  s->hdr.cap_len = cap;
+  s->hdr.ifindex = skb->ifindex;
+  s->hdr.orig_len = skb->len;
+  s->hdr.pad = 0;
+  s->hdr.ts_ns = bpf_ktime_get_ns();
+  s->hdr.cgroup_id = direction == 2 ? bpf_skb_cgroup_id(skb) : 0;
+  if (bpf_ringbuf_output(&events, s, sizeof(s->hdr) + cap, 0))
+    bump(C_RB_FULL);
+  else
+    bump(C_CAPTURED);
+  return TC_ACT_OK;
+}
+
+SEC("tc")
+int capture_ingress(struct __sk_buff *skb) { return capture(skb, 1); }
+
+SEC("tc")
+int capture_egress(struct __sk_buff *skb) { return capture(skb, 2); }
+
+#include "sockets.h"

@@ -1,0 +1,88 @@
+package io.sluice.ebpf;
+
+import io.sluice.ebpf.nat.BpfException;
+import io.sluice.ebpf.nat.LibBpf;
+import io.sluice.ebpf.nat.Native;
+import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.ingest.sources.Prefix;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** The filter maps user space sets without recompiling (ports, CIDRs, snap length) and the per-CPU counters. */
+public final class BpfMaps {
+  static final int CFG_ALL_PORTS = 1;
+  static final int CFG_CIDRS = 2;
+  /** Counter slots, as enum counter in events.h. */
+  public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full"};
+
+  private final LibBpf bpf = Native.bpf();
+  private final int settings;
+  private final int ports;
+  private final int cidrs4;
+  private final int cidrs6;
+  private final int counters;
+  private final int events;
+  private final int cpus;
+
+  BpfMaps(BpfObject obj) {
+    settings = obj.mapFd("settings");
+    ports = obj.mapFd("ports");
+    cidrs4 = obj.mapFd("cidrs4");
+    cidrs6 = obj.mapFd("cidrs6");
+    counters = obj.mapFd("counters");
+    events = obj.mapFd("events");
+    cpus = bpf.libbpf_num_possible_cpus();
+  }
+
+  int eventsFd() {
+    return events;
+  }
+
+  void configure(LoaderConfig c) {
+    if (c.snapLen() < 0 || c.snapLen() > LoaderConfig.MAX_SNAP) {
+      throw new IllegalArgumentException("snap length must be 0.." + LoaderConfig.MAX_SNAP + ", got " + c.snapLen());
+    }
+    for (int p : c.ports()) {
+      update(ports, le16(p), new byte[] {1}, "ports");
+    }
+    for (String cidr : c.cidrs()) {
+      Prefix prefix = Prefix.parse(cidr);
+      byte[] addr16 = prefix.address();
+      boolean v4 = IpAddresses.isV4Mapped(addr16);
+      ByteBuffer key = ByteBuffer.allocate(v4 ? 8 : 20).order(ByteOrder.LITTLE_ENDIAN);
+      key.putInt(v4 ? prefix.length() - 96 : prefix.length());
+      key.put(addr16, v4 ? 12 : 0, v4 ? 4 : 16);
+      update(v4 ? cidrs4 : cidrs6, key.array(), new byte[] {1}, "cidrs");
+    }
+    int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS);
+    ByteBuffer cfg = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags);
+    update(settings, new byte[4], cfg.array(), "settings");
+  }
+
+  private void update(int fd, byte[] key, byte[] value, String map) {
+    int rc = bpf.bpf_map_update_elem(fd, key, value, 0);
+    if (rc < 0) {
+      throw BpfException.of("cannot update map " + map, rc);
+    }
+  }
+
+  private static byte[] le16(int v) {
+    return new byte[] {(byte) v, (byte) (v >>> 8)};
+  }
+
+  /** The per-CPU counters summed over CPUs, in COUNTERS order. */
+  public long[] counters() {
+    long[] out = new long[COUNTERS.length];
+    byte[] value = new byte[8 * cpus];
+    for (int i = 0; i < out.length; i++) {
+      byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(i).array();
+      if (bpf.bpf_map_lookup_elem(counters, key, value) == 0) {
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        for (int c = 0; c < cpus; c++) {
+          out[i] += b.getLong(c * 8);
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,338 @@
+package io.sluice.ebpf;
+
+import io.sluice.ebpf.AttachProbe.Kind;
+import io.sluice.ebpf.nat.BpfException;
+import io.sluice.ebpf.nat.LibC;
+import io.sluice.ebpf.nat.Native;
+import io.sluice.ingest.Topics;
+import io.sluice.ingest.metrics.MetricsServer;
+import io.sluice.wire.CapturedPacket;
+import io.sluice.wire.SocketEvent;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The node agent: probes what the kernel allows, loads sluice.bpf.o with the best programs, attaches tc capture
+ * to the chosen interfaces (following new ones), drains the ring buffer into Kafka, serves /metrics.
+ */
+public final class Loader implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Loader.class.getName());
+
+  private final LoaderConfig config;
+  private final Map<Kind, String> probed;
+  private final Map<String, String> choices = new LinkedHashMap<>();
+  private final BpfMaps maps;
+  private final BpfObject obj;
+  private final NetNs netns;
+  private final TcAttacher tc;
+  private final Producer<byte[], byte[]> producer;
+  private final LoaderMetrics metrics = new LoaderMetrics();
+  private final Cgroups cgroups = new Cgroups(Cgroups.findRoot());
+  private final Map<Integer, String> ifnames = new ConcurrentHashMap<>();
+  private final long clockOffset = Instant.now().toEpochMilli() * 1_000_000L - System.nanoTime();
+  private final String packetsTopic;
+  private final String socketsTopic;
+  private volatile boolean running = true;
+  private volatile boolean paused;
+  private Thread poller;
+  private Thread watcher;
+  private MetricsServer metricsServer;
+
+  private Loader(LoaderConfig config, Producer<byte[], byte[]> producer) {
+    this.config = config;
+    this.producer = producer;
+    this.packetsTopic = config.topicPrefix() + Topics.PACKETS_RAW;
+    this.socketsTopic = config.topicPrefix() + Topics.SOCKETS_RAW;
+    Preflight.check();
+    probed = AttachProbe.run();
+    probed.forEach((k, why) -> LOG.info("attach probe " + k + ": " + (why == null ? "works" : "refused: " + why)));
+    if (probed.get(Kind.TC) != null) {
+      throw new BpfException("this kernel refuses tc BPF classifiers, which packet capture needs: " + probed.get(Kind.TC));
+    }
+    List<String> programs = new ArrayList<>(List.of("capture_ingress", "capture_egress"));
+    choices.put("capture", "tc");
+    choose("socket_state", List.of(Kind.TP_BTF, Kind.RAW_TP), Map.of(Kind.TP_BTF, "state_btf", Kind.RAW_TP, "state_raw"), programs);
+    choose("retransmit", List.of(Kind.TP_BTF, Kind.RAW_TP), Map.of(Kind.TP_BTF, "retransmit_btf", Kind.RAW_TP, "retransmit_raw"), programs);
+    Path cgroupRoot = Cgroups.findRoot();
+    if (config.udpAttribution() && cgroupRoot != null) {
+      choose("udp_sender", List.of(Kind.CGROUP_SKB), Map.of(Kind.CGROUP_SKB, "udp_sender"), programs);
+    } else {
+      choices.put("udp_sender", "off");
+    }
+    LOG.info("attach choice: " + choices + " (fentry/fexit/kprobe are not needed; every hook has a tracepoint or cgroup form)");
+
+    obj = BpfObject.open("sluice", programs);
+    BpfMaps m = null;
+    NetNs ns = null;
+    try {
+      obj.setMaxEntries("events", config.ringBytes());
+      obj.load();
+      m = new BpfMaps(obj);
+      m.configure(config);
+      for (String p : programs) {
+        if (p.startsWith("state_") || p.startsWith("retransmit_")) {
+          obj.attach(p);
+        }
+      }
+      if (programs.contains("udp_sender")) {
+        LibC libc = Native.libc();
+        int fd = libc.open(cgroupRoot.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+        if (fd < 0) {
+          throw BpfException.of("cannot open cgroup " + cgroupRoot, Native.lastErrno());
+        }
+        try {
+          obj.attachCgroup("udp_sender", fd);
+        } finally {
+          libc.close(fd);
+        }
+      }
+      ns = new NetNs(config.netns());
+    } catch (RuntimeException e) {
+      obj.close();
+      throw e;
+    }
+    maps = m;
+    netns = ns;
+    tc = new TcAttacher(netns, config.stateDir());
+  }
+
+  private void choose(String hook, List<Kind> order, Map<Kind, String> programFor, List<String> programs) {
+    Kind k = AttachProbe.best(probed, order);
+    if (k == null) {
+      choices.put(hook, "none");
+      LOG.warning(hook + ": no attach type works here (tried " + order + "); those events will be missing");
+    } else {
+      choices.put(hook, k.name().toLowerCase());
+      programs.add(programFor.get(k));
+    }
+  }
+
+  /** Starts capturing; the producer is created from config.kafkaBootstrap() when null. */
+  public static Loader start(LoaderConfig config, Producer<byte[], byte[]> producer) {
+    Producer<byte[], byte[]> p = producer != null ? producer : newProducer(config.kafkaBootstrap());
+    Loader l;
+    try {
+      l = new Loader(config, p);
+    } catch (RuntimeException e) {
+      if (producer == null) {
+        p.close();
+      }
+      throw e;
+    }
+    try {
+      l.tc.removeStale();
+      l.syncInterfaces(true);
+      l.poller = new Thread(l::pollLoop, "sluice-ringbuf");
+      l.poller.start();
+      l.watcher = new Thread(l::watchLoop, "sluice-iface-watch");
+      l.watcher.setDaemon(true);
+      l.watcher.start();
+      if (config.metricsPort() != null) {
+        l.metricsServer = MetricsServer.start("0.0.0.0", config.metricsPort(), l::metricsText);
+      }
+    } catch (RuntimeException e) {
+      l.close();
+      throw e;
+    }
+    return l;
+  }
+
+  static Producer<byte[], byte[]> newProducer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ebpf-loader");
+    p.put(ProducerConfig.ACKS_CONFIG, "1");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Which attach type each hook uses (capture, socket_state, retransmit, udp_sender). */
+  public Map<String, String> choices() {
+    return choices;
+  }
+
+  public Map<Kind, String> probed() {
+    return probed;
+  }
+
+  public Map<Integer, String> attachedInterfaces() {
+    return Map.copyOf(ifnames);
+  }
+
+  public LoaderMetrics metrics() {
+    return metrics;
+  }
+
+  public BpfMaps maps() {
+    return maps;
+  }
+
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  /** Stops draining the ring buffer (records pile up in it) until resumed; for the drain benchmark. */
+  public void pause(boolean pause) {
+    this.paused = pause;
+  }
+
+  private void syncInterfaces(boolean failLoudly) {
+    Map<Integer, String> now = netns.call(Interfaces::list);
+    for (var e : now.entrySet()) {
+      if (!config.interfaces().isEmpty() && !config.interfaces().contains(e.getValue())) {
+        continue;
+      }
+      if (!tc.isAttached(e.getKey())) {
+        try {
+          tc.attach(e.getKey(), e.getValue(), obj.programFd("capture_ingress"), obj.programFd("capture_egress"));
+          ifnames.put(e.getKey(), e.getValue());
+        } catch (BpfException ex) {
+          if (failLoudly && config.interfaces().contains(e.getValue())) {
+            throw ex;
+          }
+          LOG.warning(ex.getMessage());
+        }
+      }
+    }
+    for (Integer gone : new ArrayList<>(ifnames.keySet())) {
+      if (!now.containsKey(gone)) {
+        LOG.info("interface " + ifnames.get(gone) + " went away");
+        ifnames.remove(gone);
+        tc.forget(gone);
+      }
+    }
+    if (failLoudly) {
+      for (String want : config.interfaces()) {
+        if (!now.containsValue(want)) {
+          LOG.warning("interface " + want + " does not exist (yet); it is attached when it appears");
+        }
+      }
+    }
+  }
+
+  private void watchLoop() {
+    while (running) {
+      try {
+        Thread.sleep(1000);
+        if (running) {
+          syncInterfaces(false);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.warning("interface watch: " + e.getMessage());
+      }
+    }
+  }
+
+  private void pollLoop() {
+    try (RingPoller rb = new RingPoller(maps.eventsFd(), this::onRecord)) {
+      while (running) {
+        if (paused) {
+          Thread.sleep(20);
+          continue;
+        }
+        rb.poll(100);
+      }
+      rb.poll(0);  // what is left after the programs stopped
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.severe("ring buffer polling stopped: " + e);
+    }
+  }
+
+  private void onRecord(byte[] rec, int size) {
+    if (rec[0] == Records.PACKET && size >= Records.PACKET_HEADER) {
+      metrics.polledPackets.increment();
+      CapturedPacket.Builder b = Records.packet(rec, size, clockOffset).setNode(config.node());
+      String ifname = ifnames.get(Records.ifindex(rec));
+      if (ifname != null) {
+        b.setInterface(ifname);
+      }
+      if (b.getCgroupId() != 0) {
+        b.setContainerId(cgroups.containerId(b.getCgroupId()));
+      }
+      byte[] key = Records.frameKey(rec, Records.PACKET_HEADER, b.getSnapLen());
+      send(packetsTopic, key, b.build().toByteArray());
+    } else if (rec[0] == Records.SOCKET && size >= Records.SOCKET_SIZE) {
+      metrics.polledSockets.increment();
+      SocketEvent.Builder e = Records.socket(rec, clockOffset).setNode(config.node());
+      String path = cgroups.path(e.getCgroupId());
+      if (path == null && e.getPidTrusted()) {
+        path = Cgroups.pathOfPid((int) e.getPid());
+      }
+      e.setContainerId(Cgroups.containerIdOf(path));
+      String[] pod = cgroups.pod(e.getCgroupId(), e.getPidTrusted() ? (int) e.getPid() : 0);
+      if (pod != null) {
+        e.setPod(pod[0]).setPodNamespace(pod[1]);
+      }
+      byte[] key = ConversationKey.of(e.getSrcAddr().toByteArray(), e.getSrcPort(), e.getDstAddr().toByteArray(), e.getDstPort());
+      send(socketsTopic, key, e.build().toByteArray());
+    }
+  }
+
+  private void send(String topic, byte[] key, byte[] value) {
+    Callback done = (md, ex) -> {
+      if (ex == null) {
+        metrics.sent(topic);
+      } else {
+        metrics.kafkaError(ex.getClass().getSimpleName());
+      }
+    };
+    try {
+      producer.send(new ProducerRecord<>(topic, key, value), done);
+    } catch (RuntimeException ex) {
+      metrics.kafkaError(ex.getClass().getSimpleName());
+    }
+  }
+
+  public String metricsText() {
+    return metrics.text(maps.counters(), choices, ifnames.size());
+  }
+
+  /** Detaches everything it attached (tc filters, the qdiscs it created, tracepoints, cgroup link) and flushes. */
+  @Override
+  public void close() {
+    running = false;
+    if (watcher != null) {
+      watcher.interrupt();
+    }
+    try {
+      tc.detachAll();
+    } catch (RuntimeException e) {
+      LOG.warning("detach: " + e.getMessage());
+    }
+    if (poller != null) {
+      try {
+        poller.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    obj.close();
+    netns.close();
+    producer.flush();
+    producer.close();
+  }
+}

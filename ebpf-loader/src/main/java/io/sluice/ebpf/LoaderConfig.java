@@ -1,0 +1,82 @@
+package io.sluice.ebpf;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What `sluice capture` configures. ports empty: every port. interfaces empty: every interface, including ones
+ * created later. snapLen: payload bytes kept after the L4 header (headers are always kept whole).
+ */
+public record LoaderConfig(
+    List<String> interfaces,
+    List<Integer> ports,
+    List<String> cidrs,
+    int snapLen,
+    String kafkaBootstrap,
+    String netns,
+    String topicPrefix,
+    String node,
+    int ringBytes,
+    Integer metricsPort,
+    boolean udpAttribution,
+    Path stateDir) {
+  public static final List<Integer> DEFAULT_PORTS = List.of(53, 80, 8080, 8000, 5353);
+  public static final int MAX_SNAP = 2048 - 134;  // MAX_SNAP in events.h minus the longest headers we parse
+
+  public static LoaderConfig defaults() {
+    String node = System.getenv("NODE_NAME");
+    if (node == null || node.isBlank()) {
+      try {
+        node = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        node = "unknown";
+      }
+    }
+    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, "127.0.0.1:9092", null, "", node,
+        16 << 20, 9465, true, Path.of("/run/sluice/ebpf-loader"));
+  }
+
+  public LoaderConfig withInterfaces(List<String> v) {
+    return new LoaderConfig(v, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withPorts(List<Integer> v) {
+    return new LoaderConfig(interfaces, v, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withCidrs(List<String> v) {
+    return new LoaderConfig(interfaces, ports, v, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withSnapLen(int v) {
+    return new LoaderConfig(interfaces, ports, cidrs, v, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withKafka(String v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, v, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withNetns(String v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, v, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withTopicPrefix(String v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, v, node, ringBytes, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withRingBytes(int v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, v, metricsPort, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withMetricsPort(Integer v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, v, udpAttribution, stateDir);
+  }
+
+  public LoaderConfig withUdpAttribution(boolean v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, v, stateDir);
+  }
+
+  public LoaderConfig withStateDir(Path v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, v);
+  }
+}

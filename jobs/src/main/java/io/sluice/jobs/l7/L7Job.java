@@ -1,0 +1,125 @@
+package io.sluice.jobs.l7;
+
+import io.sluice.ingest.Topics;
+import io.sluice.join.L7Config;
+import io.sluice.join.L7Summary;
+import io.sluice.store.rows.DnsRowEncoder;
+import io.sluice.store.rows.HttpRowEncoder;
+import io.sluice.store.sink.ClickHouseSink;
+import io.sluice.store.sink.SinkSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * sluice.packets.raw → triage (parse once; fragments aside) → keyBy datagram → reassemble → keyBy node and
+ * conversation → the L7 parse-and-join in keyed state, driven by event-time timers → the {@code dns} and
+ * {@code http} tables, exactly once.
+ *
+ * <p>Event time is the capture time, with a watermark {@code out-of-orderness-ms} behind the latest one (default
+ * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline). Arguments (key=value): kafka, clickhouse, database, group,
+ * checkpoint-ms, topic-prefix, out-of-orderness-ms, and bounded=true to stop at the offsets that exist when the
+ * job starts (replays and tests; pending requests are then flushed as the offline {@code finish()} does).
+ */
+public final class L7Job {
+  private static final Set<String> OPTIONS = Set.of("kafka", "clickhouse", "database", "group", "checkpoint-ms",
+      "bounded", "topic-prefix", "out-of-orderness-ms");
+
+  private L7Job() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = parse(args);
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    build(env, options);
+    env.execute("sluice-l7");
+  }
+
+  public static void build(StreamExecutionEnvironment env, Map<String, String> options) {
+    build(env, options, stream -> stream);
+  }
+
+  /** As {@link #build(StreamExecutionEnvironment, Map)}, with {@code tap} applied to the frames (tests inject faults). */
+  public static void build(StreamExecutionEnvironment env, Map<String, String> options,
+      UnaryOperator<DataStream<CapturedFrame>> tap) {
+    String kafka = options.getOrDefault("kafka", "127.0.0.1:9092");
+    String prefix = options.getOrDefault("topic-prefix", "");
+    boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
+    long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",
+        Long.toString(L7Config.OUT_OF_ORDERNESS_NS / 1_000_000L)));
+    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
+
+    WatermarkStrategy<CapturedFrame> captured = WatermarkStrategy
+        .<CapturedFrame>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
+        .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L)
+        .withIdleness(Duration.ofSeconds(10));
+    DataStream<CapturedFrame> frames = tap.apply(env.fromSource(
+        source(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded),
+        captured, Topics.PACKETS_RAW));
+    SingleOutputStreamOperator<KeyedPacket> triaged = frames
+        .process(new TriagePackets(), TypeInformation.of(KeyedPacket.class)).name("triage");
+    DataStream<KeyedPacket> reassembled = triaged.getSideOutput(TriagePackets.FRAGMENTS)
+        .keyBy(KeyedPacket::key)
+        .process(new ReassembleFragments(), TypeInformation.of(KeyedPacket.class)).name("reassemble fragments");
+    SingleOutputStreamOperator<byte[]> dns = triaged.union(reassembled)
+        .keyBy(KeyedPacket::key)
+        .process(new JoinConversations(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("join dns/http");
+
+    String clickhouse = options.getOrDefault("clickhouse", "http://127.0.0.1:8123");
+    String database = options.getOrDefault("database", "sluice");
+    dns.sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "dns"), new EncodedRows(DnsRowEncoder.COLUMNS)))
+        .name("clickhouse dns");
+    dns.getSideOutput(JoinConversations.HTTP)
+        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "http"), new EncodedRows(HttpRowEncoder.COLUMNS)))
+        .name("clickhouse http");
+  }
+
+  /** The totals per node of a finished (bounded) run, as the offline {@code sluice l7} summary counts them. */
+  public static Map<String, L7Summary> summaries(JobExecutionResult result) {
+    return NodeSummaries.fromAccumulators(result.getAllAccumulatorResults());
+  }
+
+  private static KafkaSource<CapturedFrame> source(String bootstrap, String topic, String group, boolean bounded) {
+    KafkaSourceBuilder<CapturedFrame> builder = KafkaSource.<CapturedFrame>builder()
+        .setBootstrapServers(bootstrap)
+        .setTopics(topic)
+        .setDeserializer(new PacketRecords())
+        .setGroupId(group)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setProperty("partition.discovery.interval.ms", "10000");
+    if (bounded) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      String key = eq < 1 ? arg : arg.substring(0, eq);
+      if (eq < 1 || !OPTIONS.contains(key)) {
+        throw new IllegalArgumentException("unknown argument '" + arg + "': use key=value with key one of " + OPTIONS);
+      }
+      options.put(key, arg.substring(eq + 1));
+    }
+    return options;
+  }
+}

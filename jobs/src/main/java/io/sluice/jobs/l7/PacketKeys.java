@@ -1,0 +1,40 @@
+package io.sluice.jobs.l7;
+
+import io.sluice.decode.packet.PacketHeader;
+import io.sluice.join.ConnKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** The keys of captured packets: in Kafka (partitioning) and in the L7 job (state). */
+public final class PacketKeys {
+  private PacketKeys() {}
+
+  /**
+   * The Kafka key of sluice.packets.raw: the unordered address/port pair, 36 bytes. Fragments carry no ports,
+   * so every fragment of a datagram is keyed by the address pair with ports 0, which keeps them together.
+   */
+  public static byte[] kafkaKey(PacketHeader h) {
+    boolean fragment = h.isFragment();
+    return ConnKey.pair(h.srcAddr, fragment ? 0 : h.srcPort, h.dstAddr, fragment ? 0 : h.dstPort).pairBytes();
+  }
+
+  /** The node and the conversation (unordered address/port pair). */
+  static String conversation(String node, PacketHeader h) {
+    return node + '\0' + latin1(ConnKey.pair(h.srcAddr, h.srcPort, h.dstAddr, h.dstPort).pairBytes());
+  }
+
+  /** The node and the datagram a fragment belongs to: addresses, protocol, IP id, IP version. */
+  static String fragment(String node, PacketHeader h) {
+    ByteBuffer b = ByteBuffer.allocate(16 + 16 + 1 + 8 + 1);
+    b.put(h.srcAddr).put(h.dstAddr).put((byte) h.protocol).putLong(h.ipId).put((byte) h.ipVersion);
+    return node + '\0' + latin1(b.array());
+  }
+
+  static String node(String key) {
+    return key.substring(0, key.indexOf('\0'));
+  }
+
+  private static String latin1(byte[] b) {
+    return new String(b, StandardCharsets.ISO_8859_1);
+  }
+}

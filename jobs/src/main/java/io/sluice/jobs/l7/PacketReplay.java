@@ -1,0 +1,107 @@
+package io.sluice.jobs.l7;
+
+import com.google.protobuf.ByteString;
+import io.sluice.decode.packet.PacketHeader;
+import io.sluice.decode.packet.PacketParser;
+import io.sluice.ingest.capture.CaptureFrame;
+import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.wire.CapturedPacket;
+import io.sluice.wire.Direction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Feeds a capture file into sluice.packets.raw as {@code CapturedPacket}s, keyed as the eBPF loader keys them
+ * ({@link PacketKeys#kafkaKey}): what {@code sluice replay} runs, and the L7 tests' input.
+ */
+public final class PacketReplay {
+  /** What was sent: frames, their captured bytes, and the wall time it took until Kafka acknowledged all. */
+  public record Result(long packets, long bytes, long nanos) {}
+
+  private PacketReplay() {}
+
+  /**
+   * Sends every frame of {@code capture} to {@code topic}. {@code rate} x the capture's own pace (1 = real time);
+   * 0 or less: as fast as Kafka takes them.
+   */
+  public static Result run(Path capture, String bootstrap, String topic, String node, double rate)
+      throws IOException, InterruptedException {
+    return run(capture, bootstrap, topic, node, rate, 0);
+  }
+
+  /** As {@link #run(Path, String, String, String, double)}, with every capture time moved by {@code shiftNs}. */
+  public static Result run(Path capture, String bootstrap, String topic, String node, double rate, long shiftNs)
+      throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    long packets = 0;
+    long bytes = 0;
+    PacketHeader header = new PacketHeader();
+    String iface = capture.getFileName().toString();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap));
+        CaptureReader reader = CaptureReader.open(capture)) {
+      long firstNs = Long.MIN_VALUE;
+      for (CaptureFrame f : reader) {
+        if (firstNs == Long.MIN_VALUE) {
+          firstNs = f.timestampNs();
+        }
+        if (rate > 0) {
+          long dueNs = start + (long) ((f.timestampNs() - firstNs) / rate);
+          long waitNs = dueNs - System.nanoTime();
+          if (waitNs > 0) {
+            Thread.sleep(waitNs / 1_000_000L, (int) (waitNs % 1_000_000L));
+          }
+        }
+        CapturedPacket packet = CapturedPacket.newBuilder()
+            .setCapturedNs(f.timestampNs() + shiftNs)
+            .setNode(node)
+            .setInterface(iface)
+            .setDirection(Direction.DIRECTION_UNKNOWN)
+            .setSnapLen(f.capturedLength())
+            .setOrigLen(f.originalLength())
+            .setLinkTypeValue(f.linkType())
+            .setData(ByteString.copyFrom(f.data(), 0, f.capturedLength()))
+            .build();
+        producer.send(new ProducerRecord<>(topic, key(f, header), packet.toByteArray()), (m, e) -> {
+          if (e != null) {
+            failure.compareAndSet(null, e);
+          }
+        });
+        packets++;
+        bytes += f.capturedLength();
+      }
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IOException("Kafka refused a packet: " + failure.get().getMessage(), failure.get());
+    }
+    return new Result(packets, bytes, System.nanoTime() - start);
+  }
+
+  /** The unordered address/port pair; null (any partition) for what is not IP. */
+  private static byte[] key(CaptureFrame f, PacketHeader header) {
+    if (!PacketParser.parse(f.linkType(), f.data(), 0, f.capturedLength(), header)) {
+      return null;
+    }
+    PacketHeader h = header.vxlan && header.inner.layer >= 3 ? header.inner : header;
+    return PacketKeys.kafkaKey(h);
+  }
+
+  private static Map<String, Object> producerConfig(String bootstrap) {
+    return Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+  }
+}

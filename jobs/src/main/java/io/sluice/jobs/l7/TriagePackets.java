@@ -1,0 +1,63 @@
+package io.sluice.jobs.l7;
+
+import io.sluice.decode.packet.PacketHeader;
+import io.sluice.join.L7Config;
+import io.sluice.join.L7Engine;
+import io.sluice.join.L7Summary;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Parses each frame once, before any shuffle: drops (and counts) what carries nothing for L7, keys the rest by
+ * node and conversation, and sends IP fragments aside, keyed by their datagram, to be reassembled first.
+ */
+final class TriagePackets extends ProcessFunction<CapturedFrame, KeyedPacket> implements CheckpointedFunction {
+  static final OutputTag<KeyedPacket> FRAGMENTS = new OutputTag<>("fragments", TypeInformation.of(KeyedPacket.class));
+
+  private transient NodeSummaries summaries;
+  private transient L7Config config;
+  private transient PacketHeader header;
+
+  @Override
+  public void open(OpenContext context) {
+    config = L7Config.defaults();
+    header = new PacketHeader();
+    summaries.registerMetrics(getRuntimeContext());
+  }
+
+  @Override
+  public void processElement(CapturedFrame f, Context ctx, Collector<KeyedPacket> out) {
+    L7Summary summary = summaries.of(f.node);
+    PacketHeader h = L7Engine.triage(f.linkType, f.data, f.data.length, header, summary);
+    if (h == null) {
+      return;
+    }
+    if (h.isFragment()) {
+      ctx.output(FRAGMENTS, new KeyedPacket(PacketKeys.fragment(f.node, h), f.node, f.capturedNs, f.linkType, f.data));
+    } else if (L7Engine.worthKeying(h, f.data, config, summary)) {
+      out.collect(new KeyedPacket(PacketKeys.conversation(f.node, h), f.node, f.capturedNs, f.linkType, f.data));
+    }
+  }
+
+  @Override
+  public void close() {
+    summaries.publish(getRuntimeContext());
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    summaries.snapshot();
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    summaries = new NodeSummaries();
+    summaries.initialize(context, "l7-triage-summary");
+  }
+}

@@ -1,0 +1,261 @@
+package io.sluice.join;
+
+import io.sluice.decode.l7.L7Problem;
+import io.sluice.decode.l7.http.HttpDetector;
+import io.sluice.decode.packet.PacketHeader;
+import io.sluice.decode.packet.PacketParser;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The L7 state of one unordered address/port pair as one node saw it: its DNS queries awaiting an answer (over
+ * UDP and TCP) and its TCP connection, if that carries DNS or HTTP. The offline engine keeps one per pair in a
+ * map; the L7Job keeps its binary form ({@link #write}) in Flink keyed state, so both run this same code.
+ *
+ * <p>Time: a deadline (query or request timeout, idle connection) at D fires after every packet of the pair
+ * captured at or before D and before the first one captured after it, and otherwise once event time passes D
+ * ({@link #advanceTo}). Both depend only on the pair's own packets, so a replay and live capture, and the offline
+ * engine and the Flink job, give the same rows.
+ */
+public final class Conversation {
+  private final L7Context cx;
+  private final DnsJoin dns;
+  private TcpConnection tcp;
+  /** The latest capture time seen on this pair. */
+  private long clockNs = Long.MIN_VALUE;
+
+  public Conversation(L7Context cx) {
+    this.cx = cx;
+    this.dns = new DnsJoin(cx.config.dnsTimeoutNs(), cx.config.maxPendingDns(), cx.summary, cx.sink);
+  }
+
+  /** True when UDP {@code h} is worth keying at all: DNS by port or by content. */
+  public static boolean isDnsDatagram(PacketHeader h, byte[] b, L7Config config) {
+    return config.dnsPorts().contains(h.srcPort) || config.dnsPorts().contains(h.dstPort)
+        || DnsDetector.looksLikeDns(b, h.payloadOffset, h.payloadLength);
+  }
+
+  /** One unfragmented UDP or TCP packet of this pair ({@code h} describes {@code b}). */
+  public void onPacket(PacketHeader h, byte[] b, long ns) {
+    if (ns > clockNs) {
+      if (clockNs != Long.MIN_VALUE) {
+        advanceTo(ns - 1);
+      }
+      clockNs = ns;
+    }
+    if (h.protocol == PacketParser.PROTO_UDP) {
+      if (isDnsDatagram(h, b, cx.config)) {
+        onDnsMessage(b, h.payloadOffset, h.payloadLength, h.srcAddr, h.srcPort, h.dstAddr, h.dstPort, false, ns);
+      }
+    } else if (h.protocol == PacketParser.PROTO_TCP) {
+      onTcp(h, b, ns);
+    }
+  }
+
+  /** Event time has reached {@code ns}: fire the timeouts due and close the connection if idle. */
+  public void advanceTo(long ns) {
+    dns.advanceWatermark(ns);
+    if (tcp != null) {
+      if (tcp.lastSeenNs <= ns - cx.config.tcpIdleNs()) {
+        close(ns);
+      } else {
+        tcp.app.advanceWatermark(ns);
+      }
+    }
+  }
+
+  /** End of input: close the connection and time out everything pending. */
+  public void finish() {
+    if (tcp != null) {
+      close(clockNs);
+    }
+    dns.flush();
+  }
+
+  /** The earliest time at which {@link #advanceTo} has something to do; Long.MAX_VALUE when nothing. */
+  public long nextDeadline() {
+    long next = dns.nextDeadline();
+    if (tcp != null) {
+      next = Math.min(next, tcp.lastSeenNs + cx.config.tcpIdleNs());
+      if (tcp.app instanceof HttpExchangeJoin http) {
+        next = Math.min(next, http.nextDeadline());
+      }
+    }
+    return next;
+  }
+
+  /** Nothing pending and no connection: the state can be dropped. */
+  public boolean isEmpty() {
+    return tcp == null && dns.pendingCount() == 0;
+  }
+
+  public boolean hasConnection() {
+    return tcp != null;
+  }
+
+  private void onDnsMessage(byte[] b, int off, int len, byte[] src, int srcPort, byte[] dst, int dstPort,
+      boolean overTcp, long ns) {
+    L7Problem problem = cx.dnsParser.parse(b, off, len, cx.dnsMessage);
+    if (problem != null) {
+      cx.summary.problems.add(problem);
+      return;
+    }
+    dns.onMessage(cx.dnsMessage, src, srcPort, dst, dstPort, overTcp, ns);
+  }
+
+  private void onTcp(PacketHeader h, byte[] b, long ns) {
+    TcpConnection c = tcp;
+    boolean syn = (h.tcpFlags & 0x02) != 0;
+    boolean ack = (h.tcpFlags & 0x10) != 0;
+    boolean fin = (h.tcpFlags & 0x01) != 0;
+    boolean rst = (h.tcpFlags & 0x04) != 0;
+    if (c == null) {
+      if (rst || (h.payloadLength == 0 && !syn)) {
+        return;
+      }
+      c = open(h, b, syn, ack, ns);
+      if (c == null) {
+        return;
+      }
+    }
+    c.lastSeenNs = ns;
+    boolean fromClient = c.isFromClient(h.srcAddr, h.srcPort);
+    TcpStream own = fromClient ? c.toServer : c.toClient;
+    TcpStream peer = fromClient ? c.toClient : c.toServer;
+    if (syn) {
+      own.onSyn(h.tcpSeq);
+    }
+    long dataSeq = syn ? h.tcpSeq + 1 : h.tcpSeq;
+    own.onSegment(dataSeq, b, h.payloadOffset, h.payloadLength, fin, ns, c.app.consumer(fromClient), cx.budget,
+        cx.summary.problems);
+    if (ack) {
+      peer.onPeerAck(h.tcpAck, ns, c.app.consumer(!fromClient), cx.budget, cx.summary.problems);
+    }
+    if (fin) {
+      if (fromClient) {
+        c.finFromClient = true;
+      } else {
+        c.finFromServer = true;
+      }
+    }
+    if (rst || (c.finFromClient && c.finFromServer && c.toServer.finished() && c.toClient.finished())) {
+      close(ns);
+    }
+  }
+
+  /** Starts tracking the connection if it carries DNS or HTTP; null otherwise. */
+  private TcpConnection open(PacketHeader h, byte[] b, boolean syn, boolean ack, long ns) {
+    L7Config config = cx.config;
+    int sport = h.srcPort;
+    int dport = h.dstPort;
+    Boolean senderIsClient = null;
+    boolean isDns = false;
+    if (config.dnsPorts().contains(dport) || config.httpPorts().contains(dport)) {
+      senderIsClient = true;
+      isDns = config.dnsPorts().contains(dport);
+    } else if (config.dnsPorts().contains(sport) || config.httpPorts().contains(sport)) {
+      senderIsClient = false;
+      isDns = config.dnsPorts().contains(sport);
+    } else if (h.payloadLength > 0) {
+      int off = h.payloadOffset;
+      int len = h.payloadLength;
+      if (HttpDetector.looksLikeRequest(b, off, len)) {
+        senderIsClient = true;
+      } else if (HttpDetector.looksLikeResponse(b, off, len)) {
+        senderIsClient = false;
+      } else if (DnsDetector.looksLikeDnsOverTcp(b, off, len)) {
+        isDns = true;
+        senderIsClient = (b[off + 4] & 0x80) == 0;
+      }
+    }
+    if (senderIsClient == null) {
+      return null;
+    }
+    if (syn) {
+      senderIsClient = !ack; // the SYN's sender is the client, the SYN-ACK's the server
+    }
+    byte[] client = senderIsClient ? h.srcAddr.clone() : h.dstAddr.clone();
+    byte[] server = senderIsClient ? h.dstAddr.clone() : h.srcAddr.clone();
+    int clientPort = senderIsClient ? sport : dport;
+    int serverPort = senderIsClient ? dport : sport;
+    tcp = new TcpConnection(client, clientPort, server, serverPort, app(isDns, client, clientPort, server, serverPort),
+        ns);
+    return tcp;
+  }
+
+  private TcpApp app(boolean isDns, byte[] client, int clientPort, byte[] server, int serverPort) {
+    if (isDns) {
+      return new DnsOverTcp((buf, off, len, fromClient, firstNs) -> onDnsMessage(buf, off, len,
+          fromClient ? client : server, fromClient ? clientPort : serverPort,
+          fromClient ? server : client, fromClient ? serverPort : clientPort, true, firstNs), cx.budget, cx.summary);
+    }
+    return new HttpExchangeJoin(client, clientPort, server, serverPort, cx.config.httpTimeoutNs(), cx.summary, cx.sink);
+  }
+
+  private void close(long ns) {
+    TcpConnection c = tcp;
+    tcp = null;
+    c.toServer.flush(ns, c.app.consumer(true), cx.budget, cx.summary.problems);
+    c.toClient.flush(ns, c.app.consumer(false), cx.budget, cx.summary.problems);
+    c.app.onClose(ns);
+  }
+
+  public void write(DataOutput out) throws IOException {
+    out.writeLong(clockNs);
+    dns.write(out);
+    out.writeBoolean(tcp != null);
+    if (tcp == null) {
+      return;
+    }
+    out.write(tcp.client);
+    out.writeInt(tcp.clientPort);
+    out.write(tcp.server);
+    out.writeInt(tcp.serverPort);
+    out.writeLong(tcp.lastSeenNs);
+    out.writeBoolean(tcp.finFromClient);
+    out.writeBoolean(tcp.finFromServer);
+    tcp.toServer.write(out);
+    tcp.toClient.write(out);
+    if (tcp.app instanceof DnsOverTcp d) {
+      out.writeBoolean(true);
+      d.write(out);
+    } else {
+      out.writeBoolean(false);
+      ((HttpExchangeJoin) tcp.app).write(out);
+    }
+  }
+
+  public static Conversation read(DataInput in, L7Context cx) throws IOException {
+    Conversation c = new Conversation(cx);
+    c.clockNs = in.readLong();
+    c.dns.read(in);
+    if (!in.readBoolean()) {
+      return c;
+    }
+    byte[] client = new byte[16];
+    in.readFully(client);
+    int clientPort = in.readInt();
+    byte[] server = new byte[16];
+    in.readFully(server);
+    int serverPort = in.readInt();
+    long lastSeen = in.readLong();
+    boolean finFromClient = in.readBoolean();
+    boolean finFromServer = in.readBoolean();
+    TcpStream toServer = new TcpStream();
+    toServer.read(in, cx.budget);
+    TcpStream toClient = new TcpStream();
+    toClient.read(in, cx.budget);
+    boolean isDns = in.readBoolean();
+    TcpApp app = c.app(isDns, client, clientPort, server, serverPort);
+    if (app instanceof DnsOverTcp d) {
+      d.read(in);
+    } else {
+      ((HttpExchangeJoin) app).read(in);
+    }
+    c.tcp = new TcpConnection(client, clientPort, server, serverPort, app, lastSeen, toServer, toClient);
+    c.tcp.finFromClient = finFromClient;
+    c.tcp.finFromServer = finFromServer;
+    return c;
+  }
+}

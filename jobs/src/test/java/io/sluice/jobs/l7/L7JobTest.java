@@ -1,0 +1,94 @@
+package io.sluice.jobs.l7;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.join.Fixtures;
+import io.sluice.join.L7Oracle;
+import io.sluice.join.L7Summary;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every L7 capture replayed through a real Kafka broker, the L7Job in a Flink MiniCluster and the exactly-once
+ * sink into a real ClickHouse: the stored rows and the job's totals must equal tshark's, as the offline tests
+ * require of `sluice l7` (same comparison, same documented exceptions).
+ */
+class L7JobTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  @Test
+  void everyCaptureLandsInClickHouseAsTsharkSeesIt() throws Exception {
+    List<Path> captures = Fixtures.l7Captures();
+    assertEquals(21, captures.size(), "the shared L7 fixtures");
+    L7Run run = L7Run.of(captures, stream -> stream);
+    assertOracleRows(run, captures);
+  }
+
+  /** Static: the operator instance is recreated on restart, the flags must survive it. */
+  static final AtomicBoolean FAILED = new AtomicBoolean();
+  static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+  static final AtomicLong SEEN = new AtomicLong();
+
+  /** Fails once, mid-stream, after a checkpoint has completed: the restart must resume from it. */
+  static final class FailOnceAfterACheckpoint extends RichMapFunction<CapturedFrame, CapturedFrame>
+      implements CheckpointListener {
+    @Override
+    public CapturedFrame map(CapturedFrame f) throws Exception {
+      if (!FAILED.get()) {
+        long n = SEEN.incrementAndGet();
+        if (n % 25 == 0) {
+          Thread.sleep(1); // slow enough for checkpoints to complete mid-stream
+        }
+        if (n >= 8_000 && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+          System.out.println("L7JobTest: injecting a failure after " + n + " frames, a checkpoint completed");
+          throw new IllegalStateException("injected failure after " + n + " frames");
+        }
+      }
+      return f;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      if (SEEN.get() > 0) {
+        CHECKPOINTED.set(true);
+      }
+    }
+  }
+
+  @Test
+  void aFailureMidStreamStillGivesExactlyTheOracleRows() throws Exception {
+    FAILED.set(false);
+    CHECKPOINTED.set(false);
+    SEEN.set(0);
+    List<Path> captures = Fixtures.l7Captures();
+    L7Run run = L7Run.of(captures, stream -> stream.map(new FailOnceAfterACheckpoint()).name("fail once"));
+    assertTrue(FAILED.get(), "the failure was injected");
+    assertOracleRows(run, captures);
+  }
+
+  private static void assertOracleRows(L7Run run, List<Path> captures) throws Exception {
+    for (Path capture : captures) {
+      String node = L7Run.node(capture);
+      L7Summary summary = run.summaries.getOrDefault(node, new L7Summary());
+      if (L7Oracle.hasDns(capture)) {
+        L7Oracle.checkDns(capture, StoredRows.dns(run.db, node), summary);
+      }
+      if (L7Oracle.hasHttp(capture)) {
+        L7Oracle.checkHttp(capture, StoredRows.http(run.db, node), summary);
+      }
+    }
+    long frames = run.summaries.values().stream().mapToLong(s -> s.frames).sum();
+    assertEquals(run.packets, frames, "every replayed frame counted once");
+  }
+}
