@@ -2,29 +2,26 @@ package io.sluice.jobs.flow;
 
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.ingest.Topics;
+import io.sluice.jobs.JobArgs;
+import io.sluice.jobs.KafkaSources;
 import io.sluice.store.rows.FlowRowEncoder;
 import io.sluice.store.rows.InterfaceCountersEncoder;
 import io.sluice.store.rows.PreEncodedRows;
 import io.sluice.store.sink.ClickHouseSink;
 import io.sluice.store.sink.SinkSettings;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * sluice.flows.raw → keyBy exporter → decode with keyed template/sampling state → label from the source registry
@@ -40,7 +37,7 @@ public final class FlowJob {
   private FlowJob() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = parse(args);
+    Map<String, String> options = JobArgs.parse(args, OPTIONS);
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -67,11 +64,11 @@ public final class FlowJob {
         .withTimestampAssigner((d, previous) -> d.receivedNs / 1_000_000L)
         .withIdleness(Duration.ofSeconds(10));
     DataStream<RawDatagram> datagrams = tap.apply(env.fromSource(
-        kafka(kafka, prefix + Topics.FLOWS_RAW, options.getOrDefault("group", "sluice-flows"), bounded,
+        KafkaSources.resuming(kafka, prefix + Topics.FLOWS_RAW, options.getOrDefault("group", "sluice-flows"), bounded,
             new KafkaRecords.Datagrams()),
         received, Topics.FLOWS_RAW));
     BroadcastStream<SourceUpdate> sources = env.fromSource(
-        kafka(kafka, prefix + Topics.SOURCES, null, bounded, new KafkaRecords.Sources()), WatermarkStrategy.noWatermarks(),
+        KafkaSources.fromStart(kafka, prefix + Topics.SOURCES, bounded, new KafkaRecords.Sources()), WatermarkStrategy.noWatermarks(),
         Topics.SOURCES).broadcast(DecodeFlows.REGISTRY);
 
     String clickhouse = options.getOrDefault("clickhouse", "http://127.0.0.1:8123");
@@ -94,37 +91,5 @@ public final class FlowJob {
         .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "interface_counters"),
             new PreEncodedRows(InterfaceCountersEncoder.COLUMNS)))
         .name("clickhouse interface_counters");
-  }
-
-  private static <T> KafkaSource<T> kafka(String bootstrap, String topic, String group, boolean bounded,
-      org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema<T> schema) {
-    KafkaSourceBuilder<T> builder = KafkaSource.<T>builder()
-        .setBootstrapServers(bootstrap)
-        .setTopics(topic)
-        .setDeserializer(schema)
-        .setProperty("partition.discovery.interval.ms", "10000");
-    if (group != null) {
-      builder.setGroupId(group).setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
-    } else {
-      builder.setGroupId("sluice-registry-" + java.util.UUID.randomUUID()).setStartingOffsets(OffsetsInitializer.earliest());
-    }
-    if (bounded) {
-      builder.setBounded(OffsetsInitializer.latest());
-    }
-    return builder.build();
-  }
-
-  static Map<String, String> parse(String[] args) {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      String key = eq < 1 ? arg : arg.substring(0, eq);
-      if (eq < 1 || !OPTIONS.contains(key)) {
-        throw new IllegalArgumentException("unknown argument '" + arg + "': use key=value with key one of " + OPTIONS);
-      }
-      options.put(key, arg.substring(eq + 1));
-    }
-    Duration.ofMillis(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")));
-    return options;
   }
 }

@@ -1,14 +1,16 @@
 package io.sluice.jobs.l7;
 
 import io.sluice.ingest.Topics;
+import io.sluice.jobs.JobArgs;
+import io.sluice.jobs.KafkaSources;
 import io.sluice.join.L7Config;
 import io.sluice.join.L7Summary;
 import io.sluice.store.rows.DnsRowEncoder;
 import io.sluice.store.rows.HttpRowEncoder;
+import io.sluice.store.rows.PreEncodedRows;
 import io.sluice.store.sink.ClickHouseSink;
 import io.sluice.store.sink.SinkSettings;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -18,14 +20,10 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * sluice.packets.raw → triage (parse once; fragments aside) → keyBy datagram → reassemble → keyBy node and
@@ -44,7 +42,7 @@ public final class L7Job {
   private L7Job() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = parse(args);
+    Map<String, String> options = JobArgs.parse(args, OPTIONS);
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -71,7 +69,8 @@ public final class L7Job {
         .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L)
         .withIdleness(Duration.ofSeconds(10));
     DataStream<CapturedFrame> frames = tap.apply(env.fromSource(
-        source(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded),
+        KafkaSources.resuming(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
+            new PacketRecords()),
         captured, Topics.PACKETS_RAW));
     SingleOutputStreamOperator<KeyedPacket> triaged = frames
         .process(new TriagePackets(), TypeInformation.of(KeyedPacket.class)).name("triage");
@@ -84,42 +83,15 @@ public final class L7Job {
 
     String clickhouse = options.getOrDefault("clickhouse", "http://127.0.0.1:8123");
     String database = options.getOrDefault("database", "sluice");
-    dns.sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "dns"), new EncodedRows(DnsRowEncoder.COLUMNS)))
+    dns.sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "dns"), new PreEncodedRows(DnsRowEncoder.COLUMNS)))
         .name("clickhouse dns");
     dns.getSideOutput(JoinConversations.HTTP)
-        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "http"), new EncodedRows(HttpRowEncoder.COLUMNS)))
+        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "http"), new PreEncodedRows(HttpRowEncoder.COLUMNS)))
         .name("clickhouse http");
   }
 
   /** The totals per node of a finished (bounded) run, as the offline {@code sluice l7} summary counts them. */
   public static Map<String, L7Summary> summaries(JobExecutionResult result) {
     return NodeSummaries.fromAccumulators(result.getAllAccumulatorResults());
-  }
-
-  private static KafkaSource<CapturedFrame> source(String bootstrap, String topic, String group, boolean bounded) {
-    KafkaSourceBuilder<CapturedFrame> builder = KafkaSource.<CapturedFrame>builder()
-        .setBootstrapServers(bootstrap)
-        .setTopics(topic)
-        .setDeserializer(new PacketRecords())
-        .setGroupId(group)
-        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-        .setProperty("partition.discovery.interval.ms", "10000");
-    if (bounded) {
-      builder.setBounded(OffsetsInitializer.latest());
-    }
-    return builder.build();
-  }
-
-  static Map<String, String> parse(String[] args) {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      String key = eq < 1 ? arg : arg.substring(0, eq);
-      if (eq < 1 || !OPTIONS.contains(key)) {
-        throw new IllegalArgumentException("unknown argument '" + arg + "': use key=value with key one of " + OPTIONS);
-      }
-      options.put(key, arg.substring(eq + 1));
-    }
-    return options;
   }
 }
