@@ -59,6 +59,9 @@ public final class FlowsBench implements Callable<Integer> {
   @Option(names = "--drain-seconds", defaultValue = "60", description = "How long to wait for the last records to land. Default: ${DEFAULT-VALUE}.")
   int drainSeconds;
 
+  @Option(names = "--checkpoint-ms", defaultValue = "10000", description = "FlowJob's checkpoint (commit) interval. Default: ${DEFAULT-VALUE}.")
+  long checkpointMs;
+
   @Option(names = "--peers", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Also send each stream to nfdump's nfcapd and pmacct's nfacctd, where installed. Default: ${DEFAULT-VALUE}.")
   boolean peers;
@@ -74,7 +77,9 @@ public final class FlowsBench implements Callable<Integer> {
     LocalStack stack = new LocalStack(settings);
     UpCommand.bringUp(stack, 180, true, out);
     LocalPipeline.ensureSource(settings, "127.0.3.1", "bench-ipfix", 1000, out);
-    LocalPipeline.ensureFlowJob(settings, out);
+    // The bench's own FlowJob, at the production commit interval: each checkpoint commits one set of parts.
+    LocalPipeline.cancelFlowJob(settings, out);
+    LocalPipeline.submitFlowJob(settings, checkpointMs, out);
 
     int ipfixPort = Ports.free();
     int metricsPort = Ports.free();

@@ -17,6 +17,17 @@ import java.util.Map;
 public final class LocalPipeline {
   private LocalPipeline() {}
 
+  /** Cancels the running FlowJob, if any (its checkpointed offsets stay with its consumer group). */
+  public static void cancelFlowJob(StackSettings settings, PrintWriter out) throws IOException {
+    FlinkRest rest = new FlinkRest(settings.flinkUrl());
+    for (var job : rest.get("/jobs/overview").path("jobs")) {
+      if (job.path("name").asText().equals("sluice-flows") && job.path("state").asText().equals("RUNNING")) {
+        rest.cancel(job.path("jid").asText());
+        out.println("cancelled FlowJob " + job.path("jid").asText());
+      }
+    }
+  }
+
   /** Registers a source through `sluice sources add`, unless one of that name exists. */
   public static void ensureSource(StackSettings settings, String prefix, String name, Integer samplingRate, PrintWriter out) {
     Map<String, FlowSource> registered = new SourcesTopic(settings.kafkaBootstrap()).readAll(Duration.ofSeconds(30), p -> {});
@@ -43,8 +54,13 @@ public final class LocalPipeline {
         return;
       }
     }
+    submitFlowJob(settings, 2000, out);
+  }
+
+  /** Submits FlowJob with the given checkpoint interval: the commit interval of its rows. */
+  public static void submitFlowJob(StackSettings settings, long checkpointMs, PrintWriter out) {
     int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), "flows",
-        "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=2000");
+        "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=" + checkpointMs);
     if (code != 0) {
       throw new UserError("submitting FlowJob failed (exit " + code + ")");
     }

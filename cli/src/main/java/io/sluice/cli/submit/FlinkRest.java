@@ -67,6 +67,24 @@ public final class FlinkRest {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + jobId)).GET()).path("state").asText();
   }
 
+  /** Cancels a job and waits until it has left RUNNING. */
+  public void cancel(String jobId) throws IOException {
+    send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + jobId + "?mode=cancel"))
+        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (jobState(jobId).equals("RUNNING") || jobState(jobId).equals("CANCELLING")) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IOException("job " + jobId + " did not stop within 60 s");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+  }
+
   public JsonNode get(String path) throws IOException {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
   }
