@@ -105,12 +105,13 @@ public final class FlowsBench implements Callable<Integer> {
     }
     out.println();
     out.printf("IPFIX, 20-field template, 18 records per datagram, %d s per rate; CPU in %% of one core while sending.%n", seconds);
-    List<String> header = new ArrayList<>(List.of("target rec/s", "sent", "sent rec/s", "landed", "lost", "drain s",
+    List<String> header = new ArrayList<>(List.of("target rec/s", "sent", "sent rec/s", "landed", "not landed", "drain s",
         "sustained rec/s", "kernel drops", "lossless"));
     pids.keySet().forEach(name -> header.add(name + " CPU%"));
     pids.keySet().forEach(name -> header.add(name + " RSS MiB"));
     TablePrinter.print(out, header, rows);
-    out.println("sustained rec/s = landed / (send time + drain time); lossless = every record and byte landed.");
+    out.println("not landed = still queued (in Kafka or the job) when the drain time ran out; sustained rec/s = landed /"
+        + " (send time + drain time); lossless = every record and byte landed.");
     if (!peerRows.isEmpty()) {
       out.println();
       out.println("The same streams into the peers (their own stores; CPU in % of one core while sending):");
