@@ -84,9 +84,9 @@ final class SourcesMirror {
     gone.removeAll(registry.keySet());
     for (String key : gone) {
       Prefix p = Prefix.parse(key);
-      FlowSource stub = FlowSource.newBuilder()
+      FlowSource removed = FlowSource.newBuilder()
           .setPrefixAddr(com.google.protobuf.ByteString.copyFrom(p.address())).setPrefixLen(p.length()).build();
-      rows.add(row(stub, true, Math.max(nowNs, mirrored.get(key) + 1)));
+      rows.add(row(removed, true, Math.max(nowNs, mirrored.get(key) + 1)));
     }
     if (!rows.isEmpty()) {
       ch.execute("INSERT INTO " + TABLE + " " + COLUMNS + " VALUES " + String.join(", ", rows));
