@@ -47,12 +47,23 @@ enum PeerCollector {
   /** Stops the peer so it writes out what it holds, then reads its totals. */
   Stored stopAndCount(Process process, Path dir) throws IOException, InterruptedException {
     Thread.sleep(this == NFACCTD ? 5000 : 1000); // let the last refresh happen
-    process.destroy();
-    process.waitFor(30, TimeUnit.SECONDS);
+    stopTree(process);
     return switch (this) {
       case NFCAPD -> nfdumpTotals(dir);
       case NFACCTD -> pmacctTotals(dir);
     };
+  }
+
+  /** nfacctd forks a process per plugin: stop them all, and kill whatever ignores SIGTERM. */
+  private static void stopTree(Process process) throws InterruptedException {
+    List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
+    tree.add(process.toHandle());
+    tree.forEach(ProcessHandle::destroy);
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
   private static Stored nfdumpTotals(Path dir) throws IOException, InterruptedException {
