@@ -64,7 +64,7 @@ public final class Cgroups {
           Object ino = Files.getAttribute(d, "unix:ino");
           paths.put(((Number) ino).longValue(), "/" + root.relativize(d));
         } catch (IOException | UnsupportedOperationException ignored) {
-          // a cgroup removed while walking
+          // a cgroup removed while walking, or a filesystem without inode numbers: that path stays unnamed
         }
       });
     } catch (IOException | java.io.UncheckedIOException ignored) {

@@ -109,12 +109,12 @@ public final class DnsJoin {
     Pending p = pending.remove(key(dst, dstPort, src, srcPort, tcp, m));
     if (p == null) {
       summary.dnsUnsolicited++;
-      sink.dns(row(null, m, dst.clone(), dstPort, src.clone(), srcPort, tcp, ts, DnsRow.UNSOLICITED));
+      sink.dns(row(null, m, dst.clone(), dstPort, src.clone(), srcPort, tcp, ts, RowStatus.UNSOLICITED));
       return;
     }
     p.done = true;
     summary.dnsPairs++;
-    sink.dns(row(p, m, p.client, dstPort, p.server, srcPort, tcp, ts, DnsRow.ANSWERED));
+    sink.dns(row(p, m, p.client, dstPort, p.server, srcPort, tcp, ts, RowStatus.ANSWERED));
   }
 
   /** Times out the queries sent at or before {@code watermarkNs - timeout}. */
@@ -228,7 +228,7 @@ public final class DnsJoin {
 
   private void timeout(Pending p) {
     summary.dnsTimeouts++;
-    sink.dns(row(p, null, p.client, p.key.cPort, p.server, p.key.sPort, p.key.tcp, 0, DnsRow.TIMEOUT));
+    sink.dns(row(p, null, p.client, p.key.cPort, p.server, p.key.sPort, p.key.tcp, 0, RowStatus.TIMEOUT));
   }
 
   private static Key key(byte[] client, int cPort, byte[] server, int sPort, boolean tcp, DnsMessage m) {

@@ -1,6 +1,5 @@
 package io.sluice.join;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,20 +41,10 @@ public record DnsRow(
     long latencyNs,
     String status) {
 
-  public static final String ANSWERED = "answered";
-  public static final String TIMEOUT = "timeout";
-  public static final String UNSOLICITED = "unsolicited";
 
   /** The row under its ClickHouse column names. Process fields (pid, comm, container) are unknown offline. */
   public Map<String, Object> columns(String node) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("time", timeNs / 1_000_000_000L);
-    m.put("time_ns", timeNs);
-    m.put("node", node);
-    m.put("client_addr", Addresses.text(clientAddr));
-    m.put("client_port", clientPort);
-    m.put("server_addr", Addresses.text(serverAddr));
-    m.put("server_port", serverPort);
+    Map<String, Object> m = L7Columns.head(timeNs, node, clientAddr, clientPort, serverAddr, serverPort);
     m.put("transport", transport);
     m.put("id", id);
     m.put("qname", qname);
@@ -80,12 +69,6 @@ public record DnsRow(
     m.put("truncated", truncated ? 1 : 0);
     m.put("query_size", querySize);
     m.put("response_size", responseSize);
-    m.put("response_time_ns", responseTimeNs);
-    m.put("latency_ns", latencyNs);
-    m.put("status", status);
-    m.put("pid", 0);
-    m.put("comm", "");
-    m.put("container", "");
-    return m;
+    return L7Columns.tail(m, responseTimeNs, latencyNs, status);
   }
 }

@@ -150,7 +150,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
   public void onLostBytes(boolean request, boolean betweenMessages, long ns) {
     if (!request && betweenMessages && !pending.isEmpty()) {
       summary.httpLost++;
-      emit(pending.pollFirst(), 0, 0, 0, "", HttpRow.LOST);
+      emit(pending.pollFirst(), 0, 0, 0, "", RowStatus.LOST);
     }
   }
 
@@ -164,11 +164,11 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     if (r == null) {
       summary.httpUnsolicited++;
       sink.http(new HttpRow(responseStartNs, client, clientPort, server, serverPort, "", "", "", "", status, 0,
-          bodyBytes, responseContentType, "", responseStartNs, 0, HttpRow.UNSOLICITED));
+          bodyBytes, responseContentType, "", responseStartNs, 0, RowStatus.UNSOLICITED));
       return;
     }
     summary.httpPairs++;
-    emit(r, status, bodyBytes, responseStartNs, responseContentType, HttpRow.ANSWERED);
+    emit(r, status, bodyBytes, responseStartNs, responseContentType, RowStatus.ANSWERED);
   }
 
   private void emit(Request r, int code, long responseBody, long responseNs, String responseType, String rowStatus) {
@@ -191,7 +191,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
         sending = null;
       }
       summary.httpTimeouts++;
-      emit(r, 0, 0, 0, "", HttpRow.TIMEOUT);
+      emit(r, 0, 0, 0, "", RowStatus.TIMEOUT);
     }
   }
 
@@ -268,7 +268,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     closeResponse(0);
     while (!pending.isEmpty()) {
       summary.httpTimeouts++;
-      emit(pending.pollFirst(), 0, 0, 0, "", HttpRow.TIMEOUT);
+      emit(pending.pollFirst(), 0, 0, 0, "", RowStatus.TIMEOUT);
     }
   }
 }

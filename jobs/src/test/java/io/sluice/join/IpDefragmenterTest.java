@@ -60,7 +60,7 @@ class IpDefragmenterTest {
     engine.onFrame(2_200, 101, first, first.length);
     engine.finish();
     assertEquals(1, sink.dns.size());
-    assertEquals(DnsRow.ANSWERED, sink.dns.get(0).status());
+    assertEquals(RowStatus.ANSWERED, sink.dns.get(0).status());
     assertEquals(1_200, sink.dns.get(0).latencyNs(), "from the query to the fragment that completed the response (as tshark)");
     assertEquals(0, engine.budget().used());
   }

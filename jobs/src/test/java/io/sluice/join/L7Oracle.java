@@ -56,9 +56,9 @@ public final class L7Oracle {
       boolean response = m.get("qr").equals("1");
       String status;
       if (response) {
-        status = m.get("response_to").isEmpty() ? DnsRow.UNSOLICITED : DnsRow.ANSWERED;
+        status = m.get("response_to").isEmpty() ? RowStatus.UNSOLICITED : RowStatus.ANSWERED;
       } else if (m.get("response_in").isEmpty()) {
-        status = DnsRow.TIMEOUT;
+        status = RowStatus.TIMEOUT;
       } else {
         continue; // the pair is checked from its response
       }
@@ -74,7 +74,7 @@ public final class L7Oracle {
         if (row.rcode() != Integer.parseInt(m.get("rcode")) || row.answerCount() != Integer.parseInt(m.get("ancount"))) {
           mismatches.add("frame " + m.get("frame") + ": rcode/ancount " + row.rcode() + "/" + row.answerCount());
         }
-        if (status.equals(DnsRow.ANSWERED)
+        if (status.equals(RowStatus.ANSWERED)
             && Math.abs(row.latencyNs() - Fixtures.secondsToNs(m.get("dns_time"))) > 1_000) {
           mismatches.add("frame " + m.get("frame") + ": latency " + row.latencyNs() + " vs " + m.get("dns_time"));
         }
@@ -145,7 +145,7 @@ public final class L7Oracle {
       if (lost && gap.find()) {
         lostGaps.put(client + " " + m.get("uri"), frameTimes.get(Integer.parseInt(gap.group(1)) - 1));
       }
-      String status = lost ? HttpRow.LOST : m.get("method").isEmpty() ? HttpRow.UNSOLICITED : HttpRow.ANSWERED;
+      String status = lost ? RowStatus.LOST : m.get("method").isEmpty() ? RowStatus.UNSOLICITED : RowStatus.ANSWERED;
       String latency = m.get("delta_start_s").isEmpty() ? "-" : Long.toString(Fixtures.secondsToNs(m.get("delta_start_s")) / 1000);
       String frame = m.get("request_start_frame").isEmpty() ? m.get("response_start_frame") : m.get("request_start_frame");
       expected.computeIfAbsent(client, k -> new ArrayList<>()).add(Long.parseLong(frame) + "|"
@@ -167,15 +167,15 @@ public final class L7Oracle {
     byClient.forEach((client, ofClient) -> actual.put(client, ofClient.stream()
         .sorted(Comparator.comparingLong(HttpRow::timeNs))
         .map(r -> {
-          String lostForm = String.join(" ", HttpRow.LOST, r.method(), r.path(), "0", "-");
+          String lostForm = String.join(" ", RowStatus.LOST, r.method(), r.path(), "0", "-");
           Long gapNs = lostGaps.get(client + " " + r.path());
-          if (r.status().equals(HttpRow.ANSWERED) && gapNs != null && r.responseTimeNs() < gapNs
+          if (r.status().equals(RowStatus.ANSWERED) && gapNs != null && r.responseTimeNs() < gapNs
               && exp.getOrDefault(client, List.of()).contains(lostForm)) {
             explained[0]++;
             return lostForm;
           }
           return String.join(" ", r.status(), r.method(), r.path(), "" + r.statusCode(),
-              r.status().equals(HttpRow.ANSWERED) ? roundMicros(r.latencyNs(), exp, client) : "-");
+              r.status().equals(RowStatus.ANSWERED) ? roundMicros(r.latencyNs(), exp, client) : "-");
         })
         .toList()));
     long exchanges = exp.values().stream().mapToLong(List::size).sum();

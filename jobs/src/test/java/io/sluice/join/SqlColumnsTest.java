@@ -20,14 +20,14 @@ class SqlColumnsTest {
   @Test
   void dnsRowMatchesTheDnsTable() throws IOException {
     DnsRow row = new DnsRow(0, new byte[16], 0, new byte[16], 0, "udp", 0, ".", 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(),
-        false, 0, 0, false, 0, 0, 0, new byte[16], false, 0, 0, 0, 0, DnsRow.TIMEOUT);
+        false, 0, 0, false, 0, 0, 0, new byte[16], false, 0, 0, 0, 0, RowStatus.TIMEOUT);
     assertEquals(sorted(columns("010_dns.sql")), sorted(new ArrayList<>(row.columns("n").keySet())));
     assertEquals(columns("010_dns.sql"), DnsRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
   }
 
   @Test
   void httpRowMatchesTheHttpTable() throws IOException {
-    HttpRow row = new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "", 0, 0, HttpRow.TIMEOUT);
+    HttpRow row = new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "", 0, 0, RowStatus.TIMEOUT);
     assertEquals(sorted(columns("011_http.sql")), sorted(new ArrayList<>(row.columns("n").keySet())));
     assertEquals(columns("011_http.sql"), HttpRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
   }

@@ -164,7 +164,7 @@ class TcpReassemblyTest {
     assertEquals(1, engine.summary().problems.get(L7Problem.DNS_COMPRESSION_LOOP));
     assertEquals(1, engine.summary().dnsQueries);
     assertEquals(8, sink.dns.get(0).id());
-    assertEquals(DnsRow.TIMEOUT, sink.dns.get(0).status());
+    assertEquals(RowStatus.TIMEOUT, sink.dns.get(0).status());
   }
 
   static byte[] query(int id, String name) {

@@ -1,0 +1,33 @@
+package io.sluice.join;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The columns every L7 row starts and ends with, under their ClickHouse names. */
+final class L7Columns {
+  private L7Columns() {}
+
+  static Map<String, Object> head(long timeNs, String node, byte[] clientAddr, int clientPort, byte[] serverAddr,
+      int serverPort) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("time", timeNs / 1_000_000_000L);
+    m.put("time_ns", timeNs);
+    m.put("node", node);
+    m.put("client_addr", Addresses.text(clientAddr));
+    m.put("client_port", clientPort);
+    m.put("server_addr", Addresses.text(serverAddr));
+    m.put("server_port", serverPort);
+    return m;
+  }
+
+  /** Timing, status, and the process fields, which are unknown until socket events are joined. */
+  static Map<String, Object> tail(Map<String, Object> m, long responseTimeNs, long latencyNs, String status) {
+    m.put("response_time_ns", responseTimeNs);
+    m.put("latency_ns", latencyNs);
+    m.put("status", status);
+    m.put("pid", 0);
+    m.put("comm", "");
+    m.put("container", "");
+    return m;
+  }
+}
