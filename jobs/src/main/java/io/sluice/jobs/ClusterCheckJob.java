@@ -2,7 +2,7 @@ package io.sluice.jobs;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.legacy.DiscardingSink;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * A small bounded job that proves a cluster can run the Sluice job jar: it shuffles a sequence through keyed
@@ -24,7 +24,7 @@ public final class ClusterCheckJob {
           }
           return sum;
         })
-        .addSink(new DiscardingSink<>());
+        .sinkTo(new DiscardingSink<>());
     env.execute("sluice-cluster-check");
   }
 }
