@@ -159,15 +159,17 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     for (KeyedPacket p : queue.get()) {
       (p.capturedNs <= passedNs ? due : later).add(p);
     }
-    if (!due.isEmpty() || conversation.value() != null) {
-      join(due, later, passedNs, ctx, out, timestamp);
+    boolean idle = conversation.value() == null;
+    if (!due.isEmpty() || !idle) {
+      idle = join(due, later, passedNs, ctx, out, timestamp);
     }
-    if (conversation.value() == null) {
+    if (idle) {
       expireProcesses(passedNs, ctx);
     }
   }
 
-  private void join(List<KeyedPacket> due, List<KeyedPacket> later, long passedNs, OnTimerContext ctx,
+  /** Runs the due packets and timeouts through the conversation; true when it holds nothing afterwards. */
+  private boolean join(List<KeyedPacket> due, List<KeyedPacket> later, long passedNs, OnTimerContext ctx,
       Collector<byte[]> out, long timestamp) throws Exception {
     due.sort(Comparator.comparingLong(p -> p.capturedNs));
     Conversation c = load(PacketKeys.node(ctx.getCurrentKey()), ctx, out);
@@ -186,6 +188,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     if (!later.isEmpty()) {
       ctx.timerService().registerEventTimeTimer(millis(later.stream().mapToLong(p -> p.capturedNs).min().getAsLong()));
     }
+    return c.isEmpty();
   }
 
   /**
