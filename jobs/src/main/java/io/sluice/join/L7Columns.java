@@ -20,14 +20,15 @@ final class L7Columns {
     return m;
   }
 
-  /** Timing, status, and the process fields, which are unknown until socket events are joined. */
+  /** Timing, status, and the process fields, which only the L7Job knows (from socket events): unknown here. */
   static Map<String, Object> tail(Map<String, Object> m, long responseTimeNs, long latencyNs, String status) {
     m.put("response_time_ns", responseTimeNs);
     m.put("latency_ns", latencyNs);
     m.put("status", status);
-    m.put("pid", 0);
-    m.put("comm", "");
-    m.put("container", "");
+    m.put("pid", L7Process.NONE.pid());
+    m.put("comm", L7Process.NONE.comm());
+    m.put("container", L7Process.NONE.container());
+    m.put("cgroup_id", L7Process.NONE.cgroupId());
     return m;
   }
 }

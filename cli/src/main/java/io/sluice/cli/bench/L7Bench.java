@@ -82,7 +82,9 @@ public final class L7Bench implements Callable<Integer> {
     String prefix = "bench" + run + ".";
     String database = "l7bench_" + run;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-      admin.createTopics(List.of(new NewTopic(prefix + Topics.PACKETS_RAW, 4, (short) 1))).all().get();
+      // The L7Job reads socket events too; a replay has none, but the topic must exist.
+      admin.createTopics(List.of(new NewTopic(prefix + Topics.PACKETS_RAW, 4, (short) 1),
+          new NewTopic(prefix + Topics.SOCKETS_RAW, 4, (short) 1))).all().get();
     }
     ClickHouseHttp server = new ClickHouseHttp(clickhouse, null);
     new Migrator(server, database, SluiceHome.find().resolve("sql"), line -> {}).migrate();
@@ -131,7 +133,7 @@ public final class L7Bench implements Callable<Integer> {
     out.flush();
     server.execute("DROP DATABASE IF EXISTS " + database);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-      admin.deleteTopics(List.of(prefix + Topics.PACKETS_RAW)).all().get();
+      admin.deleteTopics(List.of(prefix + Topics.PACKETS_RAW, prefix + Topics.SOCKETS_RAW)).all().get();
     }
     return 0;
   }

@@ -7,9 +7,11 @@ import io.sluice.join.DnsRow;
 import io.sluice.join.HttpRow;
 import io.sluice.join.L7Config;
 import io.sluice.join.L7Context;
+import io.sluice.join.L7Process;
 import io.sluice.join.L7Sink;
 import io.sluice.join.L7Summary;
 import io.sluice.join.MemoryBudget;
+import io.sluice.join.ProcessAttribution;
 import io.sluice.store.rows.DnsRowEncoder;
 import io.sluice.store.rows.HttpRowEncoder;
 import io.sluice.store.sink.RowBinary;
@@ -31,7 +33,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -39,12 +41,20 @@ import org.apache.flink.util.OutputTag;
  * The L7 parse-and-join of one node's conversation (unordered address/port pair): the offline engine's
  * {@link Conversation}, kept in keyed state in its binary form, so a restart from a checkpoint resumes it exactly.
  * The state is bounded by the conversation's own limits (reassembly buffers, pipeline depth, pending queries) and
- * dropped once nothing is pending. Packets wait in keyed state until the watermark passes them and then go
- * through in capture-time order; one event-time timer per key, at the conversation's next deadline, fires its
- * timeouts. At the end of a bounded input (watermark Long.MAX_VALUE) every conversation finishes as the offline
- * engine's {@code finish()} does. Rows leave RowBinary-encoded: dns rows on the main output, http rows on {@link #HTTP}.
+ * dropped once nothing is pending. Packets wait in keyed state until the watermark passes them by
+ * {@link ProcessAttribution#AFTER_NS} and then go through in capture-time order; one event-time timer per key, at the
+ * conversation's next deadline (shifted by the same), fires its timeouts. At the end of a bounded input (watermark
+ * Long.MAX_VALUE) every conversation finishes as the offline engine's {@code finish()} does.
+ *
+ * <p>The second input is the conversation's socket events: kept as a {@link ProcessAttribution} as they arrive,
+ * which names each row's client process. Packets wait the extra {@code AFTER_NS} so that every socket event up to
+ * that long after a row's first packet is in state when the row is made, whatever order the two topics arrive in:
+ * rows do not depend on arrival order. The sightings are dropped {@link ProcessAttribution#KEEP_NS} after the newest
+ * once the conversation holds nothing. Rows leave RowBinary-encoded: dns rows on the main output, http rows on
+ * {@link #HTTP}.
  */
-final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, byte[]> implements CheckpointedFunction {
+final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket, KeyedSocket, byte[]>
+    implements CheckpointedFunction {
   static final OutputTag<byte[]> HTTP = new OutputTag<>("http", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
   private transient NodeSummaries summaries;
@@ -53,6 +63,10 @@ final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, 
   private transient ValueState<Long> deadline;
   /** Packets waiting for event time to pass them. */
   private transient ListState<KeyedPacket> queue;
+  /** The conversation's socket sightings ({@link ProcessAttribution}'s binary form). */
+  private transient ValueState<byte[]> sockets;
+  /** The millisecond of the timer that drops the sightings. */
+  private transient ValueState<Long> socketsExpiry;
   private transient L7Context cx;
   private transient Rows rows;
   private transient PacketHeader header;
@@ -61,21 +75,28 @@ final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, 
   private static final class Rows implements L7Sink {
     final RowBinary buffer = new RowBinary(1024);
     String node;
+    ProcessAttribution processes;
     Collector<byte[]> out;
     Context ctx;
 
     @Override
     public void dns(DnsRow row) {
       buffer.clear();
-      DnsRowEncoder.encode(row, node, buffer);
+      int protocol = row.transport().equals("tcp") ? PacketParser.PROTO_TCP : PacketParser.PROTO_UDP;
+      DnsRowEncoder.encode(row, node, process(protocol, row.clientAddr(), row.clientPort(), row.timeNs()), buffer);
       out.collect(buffer.toByteArray());
     }
 
     @Override
     public void http(HttpRow row) {
       buffer.clear();
-      HttpRowEncoder.encode(row, node, buffer);
+      HttpRowEncoder.encode(row, node, process(PacketParser.PROTO_TCP, row.clientAddr(), row.clientPort(), row.timeNs()),
+          buffer);
       ctx.output(HTTP, buffer.toByteArray());
+    }
+
+    private L7Process process(int protocol, byte[] clientAddr, int clientPort, long timeNs) {
+      return processes == null ? L7Process.NONE : processes.of(protocol, clientAddr, clientPort, timeNs);
     }
   }
 
@@ -85,6 +106,9 @@ final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, 
         new ValueStateDescriptor<>("conversation", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     deadline = getRuntimeContext().getState(new ValueStateDescriptor<>("deadline", Types.LONG));
     queue = getRuntimeContext().getListState(new ListStateDescriptor<>("queue", TypeInformation.of(KeyedPacket.class)));
+    sockets = getRuntimeContext().getState(
+        new ValueStateDescriptor<>("sockets", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    socketsExpiry = getRuntimeContext().getState(new ValueStateDescriptor<>("sockets-expiry", Types.LONG));
     rows = new Rows();
     // Buffers are bounded per conversation (TcpStream, DnsOverTcp, HttpStreamParser limits); a subtask-wide budget
     // would not survive rescaling, so the budget here only accounts.
@@ -94,9 +118,26 @@ final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, 
   }
 
   @Override
-  public void processElement(KeyedPacket p, Context ctx, Collector<byte[]> out) throws Exception {
+  public void processElement1(KeyedPacket p, Context ctx, Collector<byte[]> out) throws Exception {
     queue.add(p);
     ctx.timerService().registerEventTimeTimer(millis(p.capturedNs));
+  }
+
+  /** A socket event: kept at once, whatever event time says, so that rows made later see it. */
+  @Override
+  public void processElement2(KeyedSocket s, Context ctx, Collector<byte[]> out) throws Exception {
+    ProcessAttribution a = processes();
+    a.add(s.sighting());
+    saveProcesses(a);
+    long at = millis(a.newestNs() + ProcessAttribution.KEEP_NS);
+    Long scheduled = socketsExpiry.value();
+    if (scheduled == null || scheduled < at) {
+      if (scheduled != null) {
+        ctx.timerService().deleteEventTimeTimer(scheduled);
+      }
+      ctx.timerService().registerEventTimeTimer(at);
+      socketsExpiry.update(at);
+    }
   }
 
   /**
@@ -107,15 +148,29 @@ final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<byte[]> out) throws Exception {
     long watermark = ctx.timerService().currentWatermark();
-    long passedNs = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark * 1_000_000L + 999_999L;
+    long passedNs = watermark == Long.MAX_VALUE ? Long.MAX_VALUE
+        : watermark * 1_000_000L + 999_999L - ProcessAttribution.AFTER_NS;
+    Long expiry = socketsExpiry.value();
+    if (expiry != null && expiry == timestamp) {
+      socketsExpiry.clear();
+    }
     List<KeyedPacket> due = new ArrayList<>();
     List<KeyedPacket> later = new ArrayList<>();
     for (KeyedPacket p : queue.get()) {
       (p.capturedNs <= passedNs ? due : later).add(p);
     }
-    if (due.isEmpty() && conversation.value() == null) {
-      return;
+    boolean idle = conversation.value() == null;
+    if (!due.isEmpty() || !idle) {
+      idle = join(due, later, passedNs, ctx, out, timestamp);
     }
+    if (idle) {
+      expireProcesses(passedNs, ctx);
+    }
+  }
+
+  /** Runs the due packets and timeouts through the conversation; true when it holds nothing afterwards. */
+  private boolean join(List<KeyedPacket> due, List<KeyedPacket> later, long passedNs, OnTimerContext ctx,
+      Collector<byte[]> out, long timestamp) throws Exception {
     due.sort(Comparator.comparingLong(p -> p.capturedNs));
     Conversation c = load(PacketKeys.node(ctx.getCurrentKey()), ctx, out);
     for (KeyedPacket p : due) {
@@ -123,7 +178,7 @@ final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, 
         c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs);
       }
     }
-    if (watermark == Long.MAX_VALUE) {
+    if (passedNs == Long.MAX_VALUE) {
       c.finish(); // the end of a bounded input
     } else {
       c.advanceTo(passedNs);
@@ -133,15 +188,62 @@ final class JoinConversations extends KeyedProcessFunction<String, KeyedPacket, 
     if (!later.isEmpty()) {
       ctx.timerService().registerEventTimeTimer(millis(later.stream().mapToLong(p -> p.capturedNs).min().getAsLong()));
     }
+    return c.isEmpty();
   }
 
-  /** The millisecond timer that fires once event time has passed {@code ns}. */
+  /**
+   * The millisecond timer that fires once event time has passed {@code ns} by {@link ProcessAttribution#AFTER_NS};
+   * Long.MAX_VALUE (nothing due) stays the end of input.
+   */
   private static long millis(long ns) {
-    return Math.floorDiv(ns, 1_000_000L);
+    return ns >= Long.MAX_VALUE - ProcessAttribution.AFTER_NS ? Long.MAX_VALUE
+        : Math.floorDiv(ns + ProcessAttribution.AFTER_NS, 1_000_000L);
+  }
+
+  /**
+   * With the conversation empty, drops the sightings older than {@link ProcessAttribution#KEEP_NS} before the
+   * packets' event time (all at the end of input), and keeps a timer for the rest.
+   */
+  private void expireProcesses(long passedNs, OnTimerContext ctx) throws Exception {
+    byte[] saved = sockets.value();
+    if (saved == null) {
+      return;
+    }
+    ProcessAttribution a = ProcessAttribution.read(new DataInputStream(new ByteArrayInputStream(saved)));
+    a.dropBefore(passedNs == Long.MAX_VALUE ? Long.MAX_VALUE : passedNs - ProcessAttribution.KEEP_NS + 1);
+    saveProcesses(a);
+    Long scheduled = socketsExpiry.value();
+    if (a.isEmpty()) {
+      if (scheduled != null) {
+        ctx.timerService().deleteEventTimeTimer(scheduled);
+        socketsExpiry.clear();
+      }
+    } else if (scheduled == null) {
+      long at = millis(a.newestNs() + ProcessAttribution.KEEP_NS);
+      ctx.timerService().registerEventTimeTimer(at);
+      socketsExpiry.update(at);
+    }
+  }
+
+  private ProcessAttribution processes() throws Exception {
+    byte[] saved = sockets.value();
+    return saved == null ? new ProcessAttribution()
+        : ProcessAttribution.read(new DataInputStream(new ByteArrayInputStream(saved)));
+  }
+
+  private void saveProcesses(ProcessAttribution a) throws Exception {
+    if (a.isEmpty()) {
+      sockets.clear();
+      return;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    a.write(new DataOutputStream(bytes));
+    sockets.update(bytes.toByteArray());
   }
 
   private Conversation load(String node, Context ctx, Collector<byte[]> out) throws Exception {
     rows.node = node;
+    rows.processes = sockets.value() == null ? null : processes();
     rows.out = out;
     rows.ctx = ctx;
     cx.summary(summaries.of(node));

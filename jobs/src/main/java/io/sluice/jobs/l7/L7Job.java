@@ -27,8 +27,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * sluice.packets.raw → triage (parse once; fragments aside) → keyBy datagram → reassemble → keyBy node and
- * conversation → the L7 parse-and-join in keyed state, driven by event-time timers → the {@code dns} and
- * {@code http} tables, exactly once.
+ * conversation, with sluice.sockets.raw keyed the same way → the L7 parse-and-join in keyed state, driven by
+ * event-time timers, each row with its client's process from the socket events → the {@code dns} and {@code http}
+ * tables, exactly once. The sockets topic may be empty (replays of capture files): rows then have no process.
  *
  * <p>Event time is the capture time, with a watermark {@code out-of-orderness-ms} behind the latest one (default
  * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline). Arguments (key=value): kafka, clickhouse, database, group,
@@ -68,6 +69,10 @@ public final class L7Job {
         .<CapturedFrame>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
         .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L)
         .withIdleness(Duration.ofSeconds(10));
+    WatermarkStrategy<KeyedSocket> seen = WatermarkStrategy
+        .<KeyedSocket>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
+        .withTimestampAssigner((s, previous) -> s.eventNs / 1_000_000L)
+        .withIdleness(Duration.ofSeconds(10));
     DataStream<CapturedFrame> frames = tap.apply(env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
             new PacketRecords()),
@@ -77,8 +82,13 @@ public final class L7Job {
     DataStream<KeyedPacket> reassembled = triaged.getSideOutput(TriagePackets.FRAGMENTS)
         .keyBy(KeyedPacket::key)
         .process(new ReassembleFragments(), TypeInformation.of(KeyedPacket.class)).name("reassemble fragments");
+    DataStream<KeyedSocket> sockets = env.fromSource(
+        KafkaSources.resuming(kafka, prefix + Topics.SOCKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
+            new SocketRecords()),
+        seen, Topics.SOCKETS_RAW);
     SingleOutputStreamOperator<byte[]> dns = triaged.union(reassembled)
-        .keyBy(KeyedPacket::key)
+        .connect(sockets)
+        .keyBy(KeyedPacket::key, KeyedSocket::key)
         .process(new JoinConversations(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("join dns/http");
 
     String clickhouse = options.getOrDefault("clickhouse", "http://127.0.0.1:8123");

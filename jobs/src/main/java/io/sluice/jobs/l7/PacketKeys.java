@@ -20,7 +20,12 @@ public final class PacketKeys {
 
   /** The node and the conversation (unordered address/port pair). */
   static String conversation(String node, PacketHeader h) {
-    return node + '\0' + latin1(ConnKey.pair(h.srcAddr, h.srcPort, h.dstAddr, h.dstPort).pairBytes());
+    return conversation(node, h.srcAddr, h.srcPort, h.dstAddr, h.dstPort);
+  }
+
+  /** The node and the conversation of two endpoints, in either order (a socket event's key). */
+  static String conversation(String node, byte[] a, int aPort, byte[] b, int bPort) {
+    return node + '\0' + latin1(ConnKey.pair(a, aPort, b, bPort).pairBytes());
   }
 
   /** The node and the datagram a fragment belongs to: addresses, protocol, IP id, IP version. */

@@ -1,18 +1,19 @@
 package io.sluice.store.rows;
 
 import io.sluice.join.DnsRow;
+import io.sluice.join.L7Process;
 import io.sluice.store.sink.RowBinary;
 import io.sluice.store.sink.RowEncoder;
 import java.util.List;
 
-/** A {@link DnsRow} seen on one node as a row of the {@code dns} table (sql/010_dns.sql). */
+/** A {@link DnsRow} seen on one node as a row of the {@code dns} table (sql/010_dns.sql, 012_dns_cgroup.sql). */
 public final class DnsRowEncoder implements RowEncoder<DnsRow> {
   public static final List<String> COLUMNS = List.of(
       "time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
       "transport", "id", "qname", "qtype", "qclass", "opcode", "rcode", "query_flags", "response_flags",
       "answer_count", "authority_count", "additional_count", "answers", "edns", "edns_udp_size", "edns_version",
       "edns_do", "ecs_family", "ecs_source_prefix", "ecs_scope_prefix", "ecs_addr", "truncated", "query_size",
-      "response_size", "latency_ns", "status", "pid", "comm", "container");
+      "response_size", "latency_ns", "status", "pid", "comm", "container", "cgroup_id");
 
   private final String node;
 
@@ -27,11 +28,11 @@ public final class DnsRowEncoder implements RowEncoder<DnsRow> {
 
   @Override
   public void encode(DnsRow r, RowBinary out) {
-    encode(r, node, out);
+    encode(r, node, L7Process.NONE, out);
   }
 
-  /** Process fields (pid, comm, container) stay empty until the eBPF loader supplies them. */
-  public static void encode(DnsRow r, String node, RowBinary out) {
+  /** The row with its node and its client's process (L7Process.NONE when unknown). */
+  public static void encode(DnsRow r, String node, L7Process process, RowBinary out) {
     out.dateTime(r.timeNs() / 1_000_000_000L).uint64(r.timeNs()).uint64(r.responseTimeNs()).string(node)
         .fixed(r.clientAddr(), 16).uint16(r.clientPort()).fixed(r.serverAddr(), 16).uint16(r.serverPort())
         .string(r.transport()).uint16(r.id()).string(r.qname()).uint16(r.qtype()).uint16(r.qclass())
@@ -41,6 +42,7 @@ public final class DnsRowEncoder implements RowEncoder<DnsRow> {
     out.uint8(r.edns() ? 1 : 0).uint16(r.ednsUdpSize()).uint8(r.ednsVersion()).uint8(r.ednsDnssecOk() ? 1 : 0)
         .uint8(r.ecsFamily()).uint8(r.ecsSourcePrefix()).uint8(r.ecsScopePrefix()).fixed(r.ecsAddr(), 16)
         .uint8(r.truncated() ? 1 : 0).uint32(r.querySize()).uint32(r.responseSize()).uint64(r.latencyNs())
-        .string(r.status()).uint32(0).string("").string("");
+        .string(r.status()).uint32(process.pid()).string(process.comm()).string(process.container())
+        .uint64(process.cgroupId());
   }
 }

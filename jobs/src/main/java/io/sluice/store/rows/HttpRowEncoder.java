@@ -1,16 +1,17 @@
 package io.sluice.store.rows;
 
 import io.sluice.join.HttpRow;
+import io.sluice.join.L7Process;
 import io.sluice.store.sink.RowBinary;
 import io.sluice.store.sink.RowEncoder;
 import java.util.List;
 
-/** An {@link HttpRow} seen on one node as a row of the {@code http} table (sql/011_http.sql). */
+/** An {@link HttpRow} seen on one node as a row of the {@code http} table (sql/011_http.sql, 013_http_cgroup.sql). */
 public final class HttpRowEncoder implements RowEncoder<HttpRow> {
   public static final List<String> COLUMNS = List.of(
       "time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
       "method", "host", "path", "version", "status_code", "request_body_size", "response_body_size", "content_type",
-      "user_agent", "latency_ns", "status", "pid", "comm", "container");
+      "user_agent", "latency_ns", "status", "pid", "comm", "container", "cgroup_id");
 
   private final String node;
 
@@ -25,15 +26,16 @@ public final class HttpRowEncoder implements RowEncoder<HttpRow> {
 
   @Override
   public void encode(HttpRow r, RowBinary out) {
-    encode(r, node, out);
+    encode(r, node, L7Process.NONE, out);
   }
 
-  /** Process fields (pid, comm, container) stay empty until the eBPF loader supplies them. */
-  public static void encode(HttpRow r, String node, RowBinary out) {
+  /** The row with its node and its client's process (L7Process.NONE when unknown). */
+  public static void encode(HttpRow r, String node, L7Process process, RowBinary out) {
     out.dateTime(r.timeNs() / 1_000_000_000L).uint64(r.timeNs()).uint64(r.responseTimeNs()).string(node)
         .fixed(r.clientAddr(), 16).uint16(r.clientPort()).fixed(r.serverAddr(), 16).uint16(r.serverPort())
         .string(r.method()).string(r.host()).string(r.path()).string(r.version()).uint16(r.statusCode())
         .uint64(r.requestBodySize()).uint64(r.responseBodySize()).string(r.contentType()).string(r.userAgent())
-        .uint64(r.latencyNs()).string(r.status()).uint32(0).string("").string("");
+        .uint64(r.latencyNs()).string(r.status()).uint32(process.pid()).string(process.comm()).string(process.container())
+        .uint64(process.cgroupId());
   }
 }

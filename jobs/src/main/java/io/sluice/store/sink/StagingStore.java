@@ -21,6 +21,7 @@ public final class StagingStore {
   static final String COMMITS = "_sluice_commits";
   private static final int QUERY_ALREADY_RUNNING = 216;
   private static final int TABLE_ALREADY_EXISTS = 57;
+  private static final int ILLEGAL_COLUMN = 44;
 
   private final SinkSettings settings;
   private final List<String> columns;
@@ -53,6 +54,7 @@ public final class StagingStore {
       createIfMissing("CREATE TABLE IF NOT EXISTS " + settings.stagingTable() + " AS " + settings.table()
           + " ENGINE = MergeTree() PARTITION BY intDiv(ingest_batch, " + (1L << StagedBatch.CHUNK_BITS)
           + ") ORDER BY ingest_batch");
+      addColumnsMigrationsAdded();
       createIfMissing("CREATE TABLE IF NOT EXISTS " + COMMITS + " (target_table String, ingest_batch UInt64, rows UInt64)"
           + " ENGINE = SummingMergeTree() ORDER BY (target_table, ingest_batch)");
       createIfMissing("CREATE MATERIALIZED VIEW IF NOT EXISTS " + COMMITS + "_" + settings.table() + " TO " + COMMITS
@@ -60,6 +62,30 @@ public final class StagingStore {
           + settings.table() + " GROUP BY ingest_batch");
       return null;
     });
+  }
+
+  /**
+   * A staging table made before a migration added columns to the table gets them too (ADD COLUMN, so rows staged
+   * before, still to be committed after a restart, take the column's default).
+   */
+  private void addColumnsMigrationsAdded() {
+    Set<String> staged = new HashSet<>();
+    for (List<String> row : db.query("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = '"
+        + settings.stagingTable() + "'").rows()) {
+      staged.add(row.get(0));
+    }
+    for (List<String> row : db.query("SELECT name, type FROM system.columns WHERE database = currentDatabase()"
+        + " AND table = '" + settings.table() + "'").rows()) {
+      if (!staged.contains(row.get(0))) {
+        try {
+          db.execute("ALTER TABLE " + settings.stagingTable() + " ADD COLUMN " + row.get(0) + " " + row.get(1));
+        } catch (ClickHouseException e) {
+          if (e.code() != ILLEGAL_COLUMN) { // another subtask added it a moment ago
+            throw e;
+          }
+        }
+      }
+    }
   }
 
   private void createIfMissing(String ddl) {

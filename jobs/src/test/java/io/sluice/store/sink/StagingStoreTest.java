@@ -50,6 +50,22 @@ class StagingStoreTest {
   }
 
   @Test
+  void aColumnAddedByAMigrationReachesTheStagingTableAndStagedRowsKeepTheirDefault() throws Exception {
+    StagedBatch before = stage(0, 10); // staged by the old job, committed after the upgrade
+    db.execute("ALTER TABLE t ADD COLUMN extra UInt64 AFTER name");
+    store = new StagingStore(settings, List.of("id", "name", "extra"));
+    store.ensureTables();
+    store.commit(before);
+    long epoch = 77L << StagedBatch.CHUNK_BITS;
+    RowBinary rb = new RowBinary(64);
+    rb.uint64(100).string("new").uint64(42).uint64(epoch);
+    store.stage(rb.array(), rb.size());
+    store.commit(new StagedBatch("t", epoch, 1, settings.chunkRows()));
+    assertEquals("11", db.scalar("SELECT count() FROM t"));
+    assertEquals("42", db.scalar("SELECT sum(extra) FROM t"), "old rows 0, the new row its value");
+  }
+
+  @Test
   void aRepeatedCommitAddsNothing() throws Exception {
     StagedBatch batch = stage(0, 2500);
     store.commit(batch);
