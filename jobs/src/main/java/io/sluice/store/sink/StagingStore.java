@@ -24,6 +24,8 @@ public final class StagingStore {
   static final String COMMITS = "_sluice_commits";
   private static final int QUERY_ALREADY_RUNNING = 216;
   private static final int TABLE_ALREADY_EXISTS = 57;
+  /** Socket timeout, connection refused, all connection tries failed. */
+  private static final Set<Integer> UNREACHABLE = Set.of(209, 210, 279);
 
   private final SinkSettings settings;
   private final List<String> columns;
@@ -124,7 +126,7 @@ public final class StagingStore {
 
   /** Moves every chunk of the batch to the table, skipping chunks already there; then drops the staged rows. */
   public void commit(StagedBatch batch) throws InterruptedException {
-    String replicas = null;
+    List<String> replicas = null;
     if (settings.clustered()) {
       // Another replica of the shard may have staged these rows or committed some chunks (before a failover):
       // fetch what it wrote to ZooKeeper before reading staging and markers here.
@@ -141,16 +143,12 @@ public final class StagingStore {
         db.execute("ALTER TABLE " + settings.stagingTable() + " DROP PARTITION " + batch.stagingPartition()));
   }
 
-  private void commitChunk(long batchId, long expectedRows, String replicas) throws InterruptedException {
+  private void commitChunk(long batchId, long expectedRows, List<String> replicas) throws InterruptedException {
     String queryId = "sluice-commit-" + settings.database() + "-" + settings.table() + "-" + Long.toHexString(batchId);
-    // An earlier attempt (from before a crash) may still run: on this server, or on a cluster on any replica of
-    // the shard (read through remote(); a replica that is down runs nothing and is skipped).
-    String running = replicas == null
-        ? "SELECT count() FROM system.processes WHERE query_id = '" + queryId + "'"
-        : "SELECT count() FROM remote('" + replicas + "', system.processes) WHERE query_id = '" + queryId
-            + "' SETTINGS skip_unavailable_shards = 1";
     while (true) {
-      if (count(running) > 0) {
+      // An earlier attempt (from before a crash) may still run: on this server, or on a cluster on any replica of
+      // the shard. Wait for it, then read its marker.
+      if (running(queryId, replicas)) {
         Thread.sleep(200);
         continue;
       }
@@ -183,11 +181,35 @@ public final class StagingStore {
     }
   }
 
+  private boolean running(String queryId, List<String> replicas) throws InterruptedException {
+    String where = " WHERE query_id = '" + queryId + "'";
+    if (replicas == null) {
+      return count("SELECT count() FROM system.processes" + where) > 0;
+    }
+    for (String replica : replicas) {
+      String sql = "SELECT count() FROM remote('" + replica + "', system.processes)" + where;
+      String found = Retry.transientForever("looking for a running commit on " + replica, settings.maxBackoffMillis(), () -> {
+        try {
+          return db.scalar(sql);
+        } catch (ClickHouseException e) {
+          if (UNREACHABLE.contains(e.code())) {
+            return "0"; // this server cannot reach that replica: taken as down, running nothing
+          }
+          throw e;
+        }
+      });
+      if (Long.parseLong(found) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * host:tcp_port of every replica of this shard, as each registered itself in ZooKeeper under the commit log's
    * path (independent of how remote_servers names them).
    */
-  private String shardReplicas() {
+  private List<String> shardReplicas() {
     String zkPath = db.scalar("SELECT zookeeper_path FROM system.replicas WHERE database = currentDatabase() AND table = '"
         + COMMITS + "'");
     List<String> addresses = new ArrayList<>();
@@ -203,7 +225,7 @@ public final class StagingStore {
       });
       addresses.add(fields.get("host") + ":" + fields.get("tcp_port"));
     }
-    return String.join(",", addresses);
+    return addresses;
   }
 
   /**
