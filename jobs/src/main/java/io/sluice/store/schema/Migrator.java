@@ -51,6 +51,12 @@ public final class Migrator {
       server.execute("CREATE DATABASE IF NOT EXISTS " + database);
       db.execute(SCHEMA_MIGRATIONS);
     } else {
+      String engine = server.query("SELECT engine FROM system.tables WHERE database = '" + database
+          + "' AND name = 'schema_migrations'").rows().stream().map(r -> r.get(0)).findFirst().orElse("");
+      if (!engine.isEmpty() && !engine.startsWith("Replicated")) {
+        throw new MigrationException("database " + database + " on this server was migrated for one server (" + engine
+            + " tables); --cluster does not convert it: migrate a new database, then move the data (sql/README.md)");
+      }
       server.execute(clusterDdl.createDatabase());
       clusterDdl.rewrite(SCHEMA_MIGRATIONS).forEach(db::execute);
       // Replicated to every node: catch up with runs made through another node before deciding what is pending.

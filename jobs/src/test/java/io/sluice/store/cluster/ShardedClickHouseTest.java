@@ -119,6 +119,17 @@ class ShardedClickHouseTest {
   }
 
   @Test
+  @Order(5)
+  void aDatabaseMigratedForOneServerIsNotSilentlyLeftAsItIs() {
+    Node node = node(1, 0);
+    new Migrator(new ClickHouseHttp(node.url(), null), "single", sql, log::add).migrate();
+    io.sluice.store.schema.MigrationException error = org.junit.jupiter.api.Assertions.assertThrows(
+        io.sluice.store.schema.MigrationException.class,
+        () -> new Migrator(new ClickHouseHttp(node.url(), null), "single", sql, CLUSTER, log::add).migrate());
+    assertTrue(error.getMessage().contains("was migrated for one server"), error.getMessage());
+  }
+
+  @Test
   @Order(2)
   void sourcesWrittenOnOneNodeAreOnEveryNode() {
     db(node(0, 1)).execute("INSERT INTO sources (prefix, name, updated_ns) VALUES ('192.0.2.0/24', 'edge-1', 1)");
