@@ -24,8 +24,6 @@ public final class StagingStore {
   static final String COMMITS = "_sluice_commits";
   private static final int QUERY_ALREADY_RUNNING = 216;
   private static final int TABLE_ALREADY_EXISTS = 57;
-  /** Socket timeout, connection refused, all connection tries failed. */
-  private static final Set<Integer> UNREACHABLE = Set.of(209, 210, 279);
 
   private final SinkSettings settings;
   private final List<String> columns;
@@ -134,7 +132,8 @@ public final class StagingStore {
         Retry.transientForever("syncing " + table + " with its replicas", settings.maxBackoffMillis(), () ->
             db.execute("SYSTEM SYNC REPLICA " + settings.database() + "." + table));
       }
-      replicas = Retry.transientForever("listing the shard's replicas", settings.maxBackoffMillis(), this::shardReplicas);
+      replicas = Retry.transientForever("listing the shard's replicas", settings.maxBackoffMillis(),
+          () -> ShardReplicas.addresses(db, settings.database() + "." + COMMITS));
     }
     for (int chunk = 0; chunk < batch.chunks(); chunk++) {
       commitChunk(batch.batchId(chunk), batch.chunkRows(chunk), replicas);
@@ -187,45 +186,13 @@ public final class StagingStore {
       return count("SELECT count() FROM system.processes" + where) > 0;
     }
     for (String replica : replicas) {
-      String sql = "SELECT count() FROM remote('" + replica + "', system.processes)" + where;
-      String found = Retry.transientForever("looking for a running commit on " + replica, settings.maxBackoffMillis(), () -> {
-        try {
-          return db.scalar(sql);
-        } catch (ClickHouseException e) {
-          if (UNREACHABLE.contains(e.code())) {
-            return "0"; // this server cannot reach that replica: taken as down, running nothing
-          }
-          throw e;
-        }
-      });
-      if (Long.parseLong(found) > 0) {
+      long found = Retry.transientForever("looking for a running commit on " + replica, settings.maxBackoffMillis(),
+          () -> ShardReplicas.processes(db, replica, where));
+      if (found > 0) {
         return true;
       }
     }
     return false;
-  }
-
-  /**
-   * host:tcp_port of every replica of this shard, as each registered itself in ZooKeeper under the commit log's
-   * path (independent of how remote_servers names them).
-   */
-  private List<String> shardReplicas() {
-    String zkPath = db.scalar("SELECT zookeeper_path FROM system.replicas WHERE database = currentDatabase() AND table = '"
-        + COMMITS + "'");
-    List<String> addresses = new ArrayList<>();
-    for (List<String> replica : db.query("SELECT name FROM system.zookeeper WHERE path = '" + zkPath + "/replicas'").rows()) {
-      String host = db.scalar("SELECT value FROM system.zookeeper WHERE path = '" + zkPath + "/replicas/" + replica.get(0)
-          + "' AND name = 'host'");
-      Map<String, String> fields = new java.util.HashMap<>();
-      host.lines().forEach(line -> {
-        int colon = line.indexOf(": ");
-        if (colon > 0) {
-          fields.put(line.substring(0, colon), line.substring(colon + 2).strip());
-        }
-      });
-      addresses.add(fields.get("host") + ":" + fields.get("tcp_port"));
-    }
-    return addresses;
   }
 
   /**
