@@ -179,7 +179,7 @@ class K8sManifestsTest {
         }
         JsonNode defaults = spec.path("defaults").path("templates");
         for (var ref : Map.of("podTemplate", "podTemplates", "dataVolumeClaimTemplate", "volumeClaimTemplates",
-            "serviceTemplate", "serviceTemplates").entrySet()) {
+            "serviceTemplate", "serviceTemplates", "shardServiceTemplate", "serviceTemplates").entrySet()) {
           if (defaults.has(ref.getKey())) {
             String wanted = defaults.path(ref.getKey()).asText();
             boolean found = false;
@@ -199,6 +199,49 @@ class K8sManifestsTest {
             }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * Where ClickHouse has several shards, the migration lays the schema out ON CLUSTER and every job writes per
+   * shard, one endpoint per shard, through the shard Services the installation defines; with one shard, neither.
+   */
+  @Test
+  void jobsAndMigrationFollowTheClickHouseLayout() {
+    for (var b : built.entrySet()) {
+      JsonNode chi = b.getValue().stream().filter(o -> o.path("kind").asText().equals("ClickHouseInstallation"))
+          .findFirst().orElseThrow();
+      JsonNode cluster = chi.path("spec").path("configuration").path("clusters").get(0);
+      int shards = cluster.path("layout").path("shardsCount").asInt(1);
+      String name = cluster.path("name").asText();
+      List<String> migrate = strings(b.getValue().stream().filter(o -> name(o).equals("Job/sluice-migrate")).findFirst()
+          .orElseThrow().path("spec").path("template").path("spec").path("containers").get(0).path("args"));
+      List<JsonNode> jobs = b.getValue().stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")).toList();
+      if (shards == 1) {
+        assertFalse(migrate.contains("--cluster"), b.getKey() + ": " + migrate);
+        jobs.forEach(j -> assertTrue(strings(j.path("spec").path("job").path("args")).stream()
+            .noneMatch(a -> a.startsWith("clickhouse-shards=") || a.startsWith("clickhouse-cluster=")), name(j)));
+        continue;
+      }
+      assertEquals(name, migrate.get(migrate.indexOf("--cluster") + 1), b.getKey() + ": " + migrate);
+      String shardService = null;
+      String template = chi.path("spec").path("defaults").path("templates").path("shardServiceTemplate").asText();
+      for (JsonNode t : chi.path("spec").path("templates").path("serviceTemplates")) {
+        if (t.path("name").asText().equals(template)) {
+          shardService = t.path("generateName").asText().replace("{chi}", chi.path("metadata").path("name").asText());
+        }
+      }
+      assertNotEquals(null, shardService, b.getKey() + ": no shard Service template");
+      List<String> urls = new ArrayList<>();
+      for (int i = 0; i < shards; i++) {
+        urls.add("http://" + shardService.replace("{shardIndex}", Integer.toString(i)) + ":8123");
+      }
+      for (JsonNode j : jobs) {
+        List<String> args = strings(j.path("spec").path("job").path("args"));
+        assertTrue(args.contains("clickhouse-cluster=" + name), name(j) + ": " + args);
+        assertTrue(args.contains("clickhouse-shards=" + String.join(",", urls)), name(j) + ": " + args);
+        assertTrue(args.stream().noneMatch(a -> a.startsWith("clickhouse=")), name(j) + ": " + args);
       }
     }
   }

@@ -21,4 +21,14 @@ public final class JobArgs {
     }
     return options;
   }
+
+  /** The union of key sets: a job's own keys and shared ones such as {@link ClickHouseArgs#KEYS}. */
+  @SafeVarargs
+  public static Set<String> keys(Set<String>... sets) {
+    Set<String> all = new java.util.HashSet<>();
+    for (Set<String> set : sets) {
+      all.addAll(set);
+    }
+    return Set.copyOf(all);
+  }
 }

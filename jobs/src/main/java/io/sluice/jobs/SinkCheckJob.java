@@ -1,14 +1,15 @@
 package io.sluice.jobs;
 
 import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.schema.ClusterDdl;
 import io.sluice.store.sink.ClickHouseSink;
 import io.sluice.store.sink.RowBinary;
 import io.sluice.store.sink.RowEncoder;
 import io.sluice.store.sink.SinkSettings;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -24,15 +25,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * set rate, with checkpoints and restarts on. Afterwards {@code SELECT count(), uniqExact(id)} must both equal
  * rows, whatever crashed in between.
  *
- * <p>Arguments: clickhouse=URL database=D table=T rows=N rate=PER_SECOND checkpoint-ms=MS
+ * <p>Arguments: clickhouse=URL (or clickhouse-shards=URL,URL clickhouse-cluster=NAME, see {@link ClickHouseArgs})
+ * database=D table=T rows=N rate=PER_SECOND checkpoint-ms=MS. On a cluster, read the counts through the
+ * Distributed table T.
  */
 public final class SinkCheckJob {
+  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("table", "rows", "rate", "checkpoint-ms"));
+
   private SinkCheckJob() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = parse(args);
-    SinkSettings settings = SinkSettings.of(options.getOrDefault("clickhouse", "http://127.0.0.1:8123"),
-        options.getOrDefault("database", "sluice"), options.getOrDefault("table", "sink_check"));
+    Map<String, String> options = JobArgs.parse(args, OPTIONS);
+    SinkSettings settings = ClickHouseArgs.sink(options, options.getOrDefault("table", "sink_check"));
     long rows = Long.parseLong(options.getOrDefault("rows", "1000000"));
     double rate = Double.parseDouble(options.getOrDefault("rate", "100000"));
     long checkpointMs = Long.parseLong(options.getOrDefault("checkpoint-ms", "1000"));
@@ -55,10 +59,20 @@ public final class SinkCheckJob {
     return env.fromSource(source, WatermarkStrategy.noWatermarks(), "ids");
   }
 
+  /** The check table; on a cluster, sharded and replicated as the migrations lay out theirs. */
   public static void createTable(SinkSettings settings) {
-    new ClickHouseHttp(settings.url(), null).execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
-    new ClickHouseHttp(settings.url(), settings.database()).execute("CREATE TABLE IF NOT EXISTS " + settings.table()
-        + " (id UInt64, value UInt64, ingest_batch UInt64) ENGINE = MergeTree() ORDER BY id");
+    String ddl = "CREATE TABLE IF NOT EXISTS " + settings.table()
+        + " (id UInt64, value UInt64, ingest_batch UInt64) ENGINE = MergeTree() ORDER BY id";
+    ClickHouseHttp server = new ClickHouseHttp(settings.url(), null);
+    ClickHouseHttp db = server.withDatabase(settings.database());
+    if (!settings.clustered()) {
+      server.execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
+      db.execute(ddl);
+      return;
+    }
+    ClusterDdl cluster = new ClusterDdl(settings.cluster(), settings.database(), Set.of(settings.table()));
+    server.execute(cluster.createDatabase());
+    cluster.rewrite(ddl).forEach(db::execute);
   }
 
   /** id and a value derived from it, so a mixed-up row would show. */
@@ -72,17 +86,5 @@ public final class SinkCheckJob {
     public void encode(Long id, RowBinary out) {
       out.uint64(id).uint64(id * 31 + 7);
     }
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      if (eq < 1) {
-        throw new IllegalArgumentException("expected key=value, got '" + arg + "'");
-      }
-      options.put(arg.substring(0, eq), arg.substring(eq + 1));
-    }
-    return options;
   }
 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "migrate", mixinStandardHelpOptions = true,
     description = {"Apply pending sql/NNN_*.sql migrations in order, with newer ClickHouse features (TTL, codecs,",
-        "LowCardinality, IPv6) only where the server accepts them. Safe to run again."})
+        "LowCardinality, IPv6) only where the server accepts them. Safe to run again.",
+        "With --cluster: Replicated tables t_local on every node under Distributed tables t, created ON CLUSTER."})
 public final class MigrateCommand implements Callable<Integer> {
   public static final String DEFAULT_DATABASE = "sluice";
 
@@ -31,15 +32,24 @@ public final class MigrateCommand implements Callable<Integer> {
   @Option(names = "--sql-dir", paramLabel = "DIR", description = "Migrations folder (default: sql/ in the checkout).")
   Path sqlDir;
 
+  @Option(names = "--cluster", paramLabel = "NAME", description = {"The server's remote_servers cluster to lay the schema",
+      "out on: sharded and replicated ({shard}/{replica} macros and ZooKeeper or Keeper needed). Default: one server."})
+  String cluster;
+
   @Override
   public Integer call() {
-    migrate(clickhouse, database, sqlDir != null ? sqlDir : SluiceHome.find().resolve("sql"), spec.commandLine().getOut());
+    migrate(clickhouse, database, sqlDir != null ? sqlDir : SluiceHome.find().resolve("sql"), cluster, spec.commandLine().getOut());
     return 0;
   }
 
   public static Migrator.Result migrate(String url, String database, Path sqlDir, PrintWriter out) {
+    return migrate(url, database, sqlDir, null, out);
+  }
+
+  /** @param cluster null for one server */
+  public static Migrator.Result migrate(String url, String database, Path sqlDir, String cluster, PrintWriter out) {
     try {
-      return new Migrator(new ClickHouseHttp(url, null), database, sqlDir, line -> {
+      return new Migrator(new ClickHouseHttp(url, null), database, sqlDir, cluster, line -> {
         out.println(line);
         out.flush();
       }).migrate();

@@ -2,13 +2,13 @@ package io.sluice.jobs.flow;
 
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.ingest.Topics;
+import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
 import io.sluice.jobs.KafkaSources;
 import io.sluice.store.rows.FlowRowEncoder;
 import io.sluice.store.rows.InterfaceCountersEncoder;
 import io.sluice.store.rows.PreEncodedRows;
 import io.sluice.store.sink.ClickHouseSink;
-import io.sluice.store.sink.SinkSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -27,12 +27,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * sluice.flows.raw → keyBy exporter → decode with keyed template/sampling state → label from the source registry
  * (broadcast) → the {@code flows} table, exactly once.
  *
- * <p>Arguments (key=value): kafka, clickhouse, database, group, checkpoint-ms, topic-prefix (prepended to the
+ * <p>Arguments (key=value): kafka, clickhouse (or clickhouse-shards and clickhouse-cluster, see {@link ClickHouseArgs}),
+ * database, group, checkpoint-ms, topic-prefix (prepended to the
  * topic names, to run several pipelines on one cluster), and bounded=true to stop at the offsets that exist when
  * the job starts (for replays and tests).
  */
 public final class FlowJob {
-  private static final Set<String> OPTIONS = Set.of("kafka", "clickhouse", "database", "group", "checkpoint-ms", "bounded", "topic-prefix");
+  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms", "bounded", "topic-prefix"));
 
   private FlowJob() {}
 
@@ -71,24 +72,22 @@ public final class FlowJob {
         KafkaSources.fromStart(kafka, prefix + Topics.SOURCES, bounded, new KafkaRecords.Sources()), WatermarkStrategy.noWatermarks(),
         Topics.SOURCES).broadcast(DecodeFlows.REGISTRY);
 
-    String clickhouse = options.getOrDefault("clickhouse", "http://127.0.0.1:8123");
-    String database = options.getOrDefault("database", "sluice");
     SingleOutputStreamOperator<FlowRecord> decoded = datagrams.keyBy(RawDatagram::key)
         .connect(sources)
         .process(new DecodeFlows(kafka, prefix + Topics.SOURCES), TypeInformation.of(FlowRecord.class))
         .name("decode");
-    decoded.sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "flows"), new FlowRowEncoder()))
+    decoded.sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "flows"), new FlowRowEncoder()))
         .name("clickhouse flows");
     decoded.getSideOutput(DecodeFlows.STATS)
         .keyBy(s -> java.util.HexFormat.of().formatHex(s.exporterAddr))
         .window(TumblingEventTimeWindows.of(Duration.ofSeconds(1)))
         .aggregate(new ExporterSecond(), new ExporterSecond.Emit())
         .name("exporter stats 1s")
-        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "exporter_stats"),
+        .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "exporter_stats"),
             new PreEncodedRows(DatagramStats.COLUMNS)))
         .name("clickhouse exporter_stats");
     decoded.getSideOutput(DecodeFlows.COUNTERS)
-        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "interface_counters"),
+        .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "interface_counters"),
             new PreEncodedRows(InterfaceCountersEncoder.COLUMNS)))
         .name("clickhouse interface_counters");
   }

@@ -1,6 +1,7 @@
 package io.sluice.jobs.l7;
 
 import io.sluice.ingest.Topics;
+import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
 import io.sluice.jobs.KafkaSources;
 import io.sluice.join.L7Config;
@@ -9,7 +10,6 @@ import io.sluice.store.rows.DnsRowEncoder;
 import io.sluice.store.rows.HttpRowEncoder;
 import io.sluice.store.rows.PreEncodedRows;
 import io.sluice.store.sink.ClickHouseSink;
-import io.sluice.store.sink.SinkSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -32,13 +32,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * tables, exactly once. The sockets topic may be empty (replays of capture files): rows then have no process.
  *
  * <p>Event time is the capture time, with a watermark {@code out-of-orderness-ms} behind the latest one (default
- * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline). Arguments (key=value): kafka, clickhouse, database, group,
- * checkpoint-ms, topic-prefix, out-of-orderness-ms, and bounded=true to stop at the offsets that exist when the
+ * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline). Arguments (key=value): kafka, clickhouse (or clickhouse-shards
+ * and clickhouse-cluster, see {@link ClickHouseArgs}), database, group, checkpoint-ms, topic-prefix, out-of-orderness-ms, and bounded=true to stop at the offsets that exist when the
  * job starts (replays and tests; pending requests are then flushed as the offline {@code finish()} does).
  */
 public final class L7Job {
-  private static final Set<String> OPTIONS = Set.of("kafka", "clickhouse", "database", "group", "checkpoint-ms",
-      "bounded", "topic-prefix", "out-of-orderness-ms");
+  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms",
+      "bounded", "topic-prefix", "out-of-orderness-ms"));
 
   private L7Job() {}
 
@@ -91,12 +91,10 @@ public final class L7Job {
         .keyBy(KeyedPacket::key, KeyedSocket::key)
         .process(new JoinConversations(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("join dns/http");
 
-    String clickhouse = options.getOrDefault("clickhouse", "http://127.0.0.1:8123");
-    String database = options.getOrDefault("database", "sluice");
-    dns.sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "dns"), new PreEncodedRows(DnsRowEncoder.COLUMNS)))
+    dns.sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "dns"), new PreEncodedRows(DnsRowEncoder.COLUMNS)))
         .name("clickhouse dns");
     dns.getSideOutput(JoinConversations.HTTP)
-        .sinkTo(new ClickHouseSink<>(SinkSettings.of(clickhouse, database, "http"), new PreEncodedRows(HttpRowEncoder.COLUMNS)))
+        .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "http"), new PreEncodedRows(HttpRowEncoder.COLUMNS)))
         .name("clickhouse http");
   }
 

@@ -19,12 +19,22 @@ public final class Migrator {
   private final ClickHouseHttp server;
   private final String database;
   private final Path sqlDir;
+  private final String cluster;
   private final Consumer<String> log;
 
   public Migrator(ClickHouseHttp server, String database, Path sqlDir, Consumer<String> log) {
+    this(server, database, sqlDir, null, log);
+  }
+
+  /**
+   * @param cluster the remote_servers cluster to migrate as a sharded, replicated layout (see {@link ClusterDdl}),
+   *     or null for one server
+   */
+  public Migrator(ClickHouseHttp server, String database, Path sqlDir, String cluster, Consumer<String> log) {
     this.server = server.withDatabase(null);
     this.database = database;
     this.sqlDir = sqlDir;
+    this.cluster = cluster;
     this.log = log;
   }
 
@@ -35,10 +45,23 @@ public final class Migrator {
       throw new MigrationException("invalid database name '" + database + "': use letters, digits and _");
     }
     List<MigrationFile> files = MigrationFile.list(sqlDir);
-    server.execute("CREATE DATABASE IF NOT EXISTS " + database);
+    ClusterDdl clusterDdl = cluster == null ? null : clusterDdl(files);
     ClickHouseHttp db = server.withDatabase(database);
-    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, file_name String, checksum String,"
-        + " server_version String, applied_at DateTime) ENGINE = MergeTree() ORDER BY version");
+    if (clusterDdl == null) {
+      server.execute("CREATE DATABASE IF NOT EXISTS " + database);
+      db.execute(SCHEMA_MIGRATIONS);
+    } else {
+      String engine = server.query("SELECT engine FROM system.tables WHERE database = '" + database
+          + "' AND name = 'schema_migrations'").rows().stream().map(r -> r.get(0)).findFirst().orElse("");
+      if (!engine.isEmpty() && !engine.startsWith("Replicated")) {
+        throw new MigrationException("database " + database + " on this server was migrated for one server (" + engine
+            + " tables); --cluster does not convert it: migrate a new database, then move the data (sql/README.md)");
+      }
+      server.execute(clusterDdl.createDatabase());
+      clusterDdl.rewrite(SCHEMA_MIGRATIONS).forEach(db::execute);
+      // Replicated to every node: catch up with runs made through another node before deciding what is pending.
+      db.execute("SYSTEM SYNC REPLICA " + database + ".schema_migrations");
+    }
     Map<Integer, List<String>> applied = new HashMap<>();
     for (List<String> row : db.query("SELECT version, file_name, checksum FROM schema_migrations").rows()) {
       applied.put(Integer.parseInt(row.get(0)), row);
@@ -57,7 +80,7 @@ public final class Migrator {
         skipped++;
         continue;
       }
-      apply(db, capabilities, file);
+      apply(db, capabilities, clusterDdl, file);
       db.execute("INSERT INTO schema_migrations VALUES (" + file.version() + ", " + quote(file.fileName()) + ", "
           + quote(file.checksum()) + ", " + quote(capabilities.version()) + ", now())");
       log.accept("applied " + file.fileName());
@@ -69,7 +92,7 @@ public final class Migrator {
     return new Result(capabilities, done, skipped);
   }
 
-  private void apply(ClickHouseHttp db, ServerCapabilities capabilities, MigrationFile file) {
+  private void apply(ClickHouseHttp db, ServerCapabilities capabilities, ClusterDdl clusterDdl, MigrationFile file) {
     String rendered;
     try {
       rendered = capabilities.render(file.text());
@@ -77,14 +100,35 @@ public final class Migrator {
       throw new MigrationException(file.fileName() + ": " + e.getMessage());
     }
     for (SqlStatements.Statement statement : SqlStatements.split(rendered)) {
+      List<String> sqls;
       try {
-        db.execute(statement.sql());
-      } catch (ClickHouseException e) {
-        throw new MigrationException(file.fileName() + " line " + statement.line() + " failed.\nStatement:\n"
-            + statement.sql() + "\nServer error:\n" + e.getMessage());
+        sqls = clusterDdl == null ? List.of(statement.sql()) : clusterDdl.rewrite(statement.sql());
+      } catch (MigrationException e) {
+        throw new MigrationException(file.fileName() + " line " + statement.line() + ": " + e.getMessage());
+      }
+      for (String sql : sqls) {
+        try {
+          db.execute(sql);
+        } catch (ClickHouseException e) {
+          throw new MigrationException(file.fileName() + " line " + statement.line() + " failed.\nStatement:\n"
+              + sql + "\nServer error:\n" + e.getMessage());
+        }
       }
     }
   }
+
+  /** Knows every table the files create, so references in later files resolve even when earlier files are applied. */
+  private ClusterDdl clusterDdl(List<MigrationFile> files) {
+    List<String> statements = new ArrayList<>();
+    for (MigrationFile file : files) {
+      SqlStatements.split(file.text()).forEach(s -> statements.add(s.sql()));
+    }
+    statements.add(SCHEMA_MIGRATIONS);
+    return new ClusterDdl(cluster, database, ClusterDdl.tablesCreatedIn(statements));
+  }
+
+  private static final String SCHEMA_MIGRATIONS = "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32,"
+      + " file_name String, checksum String, server_version String, applied_at DateTime) ENGINE = MergeTree() ORDER BY version";
 
   private static String quote(String text) {
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";

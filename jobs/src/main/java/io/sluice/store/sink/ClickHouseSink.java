@@ -17,6 +17,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * a crash, the job restarts from the last checkpoint: committed epochs are not committed twice, and rows staged
  * after that checkpoint are orphans that queries never see (dropped after six hours). The table needs an
  * {@code ingest_batch UInt64} column, which also tells which commit brought each row.
+ *
+ * <p>On a sharded cluster ({@link SinkSettings#sharded}), writer subtask i stages and commits into the local
+ * tables of shard i mod shards; staging and commit markers are replicated within the shard.
  */
 public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<StagedBatch> {
   private static final long ORPHAN_HORIZON_SECONDS = 6 * 3600;
@@ -31,7 +34,8 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Stage
 
   @Override
   public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-    StagingStore store = new StagingStore(settings, encoder.columns());
+    int shard = context.getTaskInfo().getIndexOfThisSubtask() % settings.shards();
+    StagingStore store = new StagingStore(settings.forShard(shard), encoder.columns());
     try {
       store.ensureTables();
     } catch (InterruptedException e) {
@@ -39,23 +43,25 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Stage
       throw new IOException("interrupted while preparing " + settings.table(), e);
     }
     var metrics = context.metricGroup();
-    return new ClickHouseSinkWriter<>(settings, encoder, store, context.getProcessingTimeService(),
+    return new ClickHouseSinkWriter<>(settings, shard, encoder, store, context.getProcessingTimeService(),
         metrics.counter("sluiceRowsStaged"), metrics.counter("sluiceRowsUnencodable"));
   }
 
   @Override
   public Committer<StagedBatch> createCommitter(CommitterInitContext context) throws IOException {
-    StagingStore store = new StagingStore(settings, encoder.columns());
+    int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+    ClickHouseCommitter committer = new ClickHouseCommitter(shard -> new StagingStore(settings.forShard(shard), encoder.columns()));
     try {
-      store.ensureTables();
-      if (context.getTaskInfo().getIndexOfThisSubtask() == 0) {
-        store.dropOrphans(ORPHAN_HORIZON_SECONDS);
+      StagingStore home = committer.store(subtask % settings.shards());
+      home.ensureTables();
+      if (subtask < settings.shards()) { // one committer per shard cleans that shard's staging
+        home.dropOrphans(ORPHAN_HORIZON_SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while preparing " + settings.table(), e);
     }
-    return new ClickHouseCommitter(store);
+    return committer;
   }
 
   @Override

@@ -14,6 +14,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
 
   private final SinkSettings settings;
+  private final int shard;
   private final RowEncoder<T> encoder;
   private final StagingStore store;
   private final ProcessingTimeService time;
@@ -25,9 +26,10 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private long rowsInEpoch;
   private long lastStagedAt;
 
-  ClickHouseSinkWriter(SinkSettings settings, RowEncoder<T> encoder, StagingStore store, ProcessingTimeService time,
-      Counter rowsStaged, Counter rowsUnencodable) {
+  ClickHouseSinkWriter(SinkSettings settings, int shard, RowEncoder<T> encoder, StagingStore store,
+      ProcessingTimeService time, Counter rowsStaged, Counter rowsUnencodable) {
     this.settings = settings;
+    this.shard = shard;
     this.encoder = encoder;
     this.store = store;
     this.time = time;
@@ -69,7 +71,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     if (rowsInEpoch == 0) {
       return List.of();
     }
-    StagedBatch batch = new StagedBatch(settings.table(), epoch, rowsInEpoch, settings.chunkRows());
+    StagedBatch batch = new StagedBatch(settings.table(), epoch, rowsInEpoch, settings.chunkRows(), shard);
     epoch = newEpoch();
     rowsInEpoch = 0;
     return List.of(batch);

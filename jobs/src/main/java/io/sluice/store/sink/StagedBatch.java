@@ -2,10 +2,15 @@ package io.sluice.store.sink;
 
 /**
  * What one sink writer staged between two checkpoints: the committable. Its rows sit in the staging table under
- * ingest_batch values {@code epoch | chunk}, chunk = row index / chunkRows.
+ * ingest_batch values {@code epoch | chunk}, chunk = row index / chunkRows, on shard {@code shard} (0 for a single
+ * server), which travels with the batch so that any committer subtask commits it where it was staged.
  */
-public record StagedBatch(String table, long epoch, long rows, int chunkRows) {
+public record StagedBatch(String table, long epoch, long rows, int chunkRows, int shard) {
   static final int CHUNK_BITS = 20;
+
+  public StagedBatch(String table, long epoch, long rows, int chunkRows) {
+    this(table, epoch, rows, chunkRows, 0);
+  }
 
   public int chunks() {
     return (int) ((rows + chunkRows - 1) / chunkRows);

@@ -11,7 +11,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBatch> {
   @Override
   public int getVersion() {
-    return 1;
+    return 2;
   }
 
   @Override
@@ -22,17 +22,19 @@ final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBat
       out.writeLong(batch.epoch());
       out.writeLong(batch.rows());
       out.writeInt(batch.chunkRows());
+      out.writeInt(batch.shard());
     }
     return bytes.toByteArray();
   }
 
   @Override
   public StagedBatch deserialize(int version, byte[] serialized) throws IOException {
-    if (version != 1) {
+    if (version != 1 && version != 2) {
       throw new IOException("unknown StagedBatch version " + version);
     }
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-      return new StagedBatch(in.readUTF(), in.readLong(), in.readLong(), in.readInt());
+      // Version 1 came from single-server sinks, before shards: shard 0.
+      return new StagedBatch(in.readUTF(), in.readLong(), in.readLong(), in.readInt(), version == 1 ? 0 : in.readInt());
     }
   }
 }

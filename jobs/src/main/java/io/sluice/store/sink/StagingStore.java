@@ -16,6 +16,9 @@ import java.util.Set;
  * writes as a single block. A materialized view on the table records every inserted block's ingest_batch and
  * row count in {@code _sluice_commits}, in the same server-side insert as the rows. A commit therefore checks
  * the marker first and skips a chunk that already landed, so a retried or recovered commit never duplicates it.
+ *
+ * <p>On a cluster the table is the shard's local table, and staging and markers are Replicated tables of the
+ * shard, synced before each commit reads them.
  */
 public final class StagingStore {
   static final String COMMITS = "_sluice_commits";
@@ -38,7 +41,7 @@ public final class StagingStore {
     Retry.transientForever("preparing " + settings.table(), settings.maxBackoffMillis(), () -> {
       Set<String> existing = new HashSet<>();
       for (List<String> row : db.query("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = '"
-          + settings.table() + "'").rows()) {
+          + settings.targetTable() + "'").rows()) {
         existing.add(row.get(0));
       }
       List<String> missing = new ArrayList<>();
@@ -48,8 +51,14 @@ public final class StagingStore {
         }
       }
       if (!missing.isEmpty()) {
-        throw new ClickHouseException(16, "table " + settings.database() + "." + settings.table()
-            + " lacks the columns " + missing + " (run `sluice db migrate`)");
+        throw new ClickHouseException(16, "table " + settings.database() + "." + settings.targetTable()
+            + " lacks the columns " + missing + " (run `sluice db migrate"
+            + (settings.clustered() ? " --cluster " + settings.cluster() : "") + "`)");
+      }
+      if (settings.clustered()) {
+        ensureClusterTables();
+        addColumnsMigrationsAdded();
+        return null;
       }
       createIfMissing("CREATE TABLE IF NOT EXISTS " + settings.stagingTable() + " AS " + settings.table()
           + " ENGINE = MergeTree() PARTITION BY intDiv(ingest_batch, " + (1L << StagedBatch.CHUNK_BITS)
@@ -75,16 +84,52 @@ public final class StagingStore {
       staged.add(row.get(0));
     }
     for (List<String> row : db.query("SELECT name, type FROM system.columns WHERE database = currentDatabase()"
-        + " AND table = '" + settings.table() + "'").rows()) {
+        + " AND table = '" + settings.targetTable() + "'").rows()) {
       if (!staged.contains(row.get(0))) {
         try {
-          db.execute("ALTER TABLE " + settings.stagingTable() + " ADD COLUMN " + row.get(0) + " " + row.get(1));
+          db.execute("ALTER TABLE " + stagingTableOnCluster() + " ADD COLUMN " + row.get(0) + " " + row.get(1));
         } catch (ClickHouseException e) {
           if (e.code() != ILLEGAL_COLUMN) { // another subtask added it a moment ago
             throw e;
           }
         }
       }
+    }
+  }
+
+  private String stagingTableOnCluster() {
+    return settings.clustered()
+        ? settings.database() + "." + settings.stagingTable() + " ON CLUSTER " + settings.cluster()
+        : settings.stagingTable();
+  }
+
+  /**
+   * On a cluster: staging and commit log replicated within each shard (so another replica of the shard sees what
+   * this one staged and committed), the marker view on the local table, created ON CLUSTER on every node once.
+   */
+  private void ensureClusterTables() {
+    String d = settings.database();
+    String onCluster = " ON CLUSTER " + settings.cluster();
+    String marker = COMMITS + "_" + settings.table();
+    Set<String> present = new HashSet<>();
+    for (List<String> row : db.query("SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ('"
+        + settings.stagingTable() + "', '" + COMMITS + "', '" + marker + "')").rows()) {
+      present.add(row.get(0));
+    }
+    if (!present.contains(settings.stagingTable())) {
+      db.execute("CREATE TABLE IF NOT EXISTS " + d + "." + settings.stagingTable() + onCluster + " AS " + d + "."
+          + settings.targetTable() + " ENGINE = ReplicatedMergeTree(" + replicatedIn(settings.stagingTable())
+          + ") PARTITION BY intDiv(ingest_batch, " + (1L << StagedBatch.CHUNK_BITS) + ") ORDER BY ingest_batch");
+    }
+    if (!present.contains(COMMITS)) {
+      db.execute("CREATE TABLE IF NOT EXISTS " + d + "." + COMMITS + onCluster
+          + " (target_table String, ingest_batch UInt64, rows UInt64) ENGINE = ReplicatedSummingMergeTree("
+          + replicatedIn(COMMITS) + ") ORDER BY (target_table, ingest_batch)");
+    }
+    if (!present.contains(marker)) {
+      db.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS " + d + "." + marker + onCluster + " TO " + d + "." + COMMITS
+          + " AS SELECT '" + settings.table() + "' AS target_table, ingest_batch, count() AS rows FROM " + d + "."
+          + settings.targetTable() + " GROUP BY ingest_batch");
     }
   }
 
@@ -98,6 +143,10 @@ public final class StagingStore {
     }
   }
 
+  private String replicatedIn(String table) {
+    return "'/clickhouse/tables/{shard}/" + settings.database() + "/" + table + "', '{replica}'";
+  }
+
   /** Appends RowBinary rows (with ingest_batch last) to the staging table. */
   public void stage(byte[] rows, int length) throws InterruptedException {
     Retry.transientForever("staging rows for " + settings.table(), settings.maxBackoffMillis(), () -> {
@@ -108,19 +157,30 @@ public final class StagingStore {
 
   /** Moves every chunk of the batch to the table, skipping chunks already there; then drops the staged rows. */
   public void commit(StagedBatch batch) throws InterruptedException {
+    List<String> replicas = null;
+    if (settings.clustered()) {
+      // Another replica of the shard may have staged these rows or committed some chunks (before a failover):
+      // fetch what it wrote to ZooKeeper before reading staging and markers here.
+      for (String table : List.of(COMMITS, settings.stagingTable())) {
+        Retry.transientForever("syncing " + table + " with its replicas", settings.maxBackoffMillis(), () ->
+            db.execute("SYSTEM SYNC REPLICA " + settings.database() + "." + table));
+      }
+      replicas = Retry.transientForever("listing the shard's replicas", settings.maxBackoffMillis(),
+          () -> ShardReplicas.addresses(db, settings.database() + "." + COMMITS));
+    }
     for (int chunk = 0; chunk < batch.chunks(); chunk++) {
-      commitChunk(batch.batchId(chunk), batch.chunkRows(chunk));
+      commitChunk(batch.batchId(chunk), batch.chunkRows(chunk), replicas);
     }
     Retry.transientForever("dropping staged rows", settings.maxBackoffMillis(), () ->
         db.execute("ALTER TABLE " + settings.stagingTable() + " DROP PARTITION " + batch.stagingPartition()));
   }
 
-  private void commitChunk(long batchId, long expectedRows) throws InterruptedException {
+  private void commitChunk(long batchId, long expectedRows, List<String> replicas) throws InterruptedException {
     String queryId = "sluice-commit-" + settings.database() + "-" + settings.table() + "-" + Long.toHexString(batchId);
     while (true) {
-      // An earlier attempt (from before a crash) may still run on the server: wait for it, then read its marker.
-      long running = count("SELECT count() FROM system.processes WHERE query_id = '" + queryId + "'");
-      if (running > 0) {
+      // An earlier attempt (from before a crash) may still run: on this server, or on a cluster on any replica of
+      // the shard. Wait for it, then read its marker.
+      if (running(queryId, replicas)) {
         Thread.sleep(200);
         continue;
       }
@@ -142,15 +202,30 @@ public final class StagingStore {
       String cols = String.join(", ", allColumns());
       try {
         Retry.transientForever("committing " + settings.table(), settings.maxBackoffMillis(), () ->
-            db.execute("INSERT INTO " + settings.table() + " (" + cols + ") SELECT " + cols + " FROM "
+            db.execute("INSERT INTO " + settings.targetTable() + " (" + cols + ") SELECT " + cols + " FROM "
                 + settings.stagingTable() + " WHERE ingest_batch = " + Long.toUnsignedString(batchId), queryId,
-                ONE_BLOCK));
+                settings.clustered() ? ONE_BLOCK_REPLICATED : ONE_BLOCK));
       } catch (ClickHouseException e) {
         if (e.code() != QUERY_ALREADY_RUNNING) {
           throw e;
         }
       }
     }
+  }
+
+  private boolean running(String queryId, List<String> replicas) throws InterruptedException {
+    String where = " WHERE query_id = '" + queryId + "'";
+    if (replicas == null) {
+      return count("SELECT count() FROM system.processes" + where) > 0;
+    }
+    for (String replica : replicas) {
+      long found = Retry.transientForever("looking for a running commit on " + replica, settings.maxBackoffMillis(),
+          () -> ShardReplicas.processes(db, replica, where));
+      if (found > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -161,6 +236,16 @@ public final class StagingStore {
       "max_threads", "1",
       "min_insert_block_size_rows", "1048576",
       "min_insert_block_size_bytes", Long.toString(1L << 31));
+
+  /**
+   * The same, without the Replicated engines' block-hash deduplication: the marker decides what is committed, and
+   * a block dropped as a duplicate would skip the views (markers and rollups) too.
+   */
+  private static final Map<String, String> ONE_BLOCK_REPLICATED = Map.of(
+      "max_threads", "1",
+      "min_insert_block_size_rows", "1048576",
+      "min_insert_block_size_bytes", Long.toString(1L << 31),
+      "insert_deduplicate", "0");
 
   /** Drops staged epochs older than the horizon: rows of checkpoints that never completed. */
   public void dropOrphans(long olderThanSeconds) throws InterruptedException {

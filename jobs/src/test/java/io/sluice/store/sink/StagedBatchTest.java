@@ -22,4 +22,19 @@ class StagedBatchTest {
     StagedBatchSerializer serializer = new StagedBatchSerializer();
     assertEquals(batch, serializer.deserialize(serializer.getVersion(), serializer.serialize(batch)));
   }
+
+  @Test
+  void theShardTravelsWithTheBatchAndVersionOneBatchesAreShardZero() throws Exception {
+    StagedBatchSerializer serializer = new StagedBatchSerializer();
+    StagedBatch onShard = new StagedBatch("flows", 9L << 20, 10, 1000, 3);
+    assertEquals(onShard, serializer.deserialize(serializer.getVersion(), serializer.serialize(onShard)));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream v1 = new java.io.DataOutputStream(bytes)) { // as version 1 wrote it
+      v1.writeUTF("flows");
+      v1.writeLong(9L << 20);
+      v1.writeLong(10);
+      v1.writeInt(1000);
+    }
+    assertEquals(new StagedBatch("flows", 9L << 20, 10, 1000, 0), serializer.deserialize(1, bytes.toByteArray()));
+  }
 }

@@ -16,11 +16,22 @@ public final class ClickHouseService implements Service {
   private final StackSettings settings;
   private final Path dir;
   private final ManagedProcess process;
+  private final String extraConfig;
 
   public ClickHouseService(StackSettings settings) {
+    this(settings, "");
+  }
+
+  /**
+   * @param extraConfig elements to add inside the server config's root (remote_servers, macros, zookeeper,
+   *     interserver ports, ...), written to {@code config.d/sluice-extra.xml}, which the server merges into its
+   *     config; empty for none
+   */
+  public ClickHouseService(StackSettings settings, String extraConfig) {
     this.settings = settings;
     this.dir = settings.workDir().toAbsolutePath().resolve("clickhouse");
     this.process = new ManagedProcess("clickhouse", settings.workDir().toAbsolutePath(), dir.resolve("log/stdout.log"));
+    this.extraConfig = extraConfig;
   }
 
   @Override
@@ -42,6 +53,12 @@ public final class ClickHouseService implements Service {
       }
       Files.writeString(dir.resolve("config.xml"), config());
       Files.writeString(dir.resolve("users.xml"), USERS);
+      Path extra = dir.resolve("config.d/sluice-extra.xml");
+      Files.deleteIfExists(extra);
+      if (!extraConfig.isBlank()) {
+        Files.createDirectories(extra.getParent());
+        Files.writeString(extra, "<?xml version=\"1.0\"?>\n<yandex>\n" + extraConfig.strip() + "\n</yandex>\n");
+      }
     } catch (IOException e) {
       throw new StackException("cannot write the ClickHouse config under " + dir + ": " + e.getMessage(), e);
     }
