@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *   <li>A table of {@link #ON_EVERY_NODE} keeps its name and is one replica set across the whole cluster
  *       (ZooKeeper path without {@code {shard}}): every node holds all of it, so joins with it stay local.
  *   <li>A materialized view reads and writes the local tables; a plain view reads the public names.
- *   <li>{@code ALTER TABLE t ADD COLUMN ...} alters the stored table and, for a sharded one, the Distributed one.
+ *   <li>{@code ALTER TABLE t ADD COLUMN ...} alters the stored table; a sharded table's Distributed one is made again.
  * </ul>
  * Every statement runs ON CLUSTER with qualified names. Anything else is refused, naming the statement, so a new
  * kind of migration statement needs a rule here before it can run on a cluster.
@@ -110,8 +110,7 @@ public final class ClusterDdl {
     out.add("CREATE TABLE IF NOT EXISTS " + database + "." + stored + " ON CLUSTER " + cluster + " "
         + definition.substring(0, engine.start()) + replicated + definition.substring(close + 1));
     if (!everywhere) {
-      out.add("CREATE TABLE IF NOT EXISTS " + database + "." + name + " ON CLUSTER " + cluster + " AS " + database + "."
-          + stored + " ENGINE = Distributed(" + cluster + ", " + database + ", " + stored + ", rand())");
+      out.add(distributed(name));
     }
     return out;
   }
@@ -121,12 +120,20 @@ public final class ClusterDdl {
     if (!tables.contains(name)) {
       throw new MigrationException("cluster mode: ALTER TABLE " + name + " names a table no migration creates");
     }
-    List<String> out = new ArrayList<>();
-    out.add("ALTER TABLE " + stored(name) + " ON CLUSTER " + cluster + " " + addColumn);
-    if (!ON_EVERY_NODE.contains(name)) {
-      out.add("ALTER TABLE " + database + "." + name + " ON CLUSTER " + cluster + " " + addColumn);
+    if (ON_EVERY_NODE.contains(name)) {
+      return List.of("ALTER TABLE " + stored(name) + " ON CLUSTER " + cluster + " " + addColumn);
     }
-    return out;
+    // 18.16 refuses ALTER ... ON CLUSTER on a Distributed table when the shards have replicas; it holds no rows
+    // (the sink writes the local tables), so it is made again over the altered local table instead.
+    return List.of("DROP TABLE IF EXISTS " + database + "." + name + " ON CLUSTER " + cluster,
+        "ALTER TABLE " + stored(name) + " ON CLUSTER " + cluster + " " + addColumn,
+        distributed(name));
+  }
+
+  private String distributed(String name) {
+    String stored = name + LOCAL_SUFFIX;
+    return "CREATE TABLE IF NOT EXISTS " + database + "." + name + " ON CLUSTER " + cluster + " AS " + database + "."
+        + stored + " ENGINE = Distributed(" + cluster + ", " + database + ", " + stored + ", rand())";
   }
 
   /** Where a table's rows are stored on each node: the local table, or the table itself for ON_EVERY_NODE. */

@@ -67,8 +67,9 @@ class ClusterDdlTest {
 
   @Test
   void anAddedColumnReachesTheLocalAndTheDistributedTable() {
-    assertEquals(List.of("ALTER TABLE db.flows_local ON CLUSTER c1 ADD COLUMN cgroup_id UInt64 AFTER container",
-            "ALTER TABLE db.flows ON CLUSTER c1 ADD COLUMN cgroup_id UInt64 AFTER container"),
+    assertEquals(List.of("DROP TABLE IF EXISTS db.flows ON CLUSTER c1",
+            "ALTER TABLE db.flows_local ON CLUSTER c1 ADD COLUMN cgroup_id UInt64 AFTER container",
+            "CREATE TABLE IF NOT EXISTS db.flows ON CLUSTER c1 AS db.flows_local ENGINE = Distributed(c1, db, flows_local, rand())"),
         ddl.rewrite("-- a comment\nALTER TABLE flows ADD COLUMN cgroup_id UInt64 AFTER container"));
     assertEquals(List.of("ALTER TABLE db.sources ON CLUSTER c1 ADD COLUMN note String"),
         ddl.rewrite("ALTER TABLE sources ADD COLUMN note String"));
