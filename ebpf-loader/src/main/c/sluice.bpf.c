@@ -27,13 +27,17 @@ struct l4 {
   __u16 dport;
   __u8 saddr[16];
   __u8 daddr[16];
+  __u8 tcp_flags;
+  __u32 l3_off;       /* where the IP header starts */
   __u32 payload_off;  /* where L4 payload starts, from the start of the frame */
+  __u32 ip_len;       /* IPv4 total length or IPv6 payload length; 0 for a GSO packet that does not say */
 };
 
 /* Parses IPv4/IPv6 + TCP/UDP ports starting at off. Returns 0 when the packet has ports. */
 static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_proto, struct l4 *out)
 {
   __u32 l4off;
+  out->l3_off = off;
   if (eth_proto == ETH_P_IP) {
     struct iphdr ip;
     if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
@@ -42,6 +46,7 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
       return -1;
     out->family = AF_INET_;
     out->proto = ip.protocol;
+    out->ip_len = bpf_ntohs(ip.tot_len);
     __builtin_memcpy(out->saddr, &ip.saddr, 4);
     __builtin_memcpy(out->daddr, &ip.daddr, 4);
     l4off = off + ip.ihl * 4;
@@ -51,6 +56,7 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
       return -1;
     out->family = AF_INET6_;
     out->proto = ip6.nexthdr;  /* extension headers are not walked */
+    out->ip_len = bpf_ntohs(ip6.payload_len);
     __builtin_memcpy(out->saddr, &ip6.saddr, 16);
     __builtin_memcpy(out->daddr, &ip6.daddr, 16);
     l4off = off + sizeof(ip6);
@@ -66,12 +72,34 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
   out->dport = bpf_ntohs(p[1]);
   out->payload_off = l4off + 8;
   if (out->proto == IPPROTO_TCP_) {
-    __u8 doff;
-    if (bpf_skb_load_bytes(skb, l4off + 12, &doff, 1))
+    __u8 doff_flags[2];
+    if (bpf_skb_load_bytes(skb, l4off + 12, doff_flags, 2))
       return -1;
-    out->payload_off = l4off + (doff >> 4) * 4;
+    out->payload_off = l4off + (doff_flags[0] >> 4) * 4;
+    out->tcp_flags = doff_flags[1];
   }
   return 0;
+}
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+
+/* A TCP segment with no payload and no SYN, FIN or RST: it only acknowledges. The L7 job uses TCP for stream
+ * boundaries (SYN, FIN, RST), sequence numbers and payload; an acknowledgement without payload only lets it skip a
+ * capture hole sooner, which the peer's next segment or the close does as well (ebpf-loader/README.md). Its
+ * length comes from the IP header, not skb->len: short frames are padded on the wire. */
+static __always_inline int pure_ack(struct __sk_buff *skb, const struct l4 *t)
+{
+  if (t->proto != IPPROTO_TCP_ || (t->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)))
+    return 0;
+  __u32 l3_end = skb->len;  /* a GSO packet with no length in its header is never empty */
+  if (t->ip_len) {
+    /* IPv4 counts from the IP header, IPv6 from after its fixed header (40 bytes before the TCP header). */
+    __u32 l3_start = t->family == AF_INET_ ? t->l3_off : t->l3_off + 40;
+    l3_end = l3_start + t->ip_len;
+  }
+  return l3_end <= t->payload_off;
 }
 
 static __always_inline int cidr_match(const struct l4 *t)
@@ -120,6 +148,10 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   struct l4 t = {};
   if (parse_l3(skb, off, eth_proto, &t) || !wanted(cfg, &t))
     return TC_ACT_OK;
+  if ((cfg->flags & CFG_SKIP_PURE_ACKS) && pure_ack(skb, &t)) {
+    bump(C_PURE_ACKS);
+    return TC_ACT_OK;
+  }
 
   struct packet_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
   if (!s)

@@ -12,8 +12,10 @@ import java.nio.ByteOrder;
 public final class BpfMaps {
   static final int CFG_ALL_PORTS = 1;
   static final int CFG_CIDRS = 2;
+  static final int CFG_SKIP_PURE_ACKS = 4;
   /** Counter slots, as enum counter in events.h. */
-  public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full"};
+  public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full",
+      "pure_acks_skipped"};
 
   private final LibBpf bpf = Native.bpf();
   private final int settings;
@@ -54,7 +56,8 @@ public final class BpfMaps {
       key.put(addr16, v4 ? 12 : 0, v4 ? 4 : 16);
       update(v4 ? cidrs4 : cidrs6, key.array(), new byte[] {1}, "cidrs");
     }
-    int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS);
+    int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS)
+        | (c.skipPureAcks() ? CFG_SKIP_PURE_ACKS : 0);
     ByteBuffer cfg = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags);
     update(settings, new byte[4], cfg.array(), "settings");
   }
