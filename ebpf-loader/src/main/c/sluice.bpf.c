@@ -63,21 +63,24 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
   } else {
     return -1;
   }
-  if (out->proto != IPPROTO_TCP_ && out->proto != IPPROTO_UDP_)
-    return -1;
-  __u16 p[2];
-  if (bpf_skb_load_bytes(skb, l4off, p, sizeof(p)))
-    return -1;
-  out->sport = bpf_ntohs(p[0]);
-  out->dport = bpf_ntohs(p[1]);
-  out->payload_off = l4off + 8;
-  if (out->proto == IPPROTO_TCP_) {
-    __u8 doff_flags[2];
-    if (bpf_skb_load_bytes(skb, l4off + 12, doff_flags, 2))
+  if (out->proto == IPPROTO_UDP_) {
+    __u16 p[2];
+    if (bpf_skb_load_bytes(skb, l4off, p, sizeof(p)))
       return -1;
-    out->payload_off = l4off + (doff_flags[0] >> 4) * 4;
-    out->tcp_flags = doff_flags[1];
+    out->sport = bpf_ntohs(p[0]);
+    out->dport = bpf_ntohs(p[1]);
+    out->payload_off = l4off + 8;
+    return 0;
   }
+  if (out->proto != IPPROTO_TCP_)
+    return -1;
+  struct { __u16 sport, dport; __u32 seq, ack; __u8 doff, flags; } tcp;  /* the first 14 bytes, in one load */
+  if (bpf_skb_load_bytes(skb, l4off, &tcp, 14))
+    return -1;
+  out->sport = bpf_ntohs(tcp.sport);
+  out->dport = bpf_ntohs(tcp.dport);
+  out->payload_off = l4off + (tcp.doff >> 4) * 4;
+  out->tcp_flags = tcp.flags;
   return 0;
 }
 
@@ -120,10 +123,19 @@ static __always_inline int cidr_match(const struct l4 *t)
   return bpf_map_lookup_elem(&cidrs6, &k6) != 0;
 }
 
+static __always_inline int port_in(const struct port_set *set, __u16 port)
+{
+  return (set->bits[port >> 6] >> (port & 63)) & 1;
+}
+
 static __always_inline int wanted(const struct sluice_config *cfg, const struct l4 *t)
 {
-  if (!(cfg->flags & CFG_ALL_PORTS) && !bpf_map_lookup_elem(&ports, &t->sport) && !bpf_map_lookup_elem(&ports, &t->dport))
-    return 0;
+  if (!(cfg->flags & CFG_ALL_PORTS)) {
+    __u32 zero = 0;
+    const struct port_set *set = bpf_map_lookup_elem(&ports, &zero);
+    if (!set || (!port_in(set, t->sport) && !port_in(set, t->dport)))
+      return 0;
+  }
   return !(cfg->flags & CFG_CIDRS) || cidr_match(t);
 }
 

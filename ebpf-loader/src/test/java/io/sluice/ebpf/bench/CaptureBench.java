@@ -133,6 +133,7 @@ public final class CaptureBench {
     long n0 = procCpuNs(nginx);
     long k0 = sumCpuNs(softirqd);
     long j0 = processCpuNs();
+    long d0 = threadCpuNs("sluice-ringbuf");
     long[] c0 = loader == null ? null : loader.maps().counters();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     String script = Path.of(CaptureBench.class.getResource("/bench/rate.lua").toURI()).toString();
@@ -142,6 +143,7 @@ public final class CaptureBench {
     long n1 = procCpuNs(nginx);
     long k1 = sumCpuNs(softirqd);
     long j1 = processCpuNs();
+    long d1 = threadCpuNs("sluice-ringbuf");
     long requests = 0;
     String[] lines = out.split("\\n");
     for (String line : lines) {
@@ -154,7 +156,7 @@ public final class CaptureBench {
     String agent = "";
     if (loader != null) {
       long[] c1 = loader.maps().counters();
-      agent = String.format("; %.2f packets captured/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
+      agent = String.format(" (drain thread %.2f)", (d1 - d0) / 1e3 / requests) + String.format("; %.2f packets captured/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
           (c1[1] - c0[1]) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
     }
     System.out.printf("%-22s %,d requests in %d s (%,.0f/s): us CPU/request nginx %.2f, client %.2f, ksoftirqd %.2f, JVM %.2f = %.2f (load %s)%s%n",
@@ -199,6 +201,16 @@ public final class CaptureBench {
           m.group(2) == null ? 0 : Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3))});
     }
     return out;
+  }
+
+  /** CPU time of this JVM's thread of that name, 0 when there is none. */
+  static long threadCpuNs(String name) {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals(name)) {
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
+      }
+    }
+    return 0;
   }
 
   static List<Long> ksoftirqd() throws Exception {
