@@ -89,9 +89,10 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
 #define TCP_RST 0x04
 
 /* A TCP segment with no payload and no SYN, FIN or RST: it only acknowledges. The L7 job uses TCP for stream
- * boundaries (SYN, FIN, RST), sequence numbers and payload; an acknowledgement without payload only lets it skip a
- * capture hole sooner, which the peer's next segment or the close does as well (ebpf-loader/README.md). Its
- * length comes from the IP header, not skb->len: short frames are padded on the wire. */
+ * boundaries (SYN, FIN, RST), sequence numbers and payload; an acknowledgement without payload only lets it give
+ * up on a capture hole sooner (the peer's next segment, FIN or the close do too) and keeps an otherwise silent
+ * connection from its idle timeout (ebpf-loader/README.md). Its length comes from the IP header, not skb->len:
+ * short frames are padded on the wire. */
 static __always_inline int pure_ack(struct __sk_buff *skb, const struct l4 *t)
 {
   if (t->proto != IPPROTO_TCP_ || (t->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)))

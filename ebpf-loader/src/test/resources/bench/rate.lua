@@ -1,5 +1,6 @@
 -- wrk script for CaptureBench: paces every connection of a wrk thread to one schedule, request k at
--- start + k / RATE, so wrk (which otherwise sends as fast as it can) offers a fixed rate. Usage: -- RATE
+-- start + k / RATE, so wrk (which otherwise sends as fast as it can) offers a fixed rate. Usage: -- RATE [close]
+-- (close: every request asks for its own connection, "Connection: close").
 local ffi = require("ffi")
 ffi.cdef[[
 typedef struct { long tv_sec; long tv_nsec; } sluice_timespec;
@@ -16,6 +17,9 @@ end
 
 function init(args)
   rate = tonumber(args[1])
+  if args[2] == "close" then
+    wrk.headers["Connection"] = "close"
+  end
 end
 
 function delay()

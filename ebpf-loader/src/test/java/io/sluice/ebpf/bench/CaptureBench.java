@@ -16,13 +16,14 @@ import java.util.List;
  * BENCHMARKS.md "eBPF loader". drain: a bounded UDP burst over the veth is captured into the ring buffer while
  * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
  * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
- * overhead SECONDS REQUESTS_PER_SECOND ROUNDS | bpf-stats SECONDS REQUESTS_PER_SECOND.
+ * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] | bpf-stats SECONDS REQUESTS_PER_SECOND [close].
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("drain")) {
       drain(Integer.parseInt(args[1]));
     } else if (args[0].equals("bpf-stats")) {
+      close = args.length > 3 && args[3].equals("close");
       try (var lab = NetLabAccess.open()) {
         NetLabAccess.startServers(lab);
         Path state = Files.createTempDirectory("sluice-bench-");
@@ -30,10 +31,14 @@ public final class CaptureBench {
             .withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state));
       }
     } else {
+      close = args.length > 4 && args[4].equals("close");
       overhead(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
     }
     System.exit(0);
   }
+
+  /** Whether each request has its own connection (wrk sends "Connection: close"). */
+  static boolean close;
 
   static void drain(int packets) throws Exception {
     try (var lab = NetLabAccess.open()) {
@@ -135,10 +140,11 @@ public final class CaptureBench {
     long j0 = processCpuNs();
     long d0 = threadCpuNs("sluice-ringbuf");
     long[] c0 = loader == null ? null : loader.maps().counters();
+    long s0 = loader == null ? 0 : loader.metrics().polledSockets();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     String script = Path.of(CaptureBench.class.getResource("/bench/rate.lua").toURI()).toString();
     String out = NetLabAccess.exec(lab, "bash -c 'wrk -t1 -c32 -d" + seconds + "s -s " + script + " http://"
-        + NetLabAccess.serverIp(lab) + "/ -- " + rate + " > /tmp/sluice-wrk.out; times; cat /tmp/sluice-wrk.out'");
+        + NetLabAccess.serverIp(lab) + "/ -- " + rate + (close ? " close" : "") + " > /tmp/sluice-wrk.out; times; cat /tmp/sluice-wrk.out'");
     Thread.sleep(100);  // the loader drains what is left
     long n1 = procCpuNs(nginx);
     long k1 = sumCpuNs(softirqd);
@@ -156,8 +162,8 @@ public final class CaptureBench {
     String agent = "";
     if (loader != null) {
       long[] c1 = loader.maps().counters();
-      agent = String.format(" (drain thread %.2f)", (d1 - d0) / 1e3 / requests) + String.format("; %.2f packets captured/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
-          (c1[1] - c0[1]) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
+      agent = String.format(" (drain thread %.2f)", (d1 - d0) / 1e3 / requests) + String.format("; %.2f packets captured/request, %.2f socket events/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
+          (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
     }
     System.out.printf("%-22s %,d requests in %d s (%,.0f/s): us CPU/request nginx %.2f, client %.2f, ksoftirqd %.2f, JVM %.2f = %.2f (load %s)%s%n",
         mode, requests, seconds, requests / (double) seconds, (n1 - n0) / 1e3 / requests, client / 1e3 / requests,
