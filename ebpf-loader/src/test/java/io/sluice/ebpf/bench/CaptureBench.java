@@ -16,12 +16,14 @@ import java.util.List;
  * BENCHMARKS.md "eBPF loader". drain: a bounded UDP burst over the veth is captured into the ring buffer while
  * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
  * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
- * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] | bpf-stats SECONDS REQUESTS_PER_SECOND [close].
+ * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] | bpf-stats SECONDS REQUESTS_PER_SECOND [close] | idle SECONDS.
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("drain")) {
       drain(Integer.parseInt(args[1]));
+    } else if (args[0].equals("idle")) {
+      idle(Integer.parseInt(args[1]));
     } else if (args[0].equals("bpf-stats")) {
       close = args.length > 3 && args[3].equals("close");
       try (var lab = NetLabAccess.open()) {
@@ -35,6 +37,23 @@ public final class CaptureBench {
       overhead(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
     }
     System.exit(0);
+  }
+
+  /** The loader's CPU with nothing to capture: the ring buffer's wait and the interface watcher. */
+  static void idle(int seconds) throws Exception {
+    try (var lab = NetLabAccess.open()) {
+      Path state = Files.createTempDirectory("sluice-bench-");
+      LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state);
+      try (Loader loader = Loader.start(c, new NullProducer())) {
+        Thread.sleep(10_000);  // start-up and its JIT compilation
+        long j0 = processCpuNs();
+        long d0 = threadCpuNs("sluice-ringbuf");
+        Thread.sleep(seconds * 1000L);
+        System.out.printf("idle %d s: JVM %.2f ms CPU = %.3f %% of one core, drain thread %.2f ms; %d records (load %s)%n",
+            seconds, (processCpuNs() - j0) / 1e6, (processCpuNs() - j0) / 1e7 / seconds, (threadCpuNs("sluice-ringbuf") - d0) / 1e6,
+            loader.metrics().polledPackets() + loader.metrics().polledSockets(), Files.readString(Path.of("/proc/loadavg")).trim());
+      }
+    }
   }
 
   /** Whether each request has its own connection (wrk sends "Connection: close"). */
