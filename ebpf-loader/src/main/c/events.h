@@ -1,4 +1,4 @@
-/* Records in the ring buffer. io.sluice.ebpf.RingRecords reads the same layout (little endian). */
+/* Records in the ring buffer. io.sluice.ebpf.Records and PacketEncoder read the same layout (little endian). */
 #ifndef SLUICE_EVENTS_H
 #define SLUICE_EVENTS_H
 
@@ -6,8 +6,8 @@
 
 enum record_type { REC_PACKET = 1, REC_SOCKET = 2 };
 enum sock_kind { SK_STATE = 1, SK_RETRANSMIT = 2, SK_UDP_SEND = 3 };
-enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_MAX = 8 };
-enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2 };
+enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_PURE_ACKS = 5, C_MAX = 8 };
+enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4 };
 
 struct sluice_config {
   __u32 snap_len;          /* payload bytes kept after the L4 header */

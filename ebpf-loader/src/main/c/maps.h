@@ -2,7 +2,9 @@
 #define SLUICE_MAPS_H
 
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct sluice_config); } settings SEC(".maps");
-struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1024); __type(key, __u16); __type(value, __u8); } ports SEC(".maps");
+/* One bit per port: an array lookup the JIT inlines, where a hash lookup per end cost more than parsing. */
+struct port_set { __u64 bits[65536 / 64]; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct port_set); } ports SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_LPM_TRIE); __uint(max_entries, 1024); __uint(map_flags, BPF_F_NO_PREALLOC);
          __type(key, struct lpm4); __type(value, __u8); } cidrs4 SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_LPM_TRIE); __uint(max_entries, 1024); __uint(map_flags, BPF_F_NO_PREALLOC);

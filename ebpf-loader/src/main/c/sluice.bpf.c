@@ -27,13 +27,17 @@ struct l4 {
   __u16 dport;
   __u8 saddr[16];
   __u8 daddr[16];
+  __u8 tcp_flags;
+  __u32 l3_off;       /* where the IP header starts */
   __u32 payload_off;  /* where L4 payload starts, from the start of the frame */
+  __u32 ip_len;       /* IPv4 total length or IPv6 payload length; 0 for a GSO packet that does not say */
 };
 
 /* Parses IPv4/IPv6 + TCP/UDP ports starting at off. Returns 0 when the packet has ports. */
 static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_proto, struct l4 *out)
 {
   __u32 l4off;
+  out->l3_off = off;
   if (eth_proto == ETH_P_IP) {
     struct iphdr ip;
     if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
@@ -42,6 +46,7 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
       return -1;
     out->family = AF_INET_;
     out->proto = ip.protocol;
+    out->ip_len = bpf_ntohs(ip.tot_len);
     __builtin_memcpy(out->saddr, &ip.saddr, 4);
     __builtin_memcpy(out->daddr, &ip.daddr, 4);
     l4off = off + ip.ihl * 4;
@@ -51,27 +56,54 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
       return -1;
     out->family = AF_INET6_;
     out->proto = ip6.nexthdr;  /* extension headers are not walked */
+    out->ip_len = bpf_ntohs(ip6.payload_len);
     __builtin_memcpy(out->saddr, &ip6.saddr, 16);
     __builtin_memcpy(out->daddr, &ip6.daddr, 16);
     l4off = off + sizeof(ip6);
   } else {
     return -1;
   }
-  if (out->proto != IPPROTO_TCP_ && out->proto != IPPROTO_UDP_)
-    return -1;
-  __u16 p[2];
-  if (bpf_skb_load_bytes(skb, l4off, p, sizeof(p)))
-    return -1;
-  out->sport = bpf_ntohs(p[0]);
-  out->dport = bpf_ntohs(p[1]);
-  out->payload_off = l4off + 8;
-  if (out->proto == IPPROTO_TCP_) {
-    __u8 doff;
-    if (bpf_skb_load_bytes(skb, l4off + 12, &doff, 1))
+  if (out->proto == IPPROTO_UDP_) {
+    __u16 p[2];
+    if (bpf_skb_load_bytes(skb, l4off, p, sizeof(p)))
       return -1;
-    out->payload_off = l4off + (doff >> 4) * 4;
+    out->sport = bpf_ntohs(p[0]);
+    out->dport = bpf_ntohs(p[1]);
+    out->payload_off = l4off + 8;
+    return 0;
   }
+  if (out->proto != IPPROTO_TCP_)
+    return -1;
+  struct { __u16 sport, dport; __u32 seq, ack; __u8 doff, flags; } tcp;  /* the first 14 bytes, in one load */
+  if (bpf_skb_load_bytes(skb, l4off, &tcp, 14))
+    return -1;
+  out->sport = bpf_ntohs(tcp.sport);
+  out->dport = bpf_ntohs(tcp.dport);
+  out->payload_off = l4off + (tcp.doff >> 4) * 4;
+  out->tcp_flags = tcp.flags;
   return 0;
+}
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+
+/* A TCP segment with no payload and no SYN, FIN or RST: it only acknowledges. The L7 job uses TCP for stream
+ * boundaries (SYN, FIN, RST), sequence numbers and payload; an acknowledgement without payload only lets it give
+ * up on a capture hole sooner (the peer's next segment, FIN or the close do too) and keeps an otherwise silent
+ * connection from its idle timeout (ebpf-loader/README.md). Its length comes from the IP header, not skb->len:
+ * short frames are padded on the wire. */
+static __always_inline int pure_ack(struct __sk_buff *skb, const struct l4 *t)
+{
+  if (t->proto != IPPROTO_TCP_ || (t->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)))
+    return 0;
+  __u32 l3_end = skb->len;  /* a GSO packet with no length in its header is never empty */
+  if (t->ip_len) {
+    /* IPv4 counts from the IP header, IPv6 from after its fixed header (40 bytes before the TCP header). */
+    __u32 l3_start = t->family == AF_INET_ ? t->l3_off : t->l3_off + 40;
+    l3_end = l3_start + t->ip_len;
+  }
+  return l3_end <= t->payload_off;
 }
 
 static __always_inline int cidr_match(const struct l4 *t)
@@ -92,10 +124,19 @@ static __always_inline int cidr_match(const struct l4 *t)
   return bpf_map_lookup_elem(&cidrs6, &k6) != 0;
 }
 
+static __always_inline int port_in(const struct port_set *set, __u16 port)
+{
+  return (set->bits[port >> 6] >> (port & 63)) & 1;
+}
+
 static __always_inline int wanted(const struct sluice_config *cfg, const struct l4 *t)
 {
-  if (!(cfg->flags & CFG_ALL_PORTS) && !bpf_map_lookup_elem(&ports, &t->sport) && !bpf_map_lookup_elem(&ports, &t->dport))
-    return 0;
+  if (!(cfg->flags & CFG_ALL_PORTS)) {
+    __u32 zero = 0;
+    const struct port_set *set = bpf_map_lookup_elem(&ports, &zero);
+    if (!set || (!port_in(set, t->sport) && !port_in(set, t->dport)))
+      return 0;
+  }
   return !(cfg->flags & CFG_CIDRS) || cidr_match(t);
 }
 
@@ -120,6 +161,10 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   struct l4 t = {};
   if (parse_l3(skb, off, eth_proto, &t) || !wanted(cfg, &t))
     return TC_ACT_OK;
+  if ((cfg->flags & CFG_SKIP_PURE_ACKS) && pure_ack(skb, &t)) {
+    bump(C_PURE_ACKS);
+    return TC_ACT_OK;
+  }
 
   struct packet_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
   if (!s)

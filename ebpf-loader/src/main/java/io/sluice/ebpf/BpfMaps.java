@@ -8,12 +8,17 @@ import io.sluice.ingest.sources.Prefix;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** The filter maps user space sets without recompiling (ports, CIDRs, snap length) and the per-CPU counters. */
+/**
+ * The filter maps user space sets without recompiling (ports as a 65536-bit set, CIDRs, snap length) and the
+ * per-CPU counters.
+ */
 public final class BpfMaps {
   static final int CFG_ALL_PORTS = 1;
   static final int CFG_CIDRS = 2;
+  static final int CFG_SKIP_PURE_ACKS = 4;
   /** Counter slots, as enum counter in events.h. */
-  public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full"};
+  public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full",
+      "pure_acks_skipped"};
 
   private final LibBpf bpf = Native.bpf();
   private final int settings;
@@ -42,9 +47,16 @@ public final class BpfMaps {
     if (c.snapLen() < 0 || c.snapLen() > LoaderConfig.MAX_SNAP) {
       throw new IllegalArgumentException("snap length must be 0.." + LoaderConfig.MAX_SNAP + ", got " + c.snapLen());
     }
+    long[] bits = new long[65536 / 64];  // struct port_set
     for (int p : c.ports()) {
-      update(ports, le16(p), new byte[] {1}, "ports");
+      if (p < 0 || p > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + p);
+      }
+      bits[p >>> 6] |= 1L << (p & 63);
     }
+    ByteBuffer set = ByteBuffer.allocate(bits.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    set.asLongBuffer().put(bits);
+    update(ports, new byte[4], set.array(), "ports");
     for (String cidr : c.cidrs()) {
       Prefix prefix = Prefix.parse(cidr);
       byte[] addr16 = prefix.address();
@@ -54,7 +66,8 @@ public final class BpfMaps {
       key.put(addr16, v4 ? 12 : 0, v4 ? 4 : 16);
       update(v4 ? cidrs4 : cidrs6, key.array(), new byte[] {1}, "cidrs");
     }
-    int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS);
+    int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS)
+        | (c.skipPureAcks() ? CFG_SKIP_PURE_ACKS : 0);
     ByteBuffer cfg = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags);
     update(settings, new byte[4], cfg.array(), "settings");
   }
@@ -64,10 +77,6 @@ public final class BpfMaps {
     if (rc < 0) {
       throw BpfException.of("cannot update map " + map, rc);
     }
-  }
-
-  private static byte[] le16(int v) {
-    return new byte[] {(byte) v, (byte) (v >>> 8)};
   }
 
   /** The per-CPU counters summed over CPUs, in COUNTERS order. */

@@ -6,7 +6,6 @@ import io.sluice.ebpf.nat.LibC;
 import io.sluice.ebpf.nat.Native;
 import io.sluice.ingest.Topics;
 import io.sluice.ingest.metrics.MetricsServer;
-import io.sluice.wire.CapturedPacket;
 import io.sluice.wire.SocketEvent;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,6 +44,9 @@ public final class Loader implements AutoCloseable {
   private final long clockOffset = Instant.now().toEpochMilli() * 1_000_000L - System.nanoTime();
   private final String packetsTopic;
   private final String socketsTopic;
+  private final Callback packetsSent;
+  private final Callback socketsSent;
+  private final PacketEncoder packetEncoder;
   private volatile boolean running = true;
   private volatile boolean paused;
   private Thread poller;
@@ -56,6 +58,9 @@ public final class Loader implements AutoCloseable {
     this.producer = producer;
     this.packetsTopic = config.topicPrefix() + Topics.PACKETS_RAW;
     this.socketsTopic = config.topicPrefix() + Topics.SOCKETS_RAW;
+    this.packetsSent = sentTo(packetsTopic);
+    this.socketsSent = sentTo(socketsTopic);
+    this.packetEncoder = new PacketEncoder(config.node(), clockOffset, ifnames::get, cgroups);
     Preflight.check();
     probed = AttachProbe.run();
     probed.forEach((k, why) -> LOG.info("attach probe " + k + ": " + (why == null ? "works" : "refused: " + why)));
@@ -262,16 +267,8 @@ public final class Loader implements AutoCloseable {
   private void onRecord(byte[] rec, int size) {
     if (rec[0] == Records.PACKET && size >= Records.PACKET_HEADER) {
       metrics.polledPackets.increment();
-      CapturedPacket.Builder b = Records.packet(rec, size, clockOffset).setNode(config.node());
-      String ifname = ifnames.get(Records.ifindex(rec));
-      if (ifname != null) {
-        b.setInterface(ifname);
-      }
-      if (b.getCgroupId() != 0) {
-        b.setContainerId(cgroups.containerId(b.getCgroupId()));
-      }
-      byte[] key = Records.frameKey(rec, Records.PACKET_HEADER, b.getSnapLen());
-      send(packetsTopic, key, b.build().toByteArray());
+      byte[] key = Records.frameKey(rec, Records.PACKET_HEADER, PacketEncoder.capturedLength(rec, size));
+      send(packetsTopic, key, packetEncoder.encode(rec, size), packetsSent);
     } else if (rec[0] == Records.SOCKET && size >= Records.SOCKET_SIZE) {
       metrics.polledSockets.increment();
       SocketEvent.Builder e = Records.socket(rec, clockOffset).setNode(config.node());
@@ -285,18 +282,22 @@ public final class Loader implements AutoCloseable {
         e.setPod(pod[0]).setPodNamespace(pod[1]);
       }
       byte[] key = ConversationKey.of(e.getSrcAddr().toByteArray(), e.getSrcPort(), e.getDstAddr().toByteArray(), e.getDstPort());
-      send(socketsTopic, key, e.build().toByteArray());
+      send(socketsTopic, key, e.build().toByteArray(), socketsSent);
     }
   }
 
-  private void send(String topic, byte[] key, byte[] value) {
-    Callback done = (md, ex) -> {
+  /** One callback per topic, made once: a send is per packet. */
+  private Callback sentTo(String topic) {
+    return (md, ex) -> {
       if (ex == null) {
         metrics.sent(topic);
       } else {
         metrics.kafkaError(ex.getClass().getSimpleName());
       }
     };
+  }
+
+  private void send(String topic, byte[] key, byte[] value, Callback done) {
     try {
       producer.send(new ProducerRecord<>(topic, key, value), done);
     } catch (RuntimeException ex) {

@@ -42,6 +42,8 @@ public final class LoaderMetrics {
         .sample("sluice_ebpf_packets_seen_total", kernel[0]);
     t.family("sluice_ebpf_packets_captured_total", "counter", "Packets that matched the filters and went into the ring buffer.")
         .sample("sluice_ebpf_packets_captured_total", kernel[1]);
+    t.family("sluice_ebpf_packets_skipped_total", "counter", "Packets that matched the filters but were not captured, by reason.")
+        .sample("sluice_ebpf_packets_skipped_total", kernel[5], "reason", "pure_ack");
     t.family("sluice_ebpf_socket_events_total", "counter", "Socket events put into the ring buffer.")
         .sample("sluice_ebpf_socket_events_total", kernel[3]);
     t.family("sluice_ebpf_ringbuf_drops_total", "counter", "Records lost because the ring buffer was full.")

@@ -1,13 +1,13 @@
 package io.sluice.ebpf;
 
 import com.google.protobuf.ByteString;
-import io.sluice.wire.CapturedPacket;
-import io.sluice.wire.Direction;
-import io.sluice.wire.LinkType;
 import io.sluice.wire.SocketEvent;
 import io.sluice.wire.SocketEventKind;
 
-/** Reads the ring-buffer records of src/main/c/events.h (little endian) into the wire messages. */
+/**
+ * Reads the ring-buffer records of src/main/c/events.h (little endian): socket events into the wire message here,
+ * packets in {@link PacketEncoder}.
+ */
 public final class Records {
   public static final int PACKET = 1;
   public static final int SOCKET = 2;
@@ -32,28 +32,6 @@ public final class Records {
 
   static long i64(byte[] b, int o) {
     return (i32(b, o) & 0xffffffffL) | (long) i32(b, o + 4) << 32;
-  }
-
-  public static int ifindex(byte[] rec) {
-    return i32(rec, 4);
-  }
-
-  public static long packetCgroup(byte[] rec) {
-    return i64(rec, 24);
-  }
-
-  /** A packet record; clockOffset turns CLOCK_MONOTONIC into ns since the epoch. */
-  public static CapturedPacket.Builder packet(byte[] rec, int size, long clockOffset) {
-    int cap = Math.min(u16(rec, 2), size - PACKET_HEADER);
-    return CapturedPacket.newBuilder()
-        .setDirection(rec[1] == 1 ? Direction.INGRESS : rec[1] == 2 ? Direction.EGRESS : Direction.DIRECTION_UNKNOWN)
-        .setIfIndex(i32(rec, 4))
-        .setOrigLen(i32(rec, 8))
-        .setSnapLen(cap)
-        .setCapturedNs(i64(rec, 16) + clockOffset)
-        .setCgroupId(i64(rec, 24))
-        .setLinkType(LinkType.ETHERNET)
-        .setData(ByteString.copyFrom(rec, PACKET_HEADER, cap));
   }
 
   public static SocketEvent.Builder socket(byte[] rec, long clockOffset) {
@@ -90,7 +68,10 @@ public final class Records {
     return new String(b, off, n, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** The conversation key of an Ethernet frame (IPv4/IPv6, TCP/UDP, one VLAN tag), or null. */
+  /**
+   * The conversation key of an Ethernet frame (IPv4/IPv6, TCP/UDP, one VLAN tag), or null: the bytes of
+   * {@link ConversationKey#of}, written straight from the frame.
+   */
   public static byte[] frameKey(byte[] f, int off, int len) {
     int end = off + len;
     int p = off + 12;
@@ -106,25 +87,45 @@ public final class Records {
       type = (f[p + 2] & 0xff) << 8 | (f[p + 3] & 0xff);
       p += 4;
     }
-    byte[] src;
-    byte[] dst;
+    int src;
+    int dst;
+    int addrLen;
     int l4;
     if (type == 0x0800 && end >= p + 20) {
-      src = ConversationKey.addr16(f, p + 12, true);
-      dst = ConversationKey.addr16(f, p + 16, true);
+      src = p + 12;
+      dst = p + 16;
+      addrLen = 4;
       l4 = p + (f[p] & 0x0f) * 4;
     } else if (type == 0x86dd && end >= p + 40) {
-      src = ConversationKey.addr16(f, p + 8, false);
-      dst = ConversationKey.addr16(f, p + 24, false);
+      src = p + 8;
+      dst = p + 24;
+      addrLen = 16;
       l4 = p + 40;
     } else {
       return null;
     }
-    if (end < l4 + 4) {
-      return ConversationKey.of(src, 0, dst, 0);
+    int sport = 0;
+    int dport = 0;
+    if (end >= l4 + 4) {
+      sport = (f[l4] & 0xff) << 8 | (f[l4 + 1] & 0xff);
+      dport = (f[l4 + 2] & 0xff) << 8 | (f[l4 + 3] & 0xff);
     }
-    int sport = (f[l4] & 0xff) << 8 | (f[l4 + 1] & 0xff);
-    int dport = (f[l4 + 2] & 0xff) << 8 | (f[l4 + 3] & 0xff);
-    return ConversationKey.of(src, sport, dst, dport);
+    int c = java.util.Arrays.compareUnsigned(f, src, src + addrLen, f, dst, dst + addrLen);
+    boolean srcFirst = c < 0 || (c == 0 && sport <= dport);
+    byte[] key = new byte[36];
+    putEndpoint(key, 0, f, srcFirst ? src : dst, addrLen, srcFirst ? sport : dport);
+    putEndpoint(key, 18, f, srcFirst ? dst : src, addrLen, srcFirst ? dport : sport);
+    return key;
+  }
+
+  /** One endpoint of a key: the address as 16 bytes (IPv4 as ::ffff:a.b.c.d), then the port, big endian. */
+  private static void putEndpoint(byte[] key, int at, byte[] f, int addr, int addrLen, int port) {
+    if (addrLen == 4) {
+      key[at + 10] = (byte) 0xff;
+      key[at + 11] = (byte) 0xff;
+    }
+    System.arraycopy(f, addr, key, at + 16 - addrLen, addrLen);
+    key[at + 16] = (byte) (port >>> 8);
+    key[at + 17] = (byte) port;
   }
 }

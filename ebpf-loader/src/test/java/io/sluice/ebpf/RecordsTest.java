@@ -36,6 +36,47 @@ class RecordsTest {
   }
 
   @Test
+  void frameKeyOfIpv6AndVlanFramesMatchesTheSocketKey() {
+    java.util.Random rnd = new java.util.Random(7);
+    for (int i = 0; i < 500; i++) {
+      boolean v6 = i % 2 == 0;
+      boolean vlan = i % 3 == 0;
+      int l3 = vlan ? 18 : 14;
+      int addrLen = v6 ? 16 : 4;
+      byte[] f = new byte[l3 + (v6 ? 40 : 20) + 8];
+      f[12] = (byte) (vlan ? 0x81 : (v6 ? 0x86 : 0x08));
+      f[13] = (byte) (vlan ? 0x00 : (v6 ? 0xdd : 0x00));
+      if (vlan) {
+        f[16] = (byte) (v6 ? 0x86 : 0x08);
+        f[17] = (byte) (v6 ? 0xdd : 0x00);
+      }
+      f[l3] = (byte) (v6 ? 0x60 : 0x45);
+      byte[] src = new byte[addrLen];
+      byte[] dst = new byte[addrLen];
+      rnd.nextBytes(src);
+      if (i % 5 == 0) {
+        System.arraycopy(src, 0, dst, 0, addrLen);  // same address both ends: the ports decide
+      } else {
+        rnd.nextBytes(dst);
+      }
+      int srcAt = l3 + (v6 ? 8 : 12);
+      System.arraycopy(src, 0, f, srcAt, addrLen);
+      System.arraycopy(dst, 0, f, srcAt + addrLen, addrLen);
+      int l4 = l3 + (v6 ? 40 : 20);
+      int sport = rnd.nextInt(65536);
+      int dport = rnd.nextInt(65536);
+      f[l4] = (byte) (sport >> 8);
+      f[l4 + 1] = (byte) sport;
+      f[l4 + 2] = (byte) (dport >> 8);
+      f[l4 + 3] = (byte) dport;
+      byte[] want = ConversationKey.of(ConversationKey.addr16(src, 0, !v6), sport, ConversationKey.addr16(dst, 0, !v6), dport);
+      assertArrayEquals(want, Records.frameKey(f, 0, f.length), "frame " + i);
+      byte[] noPorts = ConversationKey.of(ConversationKey.addr16(src, 0, !v6), 0, ConversationKey.addr16(dst, 0, !v6), 0);
+      assertArrayEquals(noPorts, Records.frameKey(f, 0, l4 + 2), "frame " + i + " cut before the ports");
+    }
+  }
+
+  @Test
   void udpSendReadsAsAConnectedSocket() {
     ByteBuffer r = ByteBuffer.allocate(Records.SOCKET_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     r.put((byte) 2).put((byte) 3).put((byte) 1).put((byte) 2).putShort((short) 40000).putShort((short) 53);

@@ -43,21 +43,24 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--ring-mb", defaultValue = "16", description = "Ring buffer size in MiB (a power of two). Default: ${DEFAULT-VALUE}.")
   int ringMb;
 
+  @Option(names = "--keep-pure-acks", description = "Also capture TCP segments without payload, SYN, FIN or RST (the L7 job does not need them; by default they are only counted).")
+  boolean keepPureAcks;
+
   @Option(names = "--metrics-port", defaultValue = "9465", description = "Prometheus /metrics port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (Integer.bitCount(ringMb) != 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--ring-mb must be a power of two, got " + ringMb);
+    if (Integer.bitCount(ringMb) != 1 || ringMb > 512) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--ring-mb must be a power of two up to 512, got " + ringMb);
     }
     if (snap < 0 || snap > LoaderConfig.MAX_SNAP) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--snap must be 0.." + LoaderConfig.MAX_SNAP + ", got " + snap);
     }
     LoaderConfig config = LoaderConfig.defaults().withInterfaces(interfaces).withPorts(parsePorts()).withCidrs(cidrs)
         .withSnapLen(snap).withKafka(kafka).withNetns(netns).withRingBytes(ringMb << 20)
-        .withMetricsPort(metricsPort == 0 ? null : metricsPort);
+        .withMetricsPort(metricsPort == 0 ? null : metricsPort).withSkipPureAcks(!keepPureAcks);
     Loader loader;
     try {
       loader = Loader.start(config, null);

@@ -1,19 +1,12 @@
 package io.sluice.ebpf.nat;
 
 import jnr.ffi.Pointer;
-import jnr.ffi.annotations.Delegate;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /** The part of libbpf.so.1 (1.1 or later) the loader calls. Int results are 0 or -errno. */
 public interface LibBpf {
-  /** ring_buffer_sample_fn. */
-  interface SampleCallback {
-    @Delegate
-    int sample(Pointer ctx, Pointer data, long size);
-  }
-
   @SaveError Pointer bpf_object__open_file(String path, Pointer opts);
   int bpf_object__load(Pointer obj);
   void bpf_object__close(Pointer obj);
@@ -33,10 +26,8 @@ public interface LibBpf {
   int bpf_map_delete_elem(int fd, @In byte[] key);
   int bpf_map_get_next_key(int fd, @In byte[] key, @Out byte[] nextKey);
 
-  @SaveError Pointer ring_buffer__new(int mapFd, SampleCallback cb, Pointer ctx, Pointer opts);
-  int ring_buffer__poll(Pointer rb, int timeoutMs);
-  int ring_buffer__consume(Pointer rb);
-  void ring_buffer__free(Pointer rb);
+  /** info: struct bpf_map_info (max_entries at offset 16); infoLen: its size in, the kernel's out. */
+  int bpf_obj_get_info_by_fd(int fd, @Out byte[] info, @In @Out int[] infoLen);
 
   int bpf_tc_hook_create(Pointer hook);
   int bpf_tc_hook_destroy(Pointer hook);

@@ -14,18 +14,50 @@ import java.util.List;
 
 /**
  * BENCHMARKS.md "eBPF loader". drain: a bounded UDP burst over the veth is captured into the ring buffer while
- * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under wrk with
- * and without the loader. Usage: CaptureBench drain PACKETS | overhead SECONDS.
+ * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
+ * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
+ * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] | bpf-stats SECONDS REQUESTS_PER_SECOND [close] | idle SECONDS.
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("drain")) {
       drain(Integer.parseInt(args[1]));
+    } else if (args[0].equals("idle")) {
+      idle(Integer.parseInt(args[1]));
+    } else if (args[0].equals("bpf-stats")) {
+      close = args.length > 3 && args[3].equals("close");
+      try (var lab = NetLabAccess.open()) {
+        NetLabAccess.startServers(lab);
+        Path state = Files.createTempDirectory("sluice-bench-");
+        bpfStats(lab, Integer.parseInt(args[1]), Integer.parseInt(args[2]), LoaderConfig.defaults()
+            .withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state));
+      }
     } else {
-      overhead(Integer.parseInt(args[1]));
+      close = args.length > 4 && args[4].equals("close");
+      overhead(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
     }
     System.exit(0);
   }
+
+  /** The loader's CPU with nothing to capture: the ring buffer's wait and the interface watcher. */
+  static void idle(int seconds) throws Exception {
+    try (var lab = NetLabAccess.open()) {
+      Path state = Files.createTempDirectory("sluice-bench-");
+      LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state);
+      try (Loader loader = Loader.start(c, new NullProducer())) {
+        Thread.sleep(10_000);  // start-up and its JIT compilation
+        long j0 = processCpuNs();
+        long d0 = threadCpuNs("sluice-ringbuf");
+        Thread.sleep(seconds * 1000L);
+        System.out.printf("idle %d s: JVM %.2f ms CPU = %.3f %% of one core, drain thread %.2f ms; %d records (load %s)%n",
+            seconds, (processCpuNs() - j0) / 1e6, (processCpuNs() - j0) / 1e7 / seconds, (threadCpuNs("sluice-ringbuf") - d0) / 1e6,
+            loader.metrics().polledPackets() + loader.metrics().polledSockets(), Files.readString(Path.of("/proc/loadavg")).trim());
+      }
+    }
+  }
+
+  /** Whether each request has its own connection (wrk sends "Connection: close"). */
+  static boolean close;
 
   static void drain(int packets) throws Exception {
     try (var lab = NetLabAccess.open()) {
@@ -53,58 +85,191 @@ public final class CaptureBench {
         long[] k = loader.maps().counters();
         long captured = k[1];
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNs();
         loader.pause(false);
         while (loader.metrics().polledPackets() < captured) {
+          if (System.nanoTime() - t0 > 60_000_000_000L) {
+            throw new IllegalStateException("drained only " + loader.metrics().polledPackets() + " of " + captured);
+          }
           Thread.sleep(1);
         }
         double sec = (System.nanoTime() - t0) / 1e9;
+        double cpuSec = (processCpuNs() - cpu0) / 1e9;
         k = loader.maps().counters();
         System.out.printf("burst: %d sent in %.2f s (%.0f pps); captured %d, ring-buffer full %d%n",
             packets, sendSec, packets / sendSec, captured, k[2]);
-        System.out.printf("drain: %d records polled+encoded in %.3f s = %.0f records/s on one thread%n",
-            loader.metrics().polledPackets(), sec, loader.metrics().polledPackets() / sec);
+        System.out.printf("drain: %d records polled+encoded in %.3f s = %.0f records/s on one thread; JVM CPU %.3f s = %.0f ns/record (load %s)%n",
+            loader.metrics().polledPackets(), sec, loader.metrics().polledPackets() / sec, cpuSec,
+            cpuSec * 1e9 / loader.metrics().polledPackets(), Files.readString(Path.of("/proc/loadavg")).trim());
       }
     }
   }
 
-  static void overhead(int seconds) throws Exception {
+  /** The agent's cost at a fixed request rate: rounds × (without, with, with pure ACKs kept), interleaved. */
+  static void overhead(int seconds, int rate, int rounds) throws Exception {
     try (var lab = NetLabAccess.open()) {
       NetLabAccess.startServers(lab);
-      double without = wrk(lab, seconds, null);
       Path state = Files.createTempDirectory("sluice-bench-");
       LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state);
-      double with;
-      long cpu0 = processCpuNs();
+      rate(lab, 2, rate, null, "warm-up");  // nginx and the client's first connections
       try (Loader loader = Loader.start(c, new NullProducer())) {
-        with = wrk(lab, seconds, loader);
-        System.out.printf("loader: %d packets captured, %d ring-buffer full%n", loader.maps().counters()[1], loader.maps().counters()[2]);
+        rate(lab, 5, rate, loader, "warm-up (JIT)");
       }
-      System.out.printf("(loader JVM incl. start: %.2f s CPU)%n", (processCpuNs() - cpu0) / 1e9);
-      System.out.printf("nginx CPU per request: without %.2f us, with %.2f us; at 10,000 req/s the loader adds %.2f%% of one core (nginx side)%n",
-          without, with, (with - without) * 10_000 / 1e4);
+      List<String> modes = List.of("without", "with", "with, pure ACKs kept");
+      java.util.Map<String, List<Double>> total = new java.util.LinkedHashMap<>();
+      for (int r = 0; r < rounds; r++) {
+        for (String mode : modes) {
+          double us;
+          if (mode.equals("without")) {
+            us = rate(lab, seconds, rate, null, mode);
+          } else {
+            try (Loader loader = Loader.start(c.withSkipPureAcks(!mode.contains("kept")), new NullProducer())) {
+              Thread.sleep(1000);  // start-up (probes, verifier) is not the steady cost
+              us = rate(lab, seconds, rate, loader, mode);
+            }
+          }
+          total.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(us);
+        }
+      }
+      double without = median(total.get("without"));
+      for (String mode : modes) {
+        double m = median(total.get(mode));
+        System.out.printf("%-22s median %.2f us CPU/request over %d runs %s; minus without: %+.2f us/request = %+.2f%% of one core at %,d requests/s%n",
+            mode, m, total.get(mode).size(), total.get(mode), m - without, (m - without) * rate / 1e4, rate);
+      }
+      bpfStats(lab, seconds, rate, c);
     }
   }
 
-  /** Runs wrk against nginx; returns nginx CPU µs per request, and prints the loader's drain-thread CPU. */
-  static double wrk(Object lab, int seconds, Loader loader) throws Exception {
-    long pid = NetLabAccess.nginxPid(lab);
-    long before = procCpuNs(pid);
-    long loaderBefore = processCpuNs();
-    String out = NetLabAccess.exec(lab, "wrk -t1 -c16 -d" + seconds + "s http://" + NetLabAccess.serverIp(lab) + "/");
-    long after = procCpuNs(pid);
-    long loaderAfter = processCpuNs();
+  static double median(List<Double> v) {
+    List<Double> s = v.stream().sorted().toList();
+    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+  }
+
+  /**
+   * wrk paced to a fixed rate (src/test/resources/bench/rate.lua; 32 keep-alive connections) against nginx; returns the CPU µs per request of
+   * everything the requests and the agent run on: nginx, the client (on a veth, the receiving side's softirq,
+   * and so the server's tc ingress program, runs in the sender's context), ksoftirqd, and this JVM (the loader).
+   */
+  static double rate(Object lab, int seconds, int rate, Loader loader, String mode) throws Exception {
+    long nginx = NetLabAccess.nginxPid(lab);
+    List<Long> softirqd = ksoftirqd();
+    long n0 = procCpuNs(nginx);
+    long k0 = sumCpuNs(softirqd);
+    long j0 = processCpuNs();
+    long d0 = threadCpuNs("sluice-ringbuf");
+    long[] c0 = loader == null ? null : loader.maps().counters();
+    long s0 = loader == null ? 0 : loader.metrics().polledSockets();
+    String load = Files.readString(Path.of("/proc/loadavg")).trim();
+    String script = Path.of(CaptureBench.class.getResource("/bench/rate.lua").toURI()).toString();
+    String out = NetLabAccess.exec(lab, "bash -c 'wrk -t1 -c32 -d" + seconds + "s -s " + script + " http://"
+        + NetLabAccess.serverIp(lab) + "/ -- " + rate + (close ? " close" : "") + " > /tmp/sluice-wrk.out; times; cat /tmp/sluice-wrk.out'");
+    Thread.sleep(100);  // the loader drains what is left
+    long n1 = procCpuNs(nginx);
+    long k1 = sumCpuNs(softirqd);
+    long j1 = processCpuNs();
+    long d1 = threadCpuNs("sluice-ringbuf");
     long requests = 0;
-    for (String line : out.split("\n")) {
+    String[] lines = out.split("\\n");
+    for (String line : lines) {
       if (line.contains("requests in")) {
         requests = Long.parseLong(line.trim().split(" ")[0]);
       }
     }
-    double perReq = (after - before) / 1e3 / requests;
-    System.out.printf("%s loader: %d requests in %d s (%.0f req/s), nginx %.2f us CPU/request%s%n",
-        loader == null ? "without" : "with", requests, seconds, requests / (double) seconds, perReq,
-        loader == null ? "" : String.format(", loader JVM %.2f us CPU/request (%d packets drained)",
-            (loaderAfter - loaderBefore) / 1e3 / requests, loader.metrics().polledPackets()));
+    long client = timesNs(lines[1]);
+    double perReq = (n1 - n0 + client + k1 - k0 + j1 - j0) / 1e3 / requests;
+    String agent = "";
+    if (loader != null) {
+      long[] c1 = loader.maps().counters();
+      agent = String.format(" (drain thread %.2f)", (d1 - d0) / 1e3 / requests) + String.format("; %.2f packets captured/request, %.2f socket events/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
+          (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
+    }
+    System.out.printf("%-22s %,d requests in %d s (%,.0f/s): us CPU/request nginx %.2f, client %.2f, ksoftirqd %.2f, JVM %.2f = %.2f (load %s)%s%n",
+        mode, requests, seconds, requests / (double) seconds, (n1 - n0) / 1e3 / requests, client / 1e3 / requests,
+        (k1 - k0) / 1e3 / requests, (j1 - j0) / 1e3 / requests, perReq, load, agent);
     return perReq;
+  }
+
+  /**
+   * The in-kernel cost alone: BPF run-time statistics (kernel.bpf_stats_enabled) of the capture programs loaded
+   * after this starts (program ids only grow), during one run.
+   */
+  static void bpfStats(Object lab, int seconds, int rate, LoaderConfig c) throws Exception {
+    Path sysctl = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+    String before = Files.readString(sysctl).trim();
+    long firstId = 1 + bpftoolCapturePrograms().keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    try (Loader loader = Loader.start(c, new NullProducer())) {
+      Files.writeString(sysctl, "1");
+      Thread.sleep(500);
+      rate(lab, seconds, rate, loader, "with (BPF stats on)");
+      for (var e : bpftoolCapturePrograms().entrySet()) {
+        long[] v = e.getValue();
+        if (e.getKey() >= firstId && v[1] > 0) {
+          System.out.printf("BPF program %d: %,d runs, %.0f ns/run%n", e.getKey(), v[1], v[0] / (double) v[1]);
+        }
+      }
+    } finally {
+      Files.writeString(sysctl, before);
+    }
+  }
+
+  /** id → {run_time_ns, run_cnt} of every loaded capture_* program, from `bpftool prog show`. */
+  static java.util.Map<Long, long[]> bpftoolCapturePrograms() throws Exception {
+    Process bpftool = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+    String text = new String(bpftool.getInputStream().readAllBytes());
+    bpftool.waitFor();
+    java.util.Map<Long, long[]> out = new java.util.TreeMap<>();
+    // "ID: TYPE  name NAME  tag …  gpl[ run_time_ns N run_cnt N]" then indented lines.
+    var m = java.util.regex.Pattern.compile("(?m)^(\\d+): \\w+\\s+name capture_\\w+.*?(?:run_time_ns (\\d+) run_cnt (\\d+))?$").matcher(text);
+    while (m.find()) {
+      out.put(Long.parseLong(m.group(1)), new long[] {
+          m.group(2) == null ? 0 : Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3))});
+    }
+    return out;
+  }
+
+  /** CPU time of this JVM's thread of that name, 0 when there is none. */
+  static long threadCpuNs(String name) {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals(name)) {
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
+      }
+    }
+    return 0;
+  }
+
+  static List<Long> ksoftirqd() throws Exception {
+    List<Long> pids = new java.util.ArrayList<>();
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path d : dirs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          if (Files.readString(d.resolve("comm")).startsWith("ksoftirqd/")) {
+            pids.add(Long.parseLong(d.getFileName().toString()));
+          }
+        } catch (java.io.IOException gone) {
+          // exited while listing
+        }
+      }
+    }
+    return pids;
+  }
+
+  static long sumCpuNs(List<Long> pids) throws Exception {
+    long sum = 0;
+    for (long p : pids) {
+      sum += procCpuNs(p);
+    }
+    return sum;
+  }
+
+  /** bash's `times` line for its children: "0m1.234s 0m0.567s" (user, system). */
+  static long timesNs(String line) {
+    long ns = 0;
+    for (String t : line.trim().split(" ")) {
+      String[] ms = t.replace("s", "").split("m");
+      ns += (long) ((Long.parseLong(ms[0]) * 60 + Double.parseDouble(ms[1])) * 1e9);
+    }
+    return ns;
   }
 
   static long procCpuNs(long pid) throws Exception {
