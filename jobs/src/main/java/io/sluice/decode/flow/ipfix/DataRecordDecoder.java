@@ -30,6 +30,7 @@ final class DataRecordDecoder {
       ctx.problem(DecodeProblem.BAD_TEMPLATE);
       return 0;
     }
+    if (t.fixedPlan != null) return decodeFixed(b, p, end, t, h, ctx);
     int[] lengths = t.lengths;
     byte[] actions = t.actions;
     int n = lengths.length;
@@ -54,15 +55,42 @@ final class DataRecordDecoder {
         p += len;
       }
       records++;
-      if (t.options) {
-        options(h, ctx);
-      } else {
-        finish(r, h, ctx);
-        ctx.counters.record(RecordKind.FLOW);
-        ctx.sink.flow(r);
-      }
+      complete(r, t, h, ctx);
     }
     return records;
+  }
+
+  /** {@link #decode} for a template without variable-length fields: one length check per record. */
+  private int decodeFixed(byte[] b, int p, int end, Template t, SetHeader h, DecodeContext ctx) {
+    FixedRecordPlan plan = t.fixedPlan;
+    int length = plan.recordLength;
+    byte[] actions = plan.actions;
+    int[] elements = plan.elements;
+    int[] offsets = plan.offsets;
+    int[] lengths = plan.lengths;
+    int n = actions.length;
+    int records = 0;
+    FlowType type = h.ipfix ? FlowType.IPFIX : FlowType.NETFLOW9;
+    while (end - p >= length) {
+      FlowRecord r = ctx.newRecord(type, h.domain, h.sequence);
+      f.reset();
+      for (int i = 0; i < n; i++) field(actions[i], elements[i], b, p + offsets[i], lengths[i], r, ctx);
+      p += length;
+      records++;
+      complete(r, t, h, ctx);
+    }
+    return records;
+  }
+
+  /** After a record's fields: an options record updates the rates, a flow record goes to the sink. */
+  private void complete(FlowRecord r, Template t, SetHeader h, DecodeContext ctx) {
+    if (t.options) {
+      options(h, ctx);
+    } else {
+      finish(r, h, ctx);
+      ctx.counters.record(RecordKind.FLOW);
+      ctx.sink.flow(r);
+    }
   }
 
   private static int bad(DecodeContext ctx, int records) {
