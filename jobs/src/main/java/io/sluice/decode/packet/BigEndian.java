@@ -39,6 +39,12 @@ public final class BigEndian {
 
   /** An unsigned integer of 1 to 8 bytes (reduced-size encoding, RFC 7011 section 6.2); longer fields keep their last 8 bytes. */
   public static long uN(byte[] b, int off, int len) {
+    int end = off + len;
+    if (len > 0 && len <= 8 && end >= 8) {
+      // One 8-byte read ending at the field, masked to its bytes: no branch on the length, which
+      // varies from field to field and would be mispredicted.
+      return (long) LONG.get(b, end - 8) & (-1L >>> ((8 - len) << 3));
+    }
     switch (len) {
       case 1: return b[off] & 0xFF;
       case 2: return u16(b, off);
