@@ -165,14 +165,14 @@ final class DataRecordDecoder {
           }
           break;
         case FieldAction.SRC_ADDR6:
-          if (len == 16 && (!f.has(RecordFields.SRC_ADDR) || !isZero(b, p, 16))) {
+          if (len == 16 && (!f.has(RecordFields.SRC_ADDR) || !BigEndian.isZero16(b, p))) {
             BigEndian.ipv6(b, p, r.srcAddr);
             r.ipVersion = 6;
             f.has |= RecordFields.SRC_ADDR | RecordFields.SRC_ADDR6;
           }
           break;
         case FieldAction.DST_ADDR6:
-          if (len == 16 && (!f.has(RecordFields.DST_ADDR) || !isZero(b, p, 16))) {
+          if (len == 16 && (!f.has(RecordFields.DST_ADDR) || !BigEndian.isZero16(b, p))) {
             BigEndian.ipv6(b, p, r.dstAddr);
             f.has |= RecordFields.DST_ADDR | RecordFields.DST_ADDR6;
           }
@@ -185,8 +185,8 @@ final class DataRecordDecoder {
         case FieldAction.OUT_PHYSICAL_IF: f.outPhysical = uN(b, p, len); break;
         case FieldAction.NEXT_HOP4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.nextHop); break;
         case FieldAction.BGP_NEXT_HOP4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.bgpNextHop); break;
-        case FieldAction.NEXT_HOP6: if (len == 16 && !isZero(b, p, 16)) BigEndian.ipv6(b, p, r.nextHop); break;
-        case FieldAction.BGP_NEXT_HOP6: if (len == 16 && !isZero(b, p, 16)) BigEndian.ipv6(b, p, r.bgpNextHop); break;
+        case FieldAction.NEXT_HOP6: if (len == 16 && !BigEndian.isZero16(b, p)) BigEndian.ipv6(b, p, r.nextHop); break;
+        case FieldAction.BGP_NEXT_HOP6: if (len == 16 && !BigEndian.isZero16(b, p)) BigEndian.ipv6(b, p, r.bgpNextHop); break;
         case FieldAction.SRC_AS: r.srcAs = uN(b, p, len); break;
         case FieldAction.DST_AS: r.dstAs = uN(b, p, len); break;
         case FieldAction.END_UPTIME: f.endUptime = uN(b, p, len); break;
@@ -249,11 +249,6 @@ final class DataRecordDecoder {
           break;
       }
     }
-  }
-
-  private static boolean isZero(byte[] b, int p, int len) {
-    for (int i = 0; i < len; i++) if (b[p + i] != 0) return false;
-    return true;
   }
 
   /** An NTP-format timestamp (IPFIX dateTimeMicroseconds/Nanoseconds) in Unix ms. */
