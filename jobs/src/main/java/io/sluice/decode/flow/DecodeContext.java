@@ -32,7 +32,7 @@ public final class DecodeContext {
   }
 
   private long secondsOfNs = Long.MIN_VALUE;
-  private long seconds;
+  private long seconds = Math.floorDiv(Long.MIN_VALUE, 1_000_000_000L);
 
   /** {@link #receivedNs} in Unix seconds, divided once per datagram rather than once per record. */
   private long receivedSeconds() {
