@@ -1,5 +1,6 @@
 package io.sluice.decode.flow;
 
+import io.sluice.decode.packet.BigEndian;
 import io.sluice.decode.packet.PacketHeader;
 
 /**
@@ -22,12 +23,24 @@ public final class DecodeContext {
     FlowRecord r = record;
     r.reset();
     r.flowType = type;
-    System.arraycopy(exporterAddr, 0, r.exporterAddr, 0, 16);
+    BigEndian.ipv6(exporterAddr, 0, r.exporterAddr);
     r.receivedNs = receivedNs;
-    r.time = Math.floorDiv(receivedNs, 1_000_000_000L);
+    r.time = receivedSeconds();
     r.observationDomain = domain;
     r.sequence = sequence;
     return r;
+  }
+
+  private long secondsOfNs = Long.MIN_VALUE;
+  private long seconds = Math.floorDiv(Long.MIN_VALUE, 1_000_000_000L);
+
+  /** {@link #receivedNs} in Unix seconds, divided once per datagram rather than once per record. */
+  private long receivedSeconds() {
+    if (receivedNs != secondsOfNs) {
+      seconds = Math.floorDiv(receivedNs, 1_000_000_000L);
+      secondsOfNs = receivedNs;
+    }
+    return seconds;
   }
 
   public void problem(DecodeProblem p) {

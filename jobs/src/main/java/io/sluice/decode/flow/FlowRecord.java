@@ -1,5 +1,6 @@
 package io.sluice.decode.flow;
 
+import io.sluice.decode.packet.BigEndian;
 import java.util.Arrays;
 
 /**
@@ -100,18 +101,21 @@ public final class FlowRecord {
   /** sFlow agent address (may differ from the exporter's UDP source); zero for NetFlow/IPFIX. */
   public final byte[] agentAddr = new byte[16];
 
-  private static final byte[] ZERO16 = new byte[16];
-
   private static void clear(byte[] a16) {
-    System.arraycopy(ZERO16, 0, a16, 0, 16);
+    BigEndian.zero16(a16);
   }
 
   public void reset() {
     time = flowStartMs = flowEndMs = receivedNs = 0;
-    flowType = null;
-    exporterName = site = inIfName = outIfName = "";
+    // References are only written when they change: a reference store into an old-generation record
+    // costs a GC write barrier, and these rarely change.
+    if (flowType != null) flowType = null;
+    if (exporterName != "") exporterName = "";
+    if (site != "") site = "";
+    if (inIfName != "") inIfName = "";
+    if (outIfName != "") outIfName = "";
     observationDomain = sequence = inIf = outIf = 0;
-    outIfKind = OutIfKind.IFINDEX;
+    if (outIfKind != OutIfKind.IFINDEX) outIfKind = OutIfKind.IFINDEX;
     direction = DIRECTION_UNKNOWN;
     clear(srcAddr);
     clear(dstAddr);
@@ -127,7 +131,7 @@ public final class FlowRecord {
     clear(postNatDstAddr);
     postNatSrcPort = postNatDstPort = 0;
     samplerId = sampledBytes = sampledPackets = samplingRate = estBytes = estPackets = 0;
-    samplingRateSource = SamplingRateSource.UNKNOWN;
+    if (samplingRateSource != SamplingRateSource.UNKNOWN) samplingRateSource = SamplingRateSource.UNKNOWN;
     ipVersion = ipLength = 0;
     selectorId = 0;
     asPathLength = communityCount = 0;
@@ -139,11 +143,11 @@ public final class FlowRecord {
   public void applySampling(long rate, SamplingRateSource source) {
     if (rate <= 0 || source == SamplingRateSource.UNKNOWN) {
       samplingRate = 0;
-      samplingRateSource = SamplingRateSource.UNKNOWN;
+      if (samplingRateSource != SamplingRateSource.UNKNOWN) samplingRateSource = SamplingRateSource.UNKNOWN;
       estBytes = estPackets = 0;
     } else {
       samplingRate = rate;
-      samplingRateSource = source;
+      if (samplingRateSource != source) samplingRateSource = source;
       estBytes = sampledBytes * rate;
       estPackets = sampledPackets * rate;
     }

@@ -39,6 +39,12 @@ public final class BigEndian {
 
   /** An unsigned integer of 1 to 8 bytes (reduced-size encoding, RFC 7011 section 6.2); longer fields keep their last 8 bytes. */
   public static long uN(byte[] b, int off, int len) {
+    int end = off + len;
+    if (len > 0 && len <= 8 && end >= 8) {
+      // One 8-byte read ending at the field, masked to its bytes: no branch on the length, which
+      // varies from field to field and would be mispredicted.
+      return (long) LONG.get(b, end - 8) & (-1L >>> ((8 - len) << 3));
+    }
     switch (len) {
       case 1: return b[off] & 0xFF;
       case 2: return u16(b, off);
@@ -62,18 +68,38 @@ public final class BigEndian {
     return ((long) u16(b, off) << 32) | u32(b, off + 2);
   }
 
-  /** Writes an IPv4 address as an IPv4-mapped IPv6 address (::ffff:a.b.c.d) into 16 bytes. */
-  private static final byte[] MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF};
+  // Addresses are moved as whole words: a 16-byte System.arraycopy is a call to a copy stub, not inlined.
+  private static final java.lang.invoke.VarHandle RAW_INT =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.nativeOrder());
+  private static final java.lang.invoke.VarHandle RAW_LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.nativeOrder());
+  /** Bytes 8..11 of an IPv4-mapped address: 00 00 FF FF. */
+  private static final int MAPPED_WORD = 0xFFFF;
 
+  /** Writes an IPv4 address as an IPv4-mapped IPv6 address (::ffff:a.b.c.d) into 16 bytes. */
   public static void ipv4Mapped(byte[] src, int off, byte[] dst16) {
-    System.arraycopy(MAPPED_PREFIX, 0, dst16, 0, 12);
-    dst16[12] = src[off];
-    dst16[13] = src[off + 1];
-    dst16[14] = src[off + 2];
-    dst16[15] = src[off + 3];
+    int address = (int) RAW_INT.get(src, off);
+    RAW_LONG.set(dst16, 0, 0L);
+    INT.set(dst16, 8, MAPPED_WORD);
+    RAW_INT.set(dst16, 12, address);
   }
 
+  /** Copies 16 bytes (an IPv6 address) from {@code src} at {@code off} into {@code dst16}. */
   public static void ipv6(byte[] src, int off, byte[] dst16) {
-    System.arraycopy(src, off, dst16, 0, 16);
+    long high = (long) RAW_LONG.get(src, off);
+    long low = (long) RAW_LONG.get(src, off + 8);
+    RAW_LONG.set(dst16, 0, high);
+    RAW_LONG.set(dst16, 8, low);
+  }
+
+  /** Sets 16 bytes (an address) to zero. */
+  public static void zero16(byte[] a16) {
+    RAW_LONG.set(a16, 0, 0L);
+    RAW_LONG.set(a16, 8, 0L);
+  }
+
+  /** Whether the 16 bytes at {@code off} are all zero. */
+  public static boolean isZero16(byte[] b, int off) {
+    return ((long) RAW_LONG.get(b, off) | (long) RAW_LONG.get(b, off + 8)) == 0;
   }
 }

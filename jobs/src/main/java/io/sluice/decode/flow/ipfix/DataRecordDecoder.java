@@ -23,6 +23,11 @@ final class DataRecordDecoder {
   private static final long NTP_TO_UNIX_SECONDS = 2_208_988_800L;
 
   private final RecordFields f = new RecordFields();
+  // The acted-on fields of the current record of a template with variable-length fields.
+  private final byte[] usedActions = new byte[Template.MAX_FIELDS];
+  private final int[] usedElements = new int[Template.MAX_FIELDS];
+  private final int[] usedOffsets = new int[Template.MAX_FIELDS];
+  private final int[] usedLengths = new int[Template.MAX_FIELDS];
 
   /** Decodes the set body {@code [p, end)}: the number of records, trailing padding ignored. */
   int decode(byte[] b, int p, int end, Template t, SetHeader h, DecodeContext ctx) {
@@ -30,6 +35,7 @@ final class DataRecordDecoder {
       ctx.problem(DecodeProblem.BAD_TEMPLATE);
       return 0;
     }
+    if (t.fixedPlan != null) return decodeFixed(b, p, end, t, h, ctx);
     int[] lengths = t.lengths;
     byte[] actions = t.actions;
     int n = lengths.length;
@@ -38,31 +44,79 @@ final class DataRecordDecoder {
     while (end - p >= t.minRecordLength) {
       FlowRecord r = ctx.newRecord(type, h.domain, h.sequence);
       f.reset();
+      int start = p;
+      int used = 0;
+      boolean truncated = false;
       for (int i = 0; i < n; i++) {
         int len = lengths[i];
         if (len == Template.VARIABLE_LENGTH) {
-          if (p >= end) return bad(ctx, records);
+          if (p >= end) {
+            truncated = true;
+            break;
+          }
           len = u8(b, p++);
           if (len == 255) {
-            if (end - p < 2) return bad(ctx, records);
+            if (end - p < 2) {
+              truncated = true;
+              break;
+            }
             len = u16(b, p);
             p += 2;
           }
         }
-        if (end - p < len) return bad(ctx, records);
-        if (len > 0 && actions[i] != FieldAction.SKIP) field(actions[i], t.elements[i], b, p, len, r, ctx);
+        if (end - p < len) {
+          truncated = true;
+          break;
+        }
+        if (len > 0 && actions[i] != FieldAction.SKIP) {
+          usedActions[used] = actions[i];
+          usedElements[used] = t.elements[i];
+          usedOffsets[used] = p - start;
+          usedLengths[used] = len;
+          used++;
+        }
         p += len;
       }
+      // The fields before a truncated one are still applied, as they were read: their problems count.
+      fields(b, start, usedActions, usedElements, usedOffsets, usedLengths, used, r, ctx);
+      if (truncated) return bad(ctx, records);
       records++;
-      if (t.options) {
-        options(h, ctx);
-      } else {
-        finish(r, h, ctx);
-        ctx.counters.record(RecordKind.FLOW);
-        ctx.sink.flow(r);
-      }
+      complete(r, t, h, ctx);
     }
     return records;
+  }
+
+  /** {@link #decode} for a template without variable-length fields: one length check per record. */
+  private int decodeFixed(byte[] b, int p, int end, Template t, SetHeader h, DecodeContext ctx) {
+    FixedRecordPlan plan = t.fixedPlan;
+    int length = plan.recordLength;
+    byte[] actions = plan.actions;
+    int[] elements = plan.elements;
+    int[] offsets = plan.offsets;
+    int[] lengths = plan.lengths;
+    int n = actions.length;
+    int records = 0;
+    FlowType type = h.ipfix ? FlowType.IPFIX : FlowType.NETFLOW9;
+    while (end - p >= length) {
+      FlowRecord r = ctx.newRecord(type, h.domain, h.sequence);
+      f.reset();
+      fields(b, p, actions, elements, offsets, lengths, n, r, ctx);
+      p += length;
+      records++;
+      complete(r, t, h, ctx);
+    }
+    return records;
+  }
+
+  /** After a record's fields: an options record updates the rates, a flow record goes to the sink. */
+  private void complete(FlowRecord r, Template t, SetHeader h, DecodeContext ctx) {
+    if (t.options) {
+      options(h, ctx);
+    } else {
+      finish(r, h, ctx);
+      ctx.counters.record(RecordKind.FLOW);
+      ctx.sink.flow(r);
+    }
   }
 
   private static int bad(DecodeContext ctx, int records) {
@@ -70,127 +124,131 @@ final class DataRecordDecoder {
     return records;
   }
 
-  private void field(byte action, int element, byte[] b, int p, int len, FlowRecord r, DecodeContext ctx) {
+  /**
+   * Applies one record's acted-on fields in template order; field i is {@code lengths[i]} bytes at
+   * {@code base + offsets[i]}, already bounds-checked. One call per record: the dispatch stays in this loop.
+   */
+  private void fields(byte[] b, int base, byte[] actions, int[] elements, int[] offsets, int[] lengths, int n,
+      FlowRecord r, DecodeContext ctx) {
     RecordFields f = this.f;
-    switch (action) {
-      case FieldAction.BYTES_DELTA: f.bytesDelta = uN(b, p, len); f.has |= RecordFields.BYTES_DELTA; break;
-      case FieldAction.PACKETS_DELTA: f.packetsDelta = uN(b, p, len); f.has |= RecordFields.PACKETS_DELTA; break;
-      case FieldAction.BYTES_TOTAL: f.bytesTotal = uN(b, p, len); f.has |= RecordFields.BYTES_TOTAL; break;
-      case FieldAction.PACKETS_TOTAL: f.packetsTotal = uN(b, p, len); f.has |= RecordFields.PACKETS_TOTAL; break;
-      case FieldAction.BYTES_POST: f.bytesPost = uN(b, p, len); f.has |= RecordFields.BYTES_POST; break;
-      case FieldAction.PACKETS_POST: f.packetsPost = uN(b, p, len); f.has |= RecordFields.PACKETS_POST; break;
-      case FieldAction.INITIATOR_OCTETS: f.bytesInitiator = uN(b, p, len); f.has |= RecordFields.BYTES_INIT_RESP; break;
-      case FieldAction.RESPONDER_OCTETS: f.bytesResponder = uN(b, p, len); f.has |= RecordFields.BYTES_INIT_RESP; break;
-      case FieldAction.INITIATOR_PACKETS: f.packetsInitiator = uN(b, p, len); f.has |= RecordFields.PACKETS_INIT_RESP; break;
-      case FieldAction.RESPONDER_PACKETS: f.packetsResponder = uN(b, p, len); f.has |= RecordFields.PACKETS_INIT_RESP; break;
-      case FieldAction.PROTOCOL: r.protocol = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.PROTOCOL; break;
-      case FieldAction.TOS: r.tos = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.TOS; break;
-      case FieldAction.DSCP: f.dscp = (int) uN(b, p, len) & 0x3F; break;
-      case FieldAction.TCP_FLAGS: r.tcpFlags = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.TCP_FLAGS; break;
-      case FieldAction.SRC_PORT: r.srcPort = (int) uN(b, p, len) & 0xFFFF; f.has |= RecordFields.PORTS; break;
-      case FieldAction.DST_PORT: r.dstPort = (int) uN(b, p, len) & 0xFFFF; f.has |= RecordFields.PORTS; break;
-      case FieldAction.SRC_ADDR4:
-        if (len == 4 && !f.has(RecordFields.SRC_ADDR6)) {
-          BigEndian.ipv4Mapped(b, p, r.srcAddr);
-          r.ipVersion = 4;
-          f.has |= RecordFields.SRC_ADDR;
+    for (int i = 0; i < n; i++) {
+      int p = base + offsets[i];
+      int len = lengths[i];
+      switch (actions[i]) {
+        case FieldAction.BYTES_DELTA: f.bytesDelta = uN(b, p, len); f.has |= RecordFields.BYTES_DELTA; break;
+        case FieldAction.PACKETS_DELTA: f.packetsDelta = uN(b, p, len); f.has |= RecordFields.PACKETS_DELTA; break;
+        case FieldAction.BYTES_TOTAL: f.bytesTotal = uN(b, p, len); f.has |= RecordFields.BYTES_TOTAL; break;
+        case FieldAction.PACKETS_TOTAL: f.packetsTotal = uN(b, p, len); f.has |= RecordFields.PACKETS_TOTAL; break;
+        case FieldAction.BYTES_POST: f.bytesPost = uN(b, p, len); f.has |= RecordFields.BYTES_POST; break;
+        case FieldAction.PACKETS_POST: f.packetsPost = uN(b, p, len); f.has |= RecordFields.PACKETS_POST; break;
+        case FieldAction.INITIATOR_OCTETS: f.bytesInitiator = uN(b, p, len); f.has |= RecordFields.BYTES_INIT_RESP; break;
+        case FieldAction.RESPONDER_OCTETS: f.bytesResponder = uN(b, p, len); f.has |= RecordFields.BYTES_INIT_RESP; break;
+        case FieldAction.INITIATOR_PACKETS: f.packetsInitiator = uN(b, p, len); f.has |= RecordFields.PACKETS_INIT_RESP; break;
+        case FieldAction.RESPONDER_PACKETS: f.packetsResponder = uN(b, p, len); f.has |= RecordFields.PACKETS_INIT_RESP; break;
+        case FieldAction.PROTOCOL: r.protocol = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.PROTOCOL; break;
+        case FieldAction.TOS: r.tos = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.TOS; break;
+        case FieldAction.DSCP: f.dscp = (int) uN(b, p, len) & 0x3F; break;
+        case FieldAction.TCP_FLAGS: r.tcpFlags = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.TCP_FLAGS; break;
+        case FieldAction.SRC_PORT: r.srcPort = (int) uN(b, p, len) & 0xFFFF; f.has |= RecordFields.PORTS; break;
+        case FieldAction.DST_PORT: r.dstPort = (int) uN(b, p, len) & 0xFFFF; f.has |= RecordFields.PORTS; break;
+        case FieldAction.SRC_ADDR4:
+          if (len == 4 && !f.has(RecordFields.SRC_ADDR6)) {
+            BigEndian.ipv4Mapped(b, p, r.srcAddr);
+            r.ipVersion = 4;
+            f.has |= RecordFields.SRC_ADDR;
+          }
+          break;
+        case FieldAction.DST_ADDR4:
+          if (len == 4 && !f.has(RecordFields.DST_ADDR6)) {
+            BigEndian.ipv4Mapped(b, p, r.dstAddr);
+            f.has |= RecordFields.DST_ADDR;
+          }
+          break;
+        case FieldAction.SRC_ADDR6:
+          if (len == 16 && (!f.has(RecordFields.SRC_ADDR) || !BigEndian.isZero16(b, p))) {
+            BigEndian.ipv6(b, p, r.srcAddr);
+            r.ipVersion = 6;
+            f.has |= RecordFields.SRC_ADDR | RecordFields.SRC_ADDR6;
+          }
+          break;
+        case FieldAction.DST_ADDR6:
+          if (len == 16 && (!f.has(RecordFields.DST_ADDR) || !BigEndian.isZero16(b, p))) {
+            BigEndian.ipv6(b, p, r.dstAddr);
+            f.has |= RecordFields.DST_ADDR | RecordFields.DST_ADDR6;
+          }
+          break;
+        case FieldAction.SRC_MASK: case FieldAction.SRC_MASK6: r.srcMask = (int) uN(b, p, len) & 0xFF; break;
+        case FieldAction.DST_MASK: case FieldAction.DST_MASK6: r.dstMask = (int) uN(b, p, len) & 0xFF; break;
+        case FieldAction.IN_IF: r.inIf = uN(b, p, len); f.has |= RecordFields.IN_IF; break;
+        case FieldAction.OUT_IF: r.outIf = uN(b, p, len); f.has |= RecordFields.OUT_IF; break;
+        case FieldAction.IN_PHYSICAL_IF: f.inPhysical = uN(b, p, len); break;
+        case FieldAction.OUT_PHYSICAL_IF: f.outPhysical = uN(b, p, len); break;
+        case FieldAction.NEXT_HOP4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.nextHop); break;
+        case FieldAction.BGP_NEXT_HOP4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.bgpNextHop); break;
+        case FieldAction.NEXT_HOP6: if (len == 16 && !BigEndian.isZero16(b, p)) BigEndian.ipv6(b, p, r.nextHop); break;
+        case FieldAction.BGP_NEXT_HOP6: if (len == 16 && !BigEndian.isZero16(b, p)) BigEndian.ipv6(b, p, r.bgpNextHop); break;
+        case FieldAction.SRC_AS: r.srcAs = uN(b, p, len); break;
+        case FieldAction.DST_AS: r.dstAs = uN(b, p, len); break;
+        case FieldAction.END_UPTIME: f.endUptime = uN(b, p, len); break;
+        case FieldAction.START_UPTIME: f.startUptime = uN(b, p, len); break;
+        case FieldAction.START_SECONDS: f.startMs = uN(b, p, len) * 1000; break;
+        case FieldAction.END_SECONDS: f.endMs = uN(b, p, len) * 1000; break;
+        case FieldAction.START_MILLIS: f.startMs = uN(b, p, len); break;
+        case FieldAction.END_MILLIS: f.endMs = uN(b, p, len); break;
+        case FieldAction.START_MICROS: case FieldAction.START_NANOS: if (len == 8) f.startMs = ntpMillis(b, p); break;
+        case FieldAction.END_MICROS: case FieldAction.END_NANOS: if (len == 8) f.endMs = ntpMillis(b, p); break;
+        case FieldAction.START_DELTA_MICROS: f.startDeltaUs = uN(b, p, len); break;
+        case FieldAction.END_DELTA_MICROS: f.endDeltaUs = uN(b, p, len); break;
+        case FieldAction.SYSTEM_INIT_MILLIS: f.systemInitMs = uN(b, p, len); f.has |= RecordFields.SYSTEM_INIT; break;
+        case FieldAction.ICMP_TYPE_CODE: {
+          int v = (int) uN(b, p, len);
+          r.icmpType = (v >>> 8) & 0xFF;
+          r.icmpCode = v & 0xFF;
+          f.has |= RecordFields.ICMP;
+          break;
         }
-        break;
-      case FieldAction.DST_ADDR4:
-        if (len == 4 && !f.has(RecordFields.DST_ADDR6)) {
-          BigEndian.ipv4Mapped(b, p, r.dstAddr);
-          f.has |= RecordFields.DST_ADDR;
-        }
-        break;
-      case FieldAction.SRC_ADDR6:
-        if (len == 16 && (!f.has(RecordFields.SRC_ADDR) || !isZero(b, p, 16))) {
-          BigEndian.ipv6(b, p, r.srcAddr);
-          r.ipVersion = 6;
-          f.has |= RecordFields.SRC_ADDR | RecordFields.SRC_ADDR6;
-        }
-        break;
-      case FieldAction.DST_ADDR6:
-        if (len == 16 && (!f.has(RecordFields.DST_ADDR) || !isZero(b, p, 16))) {
-          BigEndian.ipv6(b, p, r.dstAddr);
-          f.has |= RecordFields.DST_ADDR | RecordFields.DST_ADDR6;
-        }
-        break;
-      case FieldAction.SRC_MASK: case FieldAction.SRC_MASK6: r.srcMask = (int) uN(b, p, len) & 0xFF; break;
-      case FieldAction.DST_MASK: case FieldAction.DST_MASK6: r.dstMask = (int) uN(b, p, len) & 0xFF; break;
-      case FieldAction.IN_IF: r.inIf = uN(b, p, len); f.has |= RecordFields.IN_IF; break;
-      case FieldAction.OUT_IF: r.outIf = uN(b, p, len); f.has |= RecordFields.OUT_IF; break;
-      case FieldAction.IN_PHYSICAL_IF: f.inPhysical = uN(b, p, len); break;
-      case FieldAction.OUT_PHYSICAL_IF: f.outPhysical = uN(b, p, len); break;
-      case FieldAction.NEXT_HOP4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.nextHop); break;
-      case FieldAction.BGP_NEXT_HOP4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.bgpNextHop); break;
-      case FieldAction.NEXT_HOP6: if (len == 16 && !isZero(b, p, 16)) BigEndian.ipv6(b, p, r.nextHop); break;
-      case FieldAction.BGP_NEXT_HOP6: if (len == 16 && !isZero(b, p, 16)) BigEndian.ipv6(b, p, r.bgpNextHop); break;
-      case FieldAction.SRC_AS: r.srcAs = uN(b, p, len); break;
-      case FieldAction.DST_AS: r.dstAs = uN(b, p, len); break;
-      case FieldAction.END_UPTIME: f.endUptime = uN(b, p, len); break;
-      case FieldAction.START_UPTIME: f.startUptime = uN(b, p, len); break;
-      case FieldAction.START_SECONDS: f.startMs = uN(b, p, len) * 1000; break;
-      case FieldAction.END_SECONDS: f.endMs = uN(b, p, len) * 1000; break;
-      case FieldAction.START_MILLIS: f.startMs = uN(b, p, len); break;
-      case FieldAction.END_MILLIS: f.endMs = uN(b, p, len); break;
-      case FieldAction.START_MICROS: case FieldAction.START_NANOS: if (len == 8) f.startMs = ntpMillis(b, p); break;
-      case FieldAction.END_MICROS: case FieldAction.END_NANOS: if (len == 8) f.endMs = ntpMillis(b, p); break;
-      case FieldAction.START_DELTA_MICROS: f.startDeltaUs = uN(b, p, len); break;
-      case FieldAction.END_DELTA_MICROS: f.endDeltaUs = uN(b, p, len); break;
-      case FieldAction.SYSTEM_INIT_MILLIS: f.systemInitMs = uN(b, p, len); f.has |= RecordFields.SYSTEM_INIT; break;
-      case FieldAction.ICMP_TYPE_CODE: {
-        int v = (int) uN(b, p, len);
-        r.icmpType = (v >>> 8) & 0xFF;
-        r.icmpCode = v & 0xFF;
-        f.has |= RecordFields.ICMP;
-        break;
+        case FieldAction.ICMP_TYPE: r.icmpType = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.ICMP; break;
+        case FieldAction.ICMP_CODE: r.icmpCode = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.ICMP; break;
+        case FieldAction.SRC_MAC: if (len == 6) { r.srcMac = BigEndian.u48(b, p); f.has |= RecordFields.MAC; } break;
+        case FieldAction.DST_MAC: if (len == 6) { r.dstMac = BigEndian.u48(b, p); f.has |= RecordFields.MAC; } break;
+        case FieldAction.SRC_VLAN: r.srcVlan = (int) uN(b, p, len) & 0xFFF; f.has |= RecordFields.VLAN; break;
+        case FieldAction.DST_VLAN: r.dstVlan = (int) uN(b, p, len) & 0xFFF; break;
+        case FieldAction.DIRECTION: r.direction = (int) uN(b, p, len) & 0xFF; break;
+        case FieldAction.MPLS_LABEL:
+          if (len >= 3 && r.mplsLabelCount < FlowRecord.MAX_MPLS_LABELS) {
+            int label = u24(b, p) >>> 4;
+            if (elements[i] == 70) r.mplsTopLabel = label;
+            if (label != 0 || elements[i] == 70) r.mplsLabels[r.mplsLabelCount++] = label;
+          }
+          break;
+        case FieldAction.FORWARDING_STATUS: r.forwardingStatus = (int) uN(b, p, len) & 0xFF; break;
+        case FieldAction.FLOW_END_REASON: r.flowEndReason = (int) uN(b, p, len) & 0xFF; break;
+        case FieldAction.POST_NAT_SRC4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.postNatSrcAddr); break;
+        case FieldAction.POST_NAT_DST4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.postNatDstAddr); break;
+        case FieldAction.POST_NAT_SRC6: if (len == 16) BigEndian.ipv6(b, p, r.postNatSrcAddr); break;
+        case FieldAction.POST_NAT_DST6: if (len == 16) BigEndian.ipv6(b, p, r.postNatDstAddr); break;
+        case FieldAction.POST_NAT_SRC_PORT: r.postNatSrcPort = (int) uN(b, p, len) & 0xFFFF; break;
+        case FieldAction.POST_NAT_DST_PORT: r.postNatDstPort = (int) uN(b, p, len) & 0xFFFF; break;
+        case FieldAction.SAMPLING_INTERVAL: f.samplingInterval = uN(b, p, len); break;
+        case FieldAction.SAMPLER_RANDOM_INTERVAL: f.samplerRandomInterval = uN(b, p, len); break;
+        case FieldAction.SAMPLING_PACKET_INTERVAL: f.packetInterval = uN(b, p, len); break;
+        case FieldAction.SAMPLING_PACKET_SPACE: f.packetSpace = uN(b, p, len); break;
+        case FieldAction.SAMPLING_SIZE: f.samplingSize = uN(b, p, len); break;
+        case FieldAction.SAMPLING_POPULATION: f.samplingPopulation = uN(b, p, len); break;
+        case FieldAction.SAMPLING_PROBABILITY:
+          if (len == 8) f.samplingProbability = Double.longBitsToDouble(BigEndian.u64(b, p));
+          else if (len == 4) f.samplingProbability = Float.intBitsToFloat(BigEndian.s32(b, p));
+          break;
+        case FieldAction.SAMPLER_ID: f.samplerId = uN(b, p, len); f.has |= RecordFields.SAMPLER; break;
+        case FieldAction.SELECTOR_ID: f.selectorId = uN(b, p, len); f.has |= RecordFields.SELECTOR; break;
+        case FieldAction.DATALINK_FRAME_SECTION:
+          if (PacketParser.parseEthernet(b, p, len, ctx.packet)) f.has |= RecordFields.DATALINK;
+          else ctx.problem(DecodeProblem.UNDECODED_PACKET_HEADER);
+          break;
+        default:
+          break;
       }
-      case FieldAction.ICMP_TYPE: r.icmpType = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.ICMP; break;
-      case FieldAction.ICMP_CODE: r.icmpCode = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.ICMP; break;
-      case FieldAction.SRC_MAC: if (len == 6) { r.srcMac = BigEndian.u48(b, p); f.has |= RecordFields.MAC; } break;
-      case FieldAction.DST_MAC: if (len == 6) { r.dstMac = BigEndian.u48(b, p); f.has |= RecordFields.MAC; } break;
-      case FieldAction.SRC_VLAN: r.srcVlan = (int) uN(b, p, len) & 0xFFF; f.has |= RecordFields.VLAN; break;
-      case FieldAction.DST_VLAN: r.dstVlan = (int) uN(b, p, len) & 0xFFF; break;
-      case FieldAction.DIRECTION: r.direction = (int) uN(b, p, len) & 0xFF; break;
-      case FieldAction.MPLS_LABEL:
-        if (len >= 3 && r.mplsLabelCount < FlowRecord.MAX_MPLS_LABELS) {
-          int label = u24(b, p) >>> 4;
-          if (element == 70) r.mplsTopLabel = label;
-          if (label != 0 || element == 70) r.mplsLabels[r.mplsLabelCount++] = label;
-        }
-        break;
-      case FieldAction.FORWARDING_STATUS: r.forwardingStatus = (int) uN(b, p, len) & 0xFF; break;
-      case FieldAction.FLOW_END_REASON: r.flowEndReason = (int) uN(b, p, len) & 0xFF; break;
-      case FieldAction.POST_NAT_SRC4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.postNatSrcAddr); break;
-      case FieldAction.POST_NAT_DST4: if (len == 4) BigEndian.ipv4Mapped(b, p, r.postNatDstAddr); break;
-      case FieldAction.POST_NAT_SRC6: if (len == 16) BigEndian.ipv6(b, p, r.postNatSrcAddr); break;
-      case FieldAction.POST_NAT_DST6: if (len == 16) BigEndian.ipv6(b, p, r.postNatDstAddr); break;
-      case FieldAction.POST_NAT_SRC_PORT: r.postNatSrcPort = (int) uN(b, p, len) & 0xFFFF; break;
-      case FieldAction.POST_NAT_DST_PORT: r.postNatDstPort = (int) uN(b, p, len) & 0xFFFF; break;
-      case FieldAction.SAMPLING_INTERVAL: f.samplingInterval = uN(b, p, len); break;
-      case FieldAction.SAMPLER_RANDOM_INTERVAL: f.samplerRandomInterval = uN(b, p, len); break;
-      case FieldAction.SAMPLING_PACKET_INTERVAL: f.packetInterval = uN(b, p, len); break;
-      case FieldAction.SAMPLING_PACKET_SPACE: f.packetSpace = uN(b, p, len); break;
-      case FieldAction.SAMPLING_SIZE: f.samplingSize = uN(b, p, len); break;
-      case FieldAction.SAMPLING_POPULATION: f.samplingPopulation = uN(b, p, len); break;
-      case FieldAction.SAMPLING_PROBABILITY:
-        if (len == 8) f.samplingProbability = Double.longBitsToDouble(BigEndian.u64(b, p));
-        else if (len == 4) f.samplingProbability = Float.intBitsToFloat(BigEndian.s32(b, p));
-        break;
-      case FieldAction.SAMPLER_ID: f.samplerId = uN(b, p, len); f.has |= RecordFields.SAMPLER; break;
-      case FieldAction.SELECTOR_ID: f.selectorId = uN(b, p, len); f.has |= RecordFields.SELECTOR; break;
-      case FieldAction.DATALINK_FRAME_SECTION:
-        if (PacketParser.parseEthernet(b, p, len, ctx.packet)) f.has |= RecordFields.DATALINK;
-        else ctx.problem(DecodeProblem.UNDECODED_PACKET_HEADER);
-        break;
-      default:
-        break;
     }
-  }
-
-  private static boolean isZero(byte[] b, int p, int len) {
-    for (int i = 0; i < len; i++) if (b[p + i] != 0) return false;
-    return true;
   }
 
   /** An NTP-format timestamp (IPFIX dateTimeMicroseconds/Nanoseconds) in Unix ms. */

@@ -25,6 +25,8 @@ public final class Template {
   final byte[] actions;
   /** The shortest a record can be: fixed lengths plus one length byte per variable field. */
   final int minRecordLength;
+  /** How records of a template without variable-length fields are read; null when it has some. */
+  final FixedRecordPlan fixedPlan;
 
   Template(int id, boolean options, boolean v9, int scopeCount, int[] elements, long[] enterprises, int[] lengths) {
     this.id = id;
@@ -42,6 +44,7 @@ public final class Template {
       min += lengths[i] == VARIABLE_LENGTH ? 1 : lengths[i];
     }
     this.minRecordLength = min;
+    this.fixedPlan = FixedRecordPlan.of(actions, elements, lengths);
   }
 
   public int id() {
