@@ -300,6 +300,46 @@ class K8sManifestsTest {
   }
 
   @Test
+  void containersWithAReadOnlyRootHaveAWritableTmp() {
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        JsonNode pod = o.path("spec").path("template").path("spec");
+        for (JsonNode c : pod.path("containers")) {
+          if (!c.path("securityContext").path("readOnlyRootFilesystem").asBoolean(false)) {
+            continue;
+          }
+          // the JVM, jnr-ffi's stub, the BPF object and the compression codecs' native code all go to /tmp
+          String where = b.getKey() + " " + name(o) + "/" + c.path("name").asText();
+          String volume = null;
+          for (JsonNode m : c.path("volumeMounts")) {
+            if (m.path("mountPath").asText().equals("/tmp") && !m.path("readOnly").asBoolean(false)) {
+              volume = m.path("name").asText();
+            }
+          }
+          assertNotEquals(null, volume, where + ": read-only root without a writable /tmp");
+          boolean emptyDir = false;
+          for (JsonNode v : pod.path("volumes")) {
+            emptyDir |= v.path("name").asText().equals(volume) && v.has("emptyDir");
+          }
+          assertTrue(emptyDir, where + ": /tmp is not an emptyDir volume");
+        }
+      }
+    }
+  }
+
+  @Test
+  void theLoaderImageHasLibbpf() throws Exception {
+    String dockerfile = Files.readString(TestStack.repoRoot().resolve("k8s/image/Dockerfile"));
+    assertTrue(dockerfile.matches("(?s).*apt-get install[^\\n]*\\blibbpf1\\b.*"), "k8s/image/Dockerfile must install libbpf1");
+    for (var b : built.entrySet()) {
+      JsonNode ds = b.getValue().stream().filter(o -> o.path("kind").asText().equals("DaemonSet")).findFirst().orElseThrow();
+      JsonNode c = ds.path("spec").path("template").path("spec").path("containers").get(0);
+      assertTrue(c.path("image").asText().startsWith("ghcr.io/sluice-observability/sluice:"), "the loader runs the CLI image");
+      assertEquals("capture", c.path("args").get(0).asText());
+    }
+  }
+
+  @Test
   void flinkJobsUpgradeFromSavepointsOnDurableStorage() {
     for (var b : built.entrySet()) {
       List<JsonNode> jobs = b.getValue().stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")).toList();
