@@ -34,6 +34,7 @@ final class KafkaRecords {
         d.exporterPort = envelope.getExporterPort();
         d.receivedNs = envelope.getReceivedNs();
         d.collectorId = envelope.getCollectorId();
+        d.sourceUpdatedNs = envelope.getSourceUpdatedNs();
         d.payload = envelope.getPayload().toByteArray();
         out.collect(d);
       } catch (InvalidProtocolBufferException e) {

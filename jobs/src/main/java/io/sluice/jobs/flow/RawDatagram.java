@@ -10,6 +10,8 @@ public final class RawDatagram {
   public long receivedNs;
   public String collectorId;
   public byte[] payload;
+  /** The version of the registration the collector accepted the datagram under; 0: none. */
+  public long sourceUpdatedNs;
 
   public RawDatagram() {}
 
