@@ -97,9 +97,9 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       state = saved == null ? new ExporterState() : restore(saved);
       live.put(key, state);
     }
-    FlowSource source = registry(ctx.getBroadcastState(REGISTRY)).match(datagram.exporterAddr);
+    FlowSource source = match(ctx.getBroadcastState(REGISTRY), datagram);
     if (datagram.sourceUpdatedNs != 0 && (source == null || source.getUpdatedNs() < datagram.sourceUpdatedNs) && catchUp()) {
-      source = registry(ctx.getBroadcastState(REGISTRY)).match(datagram.exporterAddr);
+      source = match(ctx.getBroadcastState(REGISTRY), datagram);
     }
     Enrichment.configure(state, source);
     DatagramStats stats = new DatagramStats();
@@ -158,6 +158,16 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     // what it has seen overrides the registry read at open.
     ctx.getBroadcastState(REGISTRY).put(update.key, update.value == null ? new byte[0] : update.value);
     table = null;
+  }
+
+  /**
+   * The registration that labels the datagram: the exporter's own, else its UDP source's, as the collector accepted
+   * it (an sFlow agent sending from a registered address, or a source registered with another exporter address).
+   */
+  private FlowSource match(ReadOnlyBroadcastState<String, byte[]> broadcast, RawDatagram datagram) throws Exception {
+    SourceTable sources = registry(broadcast);
+    FlowSource source = sources.match(datagram.exporterAddr);
+    return source == null && datagram.udpSourceAddr.length == 16 ? sources.match(datagram.udpSourceAddr) : source;
   }
 
   /** Reads the registry topic to its end, as at open, unless the last catch-up was less than the interval ago. */

@@ -35,6 +35,7 @@ final class KafkaRecords {
         d.receivedNs = envelope.getReceivedNs();
         d.collectorId = envelope.getCollectorId();
         d.sourceUpdatedNs = envelope.getSourceUpdatedNs();
+        d.udpSourceAddr = envelope.getUdpSourceAddr().toByteArray();
         d.payload = envelope.getPayload().toByteArray();
         out.collect(d);
       } catch (InvalidProtocolBufferException e) {

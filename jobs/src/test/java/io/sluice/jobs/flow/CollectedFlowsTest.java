@@ -9,6 +9,7 @@ import io.sluice.ingest.collect.Collector;
 import io.sluice.ingest.collect.ListenerKind;
 import io.sluice.ingest.collect.Metrics;
 import io.sluice.ingest.collect.UdpPayloads;
+import io.sluice.ingest.sources.Sources;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -143,6 +144,35 @@ class CollectedFlowsTest {
           + " FROM flows GROUP BY exporter_name ORDER BY exporter_name").rows());
       assertEquals(List.of("1", "sflow5", Integer.toString(sent)),
           p.row("SELECT uniqExact(flow_type), any(flow_type), sum(datagrams) FROM exporter_stats"));
+    }
+  }
+
+  /**
+   * Rows carry the registration the collector accepted them under: a NetFlow source registered with another exporter
+   * address, and an sFlow agent not registered itself but sending from a registered address.
+   */
+  @Test
+  void rowsAreLabelledByTheRegistrationTheCollectorMatched() throws Exception {
+    byte[] v5 = UdpPayloads.read(FlowPipeline.FIXTURES.resolve("flows/goflow2/nfv5.pcap")).get(0).payload();
+    byte[] sflow = UdpPayloads.read(FlowPipeline.FIXTURES.resolve("flows/goflow2/sflow_expanded.pcap")).get(0).payload();
+    JsonNode v5Oracle = FlowPipeline.summary("goflow2__nfv5");
+    JsonNode sflowOracle = FlowPipeline.summary("goflow2__sflow_expanded").path("sflow");
+    try (FlowPipeline p = FlowPipeline.create("matched")) {
+      p.register(new Sources.Request("127.0.0.4", "overridden", 1, false, "lab", List.of(), "192.0.2.44"));
+      p.register("127.0.0.5", "relay", null);
+      try (Collector collector = p.startCollector();
+          DatagramChannel netflow = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.4", 0));
+          DatagramChannel relay = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.5", 0))) {
+        netflow.send(ByteBuffer.wrap(v5), new InetSocketAddress("127.0.0.1", collector.port(ListenerKind.NETFLOW)));
+        relay.send(ByteBuffer.wrap(sflow), new InetSocketAddress("127.0.0.1", collector.port(ListenerKind.SFLOW)));
+        assertTrue(FlowPipeline.await(Duration.ofSeconds(20), () -> forwarded(collector, "") >= 2) >= 0, () -> scrapeQuietly(collector));
+      }
+      FlowPipeline.runBounded(p, 300);
+      assertEquals(List.of(
+              List.of("overridden", "192.0.2.44", v5Oracle.path("netflow_ipfix").path("data_records").asText()),
+              List.of("relay", sflowOracle.path("agents").get(0).asText(), sflowOracle.path("flow_samples").asText())),
+          p.db.query("SELECT exporter_name, replaceOne(IPv6NumToString(exporter_addr), '::ffff:', ''), count() FROM flows"
+              + " GROUP BY exporter_name, exporter_addr ORDER BY exporter_name").rows());
     }
   }
 

@@ -69,8 +69,11 @@ final class FlowPipeline implements AutoCloseable {
 
   /** Registers a source as `sluice sources add` does: validated against the registry, then written to its topic. */
   FlowSource register(String ipOrCidr, String name, Integer samplingRate, String site, List<String> interfaces) {
-    FlowSource source = Sources.build(new Sources.Request(ipOrCidr, name, samplingRate, false, site, interfaces, null),
-        System.currentTimeMillis() * 1_000_000L);
+    return register(new Sources.Request(ipOrCidr, name, samplingRate, false, site, interfaces, null));
+  }
+
+  FlowSource register(Sources.Request request) {
+    FlowSource source = Sources.build(request, System.currentTimeMillis() * 1_000_000L);
     Sources.checkConflicts(source, registry.readAll(Duration.ofSeconds(30), problem -> {}));
     registry.put(source);
     return source;
