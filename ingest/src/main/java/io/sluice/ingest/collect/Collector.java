@@ -280,6 +280,7 @@ public final class Collector implements AutoCloseable {
         .setProtocolHint(protocol)
         .setPayload(UnsafeByteOperations.unsafeWrap(payload)) // payload is ours alone: no copy
         .setUdpSourceAddr(ByteString.copyFrom(udpSource))
+        .setSourceUpdatedNs(source == null ? 0 : source.getUpdatedNs())
         .build();
     long sentAt = System.nanoTime();
     inFlight.increment();

@@ -33,7 +33,10 @@ import org.apache.flink.util.OutputTag;
  * wait for templates to be re-sent), and labels the records from the source registry.
  *
  * <p>The registry arrives as broadcast state. Because a broadcast input has no ordering against the datagrams, the
- * operator also reads the whole registry once when it opens, so that the first datagrams are already labelled.
+ * operator also reads the whole registry once when it opens, so that the first datagrams are already labelled. For the
+ * same reason a collector may accept an exporter's first datagrams under a registration the broadcast side has not
+ * delivered yet; each datagram says which version it was accepted under, and when that is newer than what the operator
+ * knows, it reads the registry topic again (at most every {@link #CATCH_UP_INTERVAL_NS}).
  */
 final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagram, SourceUpdate, FlowRecord> {
   /** Per datagram, for the 1-second exporter_stats window. */
@@ -43,6 +46,9 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
   static final MapStateDescriptor<String, byte[]> REGISTRY =
       new MapStateDescriptor<>("sources", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  /** A catch-up blocks the subtask while it reads the registry topic, so it is rate-limited. */
+  static final long CATCH_UP_INTERVAL_NS = 5_000_000_000L;
 
   private final String kafkaBootstrap;
   private final String sourcesTopic;
@@ -54,6 +60,8 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private transient Map<String, FlowSource> loaded;
   private transient EmittingSink sink;
   private transient long unreadableStates;
+  private transient long catchUps;
+  private transient long lastCatchUpNs;
 
   DecodeFlows(String kafkaBootstrap, String sourcesTopic) {
     this.kafkaBootstrap = kafkaBootstrap;
@@ -71,6 +79,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
         : new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(Duration.ofSeconds(30), problem -> {});
     var metrics = getRuntimeContext().getMetricGroup().addGroup("sluice");
     metrics.gauge("unreadable_exporter_states", () -> unreadableStates);
+    metrics.gauge("registry_catch_ups", () -> catchUps);
     for (FlowType type : FlowType.values()) {
       metrics.gauge("datagrams_" + type.column(), () -> counters.datagrams(type));
     }
@@ -88,7 +97,10 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       state = saved == null ? new ExporterState() : restore(saved);
       live.put(key, state);
     }
-    FlowSource source = registry(ctx.getBroadcastState(REGISTRY)).match(datagram.exporterAddr);
+    FlowSource source = match(ctx.getBroadcastState(REGISTRY), datagram);
+    if (datagram.sourceUpdatedNs != 0 && (source == null || source.getUpdatedNs() < datagram.sourceUpdatedNs) && catchUp()) {
+      source = match(ctx.getBroadcastState(REGISTRY), datagram);
+    }
     Enrichment.configure(state, source);
     DatagramStats stats = new DatagramStats();
     stats.second = datagram.receivedNs / 1_000_000_000L;
@@ -146,6 +158,29 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     // what it has seen overrides the registry read at open.
     ctx.getBroadcastState(REGISTRY).put(update.key, update.value == null ? new byte[0] : update.value);
     table = null;
+  }
+
+  /**
+   * The registration that labels the datagram: the exporter's own, else its UDP source's, as the collector accepted
+   * it (an sFlow agent sending from a registered address, or a source registered with another exporter address).
+   */
+  private FlowSource match(ReadOnlyBroadcastState<String, byte[]> broadcast, RawDatagram datagram) throws Exception {
+    SourceTable sources = registry(broadcast);
+    FlowSource source = sources.match(datagram.exporterAddr);
+    return source == null && datagram.udpSourceAddr.length == 16 ? sources.match(datagram.udpSourceAddr) : source;
+  }
+
+  /** Reads the registry topic to its end, as at open, unless the last catch-up was less than the interval ago. */
+  private boolean catchUp() {
+    long now = System.nanoTime();
+    if (kafkaBootstrap == null || (catchUps > 0 && now - lastCatchUpNs < CATCH_UP_INTERVAL_NS)) {
+      return false;
+    }
+    lastCatchUpNs = now;
+    catchUps++;
+    loaded = new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(Duration.ofSeconds(30), problem -> {});
+    table = null;
+    return true;
   }
 
   /** The registry read at open, overridden by whatever the broadcast side has seen since (removals included). */

@@ -34,6 +34,8 @@ final class KafkaRecords {
         d.exporterPort = envelope.getExporterPort();
         d.receivedNs = envelope.getReceivedNs();
         d.collectorId = envelope.getCollectorId();
+        d.sourceUpdatedNs = envelope.getSourceUpdatedNs();
+        d.udpSourceAddr = envelope.getUdpSourceAddr().toByteArray();
         d.payload = envelope.getPayload().toByteArray();
         out.collect(d);
       } catch (InvalidProtocolBufferException e) {

@@ -10,6 +10,10 @@ public final class RawDatagram {
   public long receivedNs;
   public String collectorId;
   public byte[] payload;
+  /** 16 bytes, or empty when the collector did not say. */
+  public byte[] udpSourceAddr;
+  /** The version of the registration the collector accepted the datagram under; 0: none. */
+  public long sourceUpdatedNs;
 
   public RawDatagram() {}
 

@@ -4,34 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
-import io.sluice.ingest.Topics;
 import io.sluice.ingest.capture.CaptureFrame;
 import io.sluice.ingest.capture.CaptureReader;
 import io.sluice.decode.flow.sflow.SflowCounterDatagram;
 import io.sluice.ingest.sources.IpAddresses;
-import io.sluice.ingest.sources.Sources;
-import io.sluice.ingest.sources.SourcesTopic;
-import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
-import io.sluice.store.TestClickHouse;
-import io.sluice.store.TestKafka;
-import io.sluice.store.schema.Migrator;
-import io.sluice.wire.FlowDatagram;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,43 +24,28 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * into a real ClickHouse; the rows are compared with tshark's decode of the same captures.
  */
 class FlowJobTest {
-  private static final Path FIXTURES = TestStack.repoRoot().getParent().resolve("shared/fixtures");
-
   @RegisterExtension
   static final MiniClusterExtension FLINK = new MiniClusterExtension(
       new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
   @Test
   void fixtureDatagramsLandDecodedLabelledAndSamplingCorrected() throws Exception {
-    String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    String kafka = TestKafka.bootstrap();
-    TestKafka.createTopics(prefix);
-    String database = TestClickHouse.newDatabase("flowjob");
-    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
-    new Migrator(server, database, TestStack.repoRoot().resolve("sql"), line -> {}).migrate();
+    try (FlowPipeline p = FlowPipeline.create("flowjob")) {
+      // Rates known from the exporter's own fields: the registry adds names only.
+      p.register("192.168.0.1", "edge-sampled", null, "lab", List.of("0=ge-0/0/0"));
+      // NetFlow v5 without a rate in its header: the configured rate applies, and says so.
+      p.register("127.0.2.0/24", "edge-v5", 100, "dc1", List.of());
+      p.register("10.9.9.9", "edge-counters", null, "lab", List.of("7=xe-0/0/7"));
 
-    SourcesTopic registry = new SourcesTopic(kafka, prefix + Topics.SOURCES);
-    // Rates known from the exporter's own fields: the registry adds names only.
-    registry.put(Sources.build(new Sources.Request("192.168.0.1", "edge-sampled", null, false, "lab",
-        List.of("0=ge-0/0/0"), null), 1));
-    // NetFlow v5 without a rate in its header: the configured rate applies, and says so.
-    registry.put(Sources.build(new Sources.Request("127.0.2.0/24", "edge-v5", 100, false, "dc1", List.of(), null), 2));
+      Map<String, long[]> sent = produce(p, "akvorado/netflow/samplingrate", "goflow2/nfv5");
+      SflowCounterDatagram counters = new SflowCounterDatagram();
+      p.produce(IpAddresses.mapped(counters.agent), counters.bytes(1), 1_700_000_000_000_000_000L);
+      FlowPipeline.runBounded(p, 300);
+      assertLanded(p.db, sent, counters);
+    }
+  }
 
-    registry.put(Sources.build(new Sources.Request("10.9.9.9", "edge-counters", null, false, "lab",
-        List.of("7=xe-0/0/7"), null), 3));
-
-    Map<String, long[]> sent = produce(kafka, prefix + Topics.FLOWS_RAW, "akvorado/netflow/samplingrate", "goflow2/nfv5");
-    SflowCounterDatagram counters = new SflowCounterDatagram();
-    byte[] agent = IpAddresses.mapped(counters.agent);
-    send(kafka, prefix + Topics.FLOWS_RAW, agent, counters.bytes(1), 1_700_000_000_000_000_000L);
-
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(2);
-    FlowJob.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
-        "checkpoint-ms", "300", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix));
-    env.execute("flowjob-test");
-
-    ClickHouseHttp db = server.withDatabase(database);
+  private static void assertLanded(ClickHouseHttp db, Map<String, long[]> sent, SflowCounterDatagram counters) throws Exception {
     JsonNode sampled = summary("akvorado__netflow__samplingrate");
     assertEquals(List.of(List.of(sampled.path("data_records").asText(), sampled.path("total_bytes").asText(),
             sampled.path("total_packets").asText(), sampled.path("corrected_total_bytes").asText(), "2048", "packet", "lab")),
@@ -121,41 +90,23 @@ class FlowJobTest {
    */
   @Test
   void templatesSurviveARestartAndRowsLandExactlyOnce() throws Exception {
-    String prefix = "r" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    String kafka = TestKafka.bootstrap();
-    TestKafka.createTopics(prefix);
-    String database = TestClickHouse.newDatabase("flowrestart");
-    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
-    new Migrator(server, database, TestStack.repoRoot().resolve("sql"), line -> {}).migrate();
-    new SourcesTopic(kafka, prefix + Topics.SOURCES).put(Sources.build(new Sources.Request("127.0.2.4", "edge-restart", 1,
-        false, "lab", List.of(), null), 1));
+    try (FlowPipeline p = FlowPipeline.create("flowrestart")) {
+      p.register("127.0.2.4", "edge-restart", 1);
+      int dataDatagrams = 200;
+      FlowPipeline.produceTemplateThenData(p, dataDatagrams, 1_700_000_000_000_000_000L);
 
-    List<byte[]> datagrams = new java.util.ArrayList<>();
-    PacketHeader packet = new PacketHeader();
-    try (CaptureReader reader = CaptureReader.open(FIXTURES.resolve("flows/goflow2/nfv9_template_data.pcap"))) {
-      for (CaptureFrame frame : reader) {
-        PacketParser.parse(frame.linkType(), frame.data(), 0, frame.data().length, packet);
-        datagrams.add(java.util.Arrays.copyOfRange(frame.data(), packet.payloadOffset, packet.payloadOffset + packet.payloadLength));
-      }
+      FailOnceAfterCheckpoint.reset();
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting());
+      env.setParallelism(1);
+      FlowJob.build(env, p.jobArgs(100, true), stream -> stream.map(new FailOnceAfterCheckpoint()));
+      env.execute("flowjob-restart");
+
+      assertTrue(FailOnceAfterCheckpoint.FAILED.get(), "the job failed once and restarted");
+      assertRestartedExactlyOnce(p.db, dataDatagrams);
     }
-    byte[] exporter = packet.srcAddr.clone();
-    long t0 = 1_700_000_000_000_000_000L;
-    send(kafka, prefix + Topics.FLOWS_RAW, exporter, datagrams.get(0), t0);
-    int dataDatagrams = 200;
-    for (int i = 0; i < dataDatagrams; i++) {
-      send(kafka, prefix + Topics.FLOWS_RAW, exporter, datagrams.get(1), t0 + (i + 1) * 10_000_000L);
-    }
+  }
 
-    FailOnceAfterCheckpoint.reset();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting());
-    env.setParallelism(1);
-    FlowJob.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
-        "checkpoint-ms", "100", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix),
-        stream -> stream.map(new FailOnceAfterCheckpoint()));
-    env.execute("flowjob-restart");
-
-    assertTrue(FailOnceAfterCheckpoint.FAILED.get(), "the job failed once and restarted");
-    ClickHouseHttp db = server.withDatabase(database);
+  private static void assertRestartedExactlyOnce(ClickHouseHttp db, int dataDatagrams) throws Exception {
     JsonNode oracle = summary("goflow2__nfv9_template_data");
     long perDatagram = oracle.path("data_records").asLong();
     assertEquals(Long.toString(dataDatagrams * perDatagram), db.scalar("SELECT count() FROM flows"));
@@ -205,7 +156,7 @@ class FlowJobTest {
 
   /** Datagrams missing between consecutive NetFlow v9 sequence numbers, as tshark read them. */
   private static long sequenceGaps(String name) throws Exception {
-    List<String> lines = java.nio.file.Files.readAllLines(FIXTURES.resolve("oracle/flows/" + name + ".datagrams.csv"));
+    List<String> lines = java.nio.file.Files.readAllLines(FlowPipeline.FIXTURES.resolve("oracle/flows/" + name + ".datagrams.csv"));
     int column = List.of(lines.get(0).split(",")).indexOf("sequence");
     long gaps = 0;
     for (int i = 2; i < lines.size(); i++) {
@@ -215,19 +166,19 @@ class FlowJobTest {
   }
 
   private static JsonNode summary(String name) throws Exception {
-    return new ObjectMapper().readTree(FIXTURES.resolve("oracle/flows/" + name + ".summary.json").toFile()).path("netflow_ipfix");
+    return FlowPipeline.summary(name).path("netflow_ipfix");
   }
 
   /**
    * Sends each capture's UDP payloads as collectors do: an envelope keyed by the exporter (the UDP source).
    * Returns, per capture, the datagrams and payload bytes sent.
    */
-  private static Map<String, long[]> produce(String kafka, String topic, String... captures) throws Exception {
+  private static Map<String, long[]> produce(FlowPipeline p, String... captures) throws Exception {
     Map<String, long[]> sent = new java.util.HashMap<>();
     PacketHeader packet = new PacketHeader();
     for (String capture : captures) {
       long[] totals = new long[2];
-      try (CaptureReader reader = CaptureReader.open(FIXTURES.resolve("flows/" + capture + ".pcap"))) {
+      try (CaptureReader reader = CaptureReader.open(FlowPipeline.FIXTURES.resolve("flows/" + capture + ".pcap"))) {
         for (CaptureFrame frame : reader) {
           if (!PacketParser.parse(frame.linkType(), frame.data(), 0, frame.data().length, packet)
               || packet.protocol != PacketParser.PROTO_UDP || packet.payloadLength == 0) {
@@ -235,7 +186,7 @@ class FlowJobTest {
           }
           byte[] payload = java.util.Arrays.copyOfRange(frame.data(), packet.payloadOffset,
               packet.payloadOffset + packet.payloadLength);
-          send(kafka, topic, packet.srcAddr.clone(), payload, frame.timestampNs());
+          p.produce(packet.srcAddr.clone(), payload, frame.timestampNs());
           totals[0]++;
           totals[1] += payload.length;
         }
@@ -243,20 +194,5 @@ class FlowJobTest {
       sent.put(capture, totals);
     }
     return sent;
-  }
-
-  private static void send(String kafka, String topic, byte[] exporter, byte[] payload, long receivedNs) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-      FlowDatagram envelope = FlowDatagram.newBuilder()
-          .setExporterAddr(ByteString.copyFrom(exporter))
-          .setReceivedNs(receivedNs)
-          .setCollectorId("test")
-          .setPayload(ByteString.copyFrom(payload))
-          .build();
-      producer.send(new ProducerRecord<>(topic, exporter, envelope.toByteArray())).get();
-    }
   }
 }
