@@ -29,6 +29,9 @@ public final class RingPoller implements AutoCloseable {
   /** Gets each record; the array is reused after the call returns. */
   public interface Sink {
     void record(byte[] data, int size);
+
+    /** After a drain that handed on records: the end of a batch. */
+    default void drained() {}
   }
 
   /** How long records may gather after a drain: latency traded for fewer wakeups (Kafka lingers 10 ms as well). */
@@ -160,6 +163,9 @@ public final class RingPoller implements AutoCloseable {
     }
     LONG.setRelease(consumer, 0, cons);
     drained = cons - start;
+    if (n > 0) {
+      sink.drained();
+    }
     return n;
   }
 

@@ -105,17 +105,23 @@ public final class CaptureBench {
     }
   }
 
-  /** The agent's cost at a fixed request rate: rounds × (without, with, with pure ACKs kept), interleaved. */
+  /**
+   * The agent's cost at a fixed request rate: rounds × (without, with, with the producer that acknowledges at once),
+   * interleaved. "with" is the loader as deployed: its own KafkaProducer (Loader.newProducer: batching, lz4, acks=1)
+   * sending to a real broker in the host namespace, whose CPU (another process) is not counted.
+   */
   static void overhead(int seconds, int rate, int rounds) throws Exception {
     try (var lab = NetLabAccess.open()) {
       NetLabAccess.startServers(lab);
       Path state = Files.createTempDirectory("sluice-bench-");
-      LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state);
+      String prefix = "bench" + ProcessHandle.current().pid() + ".";
+      LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state)
+          .withKafka(NetLabAccess.kafka(prefix)).withTopicPrefix(prefix);
       rate(lab, 2, rate, null, "warm-up");  // nginx and the client's first connections
-      try (Loader loader = Loader.start(c, new NullProducer())) {
+      try (Loader loader = Loader.start(c, null)) {
         rate(lab, 5, rate, loader, "warm-up (JIT)");
       }
-      List<String> modes = List.of("without", "with", "with, pure ACKs kept");
+      List<String> modes = List.of("without", "with", "with, null producer");
       java.util.Map<String, List<Double>> total = new java.util.LinkedHashMap<>();
       for (int r = 0; r < rounds; r++) {
         for (String mode : modes) {
@@ -123,8 +129,8 @@ public final class CaptureBench {
           if (mode.equals("without")) {
             us = rate(lab, seconds, rate, null, mode);
           } else {
-            try (Loader loader = Loader.start(c.withSkipPureAcks(!mode.contains("kept")), new NullProducer())) {
-              Thread.sleep(1000);  // start-up (probes, verifier) is not the steady cost
+            try (Loader loader = Loader.start(c, mode.contains("null") ? new NullProducer() : null)) {
+              Thread.sleep(1000);  // start-up (probes, verifier, the producer's metadata) is not the steady cost
               us = rate(lab, seconds, rate, loader, mode);
             }
           }
@@ -133,11 +139,12 @@ public final class CaptureBench {
       }
       double without = median(total.get("without"));
       for (String mode : modes) {
-        double m = median(total.get(mode));
-        System.out.printf("%-22s median %.2f us CPU/request over %d runs %s; minus without: %+.2f us/request = %+.2f%% of one core at %,d requests/s%n",
-            mode, m, total.get(mode).size(), total.get(mode), m - without, (m - without) * rate / 1e4, rate);
+        List<Double> runs = total.get(mode);
+        double m = median(runs);
+        System.out.printf("%-22s median %.2f us CPU/request over %d runs %s (range %.2f–%.2f); minus without: %+.2f us/request = %+.2f%% of one core at %,d requests/s%n",
+            mode, m, runs.size(), runs, runs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+            runs.stream().mapToDouble(Double::doubleValue).max().orElse(0), m - without, (m - without) * rate / 1e4, rate);
       }
-      bpfStats(lab, seconds, rate, c);
     }
   }
 
@@ -158,6 +165,8 @@ public final class CaptureBench {
     long k0 = sumCpuNs(softirqd);
     long j0 = processCpuNs();
     long d0 = threadCpuNs("sluice-ringbuf");
+    long p0 = threadCpuNs(PRODUCER_THREAD);
+    java.util.Map<String, Long> t0 = nativeThreadsCpuNs();
     long[] c0 = loader == null ? null : loader.maps().counters();
     long s0 = loader == null ? 0 : loader.metrics().polledSockets();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -165,10 +174,20 @@ public final class CaptureBench {
     String out = NetLabAccess.exec(lab, "bash -c 'wrk -t1 -c32 -d" + seconds + "s -s " + script + " http://"
         + NetLabAccess.serverIp(lab) + "/ -- " + rate + (close ? " close" : "") + " > /tmp/sluice-wrk.out; times; cat /tmp/sluice-wrk.out'");
     Thread.sleep(100);  // the loader drains what is left
+    if (loader != null) {
+      // the run's cost includes producing what it captured: wait for Kafka's acknowledgements (linger, batches)
+      long until = System.nanoTime() + 5_000_000_000L;
+      while (loader.metrics().sent() + loader.metrics().kafkaErrors() < loader.metrics().polledPackets() + loader.metrics().polledSockets()
+          && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+    }
     long n1 = procCpuNs(nginx);
     long k1 = sumCpuNs(softirqd);
     long j1 = processCpuNs();
     long d1 = threadCpuNs("sluice-ringbuf");
+    long p1 = threadCpuNs(PRODUCER_THREAD);
+    java.util.Map<String, Long> t1 = nativeThreadsCpuNs();
     long requests = 0;
     String[] lines = out.split("\\n");
     for (String line : lines) {
@@ -181,8 +200,14 @@ public final class CaptureBench {
     String agent = "";
     if (loader != null) {
       long[] c1 = loader.maps().counters();
-      agent = String.format(" (drain thread %.2f)", (d1 - d0) / 1e3 / requests) + String.format("; %.2f packets captured/request, %.2f socket events/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
-          (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
+      long sent = loader.metrics().sent();
+      long polled = loader.metrics().polledPackets() + loader.metrics().polledSockets();
+      if (sent != polled || loader.metrics().kafkaErrors() != 0) {
+        throw new IllegalStateException(mode + ": Kafka acknowledged " + sent + " of " + polled + " records, errors " + loader.metrics().kafkaErrors());
+      }
+      agent = String.format(" (drain thread %.2f, producer I/O thread %.2f)", (d1 - d0) / 1e3 / requests, (p1 - p0) / 1e3 / requests)
+          + threadsDelta(t0, t1, requests) + String.format("; %d records acknowledged; %.2f packets captured/request, %.2f socket events/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
+          sent, (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
     }
     System.out.printf("%-22s %,d requests in %d s (%,.0f/s): us CPU/request nginx %.2f, client %.2f, ksoftirqd %.2f, JVM %.2f = %.2f (load %s)%s%n",
         mode, requests, seconds, requests / (double) seconds, (n1 - n0) / 1e3 / requests, client / 1e3 / requests,
@@ -226,6 +251,35 @@ public final class CaptureBench {
           m.group(2) == null ? 0 : Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3))});
     }
     return out;
+  }
+
+  static final String PRODUCER_THREAD = "kafka-producer-network-thread | sluice-ebpf-loader";
+
+  /** Every thread of this JVM (GC and compiler threads too) by name with digits dropped → CPU ns, from /proc. */
+  static java.util.Map<String, Long> nativeThreadsCpuNs() throws Exception {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9#]+", "");
+          out.merge(name, procCpuNs(Path.of("/proc/self/task", t.getFileName().toString())), Long::sum);
+        } catch (java.io.IOException gone) {
+          // ended while listing
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The threads that used at least 0.1 µs per request, largest first. */
+  static String threadsDelta(java.util.Map<String, Long> a, java.util.Map<String, Long> b, long requests) {
+    StringBuilder s = new StringBuilder(" [threads:");
+    b.entrySet().stream()
+        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - a.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() / 1e3 / requests >= 0.1)
+        .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+        .forEach(e -> s.append(String.format(" %s %.2f", e.getKey(), e.getValue() / 1e3 / requests)));
+    return s.append("]").toString();
   }
 
   /** CPU time of this JVM's thread of that name, 0 when there is none. */
@@ -273,7 +327,11 @@ public final class CaptureBench {
   }
 
   static long procCpuNs(long pid) throws Exception {
-    String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+    return procCpuNs(Path.of("/proc/" + pid));
+  }
+
+  static long procCpuNs(Path proc) throws java.io.IOException {
+    String[] f = Files.readString(proc.resolve("stat")).replaceAll(".*\\) ", "").split(" ");
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;  // utime+stime, 100 Hz ticks
   }
 
