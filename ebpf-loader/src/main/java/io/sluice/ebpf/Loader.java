@@ -165,6 +165,11 @@ public final class Loader implements AutoCloseable {
   }
 
   static Producer<byte[], byte[]> newProducer(String bootstrap) {
+    return new KafkaProducer<>(producerConfig(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** The producer settings of a loader that makes its own producer. */
+  public static Properties producerConfig(String bootstrap) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ebpf-loader");
@@ -174,7 +179,7 @@ public final class Loader implements AutoCloseable {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return p;
   }
 
   /** Which attach type each hook uses (capture, socket_state, retransmit, udp_sender). */
@@ -271,7 +276,7 @@ public final class Loader implements AutoCloseable {
         }
       }
     };
-    try (RingPoller rb = new RingPoller(maps.eventsFd(), sink)) {
+    try (RingPoller rb = new RingPoller(maps.eventsFd(), sink, config.gatherMs())) {
       while (running) {
         if (paused) {
           Thread.sleep(20);

@@ -36,6 +36,7 @@ public final class RingPoller implements AutoCloseable {
 
   /** How long records may gather after a drain: latency traded for fewer wakeups (Kafka lingers 10 ms as well). */
   static final int GATHER_MS = 25;
+  private final int gatherMs;
   private static final int BUSY = 1 << 31;
   private static final int DISCARD = 1 << 30;
   private static final int HEADER = 8;
@@ -63,7 +64,13 @@ public final class RingPoller implements AutoCloseable {
   private long drained;
 
   public RingPoller(int mapFd, Sink sink) {
+    this(mapFd, sink, GATHER_MS);
+  }
+
+  /** gatherMs: the sleep after a drain that found records (see above). */
+  public RingPoller(int mapFd, Sink sink, int gatherMs) {
     this.sink = sink;
+    this.gatherMs = gatherMs;
     this.pageSize = libc.sysconf(LibC.SC_PAGESIZE);
     this.size = maxEntries(mapFd);
     if (Long.bitCount(size) != 1 || size < pageSize || pageSize + 2 * size > Integer.MAX_VALUE) {
@@ -119,7 +126,7 @@ public final class RingPoller implements AutoCloseable {
     int n = drain();
     if (n > 0) {
       if (timeoutMs > 0 && drained < size / 8) {
-        sleep(Math.min(GATHER_MS, timeoutMs));
+        sleep(Math.min(gatherMs, timeoutMs));
       }
       return n;
     }
