@@ -175,7 +175,7 @@ public final class Loader implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ebpf-loader");
     p.put(ProducerConfig.ACKS_CONFIG, "1");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);  // a drain's batches are already gathered (RingPoller.GATHER_MS)
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);

@@ -120,8 +120,8 @@ public final class CaptureBench {
    * The agent's cost at a fixed request rate: rounds × (without, then each variant of the loader), interleaved.
    * The loader makes its own KafkaProducer (Loader.producerConfig: batching, lz4, acks=1) sending to a real broker
    * in the host namespace, whose CPU (another process) is not counted. Variants: batched (as deployed), unbatched
-   * (a record per packet), lz4-off (compression.type=none), linger100 (linger.ms=100), gather100 (the ring
-   * buffer drained every 100 ms instead of 25, linger.ms=5), null (a producer that
+   * (a record per packet), lz4-off (compression.type=none), gather25 (the ring buffer drained every 25 ms
+   * instead of 100, linger.ms=10: the settings before), linger100 (gather 25 ms, linger.ms=100), null (a producer that
    * acknowledges at once, no broker). Before the measured runs, warm seconds of load with each variant, so the
    * JIT compiler has done most of its work (a loader runs for days; its start-up compilation is not its steady cost).
    */
@@ -173,10 +173,13 @@ public final class CaptureBench {
       case "batched" -> { }
       case "unbatched" -> c = c.withPacketBatches(false);
       case "lz4-off" -> p.put("compression.type", "none");
-      case "linger100" -> p.put("linger.ms", 100);
-      case "gather100" -> {
-        c = c.withGatherMs(100);
-        p.put("linger.ms", 5);
+      case "gather25" -> {
+        c = c.withGatherMs(25);
+        p.put("linger.ms", 10);
+      }
+      case "linger100" -> {
+        c = c.withGatherMs(25);
+        p.put("linger.ms", 100);
       }
       case "null" -> {
         return Loader.start(c, new NullProducer());
