@@ -24,7 +24,8 @@ import jnr.ffi.Pointer;
  * next one, so a steady stream is drained in batches with one wakeup per batch instead of one per record (each
  * wakeup of the drain thread finds its caches cold, which costs more than the records), and each drain becomes a
  * few large Kafka records and one produce request; idle, it sleeps in epoll. A drain that freed
- * an eighth of the ring or more does not sleep: at such rates the ring could fill during the sleep.
+ * an eighth of the ring or more does not sleep, and the sleep ends early (checked every {@link #GATHER_STEP_MS})
+ * once an eighth of the ring is filled: at such rates the ring could fill during the sleep.
  */
 public final class RingPoller implements AutoCloseable {
   /** Gets each record; the array is reused after the call returns. */
@@ -40,6 +41,7 @@ public final class RingPoller implements AutoCloseable {
    * requests (the producer then lingers only 5 ms). 100 ms: a tenth of the L7 job's out-of-orderness bound.
    */
   static final int GATHER_MS = 100;
+  static final int GATHER_STEP_MS = 10;
   private final int gatherMs;
   private static final int BUSY = 1 << 31;
   private static final int DISCARD = 1 << 30;
@@ -130,7 +132,7 @@ public final class RingPoller implements AutoCloseable {
     int n = drain();
     if (n > 0) {
       if (timeoutMs > 0 && drained < size / 8) {
-        sleep(Math.min(gatherMs, timeoutMs));
+        gather(Math.min(gatherMs, timeoutMs));
       }
       return n;
     }
@@ -178,6 +180,20 @@ public final class RingPoller implements AutoCloseable {
       sink.drained();
     }
     return n;
+  }
+
+  /**
+   * Sleeps up to ms so records gather, in steps of {@link #GATHER_STEP_MS}, ending early once an eighth of the ring
+   * holds records (a burst must not fill the ring during the sleep; reading producer_pos is no system call).
+   */
+  private void gather(int ms) {
+    for (int slept = 0; slept < ms; slept += GATHER_STEP_MS) {
+      sleep(Math.min(GATHER_STEP_MS, ms - slept));
+      long waiting = (long) LONG.getAcquire(ring, 0) - (long) LONG.getAcquire(consumer, 0);
+      if (waiting >= size / 8) {
+        return;
+      }
+    }
   }
 
   private static void sleep(int ms) {
