@@ -69,11 +69,7 @@ public final class RingPoller implements AutoCloseable {
   /** Bytes the last drain freed. */
   private long drained;
 
-  public RingPoller(int mapFd, Sink sink) {
-    this(mapFd, sink, GATHER_MS);
-  }
-
-  /** gatherMs: the sleep after a drain that found records (see above). */
+  /** gatherMs: the longest sleep after a drain that found records (see above; {@link #GATHER_MS} by default). */
   public RingPoller(int mapFd, Sink sink, int gatherMs) {
     this.sink = sink;
     this.gatherMs = gatherMs;
