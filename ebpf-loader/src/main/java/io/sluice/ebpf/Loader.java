@@ -4,6 +4,7 @@ import io.sluice.ebpf.AttachProbe.Kind;
 import io.sluice.ebpf.nat.BpfException;
 import io.sluice.ebpf.nat.LibC;
 import io.sluice.ebpf.nat.Native;
+import io.sluice.ingest.PacketBatches;
 import io.sluice.ingest.Topics;
 import io.sluice.ingest.metrics.MetricsServer;
 import io.sluice.wire.SocketEvent;
@@ -21,6 +22,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -47,11 +50,17 @@ public final class Loader implements AutoCloseable {
   private final Callback packetsSent;
   private final Callback socketsSent;
   private final PacketEncoder packetEncoder;
+  private PacketBatcher batcher;
+  /** Whether this drain has looked up the partition count yet (reset when a drain ends). */
+  private boolean batchDrainStarted;
   private volatile boolean running = true;
   private volatile boolean paused;
   private Thread poller;
   private Thread watcher;
   private MetricsServer metricsServer;
+
+  private static final Iterable<Header> BATCH_HEADERS =
+      List.of(new RecordHeader(PacketBatches.MESSAGE_HEADER, PacketBatches.BATCH_BYTES));
 
   private Loader(LoaderConfig config, Producer<byte[], byte[]> producer) {
     this.config = config;
@@ -156,16 +165,21 @@ public final class Loader implements AutoCloseable {
   }
 
   static Producer<byte[], byte[]> newProducer(String bootstrap) {
+    return new KafkaProducer<>(producerConfig(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** The producer settings of a loader that makes its own producer. */
+  public static Properties producerConfig(String bootstrap) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ebpf-loader");
     p.put(ProducerConfig.ACKS_CONFIG, "1");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);  // a drain's batches are already gathered (RingPoller.GATHER_MS)
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return p;
   }
 
   /** Which attach type each hook uses (capture, socket_state, retransmit, udp_sender). */
@@ -248,7 +262,21 @@ public final class Loader implements AutoCloseable {
   }
 
   private void pollLoop() {
-    try (RingPoller rb = new RingPoller(maps.eventsFd(), this::onRecord)) {
+    RingPoller.Sink sink = new RingPoller.Sink() {
+      @Override
+      public void record(byte[] data, int size) {
+        onRecord(data, size);
+      }
+
+      @Override
+      public void drained() {
+        batchDrainStarted = false;
+        if (batcher != null) {
+          batcher.flush();
+        }
+      }
+    };
+    try (RingPoller rb = new RingPoller(maps.eventsFd(), sink, config.gatherMs())) {
       while (running) {
         if (paused) {
           Thread.sleep(20);
@@ -268,7 +296,13 @@ public final class Loader implements AutoCloseable {
     if (rec[0] == Records.PACKET && size >= Records.PACKET_HEADER) {
       metrics.polledPackets.increment();
       byte[] key = Records.frameKey(rec, Records.PACKET_HEADER, PacketEncoder.capturedLength(rec, size));
-      send(packetsTopic, key, packetEncoder.encode(rec, size), packetsSent);
+      byte[] value = packetEncoder.encode(rec, size);
+      PacketBatcher b = batcher();
+      if (b == null || key == null) {
+        send(packetsTopic, key, value, packetsSent);
+      } else {
+        b.add(PacketBatches.partition(key, b.partitions()), value);
+      }
     } else if (rec[0] == Records.SOCKET && size >= Records.SOCKET_SIZE) {
       metrics.polledSockets.increment();
       SocketEvent.Builder e = Records.socket(rec, clockOffset).setNode(config.node());
@@ -286,13 +320,52 @@ public final class Loader implements AutoCloseable {
     }
   }
 
+  /**
+   * The batcher for this drain, made (or remade when the topic's partition count changed) at a drain's first
+   * packet; null when packets go one per record (configured so, or the partition count is not known).
+   */
+  private PacketBatcher batcher() {
+    if (!config.packetBatches()) {
+      return null;
+    }
+    if (batchDrainStarted) {
+      return batcher;
+    }
+    batchDrainStarted = true;
+    int partitions;
+    try {
+      partitions = producer.partitionsFor(packetsTopic).size();
+    } catch (RuntimeException e) {
+      partitions = 0;
+    }
+    if (batcher == null || batcher.partitions() != partitions) {
+      batcher = partitions == 0 ? null : new PacketBatcher(partitions, this::sendBatch);
+    }
+    return batcher;
+  }
+
+  private void sendBatch(int partition, byte[] value, int packets) {
+    Callback done = (md, ex) -> {
+      if (ex == null) {
+        metrics.sent(packetsTopic, packets);
+      } else {
+        metrics.kafkaError(ex.getClass().getSimpleName(), packets);
+      }
+    };
+    try {
+      producer.send(new ProducerRecord<>(packetsTopic, partition, (byte[]) null, value, BATCH_HEADERS), done);
+    } catch (RuntimeException ex) {
+      metrics.kafkaError(ex.getClass().getSimpleName(), packets);
+    }
+  }
+
   /** One callback per topic, made once: a send is per packet. */
   private Callback sentTo(String topic) {
     return (md, ex) -> {
       if (ex == null) {
-        metrics.sent(topic);
+        metrics.sent(topic, 1);
       } else {
-        metrics.kafkaError(ex.getClass().getSimpleName());
+        metrics.kafkaError(ex.getClass().getSimpleName(), 1);
       }
     };
   }
@@ -301,7 +374,7 @@ public final class Loader implements AutoCloseable {
     try {
       producer.send(new ProducerRecord<>(topic, key, value), done);
     } catch (RuntimeException ex) {
-      metrics.kafkaError(ex.getClass().getSimpleName());
+      metrics.kafkaError(ex.getClass().getSimpleName(), 1);
     }
   }
 

@@ -12,12 +12,13 @@ public final class LoaderMetrics {
   private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> kafkaErrors = new ConcurrentHashMap<>();
 
-  void sent(String topic) {
-    sent.computeIfAbsent(topic, t -> new LongAdder()).increment();
+  /** n packets or socket events acknowledged (a batch record counts its packets). */
+  void sent(String topic, int n) {
+    sent.computeIfAbsent(topic, t -> new LongAdder()).add(n);
   }
 
-  void kafkaError(String reason) {
-    kafkaErrors.computeIfAbsent(reason, t -> new LongAdder()).increment();
+  void kafkaError(String reason, int n) {
+    kafkaErrors.computeIfAbsent(reason, t -> new LongAdder()).add(n);
   }
 
   public long polledPackets() {
@@ -52,9 +53,9 @@ public final class LoaderMetrics {
     t.family("sluice_ebpf_records_polled_total", "counter", "Records drained from the ring buffer.")
         .sample("sluice_ebpf_records_polled_total", polledPackets.sum(), "kind", "packet")
         .sample("sluice_ebpf_records_polled_total", polledSockets.sum(), "kind", "socket");
-    t.family("sluice_ebpf_records_sent_total", "counter", "Records acknowledged by Kafka.");
+    t.family("sluice_ebpf_records_sent_total", "counter", "Packets and socket events acknowledged by Kafka (a batch record counts its packets).");
     sent.forEach((topic, n) -> t.sample("sluice_ebpf_records_sent_total", n.sum(), "topic", topic));
-    t.family("sluice_ebpf_kafka_errors_total", "counter", "Records Kafka did not take, by error class.");
+    t.family("sluice_ebpf_kafka_errors_total", "counter", "Packets and socket events Kafka did not take, by error class.");
     kafkaErrors.forEach((r, n) -> t.sample("sluice_ebpf_kafka_errors_total", n.sum(), "reason", r));
     t.family("sluice_ebpf_interfaces_attached", "gauge", "Interfaces with the tc capture attached.")
         .sample("sluice_ebpf_interfaces_attached", interfaces);

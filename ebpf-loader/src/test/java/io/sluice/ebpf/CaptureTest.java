@@ -127,7 +127,7 @@ class CaptureTest {
         idle = records.isEmpty() && packets.size() >= minPackets && sockets.size() >= minSockets ? idle + 1 : 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
           if (r.topic().endsWith(Topics.PACKETS_RAW)) {
-            packets.add(CapturedPacket.parseFrom(r.value()));
+            packets.addAll(SentPackets.of(r.value(), r.headers()));
           } else {
             sockets.add(SocketEvent.parseFrom(r.value()));
           }

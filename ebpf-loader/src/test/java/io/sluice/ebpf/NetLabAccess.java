@@ -29,6 +29,12 @@ public final class NetLabAccess {
     return NetLab.run(java.util.List.of("ip", "netns", "exec", l.client, "sh", "-c", command), 600);
   }
 
+  /** A real broker in the host namespace (started once per JVM) with every topic made under prefix; its bootstrap. */
+  public static String kafka(String prefix) throws Exception {
+    TestKafka.createTopics(prefix);
+    return TestKafka.bootstrap();
+  }
+
   public static long nginxPid(Object lab) {
     NetLab l = (NetLab) lab;
     return Long.parseLong(NetLab.sh("cat " + l.dir.resolve("nginx.pid")).trim());

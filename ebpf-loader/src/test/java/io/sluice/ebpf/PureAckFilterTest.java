@@ -50,11 +50,13 @@ class PureAckFilterTest {
 
   Run run(boolean skip) throws Exception {
     Path state = Files.createTempDirectory("sluice-ebpf-state-");
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    // one run batched (the default), the other one packet per record: both forms carry the same packets
+    MockProducer<byte[], byte[]> producer = skip ? SentPackets.batchingProducer()
+        : new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     try (NetLab lab = new NetLab()) {
       LabServers.start(lab);
       LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(80)).withMetricsPort(null)
-          .withStateDir(state).withUdpAttribution(false).withSkipPureAcks(skip);
+          .withStateDir(state).withUdpAttribution(false).withSkipPureAcks(skip).withPacketBatches(skip);
       long[] kernel;
       try (Loader loader = Loader.start(config, producer)) {
         for (int i = 0; i < CURLS; i++) {
@@ -73,10 +75,12 @@ class PureAckFilterTest {
         if (!r.topic().equals(Topics.PACKETS_RAW)) {
           continue;  // socket events
         }
-        packets++;
-        int[] t = tcp(CapturedPacket.parseFrom(r.value()).getData().toByteArray());
-        if (t != null) {
-          tcp.add(t);
+        for (CapturedPacket p : SentPackets.of(r)) {
+          packets++;
+          int[] t = tcp(p.getData().toByteArray());
+          if (t != null) {
+            tcp.add(t);
+          }
         }
       }
       return new Run(tcp, kernel[5], kernel[1], packets);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.ingest.PacketBatches;
 import io.sluice.ingest.Topics;
 import io.sluice.wire.CapturedPacket;
 import java.net.InetSocketAddress;
@@ -11,7 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,7 +39,7 @@ class RingPollerTest {
   @Test
   void everyCommittedRecordOnceInOrderAcrossWrapArounds() throws Exception {
     Path state = Files.createTempDirectory("sluice-ebpf-state-");
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer = SentPackets.batchingProducer();
     try (NetLab lab = new NetLab()) {
       LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withSnapLen(100)
           .withRingBytes(RING).withMetricsPort(null).withStateDir(state).withUdpAttribution(false);
@@ -67,13 +71,23 @@ class RingPollerTest {
       long full = kernel[2];
       assertEquals(DATAGRAMS, captured + full, "every datagram is captured or counted as ring-buffer full");
       // Socket events (of any TCP connection on this host: the tracepoints are not per namespace) aside.
-      List<ProducerRecord<byte[], byte[]>> sent = producer.history().stream()
+      List<ProducerRecord<byte[], byte[]>> records = producer.history().stream()
           .filter(r -> r.topic().equals(Topics.PACKETS_RAW)).toList();
+      List<CapturedPacket> sent = new ArrayList<>();
+      Set<Integer> partitions = new HashSet<>();
+      for (ProducerRecord<byte[], byte[]> r : records) {
+        assertTrue(PacketBatches.isBatch(r.headers()), "batched");
+        partitions.add(r.partition());
+        sent.addAll(SentPackets.of(r));
+      }
+      assertEquals(Set.of(PacketBatches.partition(records.isEmpty() ? new byte[0] : firstKey(sent), SentPackets.PARTITIONS)),
+          partitions, "one conversation, one partition: the one its key gives");
+      // a 64 KiB ring is drained as soon as an eighth of it fills, so batches stay small here
+      assertTrue(records.size() < sent.size(), "more than one packet per record: " + records.size() + " records, " + sent.size() + " packets");
       assertEquals(captured, sent.size(), "records drained = records the kernel committed");
       assertTrue(sent.size() * 200L > 4L * RING, "the ring wrapped: " + sent.size() + " records");
       int last = -1;
-      for (ProducerRecord<byte[], byte[]> r : sent) {
-        CapturedPacket p = CapturedPacket.parseFrom(r.value());
+      for (CapturedPacket p : sent) {
         ByteBuffer frame = p.getData().asReadOnlyByteBuffer();
         int payload = 14 + 20 + 8;
         assertEquals(payload + 100, p.getSnapLen(), "whole record");
@@ -85,5 +99,11 @@ class RingPollerTest {
     } finally {
       NetLab.sh("rm -rf " + state);
     }
+  }
+
+  /** The Kafka key of the first packet's frame, as the loader computes it. */
+  private static byte[] firstKey(List<CapturedPacket> sent) {
+    byte[] frame = sent.get(0).getData().toByteArray();
+    return Records.frameKey(frame, 0, frame.length);
   }
 }

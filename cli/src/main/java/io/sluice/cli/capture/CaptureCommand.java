@@ -46,6 +46,9 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--keep-pure-acks", description = "Also capture TCP segments without payload, SYN, FIN or RST (the L7 job does not need them; by default they are only counted).")
   boolean keepPureAcks;
 
+  @Option(names = "--no-packet-batches", description = "One Kafka record per packet (CapturedPacket) instead of one CapturedPacketBatch per partition per drain: for L7 jobs older than the batch format.")
+  boolean noPacketBatches;
+
   @Option(names = "--metrics-port", defaultValue = "9465", description = "Prometheus /metrics port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
@@ -60,7 +63,8 @@ public final class CaptureCommand implements Callable<Integer> {
     }
     LoaderConfig config = LoaderConfig.defaults().withInterfaces(interfaces).withPorts(parsePorts()).withCidrs(cidrs)
         .withSnapLen(snap).withKafka(kafka).withNetns(netns).withRingBytes(ringMb << 20)
-        .withMetricsPort(metricsPort == 0 ? null : metricsPort).withSkipPureAcks(!keepPureAcks);
+        .withMetricsPort(metricsPort == 0 ? null : metricsPort).withSkipPureAcks(!keepPureAcks)
+        .withPacketBatches(!noPacketBatches);
     Loader loader;
     try {
       loader = Loader.start(config, null);

@@ -42,6 +42,10 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "NAME", defaultValue = "replay", description = "The capturing node's name in the rows. Default: ${DEFAULT-VALUE}.")
   String node;
 
+  @Option(names = "--packets-per-record", paramLabel = "N", defaultValue = "1",
+      description = "Above 1: CapturedPacketBatch records of up to N packets of one partition, as the eBPF loader sends. Default: ${DEFAULT-VALUE}.")
+  int packetsPerRecord;
+
   @Option(names = "--topic-prefix", paramLabel = "P", defaultValue = "", description = "Prepended to the topic name.")
   String topicPrefix;
 
@@ -51,12 +55,15 @@ public final class ReplayCommand implements Callable<Integer> {
     if (!pace.asFastAsPossible && rate <= 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate must be above 0, got " + rate);
     }
+    if (packetsPerRecord < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--packets-per-record must be at least 1, got " + packetsPerRecord);
+    }
     if (!Files.isRegularFile(file)) {
       throw new UserError("no such capture file: " + file);
     }
     PrintWriter out = spec.commandLine().getOut();
     try {
-      PacketReplay.Result r = PacketReplay.run(file, kafka, topicPrefix + Topics.PACKETS_RAW, node, rate);
+      PacketReplay.Result r = PacketReplay.run(file, kafka, topicPrefix + Topics.PACKETS_RAW, node, rate, 0, packetsPerRecord);
       double seconds = r.nanos() / 1e9;
       out.printf("sent %,d packets (%,d bytes) to %s in %.2f s: %,.0f packets/s%n", r.packets(), r.bytes(),
           topicPrefix + Topics.PACKETS_RAW, seconds, r.packets() / Math.max(seconds, 1e-9));

@@ -11,7 +11,12 @@ import io.sluice.ingest.capture.CaptureReader;
 import io.sluice.stack.KafkaService;
 import io.sluice.stack.StackSettings;
 import io.sluice.stack.TestStack;
+import io.sluice.decode.packet.PacketHeader;
+import io.sluice.decode.packet.PacketParser;
+import io.sluice.ingest.PacketBatches;
+import io.sluice.jobs.l7.PacketKeys;
 import io.sluice.wire.CapturedPacket;
+import io.sluice.wire.CapturedPacketBatch;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -77,6 +82,46 @@ class ReplayCommandTest {
         keys.add(java.util.HexFormat.of().formatHex(records.get(i).key()));
       }
       assertEquals(1, keys.size(), "one TCP connection, both directions: one key");
+    } finally {
+      kafka.stop();
+    }
+  }
+
+  @Test
+  void packetsPerRecordSendsBatchesInOrderToTheirConversationsPartition() throws Exception {
+    StackSettings settings = TestStack.settings();
+    KafkaService kafka = TestStack.start(new KafkaService(settings), 60_000);
+    try {
+      KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
+      StringWriter err = new StringWriter();
+      assertEquals(2, run(err, "replay", CAPTURE.toString(), "--packets-per-record", "0"));
+      assertEquals(0, run(err, "replay", CAPTURE.toString(), "--as-fast-as-possible", "--kafka",
+          settings.kafkaBootstrap(), "--node", "edge-7", "--packets-per-record", "4"), err.toString());
+
+      List<CaptureFrame> frames = new ArrayList<>();
+      try (CaptureReader reader = CaptureReader.open(CAPTURE)) {
+        reader.forEach(frames::add);
+      }
+      int batches = (frames.size() + 3) / 4;
+      List<ConsumerRecord<byte[], byte[]>> records = consume(settings.kafkaBootstrap(), batches);
+      assertEquals(batches, records.size());
+      PacketHeader h = new PacketHeader();
+      assertTrue(PacketParser.parse(frames.get(0).linkType(), frames.get(0).data(), 0, frames.get(0).capturedLength(), h));
+      int partition = PacketBatches.partition(PacketKeys.kafkaKey(h), 4);
+      List<CapturedPacket> packets = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        assertTrue(PacketBatches.isBatch(r.headers()), "marked as a batch");
+        assertEquals(partition, r.partition(), "the partition the conversation's key gives");
+        List<CapturedPacket> batch = CapturedPacketBatch.parseFrom(r.value()).getPacketsList();
+        assertTrue(batch.size() >= 1 && batch.size() <= 4, batch.size() + " packets");
+        packets.addAll(batch);
+      }
+      assertEquals(frames.size(), packets.size());
+      for (int i = 0; i < frames.size(); i++) {
+        assertEquals(frames.get(i).timestampNs(), packets.get(i).getCapturedNs(), "in capture order");
+        assertEquals(com.google.protobuf.ByteString.copyFrom(frames.get(i).data()), packets.get(i).getData());
+        assertEquals("edge-7", packets.get(i).getNode());
+      }
     } finally {
       kafka.stop();
     }

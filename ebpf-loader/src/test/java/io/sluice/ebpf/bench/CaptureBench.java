@@ -16,7 +16,7 @@ import java.util.List;
  * BENCHMARKS.md "eBPF loader". drain: a bounded UDP burst over the veth is captured into the ring buffer while
  * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
  * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
- * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] | bpf-stats SECONDS REQUESTS_PER_SECOND [close] | idle SECONDS.
+ * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] [warm=SECONDS] [VARIANT ...] | bpf-stats SECONDS REQUESTS_PER_SECOND [close] | idle SECONDS.
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
@@ -33,8 +33,19 @@ public final class CaptureBench {
             .withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state));
       }
     } else {
-      close = args.length > 4 && args[4].equals("close");
-      overhead(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      int warm = 60;
+      List<String> variants = new java.util.ArrayList<>();
+      for (String a : List.of(args).subList(4, args.length)) {
+        if (a.equals("close")) {
+          close = true;
+        } else if (a.startsWith("warm=")) {
+          warm = Integer.parseInt(a.substring(5));
+        } else {
+          variants.add(a);
+        }
+      }
+      overhead(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), warm,
+          variants.isEmpty() ? List.of("batched") : variants);
     }
     System.exit(0);
   }
@@ -105,17 +116,32 @@ public final class CaptureBench {
     }
   }
 
-  /** The agent's cost at a fixed request rate: rounds × (without, with, with pure ACKs kept), interleaved. */
-  static void overhead(int seconds, int rate, int rounds) throws Exception {
+  /**
+   * The agent's cost at a fixed request rate: rounds × (without, then each variant of the loader), interleaved.
+   * The loader makes its own KafkaProducer (Loader.producerConfig: batching, lz4, acks=1) sending to a real broker
+   * in the host namespace, whose CPU (another process) is not counted. Variants: batched (as deployed), unbatched
+   * (a record per packet), lz4-off (compression.type=none), gather25 (the ring buffer drained every 25 ms
+   * instead of 100, linger.ms=10: the settings before), linger100 (gather 25 ms, linger.ms=100), null (a producer that
+   * acknowledges at once, no broker). Before the measured runs, warm seconds of load with each variant, so the
+   * JIT compiler has done most of its work (a loader runs for days; its start-up compilation is not its steady cost).
+   */
+  static void overhead(int seconds, int rate, int rounds, int warm, List<String> variants) throws Exception {
     try (var lab = NetLabAccess.open()) {
       NetLabAccess.startServers(lab);
       Path state = Files.createTempDirectory("sluice-bench-");
-      LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state);
+      String prefix = "bench" + ProcessHandle.current().pid() + ".";
+      LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state)
+          .withKafka(NetLabAccess.kafka(prefix)).withTopicPrefix(prefix);
       rate(lab, 2, rate, null, "warm-up");  // nginx and the client's first connections
-      try (Loader loader = Loader.start(c, new NullProducer())) {
-        rate(lab, 5, rate, loader, "warm-up (JIT)");
+      for (String v : variants) {
+        try (Loader loader = start(c, v)) {
+          rate(lab, warm / variants.size(), rate, loader, "warm-up (JIT) " + v);
+        }
       }
-      List<String> modes = List.of("without", "with", "with, pure ACKs kept");
+      List<String> modes = new java.util.ArrayList<>(List.of("without"));
+      modes.addAll(variants);
+      List<String> reported = new java.util.ArrayList<>(modes);
+      variants.forEach(v -> reported.add(v + ", JIT aside"));
       java.util.Map<String, List<Double>> total = new java.util.LinkedHashMap<>();
       for (int r = 0; r < rounds; r++) {
         for (String mode : modes) {
@@ -123,22 +149,51 @@ public final class CaptureBench {
           if (mode.equals("without")) {
             us = rate(lab, seconds, rate, null, mode);
           } else {
-            try (Loader loader = Loader.start(c.withSkipPureAcks(!mode.contains("kept")), new NullProducer())) {
-              Thread.sleep(1000);  // start-up (probes, verifier) is not the steady cost
+            try (Loader loader = start(c, mode)) {
+              Thread.sleep(1000);  // start-up (probes, verifier, the producer's metadata) is not the steady cost
               us = rate(lab, seconds, rate, loader, mode);
             }
           }
           total.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(us);
+          if (!mode.equals("without")) {
+            total.computeIfAbsent(mode + ", JIT aside", m -> new java.util.ArrayList<>()).add(us - lastJitUs);
+          }
         }
       }
       double without = median(total.get("without"));
-      for (String mode : modes) {
-        double m = median(total.get(mode));
-        System.out.printf("%-22s median %.2f us CPU/request over %d runs %s; minus without: %+.2f us/request = %+.2f%% of one core at %,d requests/s%n",
-            mode, m, total.get(mode).size(), total.get(mode), m - without, (m - without) * rate / 1e4, rate);
+      for (String mode : reported) {
+        List<Double> runs = total.get(mode);
+        double m = median(runs);
+        System.out.printf("%-22s median %.2f us CPU/request over %d runs %s (range %.2f–%.2f); minus without: %+.2f us/request = %+.2f%% of one core at %,d requests/s%n",
+            mode, m, runs.size(), runs.stream().map(x -> String.format("%.2f", x)).toList(),
+            runs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+            runs.stream().mapToDouble(Double::doubleValue).max().orElse(0), m - without, (m - without) * rate / 1e4, rate);
       }
-      bpfStats(lab, seconds, rate, c);
     }
+  }
+
+  static Loader start(LoaderConfig c, String variant) {
+    java.util.Properties p = Loader.producerConfig(c.kafkaBootstrap());
+    switch (variant) {
+      case "batched" -> { }
+      case "unbatched" -> c = c.withPacketBatches(false);
+      case "lz4-off" -> p.put("compression.type", "none");
+      case "gather25" -> {
+        c = c.withGatherMs(25);
+        p.put("linger.ms", 10);
+      }
+      case "linger100" -> {
+        c = c.withGatherMs(25);
+        p.put("linger.ms", 100);
+      }
+      case "null" -> {
+        return Loader.start(c, new NullProducer());
+      }
+      default -> throw new IllegalArgumentException("no such variant: " + variant);
+    }
+    var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
+        new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+    return Loader.start(c, producer);
   }
 
   static double median(List<Double> v) {
@@ -158,6 +213,8 @@ public final class CaptureBench {
     long k0 = sumCpuNs(softirqd);
     long j0 = processCpuNs();
     long d0 = threadCpuNs("sluice-ringbuf");
+    long p0 = threadCpuNs(PRODUCER_THREAD);
+    java.util.Map<String, Long> t0 = nativeThreadsCpuNs();
     long[] c0 = loader == null ? null : loader.maps().counters();
     long s0 = loader == null ? 0 : loader.metrics().polledSockets();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -165,10 +222,21 @@ public final class CaptureBench {
     String out = NetLabAccess.exec(lab, "bash -c 'wrk -t1 -c32 -d" + seconds + "s -s " + script + " http://"
         + NetLabAccess.serverIp(lab) + "/ -- " + rate + (close ? " close" : "") + " > /tmp/sluice-wrk.out; times; cat /tmp/sluice-wrk.out'");
     Thread.sleep(100);  // the loader drains what is left
+    long polled = 0;
+    if (loader != null) {
+      // the run's cost includes producing what it captured: wait for Kafka's acknowledgements (linger, batches)
+      polled = loader.metrics().polledPackets() + loader.metrics().polledSockets();
+      long until = System.nanoTime() + 5_000_000_000L;
+      while (loader.metrics().sent() + loader.metrics().kafkaErrors() < polled && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+    }
     long n1 = procCpuNs(nginx);
     long k1 = sumCpuNs(softirqd);
     long j1 = processCpuNs();
     long d1 = threadCpuNs("sluice-ringbuf");
+    long p1 = threadCpuNs(PRODUCER_THREAD);
+    java.util.Map<String, Long> t1 = nativeThreadsCpuNs();
     long requests = 0;
     String[] lines = out.split("\\n");
     for (String line : lines) {
@@ -181,12 +249,18 @@ public final class CaptureBench {
     String agent = "";
     if (loader != null) {
       long[] c1 = loader.maps().counters();
-      agent = String.format(" (drain thread %.2f)", (d1 - d0) / 1e3 / requests) + String.format("; %.2f packets captured/request, %.2f socket events/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
-          (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
+      long sent = loader.metrics().sent();
+      if (sent < polled || loader.metrics().kafkaErrors() != 0) {
+        throw new IllegalStateException(mode + ": Kafka acknowledged " + sent + " of " + polled + " records, errors " + loader.metrics().kafkaErrors());
+      }
+      agent = String.format(" (drain thread %.2f, producer I/O thread %.2f)", (d1 - d0) / 1e3 / requests, (p1 - p0) / 1e3 / requests)
+          + threadsDelta(t0, t1, requests) + String.format("; %d records acknowledged; %.2f packets captured/request, %.2f socket events/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
+          sent, (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
     }
     System.out.printf("%-22s %,d requests in %d s (%,.0f/s): us CPU/request nginx %.2f, client %.2f, ksoftirqd %.2f, JVM %.2f = %.2f (load %s)%s%n",
         mode, requests, seconds, requests / (double) seconds, (n1 - n0) / 1e3 / requests, client / 1e3 / requests,
         (k1 - k0) / 1e3 / requests, (j1 - j0) / 1e3 / requests, perReq, load, agent);
+    lastJitUs = (jit(t1) - jit(t0)) / 1e3 / requests;
     return perReq;
   }
 
@@ -226,6 +300,45 @@ public final class CaptureBench {
           m.group(2) == null ? 0 : Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3))});
     }
     return out;
+  }
+
+  static final String PRODUCER_THREAD = "kafka-producer-network-thread | sluice-ebpf-loader";
+
+  /**
+   * The JIT compiler threads' CPU µs per request in the last run: start-up work (it decays over minutes as the
+   * producer's less frequent paths reach their final tier), reported aside as well.
+   */
+  static double lastJitUs;
+
+  static long jit(java.util.Map<String, Long> threads) {
+    return threads.entrySet().stream().filter(e -> e.getKey().startsWith("C CompilerThre")).mapToLong(java.util.Map.Entry::getValue).sum();
+  }
+
+  /** Every thread of this JVM (GC and compiler threads too) by name with digits dropped → CPU ns, from /proc. */
+  static java.util.Map<String, Long> nativeThreadsCpuNs() throws Exception {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9#]+", "");
+          out.merge(name, procCpuNs(Path.of("/proc/self/task", t.getFileName().toString())), Long::sum);
+        } catch (java.io.IOException gone) {
+          // ended while listing
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The threads that used at least 0.1 µs per request, largest first. */
+  static String threadsDelta(java.util.Map<String, Long> a, java.util.Map<String, Long> b, long requests) {
+    StringBuilder s = new StringBuilder(" [threads:");
+    b.entrySet().stream()
+        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - a.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() / 1e3 / requests >= 0.1)
+        .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+        .forEach(e -> s.append(String.format(" %s %.2f", e.getKey(), e.getValue() / 1e3 / requests)));
+    return s.append("]").toString();
   }
 
   /** CPU time of this JVM's thread of that name, 0 when there is none. */
@@ -273,7 +386,11 @@ public final class CaptureBench {
   }
 
   static long procCpuNs(long pid) throws Exception {
-    String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+    return procCpuNs(Path.of("/proc/" + pid));
+  }
+
+  static long procCpuNs(Path proc) throws java.io.IOException {
+    String[] f = Files.readString(proc.resolve("stat")).replaceAll(".*\\) ", "").split(" ");
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;  // utime+stime, 100 Hz ticks
   }
 

@@ -15,9 +15,16 @@ public final class NullProducer extends MockProducer<byte[], byte[]> {
     super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
+  /** As the real topic (Topics: 4 partitions), so the loader batches packets per partition as it does in production. */
+  @Override
+  public synchronized java.util.List<org.apache.kafka.common.PartitionInfo> partitionsFor(String topic) {
+    return java.util.stream.IntStream.range(0, 4)
+        .mapToObj(i -> new org.apache.kafka.common.PartitionInfo(topic, i, null, null, null)).toList();
+  }
+
   @Override
   public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
-    RecordMetadata md = new RecordMetadata(new TopicPartition(r.topic(), 0), 0, 0, 0, r.key().length, r.value().length);
+    RecordMetadata md = new RecordMetadata(new TopicPartition(r.topic(), r.partition() == null ? 0 : r.partition()), 0, 0, 0, r.key() == null ? 0 : r.key().length, r.value().length);
     if (callback != null) {
       callback.onCompletion(md, null);
     }

@@ -5,19 +5,25 @@ import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
 import io.sluice.ingest.capture.CaptureFrame;
 import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.ingest.PacketBatches;
 import io.sluice.wire.CapturedPacket;
+import io.sluice.wire.CapturedPacketBatch;
 import io.sluice.wire.Direction;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Feeds a capture file into sluice.packets.raw as {@code CapturedPacket}s, keyed as the eBPF loader keys them
+ * Feeds a capture file into sluice.packets.raw as {@code CapturedPacket}s (or batches of them), keyed as the eBPF loader keys them
  * ({@link PacketKeys#kafkaKey}): what {@code sluice replay} runs, and the L7 tests' input.
  */
 public final class PacketReplay {
@@ -38,6 +44,19 @@ public final class PacketReplay {
   /** As {@link #run(Path, String, String, String, double)}, with every capture time moved by {@code shiftNs}. */
   public static Result run(Path capture, String bootstrap, String topic, String node, double rate, long shiftNs)
       throws IOException, InterruptedException {
+    return run(capture, bootstrap, topic, node, rate, shiftNs, 1);
+  }
+
+  /**
+   * As above; {@code packetsPerRecord} above 1 sends {@code CapturedPacketBatch}es as the eBPF loader does: the
+   * packets of each partition (the one their key gives) gathered in capture order until there are that many, the
+   * rest at the end.
+   */
+  public static Result run(Path capture, String bootstrap, String topic, String node, double rate, long shiftNs,
+      int packetsPerRecord) throws IOException, InterruptedException {
+    if (packetsPerRecord < 1) {
+      throw new IllegalArgumentException("packets per record must be at least 1, got " + packetsPerRecord);
+    }
     long start = System.nanoTime();
     long packets = 0;
     long bytes = 0;
@@ -46,6 +65,16 @@ public final class PacketReplay {
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap));
         CaptureReader reader = CaptureReader.open(capture)) {
+      Callback done = (m, e) -> {
+        if (e != null) {
+          failure.compareAndSet(null, e);
+        }
+      };
+      int partitions = packetsPerRecord > 1 ? producer.partitionsFor(topic).size() : 0;
+      List<List<CapturedPacket>> pending = new ArrayList<>();
+      for (int i = 0; i < partitions; i++) {
+        pending.add(new ArrayList<>());
+      }
       long firstNs = Long.MIN_VALUE;
       for (CaptureFrame f : reader) {
         if (firstNs == Long.MIN_VALUE) {
@@ -68,13 +97,22 @@ public final class PacketReplay {
             .setLinkTypeValue(f.linkType())
             .setData(ByteString.copyFrom(f.data(), 0, f.capturedLength()))
             .build();
-        producer.send(new ProducerRecord<>(topic, key(f, header), packet.toByteArray()), (m, e) -> {
-          if (e != null) {
-            failure.compareAndSet(null, e);
+        byte[] key = key(f, header);
+        if (partitions == 0 || key == null) {
+          producer.send(new ProducerRecord<>(topic, key, packet.toByteArray()), done);
+        } else {
+          int partition = PacketBatches.partition(key, partitions);
+          List<CapturedPacket> batch = pending.get(partition);
+          batch.add(packet);
+          if (batch.size() == packetsPerRecord) {
+            sendBatch(producer, topic, partition, batch, done);
           }
-        });
+        }
         packets++;
         bytes += f.capturedLength();
+      }
+      for (int partition = 0; partition < partitions; partition++) {
+        sendBatch(producer, topic, partition, pending.get(partition), done);
       }
       producer.flush();
     }
@@ -82,6 +120,17 @@ public final class PacketReplay {
       throw new IOException("Kafka refused a packet: " + failure.get().getMessage(), failure.get());
     }
     return new Result(packets, bytes, System.nanoTime() - start);
+  }
+
+  private static void sendBatch(KafkaProducer<byte[], byte[]> producer, String topic, int partition,
+      List<CapturedPacket> batch, Callback done) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    byte[] value = CapturedPacketBatch.newBuilder().addAllPackets(batch).build().toByteArray();
+    batch.clear();
+    producer.send(new ProducerRecord<>(topic, partition, (byte[]) null, value,
+        List.of(new RecordHeader(PacketBatches.MESSAGE_HEADER, PacketBatches.BATCH_BYTES))), done);
   }
 
   /** The unordered address/port pair; null (any partition) for what is not IP. */

@@ -35,6 +35,14 @@ class L7JobTest {
     assertOracleRows(run, captures);
   }
 
+  /** The loader's batched form (CapturedPacketBatch, several packets per record) gives the same rows. */
+  @Test
+  void batchedPacketsGiveTheSameRows() throws Exception {
+    List<Path> captures = Fixtures.l7Captures();
+    L7Run run = L7Run.of(captures, stream -> stream, 50);
+    assertOracleRows(run, captures);
+  }
+
   /** Static: the operator instance is recreated on restart, the flags must survive it. */
   static final AtomicBoolean FAILED = new AtomicBoolean();
   static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();

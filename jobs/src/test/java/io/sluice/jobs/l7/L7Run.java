@@ -45,6 +45,11 @@ final class L7Run {
   }
 
   static L7Run of(List<Path> captures, UnaryOperator<DataStream<CapturedFrame>> tap) throws Exception {
+    return of(captures, tap, 1);
+  }
+
+  /** packetsPerRecord above 1: the captures go to Kafka as CapturedPacketBatches, as the eBPF loader sends them. */
+  static L7Run of(List<Path> captures, UnaryOperator<DataStream<CapturedFrame>> tap, int packetsPerRecord) throws Exception {
     String prefix = "l7" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String kafka = TestKafka.bootstrap();
     TestKafka.createTopics(prefix);
@@ -56,7 +61,7 @@ final class L7Run {
     // watermark past them.
     long packets = 0;
     for (Path capture : captures.stream().sorted(Comparator.comparingLong(L7Run::firstCaptureNs)).toList()) {
-      packets += PacketReplay.run(capture, kafka, prefix + Topics.PACKETS_RAW, node(capture), 0).packets();
+      packets += PacketReplay.run(capture, kafka, prefix + Topics.PACKETS_RAW, node(capture), 0, 0, packetsPerRecord).packets();
     }
 
     Configuration conf = new Configuration();

@@ -1,0 +1,33 @@
+package io.sluice.ingest;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * How several {@code CapturedPacket}s travel in one record of sluice.packets.raw: a {@code CapturedPacketBatch},
+ * marked by a header (a record without it is one {@code CapturedPacket}), sent to the partition Kafka's default
+ * partitioner gives its packets' keys, so a conversation's packets and socket events still share one partition.
+ */
+public final class PacketBatches {
+  /** The record header naming the message a record holds; absent: {@code CapturedPacket}. */
+  public static final String MESSAGE_HEADER = "sluice.message";
+  public static final String BATCH = "CapturedPacketBatch";
+  public static final byte[] BATCH_BYTES = BATCH.getBytes(StandardCharsets.UTF_8);
+  /** Field 1 of CapturedPacketBatch (repeated CapturedPacket), length-delimited. */
+  public static final int PACKETS_TAG = 1 << 3 | 2;
+
+  private PacketBatches() {}
+
+  /** The partition Kafka's default partitioner gives a record with this key (murmur2, as the producer does). */
+  public static int partition(byte[] key, int partitions) {
+    return Utils.toPositive(Utils.murmur2(key)) % partitions;
+  }
+
+  /** Whether the record's headers mark it as a {@code CapturedPacketBatch}. */
+  public static boolean isBatch(Headers headers) {
+    Header h = headers == null ? null : headers.lastHeader(MESSAGE_HEADER);
+    return h != null && java.util.Arrays.equals(h.value(), BATCH_BYTES);
+  }
+}
