@@ -20,6 +20,8 @@ public final class ManagedProcess {
   private final Path pidFile;
   private final Path logFile;
   private final String ownerMarker;
+  /** The process this instance started, while this JVM runs: no pid file or /proc reading needed for it. */
+  private volatile Process started;
 
   public ManagedProcess(String name, Path workDir, Path logFile) {
     this.name = name;
@@ -58,6 +60,7 @@ public final class ManagedProcess {
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .start();
       Files.writeString(pidFile, Long.toString(process.pid()));
+      started = process;
       return process.pid();
     } catch (IOException e) {
       throw new StackException(name + ": cannot start " + command.get(0) + ": " + e.getMessage(), e);
@@ -66,6 +69,10 @@ public final class ManagedProcess {
 
   /** The pid of our process, if it is alive. */
   public Optional<Long> pid() {
+    Process own = started;
+    if (own != null && own.isAlive()) {
+      return Optional.of(own.pid());
+    }
     if (!Files.exists(pidFile)) {
       return Optional.empty();
     }
@@ -106,6 +113,7 @@ public final class ManagedProcess {
         p.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> p).join();
       }
     }
+    forgetStarted();
     deletePidFile();
     return true;
   }
@@ -115,18 +123,40 @@ public final class ManagedProcess {
     long pid = pid().orElseThrow(() -> new StackException(name + " is not running"));
     signalGroup(pid, "KILL");
     ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> p).join());
+    forgetStarted();
     deletePidFile();
     return pid;
   }
 
+  /** Waits until this JVM has reaped the process it started (a signalled child stays "alive" until then). */
+  private void forgetStarted() {
+    Process own = started;
+    if (own != null) {
+      try {
+        own.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      started = null;
+    }
+  }
+
   private boolean isOurs(long pid) {
     Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
-    try {
-      String text = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8);
-      return text.contains(ownerMarker);
-    } catch (IOException e) {
-      return false;
+    // While a process execs (setsid, then the service), its cmdline reads empty or partial for a moment: look
+    // again before taking a live process for someone else's.
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        String text = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8);
+        if (text.contains(ownerMarker)) {
+          return true;
+        }
+      } catch (IOException e) {
+        return false;
+      }
+      sleep(20);
     }
+    return false;
   }
 
   private static void signalGroup(long pid, String signal) {
