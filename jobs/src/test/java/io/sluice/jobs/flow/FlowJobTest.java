@@ -11,6 +11,7 @@ import io.sluice.ingest.capture.CaptureReader;
 import io.sluice.decode.flow.sflow.SflowCounterDatagram;
 import io.sluice.ingest.sources.IpAddresses;
 import io.sluice.store.ClickHouseHttp;
+import io.sluice.testing.RestartingEnvironment;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -96,7 +97,7 @@ class FlowJobTest {
       FlowPipeline.produceTemplateThenData(p, dataDatagrams, 1_700_000_000_000_000_000L);
 
       FailOnceAfterCheckpoint.reset();
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting());
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(10));
       env.setParallelism(1);
       FlowJob.build(env, p.jobArgs(100, true), stream -> stream.map(new FailOnceAfterCheckpoint()));
       env.execute("flowjob-restart");
@@ -114,14 +115,6 @@ class FlowJobTest {
     assertEquals(Long.toString(dataDatagrams + 1), db.scalar("SELECT sum(datagrams) FROM exporter_stats"));
     assertEquals("[]", db.scalar("SELECT toString(groupUniqArrayArray(problem_reasons)) FROM exporter_stats"),
         "no data set waited for a template");
-  }
-
-  private static org.apache.flink.configuration.Configuration restarting() {
-    var conf = new org.apache.flink.configuration.Configuration();
-    conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
-    conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofMillis(200));
-    return conf;
   }
 
   /** Slows the stream a little so checkpoints happen, then throws once, after 100 datagrams and a completed checkpoint. */

@@ -10,18 +10,16 @@ import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.TestClickHouse;
 import io.sluice.store.TestKafka;
 import io.sluice.store.schema.Migrator;
+import io.sluice.testing.RestartingEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -64,11 +62,7 @@ final class L7Run {
       packets += PacketReplay.run(capture, kafka, prefix + Topics.PACKETS_RAW, node(capture), 0, 0, packetsPerRecord).packets();
     }
 
-    Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(3));
     env.setParallelism(2);
     L7Job.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
         "checkpoint-ms", "200", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix), tap);

@@ -17,16 +17,13 @@ import io.sluice.store.sink.RowEncoder;
 import io.sluice.store.sink.SinkSettings;
 import io.sluice.store.sink.StagedBatch;
 import io.sluice.store.sink.StagingStore;
+import io.sluice.testing.RestartingEnvironment;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -151,13 +148,7 @@ class ShardedClickHouseTest {
     long rows = 40_000;
     SinkSettings settings = SinkSettings.sharded(cluster.firstReplicaUrls(), CLUSTER, DATABASE, "flows")
         .withChunkRows(5_000).withFlush(2_000, 1 << 20, 100);
-    Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 100);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.setParallelism(2);
-    env.enableCheckpointing(200, CheckpointingMode.EXACTLY_ONCE);
+    StreamExecutionEnvironment env = RestartingEnvironment.create(100, 200);
     FAILED_ONCE.set(false);
     SinkCheckJob.pipeline(env, rows, 20_000)
         .map(id -> {

@@ -8,13 +8,10 @@ import io.sluice.stack.ClickHouseService;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.TestClickHouse;
-import java.time.Duration;
+import io.sluice.testing.RestartingEnvironment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -31,14 +28,7 @@ class ClickHouseSinkFlinkTest {
   static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
 
   private static StreamExecutionEnvironment env(long checkpointMs) {
-    Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 100);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.setParallelism(2);
-    env.enableCheckpointing(checkpointMs, CheckpointingMode.EXACTLY_ONCE);
-    return env;
+    return RestartingEnvironment.create(100, checkpointMs);
   }
 
   @Test
