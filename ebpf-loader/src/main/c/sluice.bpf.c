@@ -33,15 +33,21 @@ struct l4 {
   __u32 ip_len;       /* IPv4 total length or IPv6 payload length; 0 for a GSO packet that does not say */
 };
 
-/* Parses IPv4/IPv6 + TCP/UDP ports starting at off. Returns 0 when the packet has ports. */
-static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_proto, struct l4 *out)
+/* How much of a frame capture() reads first, to parse it: Ethernet with one VLAN tag (18), IPv4 with the longest
+ * options (60) and the 14 TCP bytes read below is 92; with IPv6 (40) it is 72. */
+#define HDR_PEEK 128
+
+/* Parses IPv4/IPv6 + TCP/UDP ports from f (head bytes of the frame) starting at off. Returns 0 when the packet has
+ * ports. Reading a copy, not the skb, costs no helper call per header. */
+static __always_inline int parse_frame(const __u8 *f, __u32 head, __u32 off, __u16 eth_proto, __u32 skb_len, struct l4 *out)
 {
   __u32 l4off;
   out->l3_off = off;
   if (eth_proto == ETH_P_IP) {
     struct iphdr ip;
-    if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
+    if (off + sizeof(ip) > head)
       return -1;
+    __builtin_memcpy(&ip, f + off, sizeof(ip));
     if (bpf_ntohs(ip.frag_off) & 0x1fff)  /* later fragments carry no ports */
       return -1;
     out->family = AF_INET_;
@@ -52,8 +58,9 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
     l4off = off + ip.ihl * 4;
   } else if (eth_proto == ETH_P_IPV6) {
     struct ipv6hdr ip6;
-    if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
+    if (off + sizeof(ip6) > head)
       return -1;
+    __builtin_memcpy(&ip6, f + off, sizeof(ip6));
     out->family = AF_INET6_;
     out->proto = ip6.nexthdr;  /* extension headers are not walked */
     out->ip_len = bpf_ntohs(ip6.payload_len);
@@ -65,8 +72,9 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
   }
   if (out->proto == IPPROTO_UDP_) {
     __u16 p[2];
-    if (bpf_skb_load_bytes(skb, l4off, p, sizeof(p)))
+    if (l4off + sizeof(p) > head)
       return -1;
+    __builtin_memcpy(p, f + l4off, sizeof(p));
     out->sport = bpf_ntohs(p[0]);
     out->dport = bpf_ntohs(p[1]);
     out->payload_off = l4off + 8;
@@ -74,14 +82,28 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
   }
   if (out->proto != IPPROTO_TCP_)
     return -1;
-  struct { __u16 sport, dport; __u32 seq, ack; __u8 doff, flags; } tcp;  /* the first 14 bytes, in one load */
-  if (bpf_skb_load_bytes(skb, l4off, &tcp, 14))
+  struct { __u16 sport, dport; __u32 seq, ack; __u8 doff, flags; } tcp;  /* the first 14 bytes */
+  if (l4off + 14 > head)
     return -1;
+  __builtin_memcpy(&tcp, f + l4off, 14);
   out->sport = bpf_ntohs(tcp.sport);
   out->dport = bpf_ntohs(tcp.dport);
   out->payload_off = l4off + (tcp.doff >> 4) * 4;
   out->tcp_flags = tcp.flags;
   return 0;
+}
+
+/* The same from the skb, for the cgroup_skb program (which starts at the IP header and reads only UDP). */
+static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_proto, struct l4 *out)
+{
+  __u8 h[HDR_PEEK];
+  __u64 head = skb->len;
+  asm volatile("" : "+r"(head));
+  if (head > HDR_PEEK)
+    head = HDR_PEEK;
+  if (head < 20 || bpf_skb_load_bytes(skb, 0, h, head))
+    return -1;
+  return parse_frame(h, head, off, eth_proto, skb->len, out);
 }
 
 #define TCP_FIN 0x01
@@ -147,28 +169,36 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
   if (!cfg)
     return TC_ACT_OK;
+  struct packet_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+  if (!s)
+    return TC_ACT_OK;
+  /* One copy of the head of the frame to parse (headers read from the copy, no helper call each), and, for a packet
+   * kept, a second one of the rest of what is captured. */
+  __u64 head = skb->len;
+  asm volatile("" : "+r"(head));  /* one read of len, bounded below: clang would otherwise read it twice */
+  if (head > HDR_PEEK)
+    head = HDR_PEEK;
+  if (head < 14 || bpf_skb_load_bytes(skb, 0, s->data, head))
+    return TC_ACT_OK;
   __u16 eth_proto;
   __u32 off = 14;
-  if (bpf_skb_load_bytes(skb, 12, &eth_proto, 2))
-    return TC_ACT_OK;
+  __builtin_memcpy(&eth_proto, s->data + 12, 2);
   eth_proto = bpf_ntohs(eth_proto);
   if (eth_proto == ETH_P_8021Q || eth_proto == ETH_P_8021AD) {
-    if (bpf_skb_load_bytes(skb, 16, &eth_proto, 2))
+    if (head < 18)
       return TC_ACT_OK;
+    __builtin_memcpy(&eth_proto, s->data + 16, 2);
     eth_proto = bpf_ntohs(eth_proto);
     off = 18;
   }
   struct l4 t = {};
-  if (parse_l3(skb, off, eth_proto, &t) || !wanted(cfg, &t))
+  if (parse_frame(s->data, head, off, eth_proto, skb->len, &t) || !wanted(cfg, &t))
     return TC_ACT_OK;
   if ((cfg->flags & CFG_SKIP_PURE_ACKS) && pure_ack(skb, &t)) {
     bump(C_PURE_ACKS);
     return TC_ACT_OK;
   }
 
-  struct packet_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-  if (!s)
-    return TC_ACT_OK;
   /* snap_len counts payload bytes: every header is kept whole. */
   __u64 cap = skb->len;
   if (cap > t.payload_off + cfg->snap_len)
@@ -178,8 +208,14 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     cap = MAX_SNAP;
   if (cap < 1)
     return TC_ACT_OK;
-  if (bpf_skb_load_bytes(skb, 0, s->data, cap))
-    return TC_ACT_OK;
+  if (cap > HDR_PEEK) {  /* then head is HDR_PEEK: the frame is longer */
+    __u64 rest = cap - HDR_PEEK;
+    asm volatile("" : "+r"(rest));
+    if (rest > MAX_SNAP - HDR_PEEK)
+      rest = MAX_SNAP - HDR_PEEK;
+    if (rest < 1 || bpf_skb_load_bytes(skb, HDR_PEEK, s->data + HDR_PEEK, rest))
+      return TC_ACT_OK;
+  }
   s->hdr.type = REC_PACKET;
   s->hdr.direction = direction;
   s->hdr.cap_len = cap;

@@ -84,6 +84,16 @@ struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type
 SEC("cgroup_skb/egress")
 int udp_sender(struct __sk_buff *skb)
 {
+  /* Every packet any socket of the host sends runs this: leave TCP and the rest after one byte read in place. */
+  void *data = (void *)(long)skb->data;
+  void *data_end = (void *)(long)skb->data_end;
+  __u8 *proto = 0;
+  if (skb->protocol == bpf_htons(ETH_P_IP))
+    proto = data + 9;
+  else if (skb->protocol == bpf_htons(ETH_P_IPV6))
+    proto = data + 6;
+  if (!proto || (void *)(proto + 1) > data_end || *proto != IPPROTO_UDP_)
+    return 1;  /* a socket's own IP header is built in the linear part, so data_end only guards the verifier */
   __u32 zero = 0;
   struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
   struct l4 t = {};

@@ -124,13 +124,18 @@ public final class BpfObject implements AutoCloseable {
     }
   }
 
-  /** Detaches links (the kernel also drops them when the process dies) and frees programs and maps. */
-  @Override
-  public void close() {
+  /** Detaches every tracing and cgroup program attached so far; they stay loaded and can be attached again. */
+  public void detachLinks() {
     for (Pointer l : links) {
       bpf.bpf_link__destroy(l);
     }
     links.clear();
+  }
+
+  /** Detaches links (the kernel also drops them when the process dies) and frees programs and maps. */
+  @Override
+  public void close() {
+    detachLinks();
     bpf.bpf_object__close(obj);
   }
 }

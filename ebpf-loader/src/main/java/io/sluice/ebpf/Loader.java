@@ -50,11 +50,17 @@ public final class Loader implements AutoCloseable {
   private final Callback packetsSent;
   private final Callback socketsSent;
   private final PacketEncoder packetEncoder;
+  /** The drain thread's key of the packet at hand. */
+  private final byte[] packetKey = new byte[Records.KEY_LENGTH];
   private PacketBatcher batcher;
   /** Whether this drain has looked up the partition count yet (reset when a drain ends). */
   private boolean batchDrainStarted;
   private volatile boolean running = true;
   private volatile boolean paused;
+  /** No program attached, and the interface watcher does not attach any (see suspend). */
+  private volatile boolean suspended;
+  private final List<String> programs;
+  private final Path cgroupRoot;
   private Thread poller;
   private Thread watcher;
   private MetricsServer metricsServer;
@@ -88,6 +94,8 @@ public final class Loader implements AutoCloseable {
     }
     LOG.info("attach choice: " + choices + " (fentry/fexit/kprobe are not needed; every hook has a tracepoint or cgroup form)");
 
+    this.programs = programs;
+    this.cgroupRoot = cgroupRoot;
     obj = BpfObject.open("sluice", programs);
     BpfMaps m = null;
     NetNs ns = null;
@@ -96,23 +104,7 @@ public final class Loader implements AutoCloseable {
       obj.load();
       m = new BpfMaps(obj);
       m.configure(config);
-      for (String p : programs) {
-        if (p.startsWith("state_") || p.startsWith("retransmit_")) {
-          obj.attach(p);
-        }
-      }
-      if (programs.contains("udp_sender")) {
-        LibC libc = Native.libc();
-        int fd = libc.open(cgroupRoot.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
-        if (fd < 0) {
-          throw BpfException.of("cannot open cgroup " + cgroupRoot, Native.lastErrno());
-        }
-        try {
-          obj.attachCgroup("udp_sender", fd);
-        } finally {
-          libc.close(fd);
-        }
-      }
+      attachHooks();
       ns = new NetNs(config.netns());
     } catch (RuntimeException e) {
       obj.close();
@@ -121,6 +113,65 @@ public final class Loader implements AutoCloseable {
     maps = m;
     netns = ns;
     tc = new TcAttacher(netns, config.stateDir());
+  }
+
+  /** Attaches the socket programs: the tracepoints and the UDP sender's cgroup program. */
+  private void attachHooks() {
+    for (String p : programs) {
+      if (p.startsWith("state_") || p.startsWith("retransmit_")) {
+        obj.attach(p);
+      }
+    }
+    if (programs.contains("udp_sender")) {
+      LibC libc = Native.libc();
+      int fd = libc.open(cgroupRoot.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+      if (fd < 0) {
+        throw BpfException.of("cannot open cgroup " + cgroupRoot, Native.lastErrno());
+      }
+      try {
+        obj.attachCgroup("udp_sender", fd);
+      } finally {
+        libc.close(fd);
+      }
+    }
+  }
+
+  /**
+   * Detaches every program (tc, tracepoints, cgroup) and stops draining once what was captured is drained, keeping
+   * the programs loaded and the JVM warm; {@link #resume} attaches them again. For the overhead benchmark, which
+   * alternates runs with and without capture on one long-lived loader.
+   */
+  public synchronized void suspend() {
+    suspended = true;
+    tc.detachAll();
+    ifnames.clear();
+    obj.detachLinks();
+    long until = System.nanoTime() + 2_000_000_000L;
+    long seen = -1;
+    while (System.nanoTime() < until) {  // what the programs wrote before they went is drained
+      long polled = metrics.polledPackets() + metrics.polledSockets();
+      if (polled == seen) {
+        break;
+      }
+      seen = polled;
+      sleepMs(2L * config.gatherMs() + 50);
+    }
+    paused = true;
+  }
+
+  public synchronized void resume() {
+    attachHooks();
+    syncInterfaces(true);
+    paused = false;
+    suspended = false;
+  }
+
+  private static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void choose(String hook, List<Kind> order, Map<Kind, String> programFor, List<String> programs) {
@@ -250,7 +301,7 @@ public final class Loader implements AutoCloseable {
     while (running) {
       try {
         Thread.sleep(1000);
-        if (running) {
+        if (running && !suspended) {
           syncInterfaces(false);
         }
       } catch (InterruptedException e) {
@@ -295,13 +346,12 @@ public final class Loader implements AutoCloseable {
   private void onRecord(byte[] rec, int size) {
     if (rec[0] == Records.PACKET && size >= Records.PACKET_HEADER) {
       metrics.polledPackets.increment();
-      byte[] key = Records.frameKey(rec, Records.PACKET_HEADER, PacketEncoder.capturedLength(rec, size));
-      byte[] value = packetEncoder.encode(rec, size);
+      boolean keyed = Records.frameKey(rec, Records.PACKET_HEADER, PacketEncoder.capturedLength(rec, size), packetKey);
       PacketBatcher b = batcher();
-      if (b == null || key == null) {
-        send(packetsTopic, key, value, packetsSent);
+      if (b == null || !keyed) {
+        send(packetsTopic, keyed ? packetKey.clone() : null, packetEncoder.encode(rec, size), packetsSent);
       } else {
-        b.add(PacketBatches.partition(key, b.partitions()), value);
+        b.add(PacketBatches.partition(packetKey, b.partitions()), packetEncoder.prepare(rec, size), packetEncoder);
       }
     } else if (rec[0] == Records.SOCKET && size >= Records.SOCKET_SIZE) {
       metrics.polledSockets.increment();

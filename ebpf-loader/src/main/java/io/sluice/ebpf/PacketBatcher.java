@@ -32,8 +32,22 @@ final class PacketBatcher {
     return buffers.length;
   }
 
+  /** A packet encoded straight into a batch's buffer. */
+  interface Encoded {
+    /** Writes the packet's bytes at p (the length given with it) and returns the end. */
+    int writeTo(byte[] out, int p);
+  }
+
   void add(int partition, byte[] packet) {
-    int need = 1 + 5 + packet.length;
+    add(partition, packet.length, (out, p) -> {
+      System.arraycopy(packet, 0, out, p, packet.length);
+      return p + packet.length;
+    });
+  }
+
+  /** Appends a packet of length bytes that packet writes, with no copy of its own. */
+  void add(int partition, int length, Encoded packet) {
+    int need = 1 + 5 + length;
     if (counts[partition] > 0 && lengths[partition] + need > MAX_BYTES) {
       flush(partition);
     }
@@ -43,15 +57,18 @@ final class PacketBatcher {
     }
     int p = lengths[partition];
     b[p++] = (byte) PacketBatches.PACKETS_TAG;
-    for (int v = packet.length; ; v >>>= 7) {
+    for (int v = length; ; v >>>= 7) {
       if ((v & ~0x7f) == 0) {
         b[p++] = (byte) v;
         break;
       }
       b[p++] = (byte) ((v & 0x7f) | 0x80);
     }
-    System.arraycopy(packet, 0, b, p, packet.length);
-    lengths[partition] = p + packet.length;
+    int end = packet.writeTo(b, p);
+    if (end != p + length) {
+      throw new IllegalStateException("a packet said " + length + " bytes and wrote " + (end - p));
+    }
+    lengths[partition] = end;
     counts[partition]++;
   }
 

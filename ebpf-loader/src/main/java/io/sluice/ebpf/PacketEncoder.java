@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * Encodes a packet record (src/main/c/events.h) as the protobuf bytes of a {@code CapturedPacket} in one pass into
- * one array of the exact size: the loader's per-packet work, so no builder, no ByteString, and node, interface
- * and container names encoded once and cached. Fields are written in field-number order and zero values left
+ * Encodes a packet record (src/main/c/events.h) as the protobuf bytes of a {@code CapturedPacket} in one pass, into
+ * an array of the exact size or straight into a batch ({@link #prepare}, then {@link #writeTo}): the loader's
+ * per-packet work, so no builder, no ByteString, and node, interface and container names encoded once and cached. Fields are written in field-number order and zero values left
  * out, as protobuf's own encoder does, so the bytes equal {@code CapturedPacket.toByteArray()}. One thread only.
  */
-final class PacketEncoder {
+final class PacketEncoder implements PacketBatcher.Encoded {
   private static final int DIRECTION_INGRESS = 1;
   private static final int DIRECTION_EGRESS = 2;
   private static final int LINK_TYPE_ETHERNET = 1;
@@ -42,20 +42,42 @@ final class PacketEncoder {
   }
 
   byte[] encode(byte[] rec, int size) {
-    int cap = capturedLength(rec, size);
-    int direction = rec[1] == 1 ? DIRECTION_INGRESS : rec[1] == 2 ? DIRECTION_EGRESS : 0;
-    int ifindex = Records.i32(rec, 4);
-    int origLen = Records.i32(rec, 8);
-    long capturedNs = Records.i64(rec, 16) + clockOffset;
-    long cgroup = Records.i64(rec, 24);
-    byte[] iface = ifnameBytes(ifindex);
-    byte[] container = cgroup == 0 ? null : containerId(cgroup);
+    byte[] out = new byte[prepare(rec, size)];
+    int p = writeTo(out, 0);
+    assert p == out.length : p + " != " + out.length;
+    return out;
+  }
 
-    int n = uint64Field(capturedNs) + bytesField(node.length) + bytesField(iface.length) + uint32Field(ifindex)
+  // The packet prepare() read, for writeTo(): the drain path encodes straight into a batch, with no array per packet.
+  private byte[] rec;
+  private int cap;
+  private int direction;
+  private int ifindex;
+  private int origLen;
+  private long capturedNs;
+  private long cgroup;
+  private byte[] iface;
+  private byte[] container;
+
+  /** Reads a packet record (kept, not copied, until {@link #writeTo}) and returns its encoded length. */
+  int prepare(byte[] rec, int size) {
+    this.rec = rec;
+    cap = capturedLength(rec, size);
+    direction = rec[1] == 1 ? DIRECTION_INGRESS : rec[1] == 2 ? DIRECTION_EGRESS : 0;
+    ifindex = Records.i32(rec, 4);
+    origLen = Records.i32(rec, 8);
+    capturedNs = Records.i64(rec, 16) + clockOffset;
+    cgroup = Records.i64(rec, 24);
+    iface = ifnameBytes(ifindex);
+    container = cgroup == 0 ? null : containerId(cgroup);
+    return uint64Field(capturedNs) + bytesField(node.length) + bytesField(iface.length) + uint32Field(ifindex)
         + uint32Field(direction) + uint32Field(cap) + uint32Field(origLen) + uint32Field(LINK_TYPE_ETHERNET)
         + bytesField(cap) + uint64Field(cgroup) + (container == null ? 0 : bytesField(container.length));
-    byte[] out = new byte[n];
-    int p = 0;
+  }
+
+  /** Writes the prepared packet at p (room for its encoded length is the caller's); returns the end. */
+  @Override
+  public int writeTo(byte[] out, int p) {
     if (capturedNs != 0) {
       out[p++] = 1 << 3;
       p = varint(out, p, capturedNs);
@@ -75,8 +97,7 @@ final class PacketEncoder {
     if (container != null) {
       p = bytes(out, p, 13, container, 0, container.length);
     }
-    assert p == n : p + " != " + n;
-    return out;
+    return p;
   }
 
   private byte[] ifnameBytes(int ifindex) {

@@ -73,16 +73,24 @@ public final class Records {
    * {@link ConversationKey#of}, written straight from the frame.
    */
   public static byte[] frameKey(byte[] f, int off, int len) {
+    byte[] key = new byte[KEY_LENGTH];
+    return frameKey(f, off, len, key) ? key : null;
+  }
+
+  static final int KEY_LENGTH = 36;
+
+  /** {@link #frameKey(byte[], int, int)} into key (36 bytes, reused): false when the frame has no key. */
+  static boolean frameKey(byte[] f, int off, int len, byte[] key) {
     int end = off + len;
     int p = off + 12;
     if (end < p + 2) {
-      return null;
+      return false;
     }
     int type = (f[p] & 0xff) << 8 | (f[p + 1] & 0xff);
     p += 2;
     if (type == 0x8100 || type == 0x88a8) {
       if (end < p + 4) {
-        return null;
+        return false;
       }
       type = (f[p + 2] & 0xff) << 8 | (f[p + 3] & 0xff);
       p += 4;
@@ -102,7 +110,7 @@ public final class Records {
       addrLen = 16;
       l4 = p + 40;
     } else {
-      return null;
+      return false;
     }
     int sport = 0;
     int dport = 0;
@@ -112,15 +120,15 @@ public final class Records {
     }
     int c = java.util.Arrays.compareUnsigned(f, src, src + addrLen, f, dst, dst + addrLen);
     boolean srcFirst = c < 0 || (c == 0 && sport <= dport);
-    byte[] key = new byte[36];
     putEndpoint(key, 0, f, srcFirst ? src : dst, addrLen, srcFirst ? sport : dport);
     putEndpoint(key, 18, f, srcFirst ? dst : src, addrLen, srcFirst ? dport : sport);
-    return key;
+    return true;
   }
 
   /** One endpoint of a key: the address as 16 bytes (IPv4 as ::ffff:a.b.c.d), then the port, big endian. */
   private static void putEndpoint(byte[] key, int at, byte[] f, int addr, int addrLen, int port) {
     if (addrLen == 4) {
+      java.util.Arrays.fill(key, at, at + 10, (byte) 0);
       key[at + 10] = (byte) 0xff;
       key[at + 11] = (byte) 0xff;
     }

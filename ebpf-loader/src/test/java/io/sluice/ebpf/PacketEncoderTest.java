@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.sluice.wire.CapturedPacket;
+import io.sluice.wire.CapturedPacketBatch;
 import io.sluice.wire.Direction;
 import io.sluice.wire.LinkType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,15 @@ class PacketEncoderTest {
     long plainCgroup = ((Number) Files.getAttribute(cgroupRoot.resolve("system.slice"), "unix:ino")).longValue();
     Map<Integer, String> names = Map.of(2, "eth0", 300, "veth-ü");
     PacketEncoder enc = new PacketEncoder("node-1", OFFSET, names::get, new Cgroups(cgroupRoot));
+    List<CapturedPacket> batched = new ArrayList<>();
+    List<CapturedPacket> wanted = new ArrayList<>();
+    PacketBatcher batcher = new PacketBatcher(1, (p, value, n) -> {
+      try {
+        batched.addAll(CapturedPacketBatch.parseFrom(value).getPacketsList());
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     for (int i = 0; i < 2000; i++) {
       byte[] frame = new byte[rnd.nextInt(0, 300)];
@@ -63,7 +75,11 @@ class PacketEncoderTest {
       byte[] got = enc.encode(rec, rec.length);
       assertArrayEquals(want.toByteArray(), got, () -> "record " + want);
       assertEquals(want, CapturedPacket.parseFrom(got));
+      batcher.add(0, enc.prepare(rec, rec.length), enc);  // the drain path: straight into the batch
+      wanted.add(want);
     }
+    batcher.flush();
+    assertEquals(wanted, batched, "encoded into batches, the same packets");
   }
 
   @Test

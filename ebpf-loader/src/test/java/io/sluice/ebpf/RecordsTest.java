@@ -38,6 +38,8 @@ class RecordsTest {
   @Test
   void frameKeyOfIpv6AndVlanFramesMatchesTheSocketKey() {
     java.util.Random rnd = new java.util.Random(7);
+    byte[] reused = new byte[Records.KEY_LENGTH];  // the drain thread's one key: IPv4 after IPv6 must not keep its bytes
+    java.util.Arrays.fill(reused, (byte) 0x5a);
     for (int i = 0; i < 500; i++) {
       boolean v6 = i % 2 == 0;
       boolean vlan = i % 3 == 0;
@@ -71,6 +73,8 @@ class RecordsTest {
       f[l4 + 3] = (byte) dport;
       byte[] want = ConversationKey.of(ConversationKey.addr16(src, 0, !v6), sport, ConversationKey.addr16(dst, 0, !v6), dport);
       assertArrayEquals(want, Records.frameKey(f, 0, f.length), "frame " + i);
+      assertTrue(Records.frameKey(f, 0, f.length, reused));
+      assertArrayEquals(want, reused, "frame " + i + " into a reused key");
       byte[] noPorts = ConversationKey.of(ConversationKey.addr16(src, 0, !v6), 0, ConversationKey.addr16(dst, 0, !v6), 0);
       assertArrayEquals(noPorts, Records.frameKey(f, 0, l4 + 2), "frame " + i + " cut before the ports");
     }

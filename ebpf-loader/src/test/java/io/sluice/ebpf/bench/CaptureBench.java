@@ -16,7 +16,7 @@ import java.util.List;
  * BENCHMARKS.md "eBPF loader". drain: a bounded UDP burst over the veth is captured into the ring buffer while
  * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
  * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
- * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] [warm=SECONDS] [VARIANT ...] | bpf-stats SECONDS REQUESTS_PER_SECOND [close] | idle SECONDS.
+ * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] [warm=SECONDS] [VARIANT ...] | bpf-stats SECONDS REQUESTS_PER_SECOND [close] [ring=MiB] | idle SECONDS.
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
@@ -25,12 +25,19 @@ public final class CaptureBench {
     } else if (args[0].equals("idle")) {
       idle(Integer.parseInt(args[1]));
     } else if (args[0].equals("bpf-stats")) {
-      close = args.length > 3 && args[3].equals("close");
+      int ringMb = LoaderConfig.defaults().ringBytes() >> 20;
+      for (String a : List.of(args).subList(3, args.length)) {
+        if (a.equals("close")) {
+          close = true;
+        } else if (a.startsWith("ring=")) {
+          ringMb = Integer.parseInt(a.substring(5));
+        }
+      }
       try (var lab = NetLabAccess.open()) {
         NetLabAccess.startServers(lab);
         Path state = Files.createTempDirectory("sluice-bench-");
         bpfStats(lab, Integer.parseInt(args[1]), Integer.parseInt(args[2]), LoaderConfig.defaults()
-            .withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state));
+            .withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state).withRingBytes(ringMb << 20));
       }
     } else {
       int warm = 60;
@@ -117,13 +124,16 @@ public final class CaptureBench {
   }
 
   /**
-   * The agent's cost at a fixed request rate: rounds × (without, then each variant of the loader), interleaved.
-   * The loader makes its own KafkaProducer (Loader.producerConfig: batching, lz4, acks=1) sending to a real broker
-   * in the host namespace, whose CPU (another process) is not counted. Variants: batched (as deployed), unbatched
-   * (a record per packet), lz4-off (compression.type=none), gather25 (the ring buffer drained every 25 ms
-   * instead of 100, linger.ms=10: the settings before), linger100 (gather 25 ms, linger.ms=100), null (a producer that
-   * acknowledges at once, no broker). Before the measured runs, warm seconds of load with each variant, so the
-   * JIT compiler has done most of its work (a loader runs for days; its start-up compilation is not its steady cost).
+   * The agent's cost at a fixed request rate, as a node agent runs: one loader per variant, started once and kept
+   * running, its start-up (warm seconds under load; mostly the JIT compiler's work, reported on its own) left out.
+   * Then rounds of two runs each, interleaved so the machine's drift falls on both alike: without (the loader
+   * suspended: every BPF program detached, its threads idle; see Loader.suspend) and with. Runs with no loader in
+   * the JVM at all, before the first variant, show what the idle loader itself costs. The loader makes its own
+   * KafkaProducer (Loader.producerConfig: batching, lz4, acks=1) sending to a real broker in the host namespace,
+   * whose CPU (another process) is not counted. Variants: batched (as deployed), unbatched (a record per packet),
+   * lz4-off (compression.type=none), ring2 (a 2 MiB ring buffer), gather250 (drained every 250 ms), no-udp (no
+   * cgroup_skb UDP sender program), zstd or zstd:LEVEL (compression.type=zstd), null (a producer that acknowledges
+   * at once, no broker).
    */
   static void overhead(int seconds, int rate, int rounds, int warm, List<String> variants) throws Exception {
     try (var lab = NetLabAccess.open()) {
@@ -132,64 +142,69 @@ public final class CaptureBench {
       String prefix = "bench" + ProcessHandle.current().pid() + ".";
       LoaderConfig c = LoaderConfig.defaults().withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state)
           .withKafka(NetLabAccess.kafka(prefix)).withTopicPrefix(prefix);
-      rate(lab, 2, rate, null, "warm-up");  // nginx and the client's first connections
+      rate(lab, 10, rate, null, "warm-up");  // nginx, the client's connections, the broker's own start-up
+      java.util.Map<String, List<Double>> total = new java.util.LinkedHashMap<>();
+      java.util.Map<String, String> startUp = new java.util.LinkedHashMap<>();
+      for (int r = 0; r < 2; r++) {
+        total.computeIfAbsent("no loader in the JVM", m -> new java.util.ArrayList<>()).add(rate(lab, seconds, rate, null, "no loader"));
+      }
       for (String v : variants) {
         try (Loader loader = start(c, v)) {
-          rate(lab, warm / variants.size(), rate, loader, "warm-up (JIT) " + v);
-        }
-      }
-      List<String> modes = new java.util.ArrayList<>(List.of("without"));
-      modes.addAll(variants);
-      List<String> reported = new java.util.ArrayList<>(modes);
-      variants.forEach(v -> reported.add(v + ", JIT aside"));
-      java.util.Map<String, List<Double>> total = new java.util.LinkedHashMap<>();
-      for (int r = 0; r < rounds; r++) {
-        for (String mode : modes) {
-          double us;
-          if (mode.equals("without")) {
-            us = rate(lab, seconds, rate, null, mode);
-          } else {
-            try (Loader loader = start(c, mode)) {
-              Thread.sleep(1000);  // start-up (probes, verifier, the producer's metadata) is not the steady cost
-              us = rate(lab, seconds, rate, loader, mode);
-            }
-          }
-          total.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(us);
-          if (!mode.equals("without")) {
-            total.computeIfAbsent(mode + ", JIT aside", m -> new java.util.ArrayList<>()).add(us - lastJitUs);
+          long jit0 = jit(nativeThreadsCpuNs());
+          long t0 = System.nanoTime();
+          rate(lab, warm, rate, loader, "warm-up " + v);
+          startUp.put(v, String.format("%.2f CPU-s of JIT compilation in its first %d s", (jit(nativeThreadsCpuNs()) - jit0) / 1e9,
+              (System.nanoTime() - t0) / 1_000_000_000L));
+          for (int r = 0; r < rounds; r++) {
+            loader.suspend();
+            total.computeIfAbsent("without", m -> new java.util.ArrayList<>()).add(rate(lab, seconds, rate, null, "without"));
+            loader.resume();
+            Thread.sleep(1000);
+            double us = rate(lab, seconds, rate, loader, v);
+            total.computeIfAbsent(v, m -> new java.util.ArrayList<>()).add(us);
+            total.computeIfAbsent(v + ", JIT aside", m -> new java.util.ArrayList<>()).add(us - lastJitUs);
           }
         }
       }
       double without = median(total.get("without"));
-      for (String mode : reported) {
-        List<Double> runs = total.get(mode);
+      for (var e : total.entrySet()) {
+        List<Double> runs = e.getValue();
         double m = median(runs);
         System.out.printf("%-22s median %.2f us CPU/request over %d runs %s (range %.2f–%.2f); minus without: %+.2f us/request = %+.2f%% of one core at %,d requests/s%n",
-            mode, m, runs.size(), runs.stream().map(x -> String.format("%.2f", x)).toList(),
+            e.getKey(), m, runs.size(), runs.stream().map(x -> String.format("%.2f", x)).toList(),
             runs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
             runs.stream().mapToDouble(Double::doubleValue).max().orElse(0), m - without, (m - without) * rate / 1e4, rate);
       }
+      startUp.forEach((v, s) -> System.out.println("start-up of " + v + ": " + s));
     }
   }
 
+  /** A variant is one name or several joined by '+' (ring2+null). */
   static Loader start(LoaderConfig c, String variant) {
     java.util.Properties p = Loader.producerConfig(c.kafkaBootstrap());
-    switch (variant) {
-      case "batched" -> { }
-      case "unbatched" -> c = c.withPacketBatches(false);
-      case "lz4-off" -> p.put("compression.type", "none");
-      case "gather25" -> {
-        c = c.withGatherMs(25);
-        p.put("linger.ms", 10);
+    boolean nullProducer = false;
+    for (String v : variant.split("\\+")) {
+      switch (v) {
+        case "batched" -> { }
+        case "unbatched" -> c = c.withPacketBatches(false);
+        case "lz4-off" -> p.put("compression.type", "none");
+        case "ring2" -> c = c.withRingBytes(2 << 20);
+        case "gather250" -> c = c.withGatherMs(250);
+        case "no-udp" -> c = c.withUdpAttribution(false);
+        case "null" -> nullProducer = true;
+        default -> {
+          if (!v.startsWith("zstd")) {
+            throw new IllegalArgumentException("no such variant: " + v);
+          }
+          p.put("compression.type", "zstd");  // zstd or zstd:LEVEL (negative levels are the fast ones)
+          if (v.contains(":")) {
+            p.put("compression.zstd.level", Integer.parseInt(v.substring(v.indexOf(':') + 1)));
+          }
+        }
       }
-      case "linger100" -> {
-        c = c.withGatherMs(25);
-        p.put("linger.ms", 100);
-      }
-      case "null" -> {
-        return Loader.start(c, new NullProducer());
-      }
-      default -> throw new IllegalArgumentException("no such variant: " + variant);
+    }
+    if (nullProducer) {
+      return Loader.start(c, new NullProducer());
     }
     var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
         new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
@@ -261,6 +276,7 @@ public final class CaptureBench {
         mode, requests, seconds, requests / (double) seconds, (n1 - n0) / 1e3 / requests, client / 1e3 / requests,
         (k1 - k0) / 1e3 / requests, (j1 - j0) / 1e3 / requests, perReq, load, agent);
     lastJitUs = (jit(t1) - jit(t0)) / 1e3 / requests;
+    lastRequests = requests;
     return perReq;
   }
 
@@ -271,33 +287,48 @@ public final class CaptureBench {
   static void bpfStats(Object lab, int seconds, int rate, LoaderConfig c) throws Exception {
     Path sysctl = Path.of("/proc/sys/kernel/bpf_stats_enabled");
     String before = Files.readString(sysctl).trim();
-    long firstId = 1 + bpftoolCapturePrograms().keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    long firstId = 1 + bpftoolPrograms().keySet().stream().mapToLong(Long::longValue).max().orElse(0);
     try (Loader loader = Loader.start(c, new NullProducer())) {
       Files.writeString(sysctl, "1");
       Thread.sleep(500);
+      var s0 = bpftoolPrograms();
       rate(lab, seconds, rate, loader, "with (BPF stats on)");
-      for (var e : bpftoolCapturePrograms().entrySet()) {
+      long requests = lastRequests;
+      var s1 = bpftoolPrograms();
+      double nsPerRequest = 0;
+      for (var e : s1.entrySet()) {
+        long[] a = s0.getOrDefault(e.getKey(), new long[] {0, 0});
         long[] v = e.getValue();
-        if (e.getKey() >= firstId && v[1] > 0) {
-          System.out.printf("BPF program %d: %,d runs, %.0f ns/run%n", e.getKey(), v[1], v[0] / (double) v[1]);
+        long runs = v[1] - a[1];
+        if (e.getKey() >= firstId && runs > 0) {
+          double ns = v[0] - a[0];
+          nsPerRequest += ns / requests;
+          System.out.printf("BPF program %d %s: %,d runs (%.2f per request), %.0f ns/run, %.0f ns/request%n", e.getKey(),
+              programNames.get(e.getKey()), runs, runs / (double) requests, ns / runs, ns / requests);
         }
       }
+      System.out.printf("BPF programs together: %.0f ns/request (ring buffer %d MiB)%n", nsPerRequest, c.ringBytes() >> 20);
     } finally {
       Files.writeString(sysctl, before);
     }
   }
 
-  /** id → {run_time_ns, run_cnt} of every loaded capture_* program, from `bpftool prog show`. */
-  static java.util.Map<Long, long[]> bpftoolCapturePrograms() throws Exception {
+  static final java.util.Map<Long, String> programNames = new java.util.HashMap<>();
+
+  /** id → {run_time_ns, run_cnt} of every loaded program of the loader's (by name), from `bpftool prog show`. */
+  static java.util.Map<Long, long[]> bpftoolPrograms() throws Exception {
     Process bpftool = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
     String text = new String(bpftool.getInputStream().readAllBytes());
     bpftool.waitFor();
     java.util.Map<Long, long[]> out = new java.util.TreeMap<>();
     // "ID: TYPE  name NAME  tag …  gpl[ run_time_ns N run_cnt N]" then indented lines.
-    var m = java.util.regex.Pattern.compile("(?m)^(\\d+): \\w+\\s+name capture_\\w+.*?(?:run_time_ns (\\d+) run_cnt (\\d+))?$").matcher(text);
+    var m = java.util.regex.Pattern.compile(
+        "(?m)^(\\d+): \\w+\\s+name (capture_\\w+|udp_sender|state_\\w+|retransmit_\\w+)\\s.*?(?:run_time_ns (\\d+) run_cnt (\\d+))?$").matcher(text);
     while (m.find()) {
-      out.put(Long.parseLong(m.group(1)), new long[] {
-          m.group(2) == null ? 0 : Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3))});
+      long id = Long.parseLong(m.group(1));
+      programNames.put(id, m.group(2));
+      out.put(id, new long[] {
+          m.group(3) == null ? 0 : Long.parseLong(m.group(3)), m.group(4) == null ? 0 : Long.parseLong(m.group(4))});
     }
     return out;
   }
@@ -309,6 +340,8 @@ public final class CaptureBench {
    * producer's less frequent paths reach their final tier), reported aside as well.
    */
   static double lastJitUs;
+  /** The requests the last run served. */
+  static long lastRequests;
 
   static long jit(java.util.Map<String, Long> threads) {
     return threads.entrySet().stream().filter(e -> e.getKey().startsWith("C CompilerThre")).mapToLong(java.util.Map.Entry::getValue).sum();

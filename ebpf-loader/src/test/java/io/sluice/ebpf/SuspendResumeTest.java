@@ -1,0 +1,74 @@
+package io.sluice.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The overhead benchmark's "without" runs suspend one long-lived loader: suspended, no program of it may run (no tc
+ * filter left, no packet seen, no socket event), and resumed, it captures again.
+ */
+class SuspendResumeTest {
+  @Test
+  void suspendedNothingRunsResumedItCapturesAgain() throws Exception {
+    assumeTrue(Preflight.kernelLacksBpf() == null, () -> "skipped: " + Preflight.kernelLacksBpf());
+    Path state = Files.createTempDirectory("sluice-ebpf-state-");
+    try (NetLab lab = new NetLab()) {
+      LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withMetricsPort(null)
+          .withStateDir(state);
+      try (Loader loader = Loader.start(config, new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()));
+           NetNs ns = new NetNs(lab.client)) {
+        assertTrue(CaptureTest.filters(lab).contains("capture_ingress"), CaptureTest.filters(lab));
+        send(ns, lab, 5);
+        Thread.sleep(300);
+
+        loader.suspend();
+        assertEquals("", CaptureTest.filters(lab), "suspended, its tc filters are gone");
+        long[] before = loader.maps().counters();
+        send(ns, lab, 20);  // a new socket: the UDP sender program would announce it
+        Thread.sleep(300);
+        long[] during = loader.maps().counters();
+        assertEquals(before[0], during[0], "packets seen while suspended");
+        assertEquals(before[3], during[3], "socket events while suspended");
+
+        loader.resume();
+        assertTrue(CaptureTest.filters(lab).contains("capture_ingress"), CaptureTest.filters(lab));
+        send(ns, lab, 20);
+        long until = System.nanoTime() + 5_000_000_000L;
+        long[] after = loader.maps().counters();
+        while ((after[1] < during[1] + 20 || after[3] == during[3]) && System.nanoTime() < until) {
+          Thread.sleep(50);
+          after = loader.maps().counters();
+        }
+        assertTrue(after[1] >= during[1] + 20, "captured again after resume: " + (after[1] - during[1]));
+        assertTrue(after[3] > during[3], "socket events again after resume");
+      }
+      assertEquals("", CaptureTest.filters(lab), "closed, no filter left");
+    } finally {
+      NetLab.sh("rm -rf " + state);
+    }
+  }
+
+  /** Datagrams to port 9 of the server from a new socket in the client namespace. */
+  private static void send(NetNs ns, NetLab lab, int n) {
+    ns.call(() -> {
+      try (DatagramChannel ch = DatagramChannel.open()) {
+        InetSocketAddress to = new InetSocketAddress(lab.serverIp, 9);
+        for (int i = 0; i < n; i++) {
+          ch.send(ByteBuffer.wrap(new byte[] {(byte) i}), to);
+        }
+      }
+      return null;
+    });
+  }
+}
