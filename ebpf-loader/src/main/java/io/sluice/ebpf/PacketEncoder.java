@@ -23,7 +23,8 @@ final class PacketEncoder implements PacketBatcher.Encoded {
   private final Cgroups cgroups;
   private int lastIfindex = -1;
   private String lastIfname;
-  private byte[] lastIfnameBytes = new byte[0];
+  /** Fields 2 to 4 (node, interface name, ifindex) of the last ifindex, encoded: the same for each of its packets. */
+  private byte[] lastInterfaceFields = new byte[0];
   private final Map<Long, byte[]> containerIds = new HashMap<>();
   private long lastCgroup;
   private byte[] lastContainerId = new byte[0];
@@ -56,7 +57,7 @@ final class PacketEncoder implements PacketBatcher.Encoded {
   private int origLen;
   private long capturedNs;
   private long cgroup;
-  private byte[] iface;
+  private byte[] interfaceFields;
   private byte[] container;
 
   /** Reads a packet record (kept, not copied, until {@link #writeTo}) and returns its encoded length. */
@@ -68,10 +69,9 @@ final class PacketEncoder implements PacketBatcher.Encoded {
     origLen = Records.i32(rec, 8);
     capturedNs = Records.i64(rec, 16) + clockOffset;
     cgroup = Records.i64(rec, 24);
-    iface = ifnameBytes(ifindex);
+    interfaceFields = interfaceFields(ifindex);
     container = cgroup == 0 ? null : containerId(cgroup);
-    return uint64Field(capturedNs) + bytesField(node.length) + bytesField(iface.length) + uint32Field(ifindex)
-        + uint32Field(direction) + uint32Field(cap) + uint32Field(origLen) + uint32Field(LINK_TYPE_ETHERNET)
+    return uint64Field(capturedNs) + interfaceFields.length + uint32Field(direction) + uint32Field(cap) + uint32Field(origLen) + uint32Field(LINK_TYPE_ETHERNET)
         + bytesField(cap) + uint64Field(cgroup) + (container == null ? 0 : bytesField(container.length));
   }
 
@@ -82,9 +82,8 @@ final class PacketEncoder implements PacketBatcher.Encoded {
       out[p++] = 1 << 3;
       p = varint(out, p, capturedNs);
     }
-    p = bytes(out, p, 2, node, 0, node.length);
-    p = bytes(out, p, 3, iface, 0, iface.length);
-    p = uint32(out, p, 4, ifindex);
+    System.arraycopy(interfaceFields, 0, out, p, interfaceFields.length);
+    p += interfaceFields.length;
     p = uint32(out, p, 5, direction);
     p = uint32(out, p, 6, cap);
     p = uint32(out, p, 7, origLen);
@@ -100,14 +99,19 @@ final class PacketEncoder implements PacketBatcher.Encoded {
     return p;
   }
 
-  private byte[] ifnameBytes(int ifindex) {
+  private byte[] interfaceFields(int ifindex) {
     String name = ifname.apply(ifindex);
     if (ifindex != lastIfindex || name != lastIfname) {
       lastIfindex = ifindex;
       lastIfname = name;
-      lastIfnameBytes = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
+      byte[] iface = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
+      byte[] fields = new byte[bytesField(node.length) + bytesField(iface.length) + uint32Field(ifindex)];
+      int p = bytes(fields, 0, 2, node, 0, node.length);
+      p = bytes(fields, p, 3, iface, 0, iface.length);
+      uint32(fields, p, 4, ifindex);
+      lastInterfaceFields = fields;
     }
-    return lastIfnameBytes;
+    return lastInterfaceFields;
   }
 
   /** The container id's bytes; cached only once the cgroup's path is known (a new cgroup may not be yet). */
