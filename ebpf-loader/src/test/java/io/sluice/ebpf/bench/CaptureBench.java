@@ -16,7 +16,8 @@ import java.util.List;
  * BENCHMARKS.md "eBPF loader". drain: a bounded UDP burst over the veth is captured into the ring buffer while
  * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
  * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
- * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] [warm=SECONDS] [VARIANT ...] | bpf-stats SECONDS REQUESTS_PER_SECOND [close] [ring=MiB] | idle SECONDS.
+ * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] [warm=SECONDS] [VARIANT ...] |
+ * bpf-stats SECONDS REQUESTS_PER_SECOND [close] [ring=MiB] [snap=BYTES] [ports=P,Q] | idle SECONDS.
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
@@ -26,18 +27,24 @@ public final class CaptureBench {
       idle(Integer.parseInt(args[1]));
     } else if (args[0].equals("bpf-stats")) {
       int ringMb = LoaderConfig.defaults().ringBytes() >> 20;
+      int snap = LoaderConfig.defaults().snapLen();
+      List<Integer> ports = LoaderConfig.defaults().ports();
       for (String a : List.of(args).subList(3, args.length)) {
         if (a.equals("close")) {
           close = true;
         } else if (a.startsWith("ring=")) {
           ringMb = Integer.parseInt(a.substring(5));
+        } else if (a.startsWith("snap=")) {
+          snap = Integer.parseInt(a.substring(5));
+        } else if (a.startsWith("ports=")) {
+          ports = java.util.Arrays.stream(a.substring(6).split(",")).map(Integer::valueOf).toList();
         }
       }
       try (var lab = NetLabAccess.open()) {
         NetLabAccess.startServers(lab);
         Path state = Files.createTempDirectory("sluice-bench-");
         bpfStats(lab, Integer.parseInt(args[1]), Integer.parseInt(args[2]), LoaderConfig.defaults()
-            .withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state).withRingBytes(ringMb << 20));
+            .withNetns(NetLabAccess.server(lab)).withMetricsPort(null).withStateDir(state).withRingBytes(ringMb << 20).withSnapLen(snap).withPorts(ports));
       }
     } else {
       int warm = 60;
