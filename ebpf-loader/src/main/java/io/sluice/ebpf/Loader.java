@@ -161,9 +161,9 @@ public final class Loader implements AutoCloseable {
 
   public synchronized void resume() {
     attachHooks();
+    suspended = false;
     syncInterfaces(true);
     paused = false;
-    suspended = false;
   }
 
   private static void sleepMs(long ms) {
@@ -263,7 +263,11 @@ public final class Loader implements AutoCloseable {
     this.paused = pause;
   }
 
-  private void syncInterfaces(boolean failLoudly) {
+  /** Synchronized with suspend: the watcher must not attach an interface again while a suspend detaches them. */
+  private synchronized void syncInterfaces(boolean failLoudly) {
+    if (suspended) {
+      return;
+    }
     Map<Integer, String> now = netns.call(Interfaces::list);
     for (var e : now.entrySet()) {
       if (!config.interfaces().isEmpty() && !config.interfaces().contains(e.getValue())) {
@@ -301,7 +305,7 @@ public final class Loader implements AutoCloseable {
     while (running) {
       try {
         Thread.sleep(1000);
-        if (running && !suspended) {
+        if (running) {
           syncInterfaces(false);
         }
       } catch (InterruptedException e) {
