@@ -39,7 +39,7 @@ struct l4 {
 
 /* Parses IPv4/IPv6 + TCP/UDP ports from f (head bytes of the frame) starting at off. Returns 0 when the packet has
  * ports. Reading a copy, not the skb, costs no helper call per header. */
-static __always_inline int parse_frame(const __u8 *f, __u32 head, __u32 off, __u16 eth_proto, __u32 skb_len, struct l4 *out)
+static __always_inline int parse_frame(const __u8 *f, __u32 head, __u32 off, __u16 eth_proto, struct l4 *out)
 {
   __u32 l4off;
   out->l3_off = off;
@@ -103,7 +103,7 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_
     head = HDR_PEEK;
   if (head < 20 || bpf_skb_load_bytes(skb, 0, h, head))
     return -1;
-  return parse_frame(h, head, off, eth_proto, skb->len, out);
+  return parse_frame(h, head, off, eth_proto, out);
 }
 
 #define TCP_FIN 0x01
@@ -192,7 +192,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     off = 18;
   }
   struct l4 t = {};
-  if (parse_frame(s->data, head, off, eth_proto, skb->len, &t) || !wanted(cfg, &t))
+  if (parse_frame(s->data, head, off, eth_proto, &t) || !wanted(cfg, &t))
     return TC_ACT_OK;
   if ((cfg->flags & CFG_SKIP_PURE_ACKS) && pure_ack(skb, &t)) {
     bump(C_PURE_ACKS);
