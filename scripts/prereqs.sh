@@ -26,6 +26,7 @@ ensure_test_packages() {
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v tcpreplay >/dev/null 2>&1 || missing+=(tcpreplay) # raw IPv6 and VLAN frames for FrameLayoutsTest
   install_packages "${missing[@]}"
 }
 

@@ -211,11 +211,29 @@ public final class CaptureBench {
       }
     }
     if (nullProducer) {
+      lastProducer = null;
       return Loader.start(c, new NullProducer());
     }
     var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
         new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+    lastProducer = producer;
     return Loader.start(c, producer);
+  }
+
+  /** The producer of the variant running (null with the null producer), for its counters. */
+  static org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> lastProducer;
+
+  /** The producer's cumulative counters (select-total, request-total, ...) by name. */
+  static java.util.Map<String, Double> producerTotals() {
+    java.util.Map<String, Double> m = new java.util.TreeMap<>();
+    if (lastProducer != null) {
+      lastProducer.metrics().forEach((n, v) -> {
+        if (n.group().equals("producer-metrics") && (n.name().endsWith("-total") || n.name().endsWith("-avg")) && v.metricValue() instanceof Double d) {
+          m.put(n.name(), d);
+        }
+      });
+    }
+    return m;
   }
 
   static double median(List<Double> v) {
@@ -236,8 +254,12 @@ public final class CaptureBench {
     long j0 = processCpuNs();
     long d0 = threadCpuNs("sluice-ringbuf");
     long p0 = threadCpuNs(PRODUCER_THREAD);
+    long da0 = threadAllocated("sluice-ringbuf");
+    long pa0 = threadAllocated(PRODUCER_THREAD);
+    long st0 = stealTicks();
     java.util.Map<String, Long> t0 = nativeThreadsCpuNs();
     long[] c0 = loader == null ? null : loader.maps().counters();
+    var pm0 = producerTotals();
     long s0 = loader == null ? 0 : loader.metrics().polledSockets();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     String script = Path.of(CaptureBench.class.getResource("/bench/rate.lua").toURI()).toString();
@@ -258,6 +280,9 @@ public final class CaptureBench {
     long j1 = processCpuNs();
     long d1 = threadCpuNs("sluice-ringbuf");
     long p1 = threadCpuNs(PRODUCER_THREAD);
+    long da1 = threadAllocated("sluice-ringbuf");
+    long pa1 = threadAllocated(PRODUCER_THREAD);
+    long st1 = stealTicks();
     java.util.Map<String, Long> t1 = nativeThreadsCpuNs();
     long requests = 0;
     String[] lines = out.split("\\n");
@@ -275,9 +300,17 @@ public final class CaptureBench {
       if (sent < polled || loader.metrics().kafkaErrors() != 0) {
         throw new IllegalStateException(mode + ": Kafka acknowledged " + sent + " of " + polled + " records, errors " + loader.metrics().kafkaErrors());
       }
+      var pm1 = producerTotals();
+      StringBuilder diag = new StringBuilder(" [producer per s:");
+      for (String k : List.of("select-total", "request-total", "record-send-total")) {
+        diag.append(String.format(" %s %.1f", k.replace("-total", "s"), (pm1.getOrDefault(k, 0.0) - pm0.getOrDefault(k, 0.0)) / seconds));
+      }
+      diag.append(String.format(", compression rate %.2f; allocated per request: drain thread %.0f B, producer I/O thread %.0f B; CPU steal %d ticks]",
+          pm1.getOrDefault("compression-rate-avg", -1.0), (da1 - da0) / (double) requests, (pa1 - pa0) / (double) requests, st1 - st0));
       agent = String.format(" (drain thread %.2f, producer I/O thread %.2f)", (d1 - d0) / 1e3 / requests, (p1 - p0) / 1e3 / requests)
           + threadsDelta(t0, t1, requests) + String.format("; %d records acknowledged; %.2f packets captured/request, %.2f socket events/request, %.2f pure ACKs skipped/request, ring-buffer full %d",
-          sent, (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2]);
+          sent, (c1[1] - c0[1]) / (double) requests, (loader.metrics().polledSockets() - s0) / (double) requests, (c1[5] - c0[5]) / (double) requests, c1[2])
+          + diag;
     }
     System.out.printf("%-22s %,d requests in %d s (%,.0f/s): us CPU/request nginx %.2f, client %.2f, ksoftirqd %.2f, JVM %.2f = %.2f (load %s)%s%n",
         mode, requests, seconds, requests / (double) seconds, (n1 - n0) / 1e3 / requests, client / 1e3 / requests,
@@ -379,6 +412,22 @@ public final class CaptureBench {
         .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
         .forEach(e -> s.append(String.format(" %s %.2f", e.getKey(), e.getValue() / 1e3 / requests)));
     return s.append("]").toString();
+  }
+
+  /** Bytes the named thread allocated so far (HotSpot's per-thread counter), 0 when there is no such thread. */
+  static long threadAllocated(String name) {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals(name) && ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean m) {
+        return m.getThreadAllocatedBytes(t.getId());
+      }
+    }
+    return 0;
+  }
+
+  /** The machine's steal ticks so far (/proc/stat): time the hypervisor gave this VM's CPUs to others. */
+  static long stealTicks() throws Exception {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    return Long.parseLong(f[8]);
   }
 
   /** CPU time of this JVM's thread of that name, 0 when there is none. */
