@@ -339,6 +339,39 @@ class K8sManifestsTest {
     }
   }
 
+  /**
+   * The image's own heap (-Xmx768m) is more than the loader's memory limit: the DaemonSet sets its JVM options. Its
+   * heap leaves at least half the limit to the rest of the JVM (code, metaspace, threads) and the mapped ring buffer.
+   */
+  @Test
+  void theLoaderHeapFitsItsMemoryLimit() {
+    for (var b : built.entrySet()) {
+      JsonNode ds = b.getValue().stream().filter(o -> o.path("kind").asText().equals("DaemonSet")).findFirst().orElseThrow();
+      JsonNode c = ds.path("spec").path("template").path("spec").path("containers").get(0);
+      List<String> command = new java.util.ArrayList<>();
+      c.path("command").forEach(a -> command.add(a.asText()));
+      String xmx = command.stream().filter(a -> a.startsWith("-Xmx")).findFirst()
+          .orElseThrow(() -> new AssertionError(b.getKey() + ": the loader's command sets no -Xmx: " + command));
+      long heap = bytes(xmx.substring(4));
+      long limit = bytes(c.path("resources").path("limits").path("memory").asText());
+      assertTrue(2 * heap <= limit, b.getKey() + ": heap " + xmx + " leaves less than half of the " + limit + "-byte limit");
+      assertTrue(command.contains("-XX:CompileThresholdScaling=0.1"), b.getKey() + ": " + command);
+      assertEquals(List.of("-jar", "/opt/sluice/sluice-cli.jar"), command.subList(command.size() - 2, command.size()));
+    }
+  }
+
+  /** A JVM size (256m, 1g) or a Kubernetes quantity (512Mi, 1Gi) in bytes. */
+  static long bytes(String q) {
+    var m = java.util.regex.Pattern.compile("(\\d+)([kKmMgG])(i?)").matcher(q);
+    assertTrue(m.matches(), "a size: " + q);
+    int shift = switch (Character.toLowerCase(m.group(2).charAt(0))) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      default -> 30;
+    };
+    return Long.parseLong(m.group(1)) << shift;
+  }
+
   @Test
   void flinkJobsUpgradeFromSavepointsOnDurableStorage() {
     for (var b : built.entrySet()) {
