@@ -341,7 +341,8 @@ class K8sManifestsTest {
 
   /**
    * The image's own heap (-Xmx768m) is more than the loader's memory limit: the DaemonSet sets its JVM options. Its
-   * heap leaves at least half the limit to the rest of the JVM (code, metaspace, threads) and the mapped ring buffer.
+   * heap is fixed (G1 left to size it keeps it small and collects every second or two) and leaves at least half the
+   * limit to the rest of the JVM (code, metaspace, threads) and the mapped ring buffer.
    */
   @Test
   void theLoaderHeapFitsItsMemoryLimit() {
@@ -355,6 +356,7 @@ class K8sManifestsTest {
       long heap = bytes(xmx.substring(4));
       long limit = bytes(c.path("resources").path("limits").path("memory").asText());
       assertTrue(2 * heap <= limit, b.getKey() + ": heap " + xmx + " leaves less than half of the " + limit + "-byte limit");
+      assertTrue(command.contains("-Xms" + xmx.substring(4)), b.getKey() + ": a fixed heap (-Xms as -Xmx): " + command);
       assertTrue(command.contains("-XX:CompileThresholdScaling=0.1"), b.getKey() + ": " + command);
       assertEquals(List.of("-jar", "/opt/sluice/sluice-cli.jar"), command.subList(command.size() - 2, command.size()));
     }

@@ -227,7 +227,10 @@ public final class Loader implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "1");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);  // a drain's batches are already gathered (RingPoller.GATHER_MS)
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+    // Under G1's half-region limit (512 KiB with the 1 MiB regions of a small heap): a 512 KiB batch buffer was a
+    // humongous object, a whole old region each, and the producer's pool of them set off concurrent marking every
+    // few seconds (BENCHMARKS.md, "eBPF loader"). A drain's ~330 KiB per partition still fits one batch compressed.
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
     return p;

@@ -182,6 +182,20 @@ public final class CaptureBench {
             runs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
             runs.stream().mapToDouble(Double::doubleValue).max().orElse(0), m - without, (m - without) * rate / 1e4, rate);
       }
+      // Paired: each run with the loader against the run without it just before, so drift between rounds cancels.
+      List<Double> withouts = total.get("without");
+      int offset = 0;
+      for (String v : variants) {
+        for (String k : List.of(v, v + ", JIT aside")) {
+          List<Double> diffs = new java.util.ArrayList<>();
+          for (int r = 0; r < rounds; r++) {
+            diffs.add(total.get(k).get(r) - withouts.get(offset + r));
+          }
+          System.out.printf("%-22s paired with the run before it: median %+.2f us/request = %+.2f%% of one core %s%n", k, median(diffs),
+              median(diffs) * rate / 1e4, diffs.stream().map(x -> String.format("%+.2f", x)).toList());
+        }
+        offset += rounds;
+      }
       startUp.forEach((v, s) -> System.out.println("start-up of " + v + ": " + s));
     }
   }
