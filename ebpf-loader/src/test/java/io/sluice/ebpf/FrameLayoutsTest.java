@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.ingest.Topics;
+import io.sluice.ingest.capture.ClassicPcapWriter;
 import io.sluice.wire.CapturedPacket;
 import io.sluice.wire.Direction;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,7 +70,7 @@ class FrameLayoutsTest {
     MockProducer<byte[], byte[]> producer = SentPackets.batchingProducer();
     try (NetLab lab = new NetLab()) {
       Path pcap = lab.dir.resolve("layouts.pcap");
-      Files.write(pcap, pcap(cases.stream().map(Case::frame).toList()));
+      Files.write(pcap, ClassicPcapWriter.ethernet(cases.stream().map(Case::frame).toList(), 1_700_000_000L, 1));
       LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(PORT)).withSnapLen(SNAP)
           .withMetricsPort(null).withStateDir(state).withUdpAttribution(false);
       long[] before;
@@ -188,18 +187,5 @@ class FrameLayoutsTest {
       b.put((byte) 1);
     }
     return b.put(payload).array();
-  }
-
-  /** A classic pcap file (Ethernet) of the frames, one per microsecond. */
-  static byte[] pcap(List<byte[]> frames) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4)
-        .putInt(0).putInt(0).putInt(65535).putInt(1).array());
-    int us = 0;
-    for (byte[] f : frames) {
-      out.writeBytes(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(us++).putInt(f.length).putInt(f.length).array());
-      out.writeBytes(f);
-    }
-    return out.toByteArray();
   }
 }

@@ -3,15 +3,15 @@ package io.sluice.decode.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.sluice.ingest.capture.ClassicPcapWriter;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,32 +138,15 @@ class TsharkComparisonTest {
 
   /** A classic pcap of Ethernet/IPv4/UDP frames from 127.0.0.1:9995 to the collector port. */
   private static void writeUdpPcap(Path file, List<byte[]> payloads, int port) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    DataOutputStream out = new DataOutputStream(bytes);
-    out.writeInt(0xa1b2c3d4);
-    out.writeShort(2);
-    out.writeShort(4);
-    out.writeInt(0);
-    out.writeInt(0);
-    out.writeInt(65535);
-    out.writeInt(1);
-    int second = 1_700_000_000;
+    List<byte[]> frames = new ArrayList<>();
     for (byte[] p : payloads) {
-      int len = 14 + 20 + 8 + p.length;
-      out.writeInt(second++);
-      out.writeInt(0);
-      out.writeInt(len);
-      out.writeInt(len);
-      out.write(new byte[] {0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 8, 0});
-      out.write(new byte[] {0x45, 0});
-      out.writeShort(20 + 8 + p.length);
-      out.write(new byte[] {0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1});
-      out.writeShort(9995);
-      out.writeShort(port);
-      out.writeShort(8 + p.length);
-      out.writeShort(0);
-      out.write(p);
+      ByteBuffer f = ByteBuffer.allocate(14 + 20 + 8 + p.length);
+      f.put(new byte[] {0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 8, 0});
+      f.put(new byte[] {0x45, 0}).putShort((short) (20 + 8 + p.length));
+      f.put(new byte[] {0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1});
+      f.putShort((short) 9995).putShort((short) port).putShort((short) (8 + p.length)).putShort((short) 0).put(p);
+      frames.add(f.array());
     }
-    Files.write(file, bytes.toByteArray());
+    Files.write(file, ClassicPcapWriter.ethernet(frames, 1_700_000_000L, 1_000_000));
   }
 }

@@ -9,10 +9,9 @@ import io.sluice.decode.flow.FlowDecoder;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.decode.flow.FlowSink;
 import io.sluice.decode.flow.InterfaceCounters;
-import java.io.DataOutputStream;
+import io.sluice.ingest.capture.ClassicPcapWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,12 +93,6 @@ class SflowCounterSampleTest {
     frame.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 8 + payload.length)).putInt(0)
         .put((byte) 64).put((byte) 17).putShort((short) 0).put(new byte[] {(byte) 192, 0, 2, 1}).put(new byte[] {(byte) 192, 0, 2, 2});
     frame.putShort((short) 5000).putShort((short) 6343).putShort((short) (8 + payload.length)).putShort((short) 0).put(payload);
-    ByteBuffer header = ByteBuffer.allocate(24 + 16).order(ByteOrder.LITTLE_ENDIAN);
-    header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
-    header.putInt(1_700_000_000).putInt(0).putInt(frame.capacity()).putInt(frame.capacity());
-    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
-      out.write(header.array());
-      out.write(frame.array());
-    }
+    Files.write(file, ClassicPcapWriter.ethernet(List.of(frame.array()), 1_700_000_000L, 0));
   }
 }
