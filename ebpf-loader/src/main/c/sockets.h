@@ -33,7 +33,7 @@ static __always_inline void fill_task(struct sock_event *e, __u8 kind, int oldst
 
 static __always_inline void emit(struct sock_event *e)
 {
-  if (bpf_ringbuf_output(&events, e, sizeof(*e), 0))
+  if (bpf_ringbuf_output(&events, e, sizeof(*e), ring_wakeup()))
     bump(C_SOCK_RB_FULL);
   else
     bump(C_SOCK_EVENTS);

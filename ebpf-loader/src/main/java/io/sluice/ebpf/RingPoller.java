@@ -19,13 +19,13 @@ import jnr.ffi.Pointer;
  * with release stores, so producer_pos and each header are read with acquire loads, and consumer_pos is advanced
  * with a release store once the records before it have been copied out.
  *
- * <p>Waiting: epoll on the map's descriptor, which the kernel wakes when a record is committed into an empty
- * ring. After a drain that found records the poller sleeps (gatherMs, {@link #GATHER_MS} by default) before the
- * next one, so a steady stream is drained in batches with one wakeup per batch instead of one per record (each
- * wakeup of the drain thread finds its caches cold, which costs more than the records), and each drain becomes a
- * few large Kafka records and one produce request; idle, it sleeps in epoll. A drain that freed
- * an eighth of the ring or more does not sleep, and the sleep ends early (checked every {@link #GATHER_STEP_MS})
- * once an eighth of the ring is filled: at such rates the ring could fill during the sleep.
+ * <p>Waiting: epoll on the map's descriptor, edge-triggered, so it returns only when the kernel wakes the ring's
+ * waiters, not whenever a record is there. The BPF programs ask for no wakeup until an eighth of the ring holds
+ * records (src/main/c/maps.h, ring_wakeup), so below that the poller drains on its own clock, every gatherMs
+ * ({@link #GATHER_MS} by default): a steady stream is drained in batches with one wakeup per batch instead of one per
+ * record (each wakeup of the drain thread finds its caches cold, which costs more than the records), and each drain
+ * becomes a few large Kafka records and one produce request. A burst that fills an eighth of the ring wakes it at
+ * once, and a drain that freed an eighth or more is followed by the next without waiting.
  */
 public final class RingPoller implements AutoCloseable {
   /** Gets each record; the array is reused after the call returns. */
@@ -37,11 +37,10 @@ public final class RingPoller implements AutoCloseable {
   }
 
   /**
-   * How long records may gather after a drain: latency traded for fewer wakeups and fewer, larger Kafka records and
+   * How long records may gather between drains: latency traded for fewer wakeups and fewer, larger Kafka records and
    * requests (the producer then lingers only 5 ms). 100 ms: a tenth of the L7 job's out-of-orderness bound.
    */
   static final int GATHER_MS = 100;
-  static final int GATHER_STEP_MS = 10;
   private final int gatherMs;
   private static final int BUSY = 1 << 31;
   private static final int DISCARD = 1 << 30;
@@ -69,8 +68,11 @@ public final class RingPoller implements AutoCloseable {
   /** Bytes the last drain freed. */
   private long drained;
 
-  /** gatherMs: the longest sleep after a drain that found records (see above; {@link #GATHER_MS} by default). */
+  /** gatherMs: the longest wait between drains below an eighth of the ring (see above; {@link #GATHER_MS} by default). */
   public RingPoller(int mapFd, Sink sink, int gatherMs) {
+    if (gatherMs < 1) {
+      throw new IllegalArgumentException("gather time " + gatherMs + " ms: the ring is drained every gather time, so it must be 1 ms or more");
+    }
     this.sink = sink;
     this.gatherMs = gatherMs;
     this.pageSize = libc.sysconf(LibC.SC_PAGESIZE);
@@ -103,6 +105,7 @@ public final class RingPoller implements AutoCloseable {
     }
     byte[] ev = new byte[16];
     ev[0] = LibC.EPOLLIN;
+    ev[3] = (byte) (LibC.EPOLLET >>> 24);
     if (libc.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, mapFd, ev) < 0) {
       int errno = Native.lastErrno();
       close();
@@ -121,19 +124,12 @@ public final class RingPoller implements AutoCloseable {
   }
 
   /**
-   * Drains what is there and hands each record to the sink; then, when it found records, sleeps so the next call
-   * finds a batch, else waits up to timeoutMs for the kernel's wakeup. Returns the records drained.
+   * Waits up to the gather time (at most timeoutMs) for the kernel's wakeup, unless the last drain freed an eighth of
+   * the ring or more, then drains what is there and hands each record to the sink. Returns the records drained.
    */
   public int poll(int timeoutMs) {
-    int n = drain();
-    if (n > 0) {
-      if (timeoutMs > 0 && drained < size / 8) {
-        gather(Math.min(gatherMs, timeoutMs));
-      }
-      return n;
-    }
-    if (timeoutMs != 0) {
-      int rc = libc.epoll_wait(epoll, events, 1, timeoutMs);
+    if (timeoutMs != 0 && drained < size / 8) {
+      int rc = libc.epoll_wait(epoll, events, 1, Math.min(gatherMs, timeoutMs));
       if (rc < 0 && Native.lastErrno() != 4) {  // EINTR: a signal, not an error
         throw BpfException.of("epoll_wait on the ring buffer", Native.lastErrno());
       }
@@ -176,28 +172,6 @@ public final class RingPoller implements AutoCloseable {
       sink.drained();
     }
     return n;
-  }
-
-  /**
-   * Sleeps up to ms so records gather, in steps of {@link #GATHER_STEP_MS}, ending early once an eighth of the ring
-   * holds records (a burst must not fill the ring during the sleep; reading producer_pos is no system call).
-   */
-  private void gather(int ms) {
-    for (int slept = 0; slept < ms; slept += GATHER_STEP_MS) {
-      sleep(Math.min(GATHER_STEP_MS, ms - slept));
-      long waiting = (long) LONG.getAcquire(ring, 0) - (long) LONG.getAcquire(consumer, 0);
-      if (waiting >= size / 8) {
-        return;
-      }
-    }
-  }
-
-  private static void sleep(int ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private void unmap() {

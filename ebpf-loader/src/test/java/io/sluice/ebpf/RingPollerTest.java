@@ -101,6 +101,80 @@ class RingPollerTest {
     }
   }
 
+  /**
+   * Below an eighth of the ring the BPF programs wake no one, so a lone record waits for the poller's gather time; a
+   * burst past an eighth wakes it at once. The loader's own poller is paused; a second one drains the same ring.
+   */
+  @Test
+  void aLoneRecordWaitsForTheGatherTimeAndABurstWakesThePollerAtOnce() throws Exception {
+    Path state = Files.createTempDirectory("sluice-ebpf-state-");
+    int gatherMs = 1500;
+    try (NetLab lab = new NetLab()) {
+      LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withSnapLen(100)
+          .withRingBytes(RING).withMetricsPort(null).withStateDir(state).withUdpAttribution(false);
+      try (Loader loader = Loader.start(config, SentPackets.batchingProducer()); NetNs ns = new NetNs(lab.client)) {
+        loader.pause(true);
+        Thread.sleep(300);  // the loader's poll loop sees the pause within one 100 ms poll
+        long[] lastRecordAt = new long[1];
+        int[] records = new int[1];
+        RingPoller.Sink sink = (data, size) -> {
+          records[0]++;
+          lastRecordAt[0] = System.nanoTime();
+        };
+        try (RingPoller poller = new RingPoller(loader.maps().eventsFd(), sink, gatherMs)) {
+          sendDatagrams(ns, lab, 1, 10);  // resolves ARP (a port not captured)
+          Thread.sleep(200);
+          poller.drain();
+          records[0] = 0;
+
+          aLoneRecordWaits(ns, lab, poller, gatherMs, records, lastRecordAt);
+
+          records[0] = 0;
+          int burst = 2 * RING / 8 / 150;  // records of 32 + 142 bytes plus the ring's 8-byte header: past an eighth
+          sendDatagrams(ns, lab, burst, 9);
+          long start = System.nanoTime();
+          poller.poll(gatherMs);
+          long tookMs = (System.nanoTime() - start) / 1_000_000;
+          assertTrue(records[0] >= burst, "the burst was drained: " + records[0] + " of " + burst);
+          assertTrue(tookMs < gatherMs / 2, "a ring an eighth full wakes the poller at once: " + tookMs + " ms");
+
+          start = System.nanoTime();
+          poller.poll(gatherMs);
+          tookMs = (System.nanoTime() - start) / 1_000_000;
+          assertTrue(tookMs < gatherMs / 2, "a drain that freed an eighth of the ring is followed by the next at once: " + tookMs + " ms");
+          // and after a wakeup was reported (an epoll that is not edge-triggered would report the next record at once)
+          aLoneRecordWaits(ns, lab, poller, gatherMs, records, lastRecordAt);
+        } finally {
+          loader.pause(false);
+        }
+      }
+    } finally {
+      NetLab.sh("rm -rf " + state);
+    }
+  }
+
+  private static void aLoneRecordWaits(NetNs ns, NetLab lab, RingPoller poller, int gatherMs, int[] records, long[] lastRecordAt) {
+    records[0] = 0;
+    sendDatagrams(ns, lab, 1, 9);
+    long start = System.nanoTime();
+    poller.poll(gatherMs);
+    assertTrue(records[0] >= 1, "the lone datagram was drained");
+    long waitedMs = (lastRecordAt[0] - start) / 1_000_000;
+    assertTrue(waitedMs >= gatherMs - 100, "a lone record is drained after the gather time, not at once: " + waitedMs + " ms");
+  }
+
+  private static void sendDatagrams(NetNs ns, NetLab lab, int count, int port) {
+    ns.call(() -> {
+      try (DatagramChannel ch = DatagramChannel.open()) {
+        InetSocketAddress to = new InetSocketAddress(lab.serverIp, port);
+        for (int i = 0; i < count; i++) {
+          ch.send(ByteBuffer.allocate(100), to);
+        }
+      }
+      return null;
+    });
+  }
+
   /** The Kafka key of the first packet's frame, as the loader computes it. */
   private static byte[] firstKey(List<CapturedPacket> sent) {
     byte[] frame = sent.get(0).getData().toByteArray();

@@ -20,6 +20,7 @@ public interface LibC {
   int EPOLL_CLOEXEC = 02000000;
   int EPOLL_CTL_ADD = 1;
   int EPOLLIN = 1;
+  int EPOLLET = 1 << 31;
   int SC_PAGESIZE = 30;
 
   @SaveError int open(String path, int flags);
