@@ -83,7 +83,7 @@ public final class Loader implements AutoCloseable {
       throw new BpfException("this kernel refuses tc BPF classifiers, which packet capture needs: " + probed.get(Kind.TC));
     }
     List<String> programs = new ArrayList<>(List.of("capture_ingress", "capture_egress"));
-    choices.put("capture", "tc");
+    choices.put("capture", "tcx or tc");  // tcx links where the kernel has them: known at the first interface
     choose("socket_state", List.of(Kind.TP_BTF, Kind.RAW_TP), Map.of(Kind.TP_BTF, "state_btf", Kind.RAW_TP, "state_raw"), programs);
     choose("retransmit", List.of(Kind.TP_BTF, Kind.RAW_TP), Map.of(Kind.TP_BTF, "retransmit_btf", Kind.RAW_TP, "retransmit_raw"), programs);
     Path cgroupRoot = Cgroups.findRoot();
@@ -112,7 +112,7 @@ public final class Loader implements AutoCloseable {
     }
     maps = m;
     netns = ns;
-    tc = new TcAttacher(netns, config.stateDir());
+    tc = new TcAttacher(netns, config.stateDir(), null);
   }
 
   /** Attaches the socket programs: the tracepoints and the UDP sender's cgroup program. */
@@ -287,6 +287,9 @@ public final class Loader implements AutoCloseable {
           LOG.warning(ex.getMessage());
         }
       }
+    }
+    if (tc.mode() != null) {
+      choices.put("capture", tc.mode() == TcAttacher.Mode.TCX ? "tcx" : "tc");
     }
     for (Integer gone : new ArrayList<>(ifnames.keySet())) {
       if (!now.containsKey(gone)) {

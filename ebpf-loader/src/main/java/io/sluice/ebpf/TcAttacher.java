@@ -17,11 +17,17 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
- * Attaches the capture programs as tc filters (clsact ingress and egress) with this loader's own handle and
- * priority, so its filters can be found again. Which interfaces it touched, and whether it created their clsact
- * qdisc, is written to a state file, so a restart after a crash removes what the crashed run left behind.
+ * Attaches the capture programs to interfaces, ingress and egress. Where the kernel has them (Linux 6.6 and later),
+ * as tcx links: the kernel runs the programs straight from the device's hook (no qdisc, no classifier in between),
+ * and a link lives only as long as this process holds its descriptor, so a crashed loader leaves nothing behind.
+ * Elsewhere as tc filters on a clsact qdisc, with this loader's own handle and priority, so its filters can be found
+ * again: which interfaces it touched, and whether it created their clsact qdisc, is written to a state file, so a
+ * restart after a crash removes what the crashed run left behind (also what a run of an older version left).
  */
 public final class TcAttacher {
+  /** How the programs hang on an interface. */
+  public enum Mode { TCX, CLSACT }
+
   private static final Logger LOG = Logger.getLogger(TcAttacher.class.getName());
   public static final int HANDLE = 0x51CE;
   public static final int PRIORITY = 0xC51C;
@@ -31,16 +37,35 @@ public final class TcAttacher {
   private static final int ENOENT = 2;
   private static final int ENODEV = 19;
   private static final int EEXIST = 17;
+  private static final int EINVAL = 22;
+  private static final int EOPNOTSUPP = 95;
+  private static final int BPF_TCX_INGRESS = 46;
+  private static final int BPF_TCX_EGRESS = 47;
 
   private final LibBpf bpf = Native.bpf();
   private final NetNs netns;
   private final Path stateFile;
-  /** ifindex → [name, created qdisc]. */
-  private final Map<Integer, Object[]> attached = new LinkedHashMap<>();
+  /** Null until the first attach finds out whether the kernel has tcx links. */
+  private Mode mode;
+  /** What is attached where: a clsact filter pair (and whether we made the qdisc) or a tcx link pair. */
+  private record Attachment(String name, boolean createdQdisc, int ingressLink, int egressLink) {
+    boolean tcx() {
+      return ingressLink >= 0;
+    }
+  }
 
-  public TcAttacher(NetNs netns, Path stateDir) {
+  private final Map<Integer, Attachment> attached = new LinkedHashMap<>();
+
+  /** mode: null to use tcx links where the kernel has them, else clsact filters; or one of them, forced. */
+  public TcAttacher(NetNs netns, Path stateDir, Mode mode) {
     this.netns = netns;
     this.stateFile = stateDir.resolve((netns.name() == null ? "host" : "netns-" + netns.name()) + ".tc");
+    this.mode = mode;
+  }
+
+  /** TCX or CLSACT once an interface was attached; null before. */
+  public synchronized Mode mode() {
+    return mode;
   }
 
   /** Removes filters and qdiscs a previous run of this loader left in this namespace. */
@@ -70,8 +95,15 @@ public final class TcAttacher {
     return attached.containsKey(ifindex);
   }
 
-  /** Attaches both directions to one interface; idempotent thanks to BPF_TC_F_REPLACE on our handle. */
+  /** Attaches both directions to one interface (clsact: idempotent thanks to BPF_TC_F_REPLACE on our handle). */
   public synchronized void attach(int ifindex, String name, int ingressFd, int egressFd) {
+    if (attached.containsKey(ifindex)) {
+      return;
+    }
+    if (mode != Mode.CLSACT && netns.call(() -> attachTcx(ifindex, name, ingressFd, egressFd))) {
+      LOG.info("capture attached to " + name + " (ifindex " + ifindex + ", tcx links)");
+      return;
+    }
     boolean created = netns.call(() -> {
       Pointer hook = hook(ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
       int rc = bpf.bpf_tc_hook_create(hook);
@@ -79,13 +111,34 @@ public final class TcAttacher {
         throw BpfException.of("cannot add a clsact qdisc to " + name + " (needs CAP_NET_ADMIN)", rc);
       }
       boolean made = rc == 0;
-      attached.put(ifindex, new Object[] {name, made});
+      attached.put(ifindex, new Attachment(name, made, -1, -1));
       writeState();
       attachOne(ifindex, name, BPF_TC_INGRESS, ingressFd);
       attachOne(ifindex, name, BPF_TC_EGRESS, egressFd);
       return made;
     });
     LOG.info("tc capture attached to " + name + " (ifindex " + ifindex + (created ? ", clsact created" : ", clsact existed") + ")");
+  }
+
+  /** True when attached as tcx links; false when this kernel has none (the mode becomes CLSACT). */
+  private boolean attachTcx(int ifindex, String name, int ingressFd, int egressFd) {
+    int in = bpf.bpf_link_create(ingressFd, ifindex, BPF_TCX_INGRESS, null);
+    if (in < 0) {
+      if (mode == null && (in == -EINVAL || in == -EOPNOTSUPP)) {  // a kernel before 6.6 knows no such attach type
+        mode = Mode.CLSACT;
+        LOG.info("no tcx links on this kernel (" + Native.strerror(in) + "): the capture uses tc filters on clsact qdiscs");
+        return false;
+      }
+      throw BpfException.of("cannot attach the capture to " + name + " ingress as a tcx link (needs CAP_NET_ADMIN and CAP_BPF)", in);
+    }
+    int out = bpf.bpf_link_create(egressFd, ifindex, BPF_TCX_EGRESS, null);
+    if (out < 0) {
+      Native.libc().close(in);
+      throw BpfException.of("cannot attach the capture to " + name + " egress as a tcx link", out);
+    }
+    mode = Mode.TCX;
+    attached.put(ifindex, new Attachment(name, false, in, out));
+    return true;
   }
 
   private void attachOne(int ifindex, String name, int point, int fd) {
@@ -96,9 +149,15 @@ public final class TcAttacher {
     }
   }
 
-  /** The interface went away; the kernel dropped its filters with it. */
+  /** The interface went away; the kernel dropped its filters with it (and left our links defunct: they are closed). */
   public synchronized void forget(int ifindex) {
-    if (attached.remove(ifindex) != null) {
+    Attachment a = attached.remove(ifindex);
+    if (a == null) {
+      return;
+    }
+    if (a.tcx()) {
+      closeLinks(a);
+    } else {
       netns.call(() -> {
         writeState();
         return null;
@@ -110,11 +169,41 @@ public final class TcAttacher {
   public synchronized void detachAll() {
     netns.call(() -> {
       for (var e : new ArrayList<>(attached.entrySet())) {
-        detach(e.getKey(), (String) e.getValue()[0], (Boolean) e.getValue()[1]);
+        Attachment a = e.getValue();
+        if (a.tcx()) {
+          closeLinks(a);
+        } else {
+          detach(e.getKey(), a.name(), a.createdQdisc());
+        }
         attached.remove(e.getKey());
       }
       writeState();
       return null;
+    });
+  }
+
+  /** A tcx link goes when its last descriptor is closed (this process holds the only one). */
+  private static void closeLinks(Attachment a) {
+    Native.libc().close(a.ingressLink());
+    Native.libc().close(a.egressLink());
+  }
+
+  /**
+   * The ids of the programs attached to an interface of this namespace as tcx links, ingress or egress: none where
+   * the kernel has no tcx. For tests and diagnostics (bpftool before 7.3 does not show tcx).
+   */
+  public static int[] tcxProgramIds(NetNs netns, int ifindex, boolean ingress) {
+    return netns.call(() -> {
+      int[] ids = new int[64];
+      int[] count = {ids.length};
+      int rc = Native.bpf().bpf_prog_query(ifindex, ingress ? BPF_TCX_INGRESS : BPF_TCX_EGRESS, 0, new int[1], ids, count);
+      if (rc == -EINVAL || rc == -EOPNOTSUPP) {
+        return new int[0];
+      }
+      if (rc < 0) {
+        throw BpfException.of("cannot query the tcx programs of ifindex " + ifindex, rc);
+      }
+      return java.util.Arrays.copyOf(ids, count[0]);
     });
   }
 
@@ -156,10 +245,14 @@ public final class TcAttacher {
 
   private void writeState() {
     StringBuilder sb = new StringBuilder();
-    attached.forEach((i, v) -> sb.append(i).append(' ').append((Boolean) v[1] ? 1 : 0).append(' ').append(v[0]).append('\n'));
+    attached.forEach((i, a) -> {
+      if (!a.tcx()) {  // tcx links need no cleanup: they go with this process
+        sb.append(i).append(' ').append(a.createdQdisc() ? 1 : 0).append(' ').append(a.name()).append('\n');
+      }
+    });
     try {
       Files.createDirectories(stateFile.getParent());
-      if (attached.isEmpty()) {
+      if (sb.isEmpty()) {
         Files.deleteIfExists(stateFile);
       } else {
         Files.writeString(stateFile, sb);

@@ -46,7 +46,7 @@ class CaptureTest {
           .withTopicPrefix(prefix).withSnapLen(512).withMetricsPort(0).withStateDir(state);
       String metrics;
       try (Loader loader = Loader.start(config, null)) {
-        assertEquals("tc", loader.choices().get("capture"));
+        assertEquals(TcxCrashTest.kernelHasTcx() ? "tcx" : "tc", loader.choices().get("capture"), "tcx links where the kernel has them");
         assertTrue(loader.attachedInterfaces().containsValue(lab.clientVeth), loader.attachedInterfaces().toString());
         for (int i = 0; i < DIGS; i++) {
           String answer = lab.exec(lab.client, true, "dig +short +tries=1 +time=2 @" + lab.serverIp + " " + LabServers.NAME + " A");
@@ -56,11 +56,13 @@ class CaptureTest {
           String body = lab.exec(lab.client, true, "curl -sf -m 5 http://" + lab.serverIp + "/");
           assertEquals("hello from sluice", body.trim());
         }
-        assertTrue(filters(lab).contains("capture_"), "filters while running: " + filters(lab));
+        String attached = attached(lab);
+        assertTrue(attached.contains("ingress") && attached.contains("capture_ingress") && attached.contains("capture_egress"),
+            "capture attached while running: " + attached);
         waitFor(() -> loader.metrics().sent() >= 2L * DIGS + 4L * CURLS, 10_000);
         metrics = loader.metricsText();
       }
-      assertEquals("", filters(lab), "tc filters left after stop");
+      assertEquals("", attached(lab), "tc filters or tcx programs left after stop");
       assertFalse(NetLab.sh("tc -netns " + lab.client + " qdisc show dev " + lab.clientVeth).contains("clsact"));
       assertTrue(metrics.contains("sluice_ebpf_ringbuf_drops_total{kind=\"packet\"} 0"), metrics);
 
@@ -98,6 +100,22 @@ class CaptureTest {
     } finally {
       NetLab.sh("rm -rf " + state);
     }
+  }
+
+  /** The capture programs on the client's veth: its tc filters, then its tcx programs ("tcx ingress 42: sched_cls name …"). */
+  static String attached(NetLab lab) {
+    StringBuilder sb = new StringBuilder(filters(lab));
+    try (NetNs ns = new NetNs(lab.client)) {
+      int ifindex = ns.call(Interfaces::list).entrySet().stream()
+          .filter(e -> e.getValue().equals(lab.clientVeth)).findFirst().orElseThrow().getKey();
+      for (boolean ingress : new boolean[] {true, false}) {
+        for (int id : TcAttacher.tcxProgramIds(ns, ifindex, ingress)) {
+          sb.append(sb.isEmpty() ? "" : "\n").append("tcx ").append(ingress ? "ingress " : "egress ")
+              .append(NetLab.sh("bpftool prog show id " + id).trim());
+        }
+      }
+    }
+    return sb.toString();
   }
 
   static String filters(NetLab lab) {

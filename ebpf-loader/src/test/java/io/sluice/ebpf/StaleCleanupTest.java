@@ -13,7 +13,10 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-/** A run that died without detaching leaves filters and a clsact qdisc; the next start removes them. */
+/**
+ * A run that died without detaching, with tc filters on clsact (a kernel without tcx links, or an older loader),
+ * leaves filters and a clsact qdisc; the next start removes them. (A run with tcx links leaves nothing: TcxCrashTest.)
+ */
 class StaleCleanupTest {
   @Test
   void removesWhatACrashedRunLeft() throws Exception {
@@ -25,7 +28,7 @@ class StaleCleanupTest {
         crashed.load();
         ifindex = ns.call(Interfaces::list).entrySet().stream()
             .filter(e -> e.getValue().equals(lab.clientVeth)).findFirst().orElseThrow().getKey();
-        new TcAttacher(ns, state).attach(ifindex, lab.clientVeth, crashed.programFd("capture_ingress"), crashed.programFd("capture_egress"));
+        new TcAttacher(ns, state, TcAttacher.Mode.CLSACT).attach(ifindex, lab.clientVeth, crashed.programFd("capture_ingress"), crashed.programFd("capture_egress"));
         // no detachAll(): the filters keep the programs alive after this object closes, as after a crash
       }
       assertTrue(CaptureTest.filters(lab).contains("capture_ingress"), CaptureTest.filters(lab));

@@ -28,12 +28,12 @@ class SuspendResumeTest {
           .withStateDir(state);
       try (Loader loader = Loader.start(config, new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()));
            NetNs ns = new NetNs(lab.client)) {
-        assertTrue(CaptureTest.filters(lab).contains("capture_ingress"), CaptureTest.filters(lab));
+        assertTrue(CaptureTest.attached(lab).contains("capture_ingress"), CaptureTest.attached(lab));
         send(ns, lab, 5);
         Thread.sleep(300);
 
         loader.suspend();
-        assertEquals("", CaptureTest.filters(lab), "suspended, its tc filters are gone");
+        assertEquals("", CaptureTest.attached(lab), "suspended, its tc filters or tcx links are gone");
         long[] before = loader.maps().counters();
         send(ns, lab, 20);  // a new socket: the UDP sender program would announce it
         Thread.sleep(300);
@@ -42,7 +42,7 @@ class SuspendResumeTest {
         assertEquals(before[3], during[3], "socket events while suspended");
 
         loader.resume();
-        assertTrue(CaptureTest.filters(lab).contains("capture_ingress"), CaptureTest.filters(lab));
+        assertTrue(CaptureTest.attached(lab).contains("capture_ingress"), CaptureTest.attached(lab));
         send(ns, lab, 20);
         long until = System.nanoTime() + 5_000_000_000L;
         long[] after = loader.maps().counters();
@@ -53,7 +53,7 @@ class SuspendResumeTest {
         assertTrue(after[1] >= during[1] + 20, "captured again after resume: " + (after[1] - during[1]));
         assertTrue(after[3] > during[3], "socket events again after resume");
       }
-      assertEquals("", CaptureTest.filters(lab), "closed, no filter left");
+      assertEquals("", CaptureTest.attached(lab), "closed, no filter or tcx link left");
     } finally {
       NetLab.sh("rm -rf " + state);
     }

@@ -18,6 +18,10 @@ public interface LibBpf {
   @SaveError Pointer bpf_program__attach(Pointer prog);
   @SaveError Pointer bpf_program__attach_cgroup(Pointer prog, int cgroupFd);
   int bpf_link__destroy(Pointer link);
+  /** Returns the link's descriptor or -errno; opts may be null. A tcx link: targetFd is the ifindex. */
+  int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);
+  /** A tcx query: targetFd is the ifindex; progCnt is the room in progIds in, the count out. */
+  int bpf_prog_query(int targetFd, int attachType, int queryFlags, @Out int[] attachFlags, @Out int[] progIds, @In @Out int[] progCnt);
 
   int bpf_map__fd(Pointer map);
   int bpf_map__set_max_entries(Pointer map, int maxEntries);
