@@ -33,6 +33,13 @@ class CliUsageTest {
   }
 
   @Test
+  void aBadCaptureAttachModeNamesTheGoodOnes() {
+    CliRun run = CliRun.of("capture", "--tc-attach", "xdp");
+    assertEquals(2, run.exitCode(), run.toString());
+    assertTrue(run.err().contains("--tc-attach must be auto, tcx or clsact, got xdp"), run.toString());
+  }
+
+  @Test
   void anUnknownJobNamesTheKnownOnes() {
     CliRun run = CliRun.of("submit", "no-such-job");
     assertEquals(2, run.exitCode(), run.toString());

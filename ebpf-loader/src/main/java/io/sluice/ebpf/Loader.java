@@ -112,7 +112,7 @@ public final class Loader implements AutoCloseable {
     }
     maps = m;
     netns = ns;
-    tc = new TcAttacher(netns, config.stateDir(), null);
+    tc = new TcAttacher(netns, config.stateDir(), config.tcMode());
   }
 
   /** Attaches the socket programs: the tracepoints and the UDP sender's cgroup program. */

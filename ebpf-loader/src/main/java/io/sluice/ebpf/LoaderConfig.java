@@ -8,7 +8,8 @@ import java.util.List;
  * created later. snapLen: payload bytes kept after the L4 header (headers are always kept whole). skipPureAcks: TCP
  * segments without payload, SYN, FIN or RST are counted but not captured (see ebpf-loader/README.md). packetBatches:
  * the packets of one drain go to Kafka as one {@code CapturedPacketBatch} per partition, else one record each.
- * gatherMs: how long records gather in the ring buffer after a drain that found some ({@link RingPoller}).
+ * gatherMs: the longest wait between drains of the ring buffer below an eighth full ({@link RingPoller}). tcMode:
+ * how the capture programs attach ({@link TcAttacher}); null: tcx links where the kernel has them, else clsact.
  */
 public record LoaderConfig(
     List<String> interfaces,
@@ -25,7 +26,8 @@ public record LoaderConfig(
     Path stateDir,
     boolean skipPureAcks,
     boolean packetBatches,
-    int gatherMs) {
+    int gatherMs,
+    TcAttacher.Mode tcMode) {
   public static final List<Integer> DEFAULT_PORTS = List.of(53, 80, 8080, 8000, 5353);
   public static final int MAX_SNAP = 2048 - 134;  // MAX_SNAP in events.h minus the longest headers we parse
 
@@ -39,62 +41,66 @@ public record LoaderConfig(
       }
     }
     return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, "127.0.0.1:9092", null, "", node,
-        16 << 20, 9465, true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS);
+        16 << 20, 9465, true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
   }
 
   public LoaderConfig withInterfaces(List<String> v) {
-    return new LoaderConfig(v, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(v, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withPorts(List<Integer> v) {
-    return new LoaderConfig(interfaces, v, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, v, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withCidrs(List<String> v) {
-    return new LoaderConfig(interfaces, ports, v, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, v, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withSnapLen(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, v, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, v, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withKafka(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, v, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, v, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withNetns(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, v, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, v, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withTopicPrefix(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, v, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, v, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withRingBytes(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, v, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, v, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withMetricsPort(Integer v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, v, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, v, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withUdpAttribution(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, v, stateDir, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, v, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withStateDir(Path v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, v, skipPureAcks, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, v, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withSkipPureAcks(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, v, packetBatches, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, v, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withPacketBatches(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, v, gatherMs);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, v, gatherMs, tcMode);
   }
 
   public LoaderConfig withGatherMs(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, v);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, v, tcMode);
+  }
+
+  public LoaderConfig withTcMode(TcAttacher.Mode v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, v);
   }
 }

@@ -129,7 +129,8 @@ public final class TcAttacher {
         LOG.info("no tcx links on this kernel (" + Native.strerror(in) + "): the capture uses tc filters on clsact qdiscs");
         return false;
       }
-      throw BpfException.of("cannot attach the capture to " + name + " ingress as a tcx link (needs CAP_NET_ADMIN and CAP_BPF)", in);
+      throw BpfException.of("cannot attach the capture to " + name + " ingress as a tcx link (needs CAP_NET_ADMIN and CAP_BPF,"
+          + " and Linux 6.6 or later: --tc-attach clsact uses tc filters instead)", in);
     }
     int out = bpf.bpf_link_create(egressFd, ifindex, BPF_TCX_EGRESS, null);
     if (out < 0) {

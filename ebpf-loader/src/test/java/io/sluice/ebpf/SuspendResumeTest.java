@@ -1,6 +1,7 @@
 package io.sluice.ebpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,23 +13,31 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The overhead benchmark's "without" runs suspend one long-lived loader: suspended, no program of it may run (no tc
- * filter left, no packet seen, no socket event), and resumed, it captures again.
+ * filter or tcx link left, no packet seen, no socket event), and resumed, it captures again. Both ways of attaching
+ * the capture: tcx links (on kernels that have them) and clsact filters (the only way before Linux 6.6).
  */
 class SuspendResumeTest {
-  @Test
-  void suspendedNothingRunsResumedItCapturesAgain() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"TCX", "CLSACT"})
+  void suspendedNothingRunsResumedItCapturesAgain(String attach) throws Exception {
     assumeTrue(Preflight.kernelLacksBpf() == null, () -> "skipped: " + Preflight.kernelLacksBpf());
+    TcAttacher.Mode mode = TcAttacher.Mode.valueOf(attach);
+    assumeTrue(mode != TcAttacher.Mode.TCX || TcxCrashTest.kernelHasTcx(), () -> "skipped: no tcx before Linux 6.6");
     Path state = Files.createTempDirectory("sluice-ebpf-state-");
     try (NetLab lab = new NetLab()) {
       LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withMetricsPort(null)
-          .withStateDir(state);
+          .withStateDir(state).withTcMode(mode);
       try (Loader loader = Loader.start(config, new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()));
            NetNs ns = new NetNs(lab.client)) {
-        assertTrue(CaptureTest.attached(lab).contains("capture_ingress"), CaptureTest.attached(lab));
+        assertEquals(mode == TcAttacher.Mode.TCX ? "tcx" : "tc", loader.choices().get("capture"));
+        String attached = CaptureTest.attached(lab);
+        assertTrue(attached.contains("capture_ingress") && attached.contains("capture_egress"), attached);
+        assertEquals(mode == TcAttacher.Mode.CLSACT, !CaptureTest.filters(lab).isEmpty(), "tc filters only with clsact: " + attached);
         send(ns, lab, 5);
         Thread.sleep(300);
 
@@ -54,6 +63,7 @@ class SuspendResumeTest {
         assertTrue(after[3] > during[3], "socket events again after resume");
       }
       assertEquals("", CaptureTest.attached(lab), "closed, no filter or tcx link left");
+      assertFalse(NetLab.sh("tc -netns " + lab.client + " qdisc show dev " + lab.clientVeth).contains("clsact"), "the clsact it made is gone");
     } finally {
       NetLab.sh("rm -rf " + state);
     }

@@ -3,6 +3,7 @@ package io.sluice.cli.capture;
 import io.sluice.cli.UserError;
 import io.sluice.ebpf.Loader;
 import io.sluice.ebpf.LoaderConfig;
+import io.sluice.ebpf.TcAttacher;
 import io.sluice.ebpf.nat.BpfException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -49,6 +50,9 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--no-packet-batches", description = "One Kafka record per packet (CapturedPacket) instead of one CapturedPacketBatch per partition per drain: for L7 jobs older than the batch format.")
   boolean noPacketBatches;
 
+  @Option(names = "--tc-attach", paramLabel = "HOW", defaultValue = "auto", description = "How the capture attaches to interfaces: tcx (links, Linux 6.6+), clsact (tc filters), or auto (tcx where the kernel has it). Default: ${DEFAULT-VALUE}.")
+  String tcAttach;
+
   @Option(names = "--metrics-port", defaultValue = "9465", description = "Prometheus /metrics port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
@@ -61,10 +65,16 @@ public final class CaptureCommand implements Callable<Integer> {
     if (snap < 0 || snap > LoaderConfig.MAX_SNAP) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--snap must be 0.." + LoaderConfig.MAX_SNAP + ", got " + snap);
     }
+    TcAttacher.Mode tcMode = switch (tcAttach) {
+      case "auto" -> null;
+      case "tcx" -> TcAttacher.Mode.TCX;
+      case "clsact" -> TcAttacher.Mode.CLSACT;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--tc-attach must be auto, tcx or clsact, got " + tcAttach);
+    };
     LoaderConfig config = LoaderConfig.defaults().withInterfaces(interfaces).withPorts(parsePorts()).withCidrs(cidrs)
         .withSnapLen(snap).withKafka(kafka).withNetns(netns).withRingBytes(ringMb << 20)
         .withMetricsPort(metricsPort == 0 ? null : metricsPort).withSkipPureAcks(!keepPureAcks)
-        .withPacketBatches(!noPacketBatches);
+        .withPacketBatches(!noPacketBatches).withTcMode(tcMode);
     Loader loader;
     try {
       loader = Loader.start(config, null);
