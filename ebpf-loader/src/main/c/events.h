@@ -12,6 +12,8 @@ enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4 };
 struct sluice_config {
   __u32 snap_len;          /* payload bytes kept after the L4 header */
   __u32 flags;
+  __u32 wake_bytes;        /* records wake the drain once the ring holds this much (an eighth); 0: the kernel's default */
+  __u32 pad;
 };
 
 struct pkt_event {          /* 32 bytes, then cap_len bytes from the link layer on */

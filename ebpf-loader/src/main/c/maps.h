@@ -17,10 +17,11 @@ struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type
 /* Flags for every ring-buffer write: no wakeup of the drain until an eighth of the ring holds records, then one per
  * record. Below that the drain comes on its own clock (io.sluice.ebpf.RingPoller), so a steady stream costs one
  * wakeup per gather period, not one per record that finds the ring empty (the kernel's default). */
-static __always_inline __u64 ring_wakeup(void)
+static __always_inline __u64 ring_wakeup(const struct sluice_config *cfg)
 {
-  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8
-      ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+  if (!cfg->wake_bytes)
+    return 0;
+  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void bump(__u32 idx)

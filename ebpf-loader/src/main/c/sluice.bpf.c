@@ -224,7 +224,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   s->hdr.pad = 0;
   s->hdr.ts_ns = bpf_ktime_get_ns();
   s->hdr.cgroup_id = direction == 2 ? bpf_skb_cgroup_id(skb) : 0;
-  if (bpf_ringbuf_output(&events, s, sizeof(s->hdr) + cap, ring_wakeup()))
+  if (bpf_ringbuf_output(&events, s, sizeof(s->hdr) + cap, ring_wakeup(cfg)))
     bump(C_RB_FULL);
   else
     bump(C_CAPTURED);

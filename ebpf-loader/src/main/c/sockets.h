@@ -33,7 +33,11 @@ static __always_inline void fill_task(struct sock_event *e, __u8 kind, int oldst
 
 static __always_inline void emit(struct sock_event *e)
 {
-  if (bpf_ringbuf_output(&events, e, sizeof(*e), ring_wakeup()))
+  __u32 zero = 0;
+  struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
+  if (!cfg)
+    return;
+  if (bpf_ringbuf_output(&events, e, sizeof(*e), ring_wakeup(cfg)))
     bump(C_SOCK_RB_FULL);
   else
     bump(C_SOCK_EVENTS);

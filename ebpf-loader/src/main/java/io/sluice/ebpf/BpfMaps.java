@@ -68,7 +68,9 @@ public final class BpfMaps {
     }
     int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS)
         | (c.skipPureAcks() ? CFG_SKIP_PURE_ACKS : 0);
-    ByteBuffer cfg = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags);
+    // struct sluice_config: wake_bytes is an eighth of the ring (RingPoller drains on its own clock below that)
+    ByteBuffer cfg = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags)
+        .putInt(c.ringBytes() / 8).putInt(0);
     update(settings, new byte[4], cfg.array(), "settings");
   }
 

@@ -109,9 +109,10 @@ class RingPollerTest {
   void aLoneRecordWaitsForTheGatherTimeAndABurstWakesThePollerAtOnce() throws Exception {
     Path state = Files.createTempDirectory("sluice-ebpf-state-");
     int gatherMs = 1500;
+    int ring = 1 << 20;  // an eighth is 128 KiB: far more than the host's own socket events (the tracepoints see all) in 1.5 s
     try (NetLab lab = new NetLab()) {
       LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withSnapLen(100)
-          .withRingBytes(RING).withMetricsPort(null).withStateDir(state).withUdpAttribution(false);
+          .withRingBytes(ring).withMetricsPort(null).withStateDir(state).withUdpAttribution(false);
       try (Loader loader = Loader.start(config, SentPackets.batchingProducer()); NetNs ns = new NetNs(lab.client)) {
         loader.pause(true);
         Thread.sleep(300);  // the loader's poll loop sees the pause within one 100 ms poll
@@ -130,7 +131,7 @@ class RingPollerTest {
           aLoneRecordWaits(ns, lab, poller, gatherMs, records, lastRecordAt);
 
           records[0] = 0;
-          int burst = 2 * RING / 8 / 150;  // records of 32 + 142 bytes plus the ring's 8-byte header: past an eighth
+          int burst = 2 * ring / 8 / 150;  // records of 32 + 142 bytes plus the ring's 8-byte header: past an eighth
           sendDatagrams(ns, lab, burst, 9);
           long start = System.nanoTime();
           poller.poll(gatherMs);
