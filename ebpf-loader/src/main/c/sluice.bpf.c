@@ -10,7 +10,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define TC_ACT_OK 0
+/* The capture only watches: "no verdict" lets the packet go on to the next program (a later tcx link, then every clsact
+ * filter) and, after the last, on its way. TC_ACT_OK (0) would be a verdict: as a tcx link it would skip every
+ * program and filter after ours, other tools' included (FollowingProgramsTest). */
+#define TC_ACT_UNSPEC (-1)
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 #define ETH_P_8021Q 0x8100
@@ -168,10 +171,10 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   bump(C_SEEN);
   struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
   if (!cfg)
-    return TC_ACT_OK;
+    return TC_ACT_UNSPEC;
   struct packet_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
   if (!s)
-    return TC_ACT_OK;
+    return TC_ACT_UNSPEC;
   /* One copy of the head of the frame to parse (headers read from the copy, no helper call each), and, for a packet
    * kept, a second one of the rest of what is captured. */
   __u64 head = skb->len;
@@ -179,24 +182,24 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   if (head > HDR_PEEK)
     head = HDR_PEEK;
   if (head < 14 || bpf_skb_load_bytes(skb, 0, s->data, head))
-    return TC_ACT_OK;
+    return TC_ACT_UNSPEC;
   __u16 eth_proto;
   __u32 off = 14;
   __builtin_memcpy(&eth_proto, s->data + 12, 2);
   eth_proto = bpf_ntohs(eth_proto);
   if (eth_proto == ETH_P_8021Q || eth_proto == ETH_P_8021AD) {
     if (head < 18)
-      return TC_ACT_OK;
+      return TC_ACT_UNSPEC;
     __builtin_memcpy(&eth_proto, s->data + 16, 2);
     eth_proto = bpf_ntohs(eth_proto);
     off = 18;
   }
   struct l4 t = {};
   if (parse_frame(s->data, head, off, eth_proto, &t) || !wanted(cfg, &t))
-    return TC_ACT_OK;
+    return TC_ACT_UNSPEC;
   if ((cfg->flags & CFG_SKIP_PURE_ACKS) && pure_ack(skb, &t)) {
     bump(C_PURE_ACKS);
-    return TC_ACT_OK;
+    return TC_ACT_UNSPEC;
   }
 
   /* snap_len counts payload bytes: every header is kept whole. */
@@ -207,14 +210,14 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   if (cap > MAX_SNAP)
     cap = MAX_SNAP;
   if (cap < 1)
-    return TC_ACT_OK;
+    return TC_ACT_UNSPEC;
   if (cap > HDR_PEEK) {  /* then head is HDR_PEEK: the frame is longer */
     __u64 rest = cap - HDR_PEEK;
     asm volatile("" : "+r"(rest));
     if (rest > MAX_SNAP - HDR_PEEK)
       rest = MAX_SNAP - HDR_PEEK;
     if (rest < 1 || bpf_skb_load_bytes(skb, HDR_PEEK, s->data + HDR_PEEK, rest))
-      return TC_ACT_OK;
+      return TC_ACT_UNSPEC;
   }
   s->hdr.type = REC_PACKET;
   s->hdr.direction = direction;
@@ -228,7 +231,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     bump(C_RB_FULL);
   else
     bump(C_CAPTURED);
-  return TC_ACT_OK;
+  return TC_ACT_UNSPEC;
 }
 
 SEC("tc")

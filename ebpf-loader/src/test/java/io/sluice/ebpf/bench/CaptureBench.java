@@ -139,8 +139,8 @@ public final class CaptureBench {
    * KafkaProducer (Loader.producerConfig: batching, lz4, acks=1) sending to a real broker in the host namespace,
    * whose CPU (another process) is not counted. Variants: batched (as deployed), unbatched (a record per packet),
    * lz4-off (compression.type=none), ring2 (a 2 MiB ring buffer), gather250 (drained every 250 ms), no-udp (no
-   * cgroup_skb UDP sender program), zstd or zstd:LEVEL (compression.type=zstd), null (a producer that acknowledges
-   * at once, no broker).
+   * cgroup_skb UDP sender program), clsact (tc filters instead of tcx links), zstd or zstd:LEVEL
+   * (compression.type=zstd), null (a producer that acknowledges at once, no broker).
    */
   static void overhead(int seconds, int rate, int rounds, int warm, List<String> variants) throws Exception {
     try (var lab = NetLabAccess.open()) {
@@ -212,6 +212,7 @@ public final class CaptureBench {
         case "ring2" -> c = c.withRingBytes(2 << 20);
         case "gather250" -> c = c.withGatherMs(250);
         case "no-udp" -> c = c.withUdpAttribution(false);
+        case "clsact" -> c = c.withTcMode(io.sluice.ebpf.TcAttacher.Mode.CLSACT);
         case "null" -> nullProducer = true;
         default -> {
           if (!v.startsWith("zstd")) {

@@ -1,0 +1,78 @@
+package io.sluice.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The capture only watches: another tool's programs on the same interface still see every packet, a tcx link
+ * attached after ours and a clsact filter (which the kernel runs after all tcx links) alike. Each stand-in tool is
+ * a second copy of the capture programs with maps of its own, whose "seen" counter says what reached it.
+ */
+class FollowingProgramsTest {
+  static final int DATAGRAMS = 20;
+
+  @Test
+  void anotherToolsTcxLinkAndClsactFilterStillSeeEveryPacket() throws Exception {
+    assumeTrue(Preflight.kernelLacksBpf() == null, () -> "skipped: " + Preflight.kernelLacksBpf());
+    assumeTrue(TcxCrashTest.kernelHasTcx(), () -> "skipped: tcx links need Linux 6.6 or later");
+    Path state = Files.createTempDirectory("sluice-ebpf-state-");
+    try (NetLab lab = new NetLab(); NetNs ns = new NetNs(lab.client)) {
+      LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withMetricsPort(null)
+          .withStateDir(state).withUdpAttribution(false).withTcMode(TcAttacher.Mode.TCX);
+      try (Loader loader = Loader.start(config, SentPackets.batchingProducer());
+           BpfObject tcxTool = BpfObject.open("sluice", Set.of("capture_ingress", "capture_egress"));
+           BpfObject clsactTool = BpfObject.open("sluice", Set.of("capture_ingress", "capture_egress"))) {
+        send(ns, lab, 1, 10);  // resolves ARP first
+        Thread.sleep(200);
+        int ifindex = ns.call(Interfaces::list).entrySet().stream()
+            .filter(e -> e.getValue().equals(lab.clientVeth)).findFirst().orElseThrow().getKey();
+        tcxTool.load();
+        clsactTool.load();
+        TcAttacher tcx = new TcAttacher(ns, Files.createTempDirectory("sluice-other-tcx-"), TcAttacher.Mode.TCX);
+        TcAttacher clsact = new TcAttacher(ns, Files.createTempDirectory("sluice-other-tc-"), TcAttacher.Mode.CLSACT);
+        tcx.attach(ifindex, lab.clientVeth, tcxTool.programFd("capture_ingress"), tcxTool.programFd("capture_egress"));
+        clsact.attach(ifindex, lab.clientVeth, clsactTool.programFd("capture_ingress"), clsactTool.programFd("capture_egress"));
+        assertEquals(2, TcAttacher.tcxProgramIds(ns, ifindex, false).length, "ours and the other tool's tcx link on egress");
+        try {
+          long captured0 = loader.maps().counters()[1];
+          long tcx0 = new BpfMaps(tcxTool).counters()[0];
+          long clsact0 = new BpfMaps(clsactTool).counters()[0];
+          send(ns, lab, DATAGRAMS, 9);
+          Thread.sleep(200);
+          assertTrue(loader.maps().counters()[1] - captured0 >= DATAGRAMS, "the capture saw the datagrams");
+          long tcxSeen = new BpfMaps(tcxTool).counters()[0] - tcx0;
+          long clsactSeen = new BpfMaps(clsactTool).counters()[0] - clsact0;
+          assertTrue(tcxSeen >= DATAGRAMS, "a tcx link after ours saw " + tcxSeen + " of " + DATAGRAMS);
+          assertTrue(clsactSeen >= DATAGRAMS, "a clsact filter saw " + clsactSeen + " of " + DATAGRAMS);
+        } finally {
+          tcx.detachAll();
+          clsact.detachAll();
+        }
+      }
+    } finally {
+      NetLab.sh("rm -rf " + state);
+    }
+  }
+
+  private static void send(NetNs ns, NetLab lab, int count, int port) {
+    ns.call(() -> {
+      try (DatagramChannel ch = DatagramChannel.open()) {
+        InetSocketAddress to = new InetSocketAddress(lab.serverIp, port);
+        for (int i = 0; i < count; i++) {
+          ch.send(ByteBuffer.allocate(10), to);
+        }
+      }
+      return null;
+    });
+  }
+}
