@@ -41,6 +41,7 @@ public final class TcAttacher {
   private static final int EOPNOTSUPP = 95;
   private static final int BPF_TCX_INGRESS = 46;
   private static final int BPF_TCX_EGRESS = 47;
+  private static final int BPF_F_BEFORE = 1 << 3;
 
   private final LibBpf bpf = Native.bpf();
   private final NetNs netns;
@@ -122,7 +123,7 @@ public final class TcAttacher {
 
   /** True when attached as tcx links; false when this kernel has none (the mode becomes CLSACT). */
   private boolean attachTcx(int ifindex, String name, int ingressFd, int egressFd) {
-    int in = bpf.bpf_link_create(ingressFd, ifindex, BPF_TCX_INGRESS, null);
+    int in = bpf.bpf_link_create(ingressFd, ifindex, BPF_TCX_INGRESS, first());
     if (in < 0) {
       if (mode == null && (in == -EINVAL || in == -EOPNOTSUPP)) {  // a kernel before 6.6 knows no such attach type
         mode = Mode.CLSACT;
@@ -132,7 +133,7 @@ public final class TcAttacher {
       throw BpfException.of("cannot attach the capture to " + name + " ingress as a tcx link (needs CAP_NET_ADMIN and CAP_BPF,"
           + " and Linux 6.6 or later: --tc-attach clsact uses tc filters instead)", in);
     }
-    int out = bpf.bpf_link_create(egressFd, ifindex, BPF_TCX_EGRESS, null);
+    int out = bpf.bpf_link_create(egressFd, ifindex, BPF_TCX_EGRESS, first());
     if (out < 0) {
       Native.libc().close(in);
       throw BpfException.of("cannot attach the capture to " + name + " egress as a tcx link", out);
@@ -181,6 +182,18 @@ public final class TcAttacher {
       writeState();
       return null;
     });
+  }
+
+  /**
+   * struct bpf_link_create_opts asking for the front of the interface's tcx programs (BPF_F_BEFORE, no relative):
+   * the capture sees each packet before other tools' programs redirect, drop or rewrite it, and its "no verdict"
+   * lets them all run after it.
+   */
+  private static Pointer first() {
+    Pointer p = Memory.allocateDirect(Native.runtime(), 16, true);
+    p.putLong(0, 16);
+    p.putInt(8, BPF_F_BEFORE);
+    return p;
   }
 
   /** A tcx link goes when its last descriptor is closed (this process holds the only one). */
