@@ -15,13 +15,18 @@ struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, C_MAX); __
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct packet_scratch); } scratch SEC(".maps");
 
 /* Flags for every ring-buffer write: no wakeup of the drain until an eighth of the ring holds records, then one per
- * record. Below that the drain comes on its own clock (io.sluice.ebpf.RingPoller), so a steady stream costs one
- * wakeup per gather period, not one per record that finds the ring empty (the kernel's default). */
+ * record while the fill is in a band just above that. Below, the drain comes on its own clock (io.sluice.ebpf.RingPoller),
+ * so a steady stream costs one wakeup per gather period, not one per record that finds the ring empty (the kernel's
+ * default). The band, not one exact crossing, because two CPUs can cross it together, each seeing the fill below;
+ * not every record above it, because each wakeup is an interrupt: with the drain stalled, a burst would pay one per
+ * packet (and halved the burst rate in CaptureBench drain). */
 static __always_inline __u64 ring_wakeup(const struct sluice_config *cfg)
 {
-  if (!cfg->wake_bytes)
+  __u32 from = cfg->wake_bytes;
+  if (!from)
     return 0;
-  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+  __u64 filled = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+  return filled >= from && filled < from + from / 8 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void bump(__u32 idx)
