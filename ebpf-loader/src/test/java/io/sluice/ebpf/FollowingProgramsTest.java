@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,12 +43,12 @@ class FollowingProgramsTest {
         int[] egress = TcAttacher.tcxProgramIds(ns, ifindex, false);
         assertEquals(2, egress.length, "ours and the other tool's tcx link on egress");
         assertEquals(programId(tcxTool.programFd("capture_egress")), egress[1], "the other tool's link comes second, ours first");
-        send(ns, lab, 1, 10);  // resolves ARP first
+        lab.sendDatagrams(ns, 1, 10, 10);  // resolves ARP first
         Thread.sleep(200);
         long captured0 = loader.maps().counters()[1];
         long tcx0 = new BpfMaps(tcxTool).counters()[0];
         long clsact0 = new BpfMaps(clsactTool).counters()[0];
-        send(ns, lab, DATAGRAMS, 9);
+        lab.sendDatagrams(ns, DATAGRAMS, 9, 10);
         Thread.sleep(200);
         assertTrue(loader.maps().counters()[1] - captured0 >= DATAGRAMS, "the capture saw the datagrams");
         long tcxSeen = new BpfMaps(tcxTool).counters()[0] - tcx0;
@@ -73,17 +71,5 @@ class FollowingProgramsTest {
     int rc = io.sluice.ebpf.nat.Native.bpf().bpf_obj_get_info_by_fd(fd, info, len);
     assertEquals(0, rc, "bpf_obj_get_info_by_fd");
     return java.nio.ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder()).getInt(4);
-  }
-
-  private static void send(NetNs ns, NetLab lab, int count, int port) {
-    ns.call(() -> {
-      try (DatagramChannel ch = DatagramChannel.open()) {
-        InetSocketAddress to = new InetSocketAddress(lab.serverIp, port);
-        for (int i = 0; i < count; i++) {
-          ch.send(ByteBuffer.allocate(10), to);
-        }
-      }
-      return null;
-    });
   }
 }

@@ -77,6 +77,19 @@ final class NetLab implements AutoCloseable {
     }
   }
 
+  /** count datagrams of size payload bytes to a port of the server, from one new socket in the client namespace. */
+  void sendDatagrams(NetNs clientNs, int count, int port, int size) {
+    clientNs.call(() -> {
+      try (java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
+        java.net.InetSocketAddress to = new java.net.InetSocketAddress(serverIp, port);
+        for (int i = 0; i < count; i++) {
+          ch.send(java.nio.ByteBuffer.allocate(size), to);
+        }
+      }
+      return null;
+    });
+  }
+
   static String sh(String command) {
     return run(List.of("sh", "-c", command), 30);
   }

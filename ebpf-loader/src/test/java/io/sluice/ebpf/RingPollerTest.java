@@ -123,7 +123,7 @@ class RingPollerTest {
           lastRecordAt[0] = System.nanoTime();
         };
         try (RingPoller poller = new RingPoller(loader.maps().eventsFd(), sink, gatherMs)) {
-          sendDatagrams(ns, lab, 1, 10);  // resolves ARP (a port not captured)
+          lab.sendDatagrams(ns, 1, 10, 100);  // resolves ARP (a port not captured)
           Thread.sleep(200);
           poller.drain();
           records[0] = 0;
@@ -132,7 +132,7 @@ class RingPollerTest {
 
           records[0] = 0;
           int burst = 2 * ring / 8 / 150;  // records of 32 + 142 bytes plus the ring's 8-byte header: past an eighth
-          sendDatagrams(ns, lab, burst, 9);
+          lab.sendDatagrams(ns, burst, 9, 100);
           long start = System.nanoTime();
           poller.poll(gatherMs);
           long tookMs = (System.nanoTime() - start) / 1_000_000;
@@ -156,7 +156,7 @@ class RingPollerTest {
 
   private static void aLoneRecordWaits(NetNs ns, NetLab lab, RingPoller poller, int gatherMs, int[] records, long[] lastRecordAt) {
     records[0] = 0;
-    sendDatagrams(ns, lab, 1, 9);
+    lab.sendDatagrams(ns, 1, 9, 100);
     long start = System.nanoTime();
     poller.poll(gatherMs);
     assertTrue(records[0] >= 1, "the lone datagram was drained");
@@ -164,17 +164,6 @@ class RingPollerTest {
     assertTrue(waitedMs >= gatherMs - 100, "a lone record is drained after the gather time, not at once: " + waitedMs + " ms");
   }
 
-  private static void sendDatagrams(NetNs ns, NetLab lab, int count, int port) {
-    ns.call(() -> {
-      try (DatagramChannel ch = DatagramChannel.open()) {
-        InetSocketAddress to = new InetSocketAddress(lab.serverIp, port);
-        for (int i = 0; i < count; i++) {
-          ch.send(ByteBuffer.allocate(100), to);
-        }
-      }
-      return null;
-    });
-  }
 
   /** The Kafka key of the first packet's frame, as the loader computes it. */
   private static byte[] firstKey(List<CapturedPacket> sent) {

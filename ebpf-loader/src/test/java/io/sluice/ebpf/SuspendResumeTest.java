@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,13 +35,13 @@ class SuspendResumeTest {
         String attached = CaptureTest.attached(lab);
         assertTrue(attached.contains("capture_ingress") && attached.contains("capture_egress"), attached);
         assertEquals(mode == TcAttacher.Mode.CLSACT, !CaptureTest.filters(lab).isEmpty(), "tc filters only with clsact: " + attached);
-        send(ns, lab, 5);
+        lab.sendDatagrams(ns, 5, 9, 1);
         Thread.sleep(300);
 
         loader.suspend();
         assertEquals("", CaptureTest.attached(lab), "suspended, its tc filters or tcx links are gone");
         long[] before = loader.maps().counters();
-        send(ns, lab, 20);  // a new socket: the UDP sender program would announce it
+        lab.sendDatagrams(ns, 20, 9, 1);  // a new socket: the UDP sender program would announce it
         Thread.sleep(300);
         long[] during = loader.maps().counters();
         assertEquals(before[0], during[0], "packets seen while suspended");
@@ -52,7 +49,7 @@ class SuspendResumeTest {
 
         loader.resume();
         assertTrue(CaptureTest.attached(lab).contains("capture_ingress"), CaptureTest.attached(lab));
-        send(ns, lab, 20);
+        lab.sendDatagrams(ns, 20, 9, 1);
         long until = System.nanoTime() + 5_000_000_000L;
         long[] after = loader.maps().counters();
         while ((after[1] < during[1] + 20 || after[3] == during[3]) && System.nanoTime() < until) {
@@ -67,18 +64,5 @@ class SuspendResumeTest {
     } finally {
       NetLab.sh("rm -rf " + state);
     }
-  }
-
-  /** Datagrams to port 9 of the server from a new socket in the client namespace. */
-  private static void send(NetNs ns, NetLab lab, int n) {
-    ns.call(() -> {
-      try (DatagramChannel ch = DatagramChannel.open()) {
-        InetSocketAddress to = new InetSocketAddress(lab.serverIp, 9);
-        for (int i = 0; i < n; i++) {
-          ch.send(ByteBuffer.wrap(new byte[] {(byte) i}), to);
-        }
-      }
-      return null;
-    });
   }
 }
