@@ -70,6 +70,6 @@ class FollowingProgramsTest {
     int[] len = {info.length};
     int rc = io.sluice.ebpf.nat.Native.bpf().bpf_obj_get_info_by_fd(fd, info, len);
     assertEquals(0, rc, "bpf_obj_get_info_by_fd");
-    return java.nio.ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder()).getInt(4);
+    return ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder()).getInt(4);
   }
 }
