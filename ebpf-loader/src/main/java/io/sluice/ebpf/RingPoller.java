@@ -41,6 +41,15 @@ public final class RingPoller implements AutoCloseable {
    * requests (the producer then lingers only 5 ms). 100 ms: a tenth of the L7 job's out-of-orderness bound.
    */
   static final int GATHER_MS = 100;
+
+  /**
+   * How full the ring is (bytes) when the BPF programs start waking the poller (written into the settings map), and
+   * what a drain must free for the next to follow without waiting: an eighth of it.
+   */
+  static long wakeBytes(long ringBytes) {
+    return ringBytes / 8;
+  }
+
   private final int gatherMs;
   private static final int BUSY = 1 << 31;
   private static final int DISCARD = 1 << 30;
@@ -124,12 +133,13 @@ public final class RingPoller implements AutoCloseable {
   }
 
   /**
-   * Waits up to the gather time (at most timeoutMs) for the kernel's wakeup, unless the last drain freed an eighth of
-   * the ring or more, then drains what is there and hands each record to the sink. Returns the records drained.
+   * Waits up to the gather time (at most timeoutMs; a negative timeout is the gather time, since below an eighth of
+   * the ring no wakeup comes) for the kernel's wakeup, unless the last drain freed an eighth of the ring or more, then
+   * drains what is there and hands each record to the sink. Returns the records drained.
    */
   public int poll(int timeoutMs) {
-    if (timeoutMs != 0 && drained < size / 8) {
-      int rc = libc.epoll_wait(epoll, events, 1, Math.min(gatherMs, timeoutMs));
+    if (timeoutMs != 0 && drained < wakeBytes(size)) {
+      int rc = libc.epoll_wait(epoll, events, 1, timeoutMs < 0 ? gatherMs : Math.min(gatherMs, timeoutMs));
       if (rc < 0 && Native.lastErrno() != 4) {  // EINTR: a signal, not an error
         throw BpfException.of("epoll_wait on the ring buffer", Native.lastErrno());
       }

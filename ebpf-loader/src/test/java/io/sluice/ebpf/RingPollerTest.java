@@ -1,6 +1,7 @@
 package io.sluice.ebpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -145,6 +146,12 @@ class RingPollerTest {
           assertTrue(tookMs < gatherMs / 2, "a drain that freed an eighth of the ring is followed by the next at once: " + tookMs + " ms");
           // and after a wakeup was reported (an epoll that is not edge-triggered would report the next record at once)
           aLoneRecordWaits(ns, lab, poller, gatherMs, records, lastRecordAt);
+
+          // no timeout is the gather time: below an eighth of the ring no wakeup would ever end the wait
+          records[0] = 0;
+          lab.sendDatagrams(ns, 1, 9, 100);
+          assertTimeoutPreemptively(java.time.Duration.ofMillis(3L * gatherMs), () -> poller.poll(-1));
+          assertTrue(records[0] >= 1, "poll(-1) drained the lone datagram");
         } finally {
           loader.pause(false);
         }
