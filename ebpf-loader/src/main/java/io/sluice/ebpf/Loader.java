@@ -226,7 +226,10 @@ public final class Loader implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ebpf-loader");
     p.put(ProducerConfig.ACKS_CONFIG, "1");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);  // a drain's batches are already gathered (RingPoller.GATHER_MS)
+    // Longer than a drain's period (RingPoller.GATHER_MS): each producer batch takes two drains, which halves the
+    // produce requests, the producer thread's work and its buffers per packet (BENCHMARKS.md, "eBPF loader"). A full
+    // batch (a burst) still goes at once; packets reach Kafka up to about 250 ms after capture.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 150);
     // Under G1's half-region limit (512 KiB with the 1 MiB regions of a small heap): a 512 KiB batch buffer was a
     // humongous object, a whole old region each, and the producer's pool of them set off concurrent marking every
     // few seconds (BENCHMARKS.md, "eBPF loader"). A drain's ~330 KiB per partition still fits one batch compressed.
@@ -399,7 +402,9 @@ public final class Loader implements AutoCloseable {
       partitions = 0;
     }
     if (batcher == null || batcher.partitions() != partitions) {
-      batcher = partitions == 0 ? null : new PacketBatcher(partitions, this::sendBatch);
+      // KafkaProducer.send copies the value into its batch before it returns, so the batcher may reuse its arrays; a
+      // producer that keeps the array (MockProducer in tests) gets a fresh one per batch.
+      batcher = partitions == 0 ? null : new PacketBatcher(partitions, this::sendBatch, producer instanceof KafkaProducer);
     }
     return batcher;
   }

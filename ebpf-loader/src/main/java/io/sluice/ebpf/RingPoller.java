@@ -38,7 +38,8 @@ public final class RingPoller implements AutoCloseable {
 
   /**
    * How long records may gather between drains: latency traded for fewer wakeups and fewer, larger Kafka records and
-   * requests (the producer then lingers only 5 ms). 100 ms: a tenth of the L7 job's out-of-orderness bound.
+   * requests (the producer's linger then joins two drains per request). 100 ms: a tenth of the L7 job's
+   * out-of-orderness bound.
    */
   static final int GATHER_MS = 100;
 

@@ -57,7 +57,7 @@ class PacketEncoderTest {
       } catch (Exception e) {
         throw new AssertionError(e);
       }
-    });
+    }, true);
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     for (int i = 0; i < 2000; i++) {
       byte[] frame = new byte[rnd.nextInt(0, 300)];

@@ -17,6 +17,8 @@ public final class PacketBatches {
   public static final byte[] BATCH_BYTES = BATCH.getBytes(StandardCharsets.UTF_8);
   /** Field 1 of CapturedPacketBatch (repeated CapturedPacket), length-delimited. */
   public static final int PACKETS_TAG = 1 << 3 | 2;
+  /** Field 2 of CapturedPacketBatch (padding), length-delimited. */
+  public static final int PADDING_TAG = 2 << 3 | 2;
 
   private PacketBatches() {}
 

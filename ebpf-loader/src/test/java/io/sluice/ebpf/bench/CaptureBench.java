@@ -204,6 +204,7 @@ public final class CaptureBench {
   static Loader start(LoaderConfig c, String variant) {
     java.util.Properties p = Loader.producerConfig(c.kafkaBootstrap());
     boolean nullProducer = false;
+    boolean freshBatches = false;
     for (String v : variant.split("\\+")) {
       switch (v) {
         case "batched" -> { }
@@ -214,7 +215,12 @@ public final class CaptureBench {
         case "no-udp" -> c = c.withUdpAttribution(false);
         case "clsact" -> c = c.withTcMode(io.sluice.ebpf.TcAttacher.Mode.CLSACT);
         case "null" -> nullProducer = true;
+        case "fresh-batches" -> freshBatches = true;
         default -> {
+          if (v.startsWith("linger")) {  // lingerN: the producer's linger.ms (5 as deployed)
+            p.put("linger.ms", Integer.parseInt(v.substring("linger".length())));
+            continue;
+          }
           if (!v.startsWith("zstd")) {
             throw new IllegalArgumentException("no such variant: " + v);
           }
@@ -232,6 +238,19 @@ public final class CaptureBench {
     var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
         new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
     lastProducer = producer;
+    if (freshBatches) {  // not a KafkaProducer to the loader: a fresh array per batch, as before batches were reused
+      @SuppressWarnings("unchecked")
+      var proxy = (org.apache.kafka.clients.producer.Producer<byte[], byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+          CaptureBench.class.getClassLoader(), new Class<?>[] {org.apache.kafka.clients.producer.Producer.class},
+          (self, m, a) -> {
+            try {
+              return m.invoke(producer, a);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      return Loader.start(c, proxy);
+    }
     return Loader.start(c, producer);
   }
 
