@@ -23,6 +23,3 @@ int BPF_PROG(probe_raw_tp) { return 0; }
 
 SEC("tc")
 int probe_tc(struct __sk_buff *skb) { return 0; }
-
-SEC("cgroup_skb/egress")
-int probe_cgroup_skb(struct __sk_buff *skb) { return 1; }

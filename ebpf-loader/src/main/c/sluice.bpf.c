@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Packet capture (tc), socket attribution (tracepoints, cgroup_skb). The loader picks which programs load. */
+/* Packet capture (tc), socket attribution (tracepoints). The loader picks which programs load. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -94,19 +94,6 @@ static __always_inline int parse_frame(const __u8 *f, __u32 head, __u32 off, __u
   out->payload_off = l4off + (tcp.doff >> 4) * 4;
   out->tcp_flags = tcp.flags;
   return 0;
-}
-
-/* The same from the skb, for the cgroup_skb program (which starts at the IP header and reads only UDP). */
-static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, __u16 eth_proto, struct l4 *out)
-{
-  __u8 h[HDR_PEEK];
-  __u64 head = skb->len;
-  asm volatile("" : "+r"(head));
-  if (head > HDR_PEEK)
-    head = HDR_PEEK;
-  if (head < 20 || bpf_skb_load_bytes(skb, 0, h, head))
-    return -1;
-  return parse_frame(h, head, off, eth_proto, out);
 }
 
 #define TCP_FIN 0x01

@@ -1,4 +1,4 @@
-/* Socket attribution: state changes and retransmissions (tracepoints), UDP senders (cgroup_skb egress). */
+/* Socket attribution: state changes, retransmissions and UDP senders (tracepoints). */
 #ifndef SLUICE_SOCKETS_H
 #define SLUICE_SOCKETS_H
 
@@ -11,7 +11,7 @@ enum { ESTABLISHED = 1, SYN_SENT = 2, FIN_WAIT1 = 4, CLOSE = 7, CLOSE_WAIT = 8, 
 static __always_inline int task_caused(__u8 kind, int oldstate, int newstate)
 {
   if (kind == SK_UDP_SEND)
-    return 1;  /* cgroup egress runs inside sendmsg */
+    return 1;  /* checked by the program: the task whose cgroup owns the socket */
   if (kind != SK_STATE)
     return 0;
   return newstate == SYN_SENT || newstate == LISTEN || (oldstate == ESTABLISHED && newstate == FIN_WAIT1) ||
@@ -81,50 +81,35 @@ int BPF_PROG(retransmit_raw, const struct sock *sk)
 }
 
 /* Remembers which UDP socket already announced which peer, so one event per socket and peer (per 10 s). */
-struct udp_key { __u64 cookie; __u8 daddr[16]; __u16 dport; __u16 pad; __u32 pad2; };
+struct udp_key { __u64 sock; __u8 daddr[16]; __u16 sport; __u16 dport; __u32 pad; };
 struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct udp_key); __type(value, __u64); } udp_seen SEC(".maps");
 
-/* UDP has no state changes; its sends run in the sender's task (cgroup egress hook, before any qdisc). */
-SEC("cgroup_skb/egress")
-int udp_sender(struct __sk_buff *skb)
-{
-  /* Every packet any socket of the host sends runs this: leave TCP and the rest after one byte read in place. */
-  void *data = (void *)(long)skb->data;
-  void *data_end = (void *)(long)skb->data_end;
-  __u8 *proto = 0;
-  if (skb->protocol == bpf_htons(ETH_P_IP))
-    proto = data + 9;
-  else if (skb->protocol == bpf_htons(ETH_P_IPV6))
-    proto = data + 6;
-  if (!proto || (void *)(proto + 1) > data_end || *proto != IPPROTO_UDP_)
-    return 1;  /* a socket's own IP header is built in the linear part, so data_end only guards the verifier */
-  __u32 zero = 0;
-  struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
-  struct l4 t = {};
-  if (!cfg || parse_l3(skb, 0, bpf_ntohs(skb->protocol), &t) || t.proto != IPPROTO_UDP_ || !wanted(cfg, &t))
-    return 1;
-  struct udp_key k = {.cookie = bpf_get_socket_cookie(skb), .dport = t.dport};
-  __builtin_memcpy(k.daddr, t.daddr, 16);
-  __u64 now = bpf_ktime_get_ns();
-  __u64 *last = bpf_map_lookup_elem(&udp_seen, &k);
-  if (last && now - *last < 10000000000ULL)
-    return 1;
-  bpf_map_update_elem(&udp_seen, &k, &now, BPF_ANY);
+enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
 
-  struct sock_event e = {};
-  fill_task(&e, SK_UDP_SEND, 0, 0);
-  e.kind = SK_UDP_SEND;
-  e.family = t.family;
-  e.protocol = IPPROTO_UDP_;
-  e.sport = t.sport;
-  e.dport = t.dport;
-  __builtin_memcpy(e.saddr, t.saddr, 16);
-  __builtin_memcpy(e.daddr, t.daddr, 16);
-  e.cgroup_id = bpf_skb_cgroup_id(skb);
-  struct task_struct *task = bpf_get_current_task_btf();
-  e.netns = task->nsproxy->net_ns->ns.inum;
-  emit(&e);
-  return 1;
+/* UDP has no state changes: its senders are seen where a packet is queued to a device, in the sending task. A
+ * tracepoint costs a packet of another protocol a few loads; the cgroup_skb egress hook used before cost every
+ * packet the host sent about 100 ns (BENCHMARKS.md, "eBPF loader"). */
+#define RD(dst, src) dst = (src)
+#define FN(name) name##_btf
+#include "udp_fill.h"
+#undef RD
+#undef FN
+#define RD(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
+#define FN(name) name##_raw
+#include "udp_fill.h"
+#undef RD
+#undef FN
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(udp_send_btf, struct sk_buff *skb)
+{
+  return on_xmit_btf(skb);
+}
+
+SEC("raw_tp/net_dev_queue")
+int BPF_PROG(udp_send_raw, struct sk_buff *skb)
+{
+  return on_xmit_raw(skb);
 }
 
 #endif

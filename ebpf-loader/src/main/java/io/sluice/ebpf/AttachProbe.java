@@ -13,8 +13,7 @@ import java.util.Set;
 public final class AttachProbe {
   public enum Kind {
     FENTRY("probe_fentry", true), FEXIT("probe_fexit", true), KPROBE("probe_kprobe", true),
-    TP_BTF("probe_tp_btf", true), RAW_TP("probe_raw_tp", true), TC("probe_tc", false),
-    CGROUP_SKB("probe_cgroup_skb", false);
+    TP_BTF("probe_tp_btf", true), RAW_TP("probe_raw_tp", true), TC("probe_tc", false);
 
     final String program;
     final boolean attachable;

@@ -48,9 +48,9 @@ public final class BpfObject implements AutoCloseable {
   static List<String> programNames(String object) {
     return switch (object) {
       case "sluice" -> List.of("capture_ingress", "capture_egress", "state_btf", "state_raw", "retransmit_btf",
-          "retransmit_raw", "udp_sender");
+          "retransmit_raw", "udp_send_btf", "udp_send_raw");
       case "probe" -> List.of("probe_fentry", "probe_fexit", "probe_kprobe", "probe_tp_btf", "probe_raw_tp",
-          "probe_tc", "probe_cgroup_skb");
+          "probe_tc");
       default -> throw new IllegalArgumentException(object);
     };
   }
@@ -106,14 +106,6 @@ public final class BpfObject implements AutoCloseable {
     Pointer link = bpf.bpf_program__attach(program(program));
     if (link == null) {
       throw BpfException.of("cannot attach " + program, Native.lastErrno());
-    }
-    links.add(link);
-  }
-
-  public void attachCgroup(String program, int cgroupFd) {
-    Pointer link = bpf.bpf_program__attach_cgroup(program(program), cgroupFd);
-    if (link == null) {
-      throw BpfException.of("cannot attach " + program + " to the cgroup", Native.lastErrno());
     }
     links.add(link);
   }

@@ -2,13 +2,10 @@ package io.sluice.ebpf;
 
 import io.sluice.ebpf.AttachProbe.Kind;
 import io.sluice.ebpf.nat.BpfException;
-import io.sluice.ebpf.nat.LibC;
-import io.sluice.ebpf.nat.Native;
 import io.sluice.ingest.PacketBatches;
 import io.sluice.ingest.Topics;
 import io.sluice.ingest.metrics.MetricsServer;
 import io.sluice.wire.SocketEvent;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,7 +57,6 @@ public final class Loader implements AutoCloseable {
   /** No program attached, and the interface watcher does not attach any (see suspend). */
   private volatile boolean suspended;
   private final List<String> programs;
-  private final Path cgroupRoot;
   private Thread poller;
   private Thread watcher;
   private MetricsServer metricsServer;
@@ -86,16 +82,14 @@ public final class Loader implements AutoCloseable {
     choices.put("capture", "tcx or tc");  // tcx links where the kernel has them: known at the first interface
     choose("socket_state", List.of(Kind.TP_BTF, Kind.RAW_TP), Map.of(Kind.TP_BTF, "state_btf", Kind.RAW_TP, "state_raw"), programs);
     choose("retransmit", List.of(Kind.TP_BTF, Kind.RAW_TP), Map.of(Kind.TP_BTF, "retransmit_btf", Kind.RAW_TP, "retransmit_raw"), programs);
-    Path cgroupRoot = Cgroups.findRoot();
-    if (config.udpAttribution() && cgroupRoot != null) {
-      choose("udp_sender", List.of(Kind.CGROUP_SKB), Map.of(Kind.CGROUP_SKB, "udp_sender"), programs);
+    if (config.udpAttribution()) {
+      choose("udp_sender", List.of(Kind.TP_BTF, Kind.RAW_TP), Map.of(Kind.TP_BTF, "udp_send_btf", Kind.RAW_TP, "udp_send_raw"), programs);
     } else {
       choices.put("udp_sender", "off");
     }
-    LOG.info("attach choice: " + choices + " (fentry/fexit/kprobe are not needed; every hook has a tracepoint or cgroup form)");
+    LOG.info("attach choice: " + choices + " (fentry/fexit/kprobe are not needed; every hook has a tracepoint form)");
 
     this.programs = programs;
-    this.cgroupRoot = cgroupRoot;
     obj = BpfObject.open("sluice", programs);
     BpfMaps m = null;
     NetNs ns = null;
@@ -115,23 +109,11 @@ public final class Loader implements AutoCloseable {
     tc = new TcAttacher(netns, config.stateDir(), config.tcMode());
   }
 
-  /** Attaches the socket programs: the tracepoints and the UDP sender's cgroup program. */
+  /** Attaches the socket programs: tracepoints, each where its section name says. */
   private void attachHooks() {
     for (String p : programs) {
-      if (p.startsWith("state_") || p.startsWith("retransmit_")) {
+      if (p.startsWith("state_") || p.startsWith("retransmit_") || p.startsWith("udp_send_")) {
         obj.attach(p);
-      }
-    }
-    if (programs.contains("udp_sender")) {
-      LibC libc = Native.libc();
-      int fd = libc.open(cgroupRoot.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
-      if (fd < 0) {
-        throw BpfException.of("cannot open cgroup " + cgroupRoot, Native.lastErrno());
-      }
-      try {
-        obj.attachCgroup("udp_sender", fd);
-      } finally {
-        libc.close(fd);
       }
     }
   }
@@ -230,6 +212,9 @@ public final class Loader implements AutoCloseable {
     // produce requests, the producer thread's work and its buffers per packet (BENCHMARKS.md, "eBPF loader"). A full
     // batch (a burst) still goes at once; packets reach Kafka up to about 250 ms after capture.
     p.put(ProducerConfig.LINGER_MS_CONFIG, 150);
+    // acks=1 leaves idempotence off, so a retried request (a fresh topic's first produce, a leader change) could
+    // land after the next one: one request in flight keeps each partition in ring-buffer order (BatchReuseKafkaTest).
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     // Under G1's half-region limit (512 KiB with the 1 MiB regions of a small heap): a 512 KiB batch buffer was a
     // humongous object, a whole old region each, and the producer's pool of them set off concurrent marking every
     // few seconds (BENCHMARKS.md, "eBPF loader"). A drain's ~330 KiB per partition still fits one batch compressed.

@@ -16,7 +16,6 @@ public interface LibBpf {
   int bpf_program__set_autoload(Pointer prog, boolean autoload);
   int bpf_program__fd(Pointer prog);
   @SaveError Pointer bpf_program__attach(Pointer prog);
-  @SaveError Pointer bpf_program__attach_cgroup(Pointer prog, int cgroupFd);
   int bpf_link__destroy(Pointer link);
   /** Returns the link's descriptor or -errno; opts may be null. A tcx link: targetFd is the ifindex. */
   int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);

@@ -139,8 +139,9 @@ public final class CaptureBench {
    * KafkaProducer (Loader.producerConfig: batching, lz4, acks=1) sending to a real broker in the host namespace,
    * whose CPU (another process) is not counted. Variants: batched (as deployed), unbatched (a record per packet),
    * lz4-off (compression.type=none), ring2 (a 2 MiB ring buffer), gather250 (drained every 250 ms), no-udp (no
-   * cgroup_skb UDP sender program), clsact (tc filters instead of tcx links), zstd or zstd:LEVEL
-   * (compression.type=zstd), null (a producer that acknowledges at once, no broker).
+   * UDP sender program), clsact (tc filters instead of tcx links), zstd or zstd:LEVEL (compression.type=zstd),
+   * lingerN (the producer's linger.ms), fresh-batches (a fresh array per batch, as before batch arrays were reused),
+   * null (a producer that acknowledges at once, no broker).
    */
   static void overhead(int seconds, int rate, int rounds, int warm, List<String> variants) throws Exception {
     try (var lab = NetLabAccess.open()) {
@@ -397,7 +398,7 @@ public final class CaptureBench {
     java.util.Map<Long, long[]> out = new java.util.TreeMap<>();
     // "ID: TYPE  name NAME  tag …  gpl[ run_time_ns N run_cnt N]" then indented lines.
     var m = java.util.regex.Pattern.compile(
-        "(?m)^(\\d+): \\w+\\s+name (capture_\\w+|udp_sender|state_\\w+|retransmit_\\w+)\\s.*?(?:run_time_ns (\\d+) run_cnt (\\d+))?$").matcher(text);
+        "(?m)^(\\d+): \\w+\\s+name (capture_\\w+|udp_send_\\w+|state_\\w+|retransmit_\\w+)\\s.*?(?:run_time_ns (\\d+) run_cnt (\\d+))?$").matcher(text);
     while (m.find()) {
       long id = Long.parseLong(m.group(1));
       programNames.put(id, m.group(2));

@@ -1,0 +1,85 @@
+/* Included twice by sockets.h, with RD and FN defined for tp_btf and for raw_tp: the UDP sender of a packet being
+ * queued to a device (net_dev_queue). Every packet the host sends passes here; all but those of a local UDP socket
+ * leave after reading two fields of their socket. */
+static __always_inline int FN(on_xmit)(struct sk_buff *skb)
+{
+  struct sock *sk;
+  RD(sk, skb->sk);
+  if (!sk)
+    return 0;  /* forwarded, or a packet that crossed into this namespace from a veth: no local sender */
+  __u8 state;
+  RD(state, sk->__sk_common.skc_state);
+  if (state == TCP_TIME_WAIT_ || state == TCP_NEW_SYN_RECV_)
+    return 0;  /* a mini socket (TCP): the fields below are beyond its end */
+  __u16 proto;
+  RD(proto, sk->sk_protocol);
+  if (proto != IPPROTO_UDP_)
+    return 0;
+
+  __u16 skb_proto, nh, th;
+  unsigned char *head;
+  RD(skb_proto, skb->protocol);
+  RD(head, skb->head);
+  RD(nh, skb->network_header);
+  RD(th, skb->transport_header);
+  struct l4 t = {.proto = IPPROTO_UDP_};
+  if (skb_proto == bpf_htons(ETH_P_IP)) {
+    t.family = AF_INET_;
+    bpf_probe_read_kernel(t.saddr, 4, head + nh + 12);
+    bpf_probe_read_kernel(t.daddr, 4, head + nh + 16);
+  } else if (skb_proto == bpf_htons(ETH_P_IPV6)) {
+    t.family = AF_INET6_;
+    bpf_probe_read_kernel(t.saddr, 16, head + nh + 8);
+    bpf_probe_read_kernel(t.daddr, 16, head + nh + 24);
+  } else {
+    return 0;
+  }
+  __u16 ports[2];
+  if (bpf_probe_read_kernel(ports, sizeof(ports), head + th))
+    return 0;
+  t.sport = bpf_ntohs(ports[0]);
+  t.dport = bpf_ntohs(ports[1]);
+  __u32 zero = 0;
+  struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
+  if (!cfg || !wanted(cfg, &t))
+    return 0;
+
+  /* Whether current is the sender: a packet held for address resolution (ARP, neighbour discovery) is sent later
+   * from softirq, in whatever task the interrupt landed on. The socket's cgroup against the task's tells most of
+   * those apart; such a packet announces nothing, and the socket's next send does. */
+  __u64 cgroup_id = 0;
+  struct cgroup *cg;
+  RD(cg, sk->sk_cgrp_data.cgroup);
+  if (cg) {
+    struct kernfs_node *kn;
+    RD(kn, cg->kn);
+    RD(cgroup_id, kn->id);
+  }
+  if (cgroup_id != bpf_get_current_cgroup_id())
+    return 0;
+
+  /* The socket's address and its port: a socket at an address freed by an earlier one has another port. */
+  struct udp_key k = {.sock = (__u64)sk, .sport = t.sport, .dport = t.dport};
+  __builtin_memcpy(k.daddr, t.daddr, 16);
+  __u64 now = bpf_ktime_get_ns();
+  __u64 *last = bpf_map_lookup_elem(&udp_seen, &k);
+  if (last && now - *last < 10000000000ULL)
+    return 0;
+  bpf_map_update_elem(&udp_seen, &k, &now, BPF_ANY);
+
+  struct sock_event e = {};
+  fill_task(&e, SK_UDP_SEND, 0, 0);
+  e.kind = SK_UDP_SEND;
+  e.family = t.family;
+  e.protocol = IPPROTO_UDP_;
+  e.sport = t.sport;
+  e.dport = t.dport;
+  __builtin_memcpy(e.saddr, t.saddr, 16);
+  __builtin_memcpy(e.daddr, t.daddr, 16);
+  struct net *net;
+  RD(net, sk->__sk_common.skc_net.net);
+  RD(e.netns, net->ns.inum);
+  e.cgroup_id = cgroup_id;
+  emit(&e);
+  return 0;
+}
