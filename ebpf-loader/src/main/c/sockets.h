@@ -43,16 +43,26 @@ static __always_inline void emit(struct sock_event *e)
     bump(C_SOCK_EVENTS);
 }
 
-/* One body, two ways of reading kernel memory: tp_btf may dereference directly (works even where
- * bpf_probe_read_kernel is refused), raw_tp must go through bpf_core_read. */
+/* Remembers which UDP socket already announced which peer, so one event per socket and peer (per 10 s). */
+struct udp_key { __u64 sock; __u8 daddr[16]; __u16 sport; __u16 dport; __u32 pad; };
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct udp_key); __type(value, __u64); } udp_seen SEC(".maps");
+
+enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
+
+/* One body, two ways of reading kernel memory: tp_btf may dereference directly, raw_tp must go through
+ * bpf_core_read. UDP has no state changes: its senders are seen where a packet is queued to a device, in the
+ * sending task (udp_fill.h). A tracepoint costs a packet of another protocol a few loads; the cgroup_skb egress
+ * hook used before cost every packet the host sent about 100 ns (BENCHMARKS.md, "eBPF loader"). */
 #define RD(dst, src) dst = (src)
 #define FN(name) name##_btf
 #include "sock_fill.h"
+#include "udp_fill.h"
 #undef RD
 #undef FN
 #define RD(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
 #define FN(name) name##_raw
 #include "sock_fill.h"
+#include "udp_fill.h"
 #undef RD
 #undef FN
 
@@ -79,26 +89,6 @@ int BPF_PROG(retransmit_raw, const struct sock *sk)
 {
   return on_state_raw(sk, 0, 0, SK_RETRANSMIT);
 }
-
-/* Remembers which UDP socket already announced which peer, so one event per socket and peer (per 10 s). */
-struct udp_key { __u64 sock; __u8 daddr[16]; __u16 sport; __u16 dport; __u32 pad; };
-struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct udp_key); __type(value, __u64); } udp_seen SEC(".maps");
-
-enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
-
-/* UDP has no state changes: its senders are seen where a packet is queued to a device, in the sending task. A
- * tracepoint costs a packet of another protocol a few loads; the cgroup_skb egress hook used before cost every
- * packet the host sent about 100 ns (BENCHMARKS.md, "eBPF loader"). */
-#define RD(dst, src) dst = (src)
-#define FN(name) name##_btf
-#include "udp_fill.h"
-#undef RD
-#undef FN
-#define RD(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
-#define FN(name) name##_raw
-#include "udp_fill.h"
-#undef RD
-#undef FN
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(udp_send_btf, struct sk_buff *skb)
