@@ -24,10 +24,17 @@ static __always_inline int FN(on_xmit)(struct sk_buff *skb)
   RD(th, skb->transport_header);
   struct l4 t = {.proto = IPPROTO_UDP_};
   if (skb_proto == bpf_htons(ETH_P_IP)) {
+    struct { __be16 frag_off; __u8 ttl, protocol; } h;  /* bytes 6-9 of the IPv4 header */
+    if (bpf_probe_read_kernel(&h, sizeof(h), head + nh + 6) || h.protocol != IPPROTO_UDP_ ||
+        (bpf_ntohs(h.frag_off) & 0x1fff))
+      return 0;  /* a later fragment carries no ports; ESP and the like hide them */
     t.family = AF_INET_;
     bpf_probe_read_kernel(t.saddr, 4, head + nh + 12);
     bpf_probe_read_kernel(t.daddr, 4, head + nh + 16);
   } else if (skb_proto == bpf_htons(ETH_P_IPV6)) {
+    __u8 next = 0;
+    if (bpf_probe_read_kernel(&next, 1, head + nh + 6) || next != IPPROTO_UDP_)
+      return 0;  /* extension headers are not walked, as in capture */
     t.family = AF_INET6_;
     bpf_probe_read_kernel(t.saddr, 16, head + nh + 8);
     bpf_probe_read_kernel(t.daddr, 16, head + nh + 24);
