@@ -51,8 +51,8 @@ enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
 
 /* One body, two ways of reading kernel memory: tp_btf may dereference directly, raw_tp must go through
  * bpf_core_read. UDP has no state changes: its senders are seen where a packet is queued to a device, in the
- * sending task (udp_fill.h). A tracepoint costs a packet of another protocol a few loads; the cgroup_skb egress
- * hook used before cost every packet the host sent about 100 ns (BENCHMARKS.md, "eBPF loader"). */
+ * sending task (udp_fill.h). The cgroup_skb egress program used before cost every packet the host sent about 75 ns,
+ * this tracepoint about 50, mostly its dispatch (BENCHMARKS.md, "eBPF loader"). */
 #define RD(dst, src) dst = (src)
 #define FN(name) name##_btf
 #include "sock_fill.h"
