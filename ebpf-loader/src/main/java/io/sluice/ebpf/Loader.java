@@ -72,7 +72,7 @@ public final class Loader implements AutoCloseable {
     this.packetsSent = sentTo(packetsTopic);
     this.socketsSent = sentTo(socketsTopic);
     this.packetEncoder = new PacketEncoder(config.node(), clockOffset, ifnames::get, cgroups);
-    Preflight.check();
+    Preflight.check(config.netns() != null);
     probed = AttachProbe.run();
     probed.forEach((k, why) -> LOG.info("attach probe " + k + ": " + (why == null ? "works" : "refused: " + why)));
     if (probed.get(Kind.TC) != null) {

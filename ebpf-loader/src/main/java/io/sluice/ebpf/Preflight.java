@@ -30,15 +30,17 @@ public final class Preflight {
     return null;
   }
 
-  public static void check() {
+  /** entersNetns: the loader was given --netns, which needs CAP_SYS_ADMIN (setns). */
+  public static void check(boolean entersNetns) {
     String lacks = kernelLacksBpf();
     if (lacks != null) {
       throw new BpfException(lacks);
     }
-    List<String> missing = missingCapabilities();
+    List<String> missing = missingCapabilities(effectiveCapabilities(), entersNetns);
     if (!missing.isEmpty()) {
       throw new BpfException("missing capabilities " + String.join(", ", missing)
-          + ": run as root, or grant CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (see ebpf-loader/README.md)");
+          + ": run as root, or grant CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, and CAP_SYS_ADMIN with --netns"
+          + " (see ebpf-loader/README.md)");
     }
     LibBpf bpf = Native.bpf();
     int major = bpf.libbpf_major_version();
@@ -48,7 +50,7 @@ public final class Preflight {
     }
   }
 
-  static List<String> missingCapabilities() {
+  private static BigInteger effectiveCapabilities() {
     BigInteger eff = BigInteger.ZERO;
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -57,6 +59,14 @@ public final class Preflight {
         }
       }
     } catch (IOException e) {
+      return null;
+    }
+    return eff;
+  }
+
+  /** What eff (the CapEff bits; null: unknown, nothing reported) lacks. CAP_SYS_ADMIN stands in for BPF and PERFMON. */
+  static List<String> missingCapabilities(BigInteger eff, boolean entersNetns) {
+    if (eff == null) {
       return List.of();
     }
     List<String> missing = new ArrayList<>();
@@ -70,8 +80,8 @@ public final class Preflight {
     if (!eff.testBit(CAP_NET_ADMIN)) {
       missing.add("CAP_NET_ADMIN");
     }
-    if (!sysAdmin) {
-      missing.add("CAP_SYS_ADMIN (setns into --netns, cgroup attach)");
+    if (entersNetns && !sysAdmin) {
+      missing.add("CAP_SYS_ADMIN (setns into --netns)");
     }
     return missing;
   }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "capture", mixinStandardHelpOptions = true,
     description = {"Capture packets (tc, eBPF) and socket events on this node into Kafka sluice.packets.raw and",
         "sluice.sockets.raw, until SIGTERM or Ctrl-C; then detach everything. Needs root or CAP_BPF, CAP_PERFMON,",
-        "CAP_NET_ADMIN, CAP_SYS_ADMIN. Prometheus metrics on :METRICS-PORT/metrics."})
+        "CAP_NET_ADMIN (and CAP_SYS_ADMIN with --netns). Prometheus metrics on :METRICS-PORT/metrics."})
 public final class CaptureCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
