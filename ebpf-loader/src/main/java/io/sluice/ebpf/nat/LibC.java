@@ -11,7 +11,6 @@ import jnr.ffi.annotations.SaveError;
  */
 public interface LibC {
   int O_RDONLY = 0;
-  int O_DIRECTORY = 0200000;
   int O_CLOEXEC = 02000000;
   int CLONE_NEWNET = 0x40000000;
   int PROT_READ = 1;
