@@ -1,4 +1,20 @@
 /* Included twice by sockets.h, with RD and FN defined for tp_btf and for raw_tp. */
+
+/* The socket's network namespace and cgroup v2 id (right even in softirq), into e; returns the cgroup id. */
+static __always_inline __u64 FN(sock_owner)(const struct sock *sk, struct sock_event *e)
+{
+  struct net *net;
+  RD(net, sk->__sk_common.skc_net.net);
+  RD(e->netns, net->ns.inum);
+  struct cgroup *cg;
+  RD(cg, sk->sk_cgrp_data.cgroup);
+  if (cg) {
+    struct kernfs_node *kn;
+    RD(kn, cg->kn);
+    RD(e->cgroup_id, kn->id);
+  }
+  return e->cgroup_id;
+}
 static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int newstate, __u8 kind)
 {
   __u16 proto, family;
@@ -33,16 +49,7 @@ static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int
       __builtin_memcpy(e.daddr + 4 * i, &d, 4);
     }
   }
-  struct net *net;
-  RD(net, sk->__sk_common.skc_net.net);
-  RD(e.netns, net->ns.inum);
-  struct cgroup *cg;
-  RD(cg, sk->sk_cgrp_data.cgroup);
-  if (cg) {
-    struct kernfs_node *kn;
-    RD(kn, cg->kn);
-    RD(e.cgroup_id, kn->id);
-  }
+  FN(sock_owner)(sk, &e);
   const struct tcp_sock *tp = (const struct tcp_sock *)sk;
   __u32 srtt = 0;
   bpf_core_read(&srtt, sizeof(srtt), &tp->srtt_us);  /* beyond struct sock: always a probe read */

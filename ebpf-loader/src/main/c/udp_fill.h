@@ -1,6 +1,6 @@
 /* Included twice by sockets.h, with RD and FN defined for tp_btf and for raw_tp: the UDP sender of a packet being
  * queued to a device (net_dev_queue). Every packet the host sends passes here; all but those of a local UDP socket
- * leave after reading two fields of their socket. */
+ * leave after reading their socket's state and protocol. */
 static __always_inline int FN(on_xmit)(struct sk_buff *skb)
 {
   struct sock *sk;
@@ -54,15 +54,8 @@ static __always_inline int FN(on_xmit)(struct sk_buff *skb)
   /* Whether current is the sender: a packet held for address resolution (ARP, neighbour discovery) is sent later
    * from softirq, in whatever task the interrupt landed on. The socket's cgroup against the task's tells most of
    * those apart; such a packet announces nothing, and the socket's next send does. */
-  __u64 cgroup_id = 0;
-  struct cgroup *cg;
-  RD(cg, sk->sk_cgrp_data.cgroup);
-  if (cg) {
-    struct kernfs_node *kn;
-    RD(kn, cg->kn);
-    RD(cgroup_id, kn->id);
-  }
-  if (cgroup_id != bpf_get_current_cgroup_id())
+  struct sock_event e = {};
+  if (FN(sock_owner)(sk, &e) != bpf_get_current_cgroup_id())
     return 0;
 
   /* The socket's address and its port: a socket at an address freed by an earlier one has another port. */
@@ -74,7 +67,6 @@ static __always_inline int FN(on_xmit)(struct sk_buff *skb)
     return 0;
   bpf_map_update_elem(&udp_seen, &k, &now, BPF_ANY);
 
-  struct sock_event e = {};
   fill_task(&e, SK_UDP_SEND, 0, 0);
   e.kind = SK_UDP_SEND;
   e.family = t.family;
@@ -83,10 +75,6 @@ static __always_inline int FN(on_xmit)(struct sk_buff *skb)
   e.dport = t.dport;
   __builtin_memcpy(e.saddr, t.saddr, 16);
   __builtin_memcpy(e.daddr, t.daddr, 16);
-  struct net *net;
-  RD(net, sk->__sk_common.skc_net.net);
-  RD(e.netns, net->ns.inum);
-  e.cgroup_id = cgroup_id;
   emit(&e);
   return 0;
 }

@@ -73,7 +73,7 @@ final class PacketBatcher {
     }
     int p = lengths[partition];
     b[p++] = (byte) PacketBatches.PACKETS_TAG;
-    p = varint(b, p, length);
+    p = PacketEncoder.varint(b, p, length);
     int end = packet.writeTo(b, p);
     if (end != p + length) {
       throw new IllegalStateException("a packet said " + length + " bytes and wrote " + (end - p));
@@ -141,26 +141,13 @@ final class PacketBatcher {
     }
     for (int lenBytes = 1; lenBytes <= 3; lenBytes++) {
       int n = room - 1 - lenBytes;
-      if (n >= 0 && varintSize(n) == lenBytes) {
+      if (n >= 0 && PacketEncoder.varintSize(n) == lenBytes) {
         b[length] = (byte) PacketBatches.PADDING_TAG;
-        int p = varint(b, length + 1, n);
+        int p = PacketEncoder.varint(b, length + 1, n);
         Arrays.fill(b, p, end, (byte) 0);
         return true;
       }
     }
     return false;
-  }
-
-  private static int varintSize(int v) {
-    return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : 4;
-  }
-
-  private static int varint(byte[] b, int p, int v) {
-    while ((v & ~0x7f) != 0) {
-      b[p++] = (byte) ((v & 0x7f) | 0x80);
-      v >>>= 7;
-    }
-    b[p++] = (byte) v;
-    return p;
   }
 }

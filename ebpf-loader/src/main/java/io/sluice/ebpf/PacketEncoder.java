@@ -136,7 +136,7 @@ final class PacketEncoder implements PacketBatcher.Encoded {
     return id;
   }
 
-  private static int varintSize(long v) {
+  static int varintSize(long v) {
     return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
   }
 
@@ -153,7 +153,7 @@ final class PacketEncoder implements PacketBatcher.Encoded {
     return len == 0 ? 0 : 1 + varintSize(len) + len;
   }
 
-  private static int varint(byte[] out, int p, long v) {
+  static int varint(byte[] out, int p, long v) {
     while ((v & ~0x7fL) != 0) {
       out[p++] = (byte) ((v & 0x7f) | 0x80);
       v >>>= 7;
