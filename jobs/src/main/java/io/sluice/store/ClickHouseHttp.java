@@ -8,8 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,7 +15,7 @@ import java.util.regex.Pattern;
  * ClickHouse over its HTTP interface with plain text formats, which every server version from 18.16 on speaks
  * the same way. One statement per call.
  */
-public final class ClickHouseHttp {
+public final class ClickHouseHttp implements ClickHouseSql {
   private static final Pattern ERROR_CODE = Pattern.compile("Code: (\\d+)");
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -30,28 +28,27 @@ public final class ClickHouseHttp {
     this.database = database;
   }
 
+  @Override
   public String database() {
     return database;
   }
 
+  @Override
   public ClickHouseHttp withDatabase(String other) {
     return new ClickHouseHttp(baseUrl, other);
   }
 
   /** Runs a statement and returns the raw response body. */
+  @Override
   public String execute(String sql) {
     return send(null, HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8), null, "");
   }
 
   /**
-   * Runs a statement under a fixed query id: the server refuses a second query with the same id while the first
-   * still runs (error 216), which makes a retried statement safe to send while an earlier attempt may be in flight.
+   * The server refuses a second query with the same id while the first still runs (error 216), which makes a
+   * retried statement safe to send while an earlier attempt may be in flight.
    */
-  public String execute(String sql, String queryId) {
-    return execute(sql, queryId, java.util.Map.of());
-  }
-
-  /** As {@link #execute(String, String)}, with server settings for this statement only. */
+  @Override
   public String execute(String sql, String queryId, java.util.Map<String, String> settings) {
     StringBuilder params = new StringBuilder();
     settings.forEach((k, v) -> params.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
@@ -59,8 +56,9 @@ public final class ClickHouseHttp {
   }
 
   /** Sends {@code INSERT INTO table (columns) FORMAT RowBinary} with the given rows as the body. */
+  @Override
   public void insertRowBinary(String table, java.util.List<String> columns, byte[] rows, int length) {
-    String insert = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") FORMAT RowBinary";
+    String insert = ClickHouseSql.insertInto(table, columns) + " FORMAT RowBinary";
     send(insert, HttpRequest.BodyPublishers.ofByteArray(rows, 0, length), null, "");
   }
 
@@ -95,34 +93,4 @@ public final class ClickHouseHttp {
     }
     return response.body();
   }
-
-  /** Runs a SELECT (without a FORMAT clause) and returns its column names and rows, unescaped. */
-  public Table query(String select) {
-    String body = execute(select.strip().replaceAll(";\\s*$", "") + "\nFORMAT TabSeparatedWithNames");
-    List<String> lines = body.lines().toList();
-    if (lines.isEmpty()) {
-      return new Table(List.of(), List.of());
-    }
-    List<String> names = Tsv.split(lines.get(0));
-    List<List<String>> rows = new ArrayList<>();
-    for (int i = 1; i < lines.size(); i++) {
-      rows.add(Tsv.split(lines.get(i)));
-    }
-    return new Table(names, rows);
-  }
-
-  /** The single value of a one-row, one-column query. */
-  public String scalar(String select) {
-    Table table = query(select);
-    if (table.rows().size() != 1 || table.rows().get(0).size() != 1) {
-      throw new ClickHouseException(-1, "expected one value from: " + select + ", got " + table.rows());
-    }
-    return table.rows().get(0).get(0);
-  }
-
-  public String serverVersion() {
-    return scalar("SELECT version()");
-  }
-
-  public record Table(List<String> columns, List<List<String>> rows) {}
 }

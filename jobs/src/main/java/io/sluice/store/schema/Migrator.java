@@ -1,7 +1,7 @@
 package io.sluice.store.schema;
 
 import io.sluice.store.ClickHouseException;
-import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,13 +16,13 @@ import java.util.function.Consumer;
  * first statement next time: migrations are written with IF NOT EXISTS so that a rerun is harmless.
  */
 public final class Migrator {
-  private final ClickHouseHttp server;
+  private final ClickHouseSql server;
   private final String database;
   private final Path sqlDir;
   private final String cluster;
   private final Consumer<String> log;
 
-  public Migrator(ClickHouseHttp server, String database, Path sqlDir, Consumer<String> log) {
+  public Migrator(ClickHouseSql server, String database, Path sqlDir, Consumer<String> log) {
     this(server, database, sqlDir, null, log);
   }
 
@@ -30,7 +30,7 @@ public final class Migrator {
    * @param cluster the remote_servers cluster to migrate as a sharded, replicated layout (see {@link ClusterDdl}),
    *     or null for one server
    */
-  public Migrator(ClickHouseHttp server, String database, Path sqlDir, String cluster, Consumer<String> log) {
+  public Migrator(ClickHouseSql server, String database, Path sqlDir, String cluster, Consumer<String> log) {
     this.server = server.withDatabase(null);
     this.database = database;
     this.sqlDir = sqlDir;
@@ -46,7 +46,7 @@ public final class Migrator {
     }
     List<MigrationFile> files = MigrationFile.list(sqlDir);
     ClusterDdl clusterDdl = cluster == null ? null : clusterDdl(files);
-    ClickHouseHttp db = server.withDatabase(database);
+    ClickHouseSql db = server.withDatabase(database);
     if (clusterDdl == null) {
       server.execute("CREATE DATABASE IF NOT EXISTS " + database);
       db.execute(SCHEMA_MIGRATIONS);
@@ -92,7 +92,7 @@ public final class Migrator {
     return new Result(capabilities, done, skipped);
   }
 
-  private void apply(ClickHouseHttp db, ServerCapabilities capabilities, ClusterDdl clusterDdl, MigrationFile file) {
+  private void apply(ClickHouseSql db, ServerCapabilities capabilities, ClusterDdl clusterDdl, MigrationFile file) {
     String rendered;
     try {
       rendered = capabilities.render(file.text());

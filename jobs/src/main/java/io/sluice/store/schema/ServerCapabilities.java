@@ -1,7 +1,7 @@
 package io.sluice.store.schema;
 
 import io.sluice.store.ClickHouseException;
-import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -12,7 +12,7 @@ public record ServerCapabilities(String version, Set<ServerFeature> features) {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([a-z0-9]+)\\s*(?::([^}]*))?\\}\\}");
 
   /** Probes each feature by creating and dropping a table in {@code db}'s database. */
-  public static ServerCapabilities probe(ClickHouseHttp db) {
+  public static ServerCapabilities probe(ClickHouseSql db) {
     String version = db.serverVersion();
     EnumSet<ServerFeature> features = EnumSet.noneOf(ServerFeature.class);
     for (ServerFeature feature : ServerFeature.values()) {

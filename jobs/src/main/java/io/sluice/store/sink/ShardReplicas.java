@@ -1,7 +1,7 @@
 package io.sluice.store.sink;
 
 import io.sluice.store.ClickHouseException;
-import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +19,7 @@ final class ShardReplicas {
    * host:tcp_port of every replica of a Replicated table, as each registered itself in ZooKeeper under the
    * table's path: independent of how remote_servers names the hosts.
    */
-  static List<String> addresses(ClickHouseHttp db, String replicatedTable) {
+  static List<String> addresses(ClickHouseSql db, String replicatedTable) {
     int dot = replicatedTable.indexOf('.');
     String zkPath = db.scalar("SELECT zookeeper_path FROM system.replicas WHERE database = '"
         + replicatedTable.substring(0, dot) + "' AND table = '" + replicatedTable.substring(dot + 1) + "'");
@@ -43,7 +43,7 @@ final class ShardReplicas {
    * How many queries matching {@code where} run on the replica, read through remote(); a replica this server
    * cannot reach is taken as down and running nothing.
    */
-  static long processes(ClickHouseHttp db, String replica, String where) {
+  static long processes(ClickHouseSql db, String replica, String where) {
     try {
       return Long.parseLong(db.scalar("SELECT count() FROM remote('" + replica + "', system.processes)" + where));
     } catch (ClickHouseException e) {

@@ -2,6 +2,7 @@ package io.sluice.store.sink;
 
 import io.sluice.store.ClickHouseException;
 import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,12 +29,17 @@ public final class StagingStore {
 
   private final SinkSettings settings;
   private final List<String> columns;
-  private final ClickHouseHttp db;
+  private final ClickHouseSql db;
 
   public StagingStore(SinkSettings settings, List<String> columns) {
+    this(settings, columns, new ClickHouseHttp(settings.url(), settings.database()));
+  }
+
+  /** @param db where the statements go, with {@code settings.database()} as its default database */
+  public StagingStore(SinkSettings settings, List<String> columns, ClickHouseSql db) {
     this.settings = settings;
     this.columns = List.copyOf(columns);
-    this.db = new ClickHouseHttp(settings.url(), settings.database());
+    this.db = db;
   }
 
   /** Creates the staging table, the commit log and the marker view when missing; checks the table's columns. */
