@@ -27,7 +27,29 @@ ensure_test_packages() {
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v tcpreplay >/dev/null 2>&1 || missing+=(tcpreplay) # raw IPv6 and VLAN frames for FrameLayoutsTest
+  command -v npm >/dev/null 2>&1 || missing+=(npm) # fetches chDB (ensure_chdb)
   install_packages "${missing[@]}"
+  ensure_chdb
+}
+
+# ClickHouse 26.7 for the tests, in-process: chDB's libchdb.so from the npm package, unpacked once into a cache
+# outside the repository (io.sluice.store.chdb.Chdb looks there; -Dsluice.chdb.lib or $SLUICE_CHDB_LIB override it).
+CHDB_VERSION=26.7.3-stable.1
+ensure_chdb() {
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/sluice/chdb/$CHDB_VERSION"
+  [ -s "$dir/libchdb.so" ] && return 0
+  echo "sluice: fetching chDB $CHDB_VERSION (ClickHouse 26.7 for the tests, 178 MB) ..." >&2
+  local tmp
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "@chdb/lib-linux-x64-gnu@$CHDB_VERSION" >/dev/null) \
+    && tar -xzf "$tmp"/chdb-lib-linux-x64-gnu-"$CHDB_VERSION".tgz -C "$tmp" package/libchdb.so \
+    && mkdir -p "$dir" && mv "$tmp/package/libchdb.so" "$dir/libchdb.so.part" && mv "$dir/libchdb.so.part" "$dir/libchdb.so"
+  local status=$?
+  rm -rf "$tmp"
+  if [ "$status" -ne 0 ]; then
+    echo "sluice: could not fetch chDB; retry with: bash scripts/prereqs.sh chdb" >&2
+    exit 1
+  fi
 }
 
 install_packages() {
@@ -42,3 +64,12 @@ install_packages() {
   apt-get update -q >&2
   apt-get install -y -q "$@" >&2
 }
+
+# Run directly, it installs one thing: bash scripts/prereqs.sh chdb
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  case "${1:-}" in
+    chdb) ensure_chdb ;;
+    *) echo "usage: bash scripts/prereqs.sh chdb" >&2; exit 2 ;;
+  esac
+fi

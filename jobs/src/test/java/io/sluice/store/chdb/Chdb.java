@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
+
 
 /**
  * ClickHouse 26.7 in this JVM: chDB's libchdb.so loaded through jnr-ffi, with one session (chDB allows one storage
@@ -89,7 +89,20 @@ public final class Chdb {
     if (connection == null || connection.getPointer(0) == null) {
       throw new IllegalStateException("chdb_connect failed for --path=" + dir);
     }
-    return new Chdb(lib, connection.getPointer(0), dir, restored);
+    Chdb session = new Chdb(lib, connection.getPointer(0), dir, restored);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> session.close(connection), "chdb-close"));
+    return session;
+  }
+
+  private synchronized void close(Pointer connectionHandle) {
+    long t0 = System.nanoTime();
+    for (String database : execute(null, "SELECT name FROM system.databases WHERE engine = 'Atomic'"
+        + " AND name NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA')").lines().toList()) {
+      execute(null, "DROP DATABASE IF EXISTS " + database + " SYNC");
+    }
+    long t1 = System.nanoTime();
+    lib.chdb_close_conn(connectionHandle);
+    System.err.printf("chdb: dropped databases in %d ms, closed in %d ms%n", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
   }
 
   /** The ClickHouse version, e.g. 26.7.3.1. */
@@ -223,7 +236,7 @@ public final class Chdb {
     }
 
     private Pointer read(int signal) {
-      Pointer action = Runtime.getSystemRuntime().getMemoryManager().allocateDirect(SIZE, true);
+      Pointer action = jnr.ffi.Runtime.getSystemRuntime().getMemoryManager().allocateDirect(SIZE, true);
       return libc.sigaction(signal, null, action) == 0 ? action : null;
     }
 

@@ -17,6 +17,9 @@ public interface LibChdb {
   /** @return a {@code chdb_connection *}, or null */
   Pointer chdb_connect(int argc, String[] argv);
 
+  /** @param conn the {@code chdb_connection *} chdb_connect returned */
+  void chdb_close_conn(Pointer conn);
+
   Pointer chdb_query_n(Pointer conn, @In byte[] query, @size_t long queryLength, @In byte[] format, @size_t long formatLength);
 
   Pointer chdb_result_buffer(Pointer result);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
 import io.sluice.store.TestClickHouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,20 +15,28 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the real migrations, and broken ones, against a real ClickHouse server. */
+/**
+ * Runs the real migrations, and broken ones, against a real ClickHouse server (Debian's 18.16 here);
+ * {@link MigratorOnClickHouse26Test} runs the same on ClickHouse 26.7.
+ */
 class MigratorTest {
-  private final List<String> log = new ArrayList<>();
+  protected final List<String> log = new ArrayList<>();
+
+  /** The server under test, with no default database. */
+  protected ClickHouseSql server() {
+    return new ClickHouseHttp(TestClickHouse.url(), null);
+  }
 
   @Test
   void projectMigrationsApplyOnceAndTheSecondRunIsANoOp() {
     String database = TestClickHouse.newDatabase("migrate");
     Path sql = TestStack.repoRoot().resolve("sql");
     int files = MigrationFile.list(sql).size();
-    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
+    ClickHouseSql server = server();
 
     Migrator.Result first = new Migrator(server, database, sql, log::add).migrate();
     assertEquals(files, first.applied().size());
-    ClickHouseHttp db = server.withDatabase(database);
+    ClickHouseSql db = server.withDatabase(database);
     String tablesAfterFirst = db.query("SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name").rows().toString();
     assertTrue(tablesAfterFirst.contains("flows"), tablesAfterFirst);
 
@@ -46,7 +55,7 @@ class MigratorTest {
         + "CREATE TABLE broken (x NoSuchType) ENGINE = Memory;\n");
     Files.writeString(sql.resolve("003_after.sql"), "CREATE TABLE IF NOT EXISTS after (x UInt8) ENGINE = Memory;\n");
     String database = TestClickHouse.newDatabase("broken");
-    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
+    ClickHouseSql server = server();
 
     MigrationException error = assertThrows(MigrationException.class, () -> new Migrator(server, database, sql, log::add).migrate());
     assertTrue(error.getMessage().startsWith("002_broken.sql line 3 failed"), error.getMessage());
@@ -54,7 +63,7 @@ class MigratorTest {
     assertTrue(error.getMessage().contains("NoSuchType"), error.getMessage());
     assertTrue(error.getMessage().contains("Code: 50"), error.getMessage());
 
-    ClickHouseHttp db = server.withDatabase(database);
+    ClickHouseSql db = server.withDatabase(database);
     assertEquals("1", db.scalar("SELECT count() FROM schema_migrations"), "only 001 is recorded");
     assertEquals("0", db.scalar("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'after'"),
         "nothing after the failure ran");
@@ -68,7 +77,7 @@ class MigratorTest {
   void anEditedAppliedMigrationIsRefused(@TempDir Path sql) throws Exception {
     Files.writeString(sql.resolve("001_a.sql"), "CREATE TABLE IF NOT EXISTS a (x UInt8) ENGINE = Memory;\n");
     String database = TestClickHouse.newDatabase("edited");
-    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
+    ClickHouseSql server = server();
     new Migrator(server, database, sql, log::add).migrate();
     Files.writeString(sql.resolve("001_a.sql"), "CREATE TABLE IF NOT EXISTS a (x UInt16) ENGINE = Memory;\n");
     MigrationException error = assertThrows(MigrationException.class, () -> new Migrator(server, database, sql, log::add).migrate());
@@ -87,10 +96,10 @@ class MigratorTest {
         {{ttl:t + INTERVAL 1 DAY}};
         """);
     String database = TestClickHouse.newDatabase("gated");
-    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
+    ClickHouseSql server = server();
     Migrator.Result result = new Migrator(server, database, sql, log::add).migrate();
     ServerCapabilities caps = result.capabilities();
-    ClickHouseHttp db = server.withDatabase(database);
+    ClickHouseSql db = server.withDatabase(database);
     String types = db.query("SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'gated' ORDER BY name")
         .rows().toString();
     assertTrue(types.contains("[name, " + (caps.features().contains(ServerFeature.LOWCARD) ? "LowCardinality(String)" : "String") + "]"), types);
@@ -106,7 +115,7 @@ class MigratorTest {
   @Test
   void anUnknownPlaceholderIsAnErrorNamingTheFile(@TempDir Path sql) throws Exception {
     Files.writeString(sql.resolve("001_typo.sql"), "CREATE TABLE IF NOT EXISTS t (x {{lowcardinality:String}}) ENGINE = Memory;\n");
-    ClickHouseHttp server = new ClickHouseHttp(TestClickHouse.url(), null);
+    ClickHouseSql server = server();
     MigrationException error = assertThrows(MigrationException.class,
         () -> new Migrator(server, TestClickHouse.newDatabase("typo"), sql, log::add).migrate());
     assertTrue(error.getMessage().startsWith("001_typo.sql: unknown placeholder {{lowcardinality:String}}"), error.getMessage());
