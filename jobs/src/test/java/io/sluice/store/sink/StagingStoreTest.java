@@ -6,25 +6,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.store.ClickHouseException;
 import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
 import io.sluice.store.TestClickHouse;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The commit protocol against a real ClickHouse server. */
+/**
+ * The commit protocol against a real ClickHouse server (Debian's 18.16 here); {@link StagingStoreOnClickHouse26Test}
+ * runs the same statements on ClickHouse 26.7.
+ */
 class StagingStoreTest {
-  private ClickHouseHttp db;
-  private SinkSettings settings;
-  private StagingStore store;
+  protected ClickHouseSql db;
+  protected SinkSettings settings;
+  protected StagingStore store;
+
+  /** The server under test, with no default database. */
+  protected ClickHouseSql server() {
+    return new ClickHouseHttp(TestClickHouse.url(), null);
+  }
+
+  protected String url() {
+    return TestClickHouse.url();
+  }
+
+  protected StagingStore store(SinkSettings settings, List<String> columns) {
+    return new StagingStore(settings, columns, server().withDatabase(settings.database()));
+  }
 
   @BeforeEach
   void table() throws Exception {
     String database = TestClickHouse.newDatabase("sink");
-    new ClickHouseHttp(TestClickHouse.url(), null).execute("CREATE DATABASE " + database);
-    db = new ClickHouseHttp(TestClickHouse.url(), database);
+    server().execute("CREATE DATABASE " + database);
+    db = server().withDatabase(database);
     db.execute("CREATE TABLE t (id UInt64, name String, ingest_batch UInt64) ENGINE = MergeTree() ORDER BY id");
-    settings = SinkSettings.of(TestClickHouse.url(), database, "t").withChunkRows(1000);
-    store = new StagingStore(settings, List.of("id", "name"));
+    settings = SinkSettings.of(url(), database, "t").withChunkRows(1000);
+    store = store(settings, List.of("id", "name"));
     store.ensureTables();
   }
 
@@ -53,7 +70,7 @@ class StagingStoreTest {
   void aColumnAddedByAMigrationReachesTheStagingTableAndStagedRowsKeepTheirDefault() throws Exception {
     StagedBatch before = stage(0, 10); // staged by the old job, committed after the upgrade
     db.execute("ALTER TABLE t ADD COLUMN extra UInt64 AFTER name");
-    store = new StagingStore(settings, List.of("id", "name", "extra"));
+    store = store(settings, List.of("id", "name", "extra"));
     store.ensureTables();
     store.commit(before);
     long epoch = 77L << StagedBatch.CHUNK_BITS;
@@ -88,7 +105,7 @@ class StagingStoreTest {
   @Test
   void aChunkOfTheMaximumSizeLandsAsOneBlock() throws Exception {
     settings = settings.withChunkRows(1_000_000);
-    store = new StagingStore(settings, List.of("id", "name"));
+    store = store(settings, List.of("id", "name"));
     StagedBatch batch = stage(0, 1_000_000);
     store.commit(batch);
     assertEquals("1000000", db.scalar("SELECT count() FROM t"));
@@ -109,7 +126,7 @@ class StagingStoreTest {
   @Test
   void aTableWithoutIngestBatchIsRefusedWithTheFix() {
     db.execute("CREATE TABLE plain (id UInt64) ENGINE = MergeTree() ORDER BY id");
-    StagingStore plain = new StagingStore(SinkSettings.of(TestClickHouse.url(), db.database(), "plain"), List.of("id"));
+    StagingStore plain = store(SinkSettings.of(url(), db.database(), "plain"), List.of("id"));
     ClickHouseException error = assertThrows(ClickHouseException.class, plain::ensureTables);
     assertTrue(error.getMessage().contains("lacks the columns [ingest_batch]"), error.getMessage());
   }

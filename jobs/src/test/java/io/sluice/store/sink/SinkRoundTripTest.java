@@ -1,0 +1,166 @@
+package io.sluice.store.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.decode.flow.CaptureFlowDecoder;
+import io.sluice.decode.flow.FlowRecord;
+import io.sluice.ingest.capture.CaptureFrame;
+import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.join.DnsRow;
+import io.sluice.join.HttpRow;
+import io.sluice.join.L7Config;
+import io.sluice.join.L7Replay;
+import io.sluice.join.L7Sink;
+import io.sluice.stack.TestStack;
+import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
+import io.sluice.store.TestClickHouse;
+import io.sluice.store.chdb.Chdb;
+import io.sluice.store.rows.DnsRowEncoder;
+import io.sluice.store.rows.FlowRowEncoder;
+import io.sluice.store.rows.HttpRowEncoder;
+import io.sluice.store.schema.Migrator;
+import io.sluice.store.schema.ServerFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sink end to end on both ClickHouse versions CI runs, with the same statements: rows of the fixture captures
+ * (flows decoded as FlowJob decodes them, dns and http from the L7 engine) encoded by the sink's encoders, staged,
+ * committed twice under the same epoch (as after a restore), and read back: once, and the same on 18.16 (server)
+ * and 26.7 (chDB).
+ */
+class SinkRoundTripTest {
+  private static final Path FIXTURES = TestStack.repoRoot().getParent().resolve("shared/fixtures");
+  private static final int CHUNK_ROWS = 40; // several chunks per table: flows 427 rows, http 89 (the fixtures)
+  private static final long EPOCH = 0x5eed_cafeL << StagedBatch.CHUNK_BITS;
+  private static final Map<String, Encoded> TABLES = new LinkedHashMap<>();
+
+  /** One table's rows as the sink writer buffers them: each row, then its ingest_batch (epoch | chunk). */
+  private record Encoded(List<String> columns, RowBinary rows, long count) {}
+
+  @BeforeAll
+  static void encode() throws IOException {
+    FlowRowEncoder flows = new FlowRowEncoder();
+    Encoded flowRows = new Encoded(flows.columns(), new RowBinary(1 << 20), 0);
+    long[] n = new long[3];
+    for (Path capture : captures("flows")) {
+      CaptureFlowDecoder decoder = new CaptureFlowDecoder(0);
+      try (CaptureReader reader = CaptureReader.open(capture)) {
+        for (CaptureFrame frame : reader) {
+          decoder.frame(frame.timestampNs(), frame.linkType(), frame.data(), (FlowRecord r) -> {
+            flows.encode(r, flowRows.rows());
+            flowRows.rows().uint64(EPOCH | (n[0]++ / CHUNK_ROWS));
+          });
+        }
+      }
+    }
+    DnsRowEncoder dns = new DnsRowEncoder("fixtures");
+    HttpRowEncoder http = new HttpRowEncoder("fixtures");
+    RowBinary dnsRows = new RowBinary(1 << 20);
+    RowBinary httpRows = new RowBinary(1 << 20);
+    L7Sink sink = new L7Sink() {
+      @Override
+      public void dns(DnsRow row) {
+        dns.encode(row, dnsRows);
+        dnsRows.uint64(EPOCH | (n[1]++ / CHUNK_ROWS));
+      }
+
+      @Override
+      public void http(HttpRow row) {
+        http.encode(row, httpRows);
+        httpRows.uint64(EPOCH | (n[2]++ / CHUNK_ROWS));
+      }
+    };
+    for (Path capture : captures("l7")) {
+      L7Replay.run(capture, L7Config.defaults(), sink);
+    }
+    TABLES.put("flows", new Encoded(flows.columns(), flowRows.rows(), n[0]));
+    TABLES.put("dns", new Encoded(dns.columns(), dnsRows, n[1]));
+    TABLES.put("http", new Encoded(http.columns(), httpRows, n[2]));
+    TABLES.forEach((table, e) -> assertTrue(e.count() > CHUNK_ROWS, table + ": the fixtures give only " + e.count() + " rows"));
+  }
+
+  @Test
+  void encodedRowsCommittedTwiceLandOnceAndReadTheSameOnBothVersions() throws Exception {
+    long t0 = System.nanoTime();
+    Map<String, List<String>> on18 = roundTrip(new ClickHouseHttp(TestClickHouse.url(), null), TestClickHouse.url());
+    long t1 = System.nanoTime();
+    Map<String, List<String>> on26 = roundTrip(Chdb.clickHouse(), "chdb:in-process");
+    System.out.printf("round trip of %s rows: %d ms on 18.16 (server start included), %d ms on 26.7%n",
+        TABLES.values().stream().mapToLong(Encoded::count).sum(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+    for (String table : TABLES.keySet()) {
+      assertEquals(TABLES.get(table).count(), on26.get(table).size(), table);
+      assertEquals(on18.get(table), on26.get(table), table + ": the rows read back differ between 18.16 and 26.7");
+    }
+  }
+
+  /** Migrates a new database, stages and commits every table twice; returns each table's rows, sorted. */
+  private static Map<String, List<String>> roundTrip(ClickHouseSql server, String url) throws Exception {
+    String database = TestClickHouse.newDatabase("roundtrip");
+    Migrator.Result migrated = new Migrator(server, database, TestStack.repoRoot().resolve("sql"), line -> {}).migrate();
+    ClickHouseSql db = server.withDatabase(database);
+    if (migrated.capabilities().features().contains(ServerFeature.TTL)) {
+      // The captures are years old: the tables' TTL (flows: 90 days) would delete their rows in the background.
+      db.execute("SYSTEM STOP TTL MERGES");
+    }
+    String version = db.serverVersion();
+    Map<String, List<String>> readBack = new LinkedHashMap<>();
+    for (Map.Entry<String, Encoded> entry : TABLES.entrySet()) {
+      String table = entry.getKey();
+      Encoded encoded = entry.getValue();
+      SinkSettings settings = SinkSettings.of(url, database, table).withChunkRows(CHUNK_ROWS);
+      StagingStore store = new StagingStore(settings, encoded.columns(), db);
+      store.ensureTables();
+      store.stage(encoded.rows().array(), encoded.rows().size());
+      StagedBatch batch = new StagedBatch(table, EPOCH, encoded.count(), CHUNK_ROWS);
+      store.commit(batch);
+      store.commit(batch);
+      String where = table + " on " + version;
+      assertEquals(Long.toString(encoded.count()), db.scalar("SELECT count() FROM " + table), where);
+      assertEquals(Long.toString(encoded.count()), db.scalar("SELECT sum(rows) FROM _sluice_commits WHERE target_table = '"
+          + table + "'"), where + ": markers");
+      assertEquals(Integer.toString(batch.chunks()), db.scalar("SELECT uniqExact(ingest_batch) FROM _sluice_commits"
+          + " WHERE target_table = '" + table + "'"), where + ": one marker per chunk");
+      assertEquals("0", db.scalar("SELECT count() FROM " + settings.stagingTable()), where + ": staging dropped");
+      readBack.put(table, rows(db, table, encoded.columns()));
+    }
+    for (String rollup : List.of("flows_1m", "flows_1h")) {
+      assertEquals(Long.toString(TABLES.get("flows").count()), db.scalar("SELECT sum(records) FROM " + rollup),
+          rollup + " on " + version + ": the rollup saw each committed row once");
+    }
+    return readBack;
+  }
+
+  /** Every encoded column, printed the same on both versions (IPv6 as text, DateTime as seconds). */
+  private static List<String> rows(ClickHouseSql db, String table, List<String> columns) {
+    Map<String, String> types = new LinkedHashMap<>();
+    db.query("SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = '" + table + "'")
+        .rows().forEach(r -> types.put(r.get(0), r.get(1)));
+    List<String> expressions = new ArrayList<>();
+    for (String column : columns) {
+      String type = types.get(column);
+      expressions.add(type.equals("IPv6") || type.equals("FixedString(16)") ? "IPv6NumToString(" + column + ")"
+          : type.equals("DateTime") ? "toUInt32(" + column + ")" : column);
+    }
+    List<String> rows = new ArrayList<>();
+    db.query("SELECT " + String.join(", ", expressions) + " FROM " + table).rows().forEach(r -> rows.add(String.join("\t", r)));
+    rows.sort(null);
+    return rows;
+  }
+
+  private static List<Path> captures(String dir) throws IOException {
+    try (Stream<Path> files = Files.walk(FIXTURES.resolve(dir))) {
+      return files.filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng")).sorted().toList();
+    }
+  }
+}
