@@ -21,8 +21,15 @@ import io.sluice.join.L7Sink;
 import io.sluice.stack.ClickHouseService;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
+import io.sluice.store.chdb.Chdb;
+import io.sluice.store.rows.DnsRowEncoder;
 import io.sluice.store.rows.FlowRowEncoder;
+import io.sluice.store.rows.HttpRowEncoder;
+import io.sluice.store.rows.InterfaceCountersEncoder;
 import io.sluice.store.schema.Migrator;
+import io.sluice.store.schema.ServerCapabilities;
+import io.sluice.store.schema.ServerFeature;
 import io.sluice.store.sink.RowBinary;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,37 +45,58 @@ import java.util.stream.Stream;
  * A real ClickHouse with the real migrations in database {@code sluice}, filled from the fixture captures: flows
  * decoded by the same decoder FlowJob uses, labelled from a registry written to {@code sources}; exporter_stats
  * and interface_counters derived from that decode (FlowJob does not write them yet); dns and http rows from the
- * L7 engine behind `sluice l7`. Every exporter is registered except those first seen in goflow2's captures, so
+ * L7 engine behind `sluice l7`. Rows a job writes are encoded by its encoders (flows, dns, http,
+ * interface_counters). Every exporter is registered except those first seen in goflow2's captures, so
  * the "without a registration" panel has rows too.
  */
 final class FixtureStore {
   static final Path FIXTURES = TestStack.repoRoot().getParent().resolve("shared/fixtures");
   private static FixtureStore instance;
+  private static FixtureStore instance26;
 
-  final ClickHouseHttp db;
+  final ClickHouseSql db;
+  final String version;
   final Map<String, Long> rows = new LinkedHashMap<>();
 
-  private FixtureStore(ClickHouseHttp db) {
+  private FixtureStore(ClickHouseSql db, String version) {
     this.db = db;
+    this.version = version;
   }
 
+  /** On Debian's ClickHouse 18.16, a server of this JVM. */
   static synchronized FixtureStore get() throws IOException {
     if (instance == null) {
       var settings = TestStack.settings();
       ClickHouseService server = TestStack.start(new ClickHouseService(settings), 60_000);
       Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
-      ClickHouseHttp root = new ClickHouseHttp(settings.clickhouseUrl(), null);
-      new Migrator(root, "sluice", TestStack.repoRoot().resolve("sql"), line -> {}).migrate();
-      FixtureStore store = new FixtureStore(root.withDatabase("sluice"));
-      store.loadFlows();
-      store.loadL7();
-      for (String t : List.of("flows", "flows_1m", "flows_1h", "exporter_stats", "interface_counters", "sources",
-          "dns", "http")) {
-        store.rows.put(t, Long.parseLong(store.db.scalar("SELECT count() FROM sluice." + t)));
-      }
-      instance = store;
+      instance = fill(new ClickHouseHttp(settings.clickhouseUrl(), null));
     }
     return instance;
+  }
+
+  /** On ClickHouse 26.7, in this JVM (chDB). */
+  static synchronized FixtureStore onClickHouse26() throws IOException {
+    if (instance26 == null) {
+      instance26 = fill(Chdb.clickHouse());
+    }
+    return instance26;
+  }
+
+  private static FixtureStore fill(ClickHouseSql root) throws IOException {
+    ServerCapabilities capabilities = new Migrator(root, "sluice", TestStack.repoRoot().resolve("sql"), line -> {})
+        .migrate().capabilities();
+    FixtureStore store = new FixtureStore(root.withDatabase("sluice"), capabilities.version());
+    if (capabilities.features().contains(ServerFeature.TTL)) {
+      // The captures are years old: the tables' TTL (flows: 90 days) would delete their rows in the background.
+      store.db.execute("SYSTEM STOP TTL MERGES");
+    }
+    store.loadFlows();
+    store.loadL7();
+    for (String t : List.of("flows", "flows_1m", "flows_1h", "exporter_stats", "interface_counters", "sources",
+        "dns", "http")) {
+      store.rows.put(t, Long.parseLong(store.db.scalar("SELECT count() FROM sluice." + t)));
+    }
+    return store;
   }
 
   static List<Path> captures(String dir) throws IOException {
@@ -117,7 +145,7 @@ final class FixtureStore {
             public void interfaceCounters(InterfaceCounters c) {
               String name = names.computeIfAbsent(ByteBuffer.wrap(c.exporterAddr.clone()),
                   k -> register ? register(sources, c.exporterAddr) : "");
-              counter(counters, c, name);
+              counters.raw(InterfaceCountersEncoder.encode(c, name, name.isEmpty() ? "" : "fixtures", ""));
             }
           });
           if (type == null && decoder.counters().totalProblems() == problemsBefore[problemsBefore.length - 1]) {
@@ -137,12 +165,7 @@ final class FixtureStore {
     insert("exporter_stats", List.of("time", "exporter_addr", "exporter_name", "site", "flow_type", "datagrams",
         "records", "bytes", "est_lost_datagrams", "est_lost_records", "problem_reasons", "problem_counts",
         "sampling_rates", "sampling_rate_sources", "configured_rate"), stats);
-    insert("interface_counters", List.of("time", "exporter_addr", "exporter_name", "site", "if_index", "if_name",
-        "if_type", "if_speed", "if_direction", "if_admin_up", "if_oper_up", "in_octets", "in_ucast_pkts",
-        "in_multicast_pkts", "in_broadcast_pkts", "in_discards", "in_errors", "in_unknown_protos", "out_octets",
-        "out_ucast_pkts", "out_multicast_pkts", "out_broadcast_pkts", "out_discards", "out_errors", "promiscuous",
-        "has_ethernet", "dot3_alignment_errors", "dot3_fcs_errors", "dot3_late_collisions", "dot3_frame_too_longs"),
-        counters);
+    insert("interface_counters", InterfaceCountersEncoder.COLUMNS, counters);
     insert("sources", List.of("prefix", "prefix_addr", "prefix_last_addr", "prefix_len", "name", "site",
         "sampling_rate", "override_sampling", "exporter_addr_override", "if_index", "if_name", "deleted",
         "updated_ns"), sources);
@@ -184,16 +207,6 @@ final class FixtureStore {
     }
     n[all.length] = counters.totalProblems();
     return n;
-  }
-
-  private static void counter(Rows out, InterfaceCounters c, String name) {
-    out.u32(c.time).fixed16(c.exporterAddr).str(name).str(name.isEmpty() ? "" : "fixtures").u32(c.ifIndex).str("")
-        .u32(c.ifType).u64(c.ifSpeed).u8(c.ifDirection).u8(c.ifStatus & 1).u8((c.ifStatus >> 1) & 1)
-        .u64(c.ifInOctets).u64(c.ifInUcastPkts).u64(c.ifInMulticastPkts).u64(c.ifInBroadcastPkts)
-        .u64(c.ifInDiscards).u64(c.ifInErrors).u64(c.ifInUnknownProtos).u64(c.ifOutOctets).u64(c.ifOutUcastPkts)
-        .u64(c.ifOutMulticastPkts).u64(c.ifOutBroadcastPkts).u64(c.ifOutDiscards).u64(c.ifOutErrors)
-        .u8(c.ifPromiscuousMode).u8(c.hasEthernet ? 1 : 0).u64(c.dot3AlignmentErrors).u64(c.dot3FcsErrors)
-        .u64(c.dot3LateCollisions).u64(c.dot3FrameTooLongs).row();
   }
 
   /** What one datagram contributes to its exporter's second, as FlowJob's 1-second window would count it. */
@@ -242,41 +255,27 @@ final class FixtureStore {
     }
   }
 
+  /** dns and http rows as the L7 job's sink encodes them (DnsRowEncoder, HttpRowEncoder). */
   private void loadL7() throws IOException {
-    Rows dns = new Rows();
-    Rows http = new Rows();
+    DnsRowEncoder dnsEncoder = new DnsRowEncoder("fixtures");
+    HttpRowEncoder httpEncoder = new HttpRowEncoder("fixtures");
+    RowBinary dns = new RowBinary(1 << 20);
+    RowBinary http = new RowBinary(1 << 20);
     L7Sink sink = new L7Sink() {
       @Override
       public void dns(DnsRow r) {
-        dns.u32(r.timeNs() / 1_000_000_000L).u64(r.timeNs()).u64(r.responseTimeNs()).str("fixtures")
-            .fixed16(r.clientAddr()).u16(r.clientPort()).fixed16(r.serverAddr()).u16(r.serverPort()).str(r.transport())
-            .u16(r.id()).str(r.qname()).u16(r.qtype()).u16(r.qclass()).u8(r.opcode()).u16(r.rcode())
-            .u16(r.queryFlags()).u16(r.responseFlags()).u16(r.answerCount()).u16(r.authorityCount())
-            .u16(r.additionalCount()).strings(r.answers()).u8(r.edns() ? 1 : 0).u16(r.ednsUdpSize())
-            .u8(r.ednsVersion()).u8(r.ednsDnssecOk() ? 1 : 0).u8(r.ecsFamily()).u8(r.ecsSourcePrefix())
-            .u8(r.ecsScopePrefix()).fixed16(r.ecsAddr()).u8(r.truncated() ? 1 : 0).u32(r.querySize())
-            .u32(r.responseSize()).u64(r.latencyNs()).str(r.status()).u32(0).str("").str("").row();
+        dnsEncoder.encode(r, dns);
       }
 
       @Override
       public void http(HttpRow r) {
-        http.u32(r.timeNs() / 1_000_000_000L).u64(r.timeNs()).u64(r.responseTimeNs()).str("fixtures")
-            .fixed16(r.clientAddr()).u16(r.clientPort()).fixed16(r.serverAddr()).u16(r.serverPort()).str(r.method())
-            .str(r.host()).str(r.path()).str(r.version()).u16(r.statusCode()).u64(r.requestBodySize())
-            .u64(r.responseBodySize()).str(r.contentType()).str(r.userAgent()).u64(r.latencyNs()).str(r.status())
-            .u32(0).str("").str("").row();
+        httpEncoder.encode(r, http);
       }
     };
     for (Path capture : captures("l7")) {
       L7Replay.run(capture, L7Config.defaults(), sink);
     }
-    insert("dns", List.of("time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr",
-        "server_port", "transport", "id", "qname", "qtype", "qclass", "opcode", "rcode", "query_flags",
-        "response_flags", "answer_count", "authority_count", "additional_count", "answers", "edns", "edns_udp_size",
-        "edns_version", "edns_do", "ecs_family", "ecs_source_prefix", "ecs_scope_prefix", "ecs_addr", "truncated",
-        "query_size", "response_size", "latency_ns", "status", "pid", "comm", "container"), dns);
-    insert("http", List.of("time", "time_ns", "response_time_ns", "node", "client_addr", "client_port",
-        "server_addr", "server_port", "method", "host", "path", "version", "status_code", "request_body_size",
-        "response_body_size", "content_type", "user_agent", "latency_ns", "status", "pid", "comm", "container"), http);
+    db.insertRowBinary("dns", dnsEncoder.columns(), dns.array(), dns.size());
+    db.insertRowBinary("http", httpEncoder.columns(), http.array(), http.size());
   }
 }
