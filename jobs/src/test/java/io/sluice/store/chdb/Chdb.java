@@ -1,5 +1,6 @@
 package io.sluice.store.chdb;
 
+import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +59,8 @@ public final class Chdb {
       Path library = libraryPath();
       if (!Files.isRegularFile(library)) {
         throw new IllegalStateException("chDB " + VERSION + " (ClickHouse 26.7 in-process) is not at " + library
-            + ". Fetch it with: bash scripts/prereqs.sh chdb   (./sluice test runs that first)");
+            + ". Fetch it with: bash " + TestStack.repoRoot().resolve("scripts/prereqs.sh") + " chdb"
+            + "   (./sluice test runs that first)");
       }
       instance = open(library);
     }

@@ -43,8 +43,25 @@ public final class ChdbClickHouse implements ClickHouseSql {
    */
   @Override
   public String execute(String sql, String queryId, Map<String, String> settings) {
+    return withSettings(settings, () -> execute(sql));
+  }
+
+  @Override
+  public void insertRowBinary(String table, List<String> columns, byte[] rows, int length) {
+    session.insertRowBinary(database, ClickHouseSql.insertInto(table, columns), rows, length);
+  }
+
+  /** As {@link #insertRowBinary(String, List, byte[], int)}, with settings for this insert only. */
+  public void insertRowBinary(String table, List<String> columns, byte[] rows, int length, Map<String, String> settings) {
+    withSettings(settings, () -> {
+      insertRowBinary(table, columns, rows, length);
+      return null;
+    });
+  }
+
+  private <T> T withSettings(Map<String, String> settings, java.util.function.Supplier<T> statement) {
     if (settings.isEmpty()) {
-      return execute(sql);
+      return statement.get();
     }
     synchronized (session) {
       List<String> names = new ArrayList<>(settings.keySet());
@@ -52,15 +69,10 @@ public final class ChdbClickHouse implements ClickHouseSql {
           + String.join("', '", names) + "')").rows();
       settings.forEach((name, value) -> execute("SET " + name + " = '" + value.replace("'", "\\'") + "'"));
       try {
-        return execute(sql);
+        return statement.get();
       } finally {
         before.forEach(row -> execute("SET " + row.get(0) + " = '" + row.get(1).replace("'", "\\'") + "'"));
       }
     }
-  }
-
-  @Override
-  public void insertRowBinary(String table, List<String> columns, byte[] rows, int length) {
-    session.insertRowBinary(database, ClickHouseSql.insertInto(table, columns), rows, length);
   }
 }
