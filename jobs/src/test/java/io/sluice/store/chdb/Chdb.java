@@ -19,8 +19,9 @@ import jnr.ffi.Pointer;
 /**
  * ClickHouse 26.7 in this JVM: chDB's libchdb.so loaded through jnr-ffi, with one session (chDB allows one storage
  * path per process) in {@code target/chdb-PID} of the module under test. The library is 566 MB, so it is loaded
- * once per test JVM, on first use, and the session is never closed: chDB 26.7.3 cannot shut an engine with
- * MergeTree tables down cleanly, and the JVM's exit ends it anyway.
+ * once per test JVM, on first use, and the session lives until the JVM exits. Left open with MergeTree tables,
+ * chDB 26.7.3 crashed the JVM on its way out (SIGSEGV in a libchdb.so thread, after the tests had passed), so a
+ * shutdown hook drops the session's databases and closes the connection first.
  *
  * <p>Statements run one at a time (the C API runs one statement per connection at once).
  */
