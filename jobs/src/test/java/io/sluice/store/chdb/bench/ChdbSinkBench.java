@@ -87,7 +87,7 @@ public final class ChdbSinkBench {
       measure("parse only (Null table), String", () -> insertAll("flows_plain_null", inserts));
       measure("one insert, flows without views, LowCardinality(String)", () -> insertAll("flows_novw", inserts));
       measure("one insert, flows without views, String", () -> insertAll("flows_plain_novw", inserts));
-      measure("today's sink: stage + commit (views: rollups, marker)", () -> stageAndCommit(inserts));
+      measure("the sink: stage + commit (views: rollups, marker; optimize_on_insert = 0)", () -> stageAndCommit(inserts));
       measure("one insert per chunk with insert_deduplication_token (views: rollups)",
           () -> tokenInserts(inserts, round + "a", "1"));
       measure("the same, optimize_on_insert = 0", () -> tokenInserts(inserts, round + "b", "0"));
