@@ -79,6 +79,9 @@ final class FieldAction {
   static final byte DATALINK_FRAME_SECTION = 72;
   static final byte SRC_MASK6 = 73;
   static final byte DST_MASK6 = 74;
+  static final byte IP_VERSION = 75;
+  static final byte NEXT_HEADER6 = 76;
+  static final byte SRV6_ACTIVE_SEGMENT = 77;
 
   /** The action for an IANA information element; enterprise-specific elements are opaque (skipped). */
   static byte of(int ie, long enterprise) {
@@ -117,6 +120,7 @@ final class FieldAction {
       case 80: return DST_MAC;
       case 58: case 243: return SRC_VLAN;
       case 59: case 254: return DST_VLAN;
+      case 60: return IP_VERSION;
       case 61: return DIRECTION;
       case 62: return NEXT_HOP6;
       case 63: return BGP_NEXT_HOP6;
@@ -139,6 +143,7 @@ final class FieldAction {
       case 160: return SYSTEM_INIT_MILLIS;
       case 176: case 178: return ICMP_TYPE;
       case 177: case 179: return ICMP_CODE;
+      case 193: return NEXT_HEADER6;
       case 195: return DSCP;
       case 225: return POST_NAT_SRC4;
       case 226: return POST_NAT_DST4;
@@ -159,6 +164,7 @@ final class FieldAction {
       case 310: return SAMPLING_POPULATION;
       case 311: return SAMPLING_PROBABILITY;
       case 315: return DATALINK_FRAME_SECTION;
+      case 495: return SRV6_ACTIVE_SEGMENT;
       default: return SKIP;
     }
   }
