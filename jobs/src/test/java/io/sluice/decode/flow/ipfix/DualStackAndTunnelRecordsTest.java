@@ -23,14 +23,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * jobs/README.md "Record fields" give, identically on the three ways in: NetFlow v9, IPFIX through the
  * compiled fixed-length plan, and IPFIX field by field (a variable-length field in the template).
  */
-class DualStackAndTunnelRecordsTest {
+public class DualStackAndTunnelRecordsTest {
   private static final String V4_SRC = "192.0.2.1";
   private static final String V4_DST = "198.51.100.7";
   private static final String V6_SRC = "2001:db8::10";
   private static final String V6_DST = "2001:db8:ffff::20";
   private static final String SID = "fc00:0:1:e001::";
 
-  static Stream<Arguments> cases() {
+  public static Stream<Arguments> cases() {
     List<Arguments> c = new ArrayList<>();
     // Plain dual-stack templates: the unused family is all zeros, in either template order.
     c.add(of("v4 first, v6 zero", m -> { v4(m, V4_SRC, V4_DST); v6(m, "::", "::"); },
