@@ -62,13 +62,17 @@ final class Nfacctd implements AutoCloseable {
     Process p = new ProcessBuilder(BINARY.toString(), "-f", conf.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.currentTimeMillis() + 20_000;
-    while (!Files.exists(log) || !Files.readString(log).contains("waiting for NetFlow/IPFIX data")) {
+    // Both the core (listening) and the print plugin (set up) must be ready: what the core receives before
+    // the plugin is set up never reaches the plugin.
+    while (!Files.exists(log) || !Files.readString(log).contains("waiting for NetFlow/IPFIX data")
+        || !Files.readString(log).contains("JSON: setting object handlers")) {
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
         p.destroyForcibly();
         throw new IllegalStateException("nfacctd did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
       }
       Thread.sleep(50);
     }
+    Thread.sleep(500);
     return new Nfacctd(dir, port, p);
   }
 
