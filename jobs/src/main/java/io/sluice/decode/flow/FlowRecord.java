@@ -36,6 +36,7 @@ public final class FlowRecord {
   public long sequence;
   public long inIf;
   public long outIf;
+  /** The exporter's own names (options data), replaced by registered ones in enrichment. */
   public String inIfName = "";
   public String outIfName = "";
   /**
@@ -81,6 +82,11 @@ public final class FlowRecord {
   public final byte[] tunnelSrcAddr = new byte[16];
   public final byte[] tunnelDstAddr = new byte[16];
   public int tunnelProtocol;
+  /** ingressVRFID/egressVRFID (IE 234/235), 0 when absent; the names from the exporter's options data. */
+  public long inVrfId;
+  public long outVrfId;
+  public String inVrfName = "";
+  public String outVrfName = "";
   public long samplerId;
   /** Counts as the exporter reported them; sFlow: one sampled packet and its frame length. */
   public long sampledBytes;
@@ -141,6 +147,9 @@ public final class FlowRecord {
     clear(tunnelSrcAddr);
     clear(tunnelDstAddr);
     tunnelProtocol = 0;
+    inVrfId = outVrfId = 0;
+    if (inVrfName != "") inVrfName = "";
+    if (outVrfName != "") outVrfName = "";
     samplerId = sampledBytes = sampledPackets = samplingRate = estBytes = estPackets = 0;
     if (samplingRateSource != SamplingRateSource.UNKNOWN) samplingRateSource = SamplingRateSource.UNKNOWN;
     ipVersion = ipLength = 0;
@@ -223,6 +232,10 @@ public final class FlowRecord {
     System.arraycopy(o.tunnelSrcAddr, 0, tunnelSrcAddr, 0, 16);
     System.arraycopy(o.tunnelDstAddr, 0, tunnelDstAddr, 0, 16);
     tunnelProtocol = o.tunnelProtocol;
+    inVrfId = o.inVrfId;
+    outVrfId = o.outVrfId;
+    inVrfName = o.inVrfName;
+    outVrfName = o.outVrfName;
     samplerId = o.samplerId;
     sampledBytes = o.sampledBytes;
     sampledPackets = o.sampledPackets;

@@ -111,7 +111,7 @@ final class DataRecordDecoder {
   /** After a record's fields: an options record updates the rates, a flow record goes to the sink. */
   private void complete(byte[] b, FlowRecord r, Template t, SetHeader h, DecodeContext ctx) {
     if (t.options) {
-      options(h, ctx);
+      options(b, r, h, ctx);
     } else {
       finish(b, r, h, ctx);
       ctx.counters.record(RecordKind.FLOW);
@@ -156,6 +156,11 @@ final class DataRecordDecoder {
         case FieldAction.SRC_ADDR6: if (len == 16) f.src6 = p; break;
         case FieldAction.DST_ADDR6: if (len == 16) f.dst6 = p; break;
         case FieldAction.SRV6_ACTIVE_SEGMENT: if (len == 16) f.srv6Sid = p; break;
+        case FieldAction.IN_VRF: r.inVrfId = uN(b, p, len); f.has |= RecordFields.IN_VRF; break;
+        case FieldAction.OUT_VRF: r.outVrfId = uN(b, p, len); f.has |= RecordFields.OUT_VRF; break;
+        case FieldAction.INTERFACE_NAME: f.ifNameOff = p; f.ifNameLen = len; break;
+        case FieldAction.INTERFACE_DESCRIPTION: f.ifDescOff = p; f.ifDescLen = len; break;
+        case FieldAction.VRF_NAME: f.vrfNameOff = p; f.vrfNameLen = len; break;
         case FieldAction.IP_VERSION: f.ipVersion = (int) uN(b, p, len) & 0xFF; break;
         case FieldAction.NEXT_HEADER6: f.nextHeader6 = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.NEXT_HEADER6; break;
         case FieldAction.SRC_MASK: case FieldAction.SRC_MASK6: r.srcMask = (int) uN(b, p, len) & 0xFF; break;
@@ -262,6 +267,7 @@ final class DataRecordDecoder {
       r.icmpType = r.dstPort >>> 8;
       r.icmpCode = r.dstPort & 0xFF;
     }
+    OptionNames.apply(r, ctx.state.names());
     times(r, h);
     r.samplerId = f.has(RecordFields.SAMPLER) ? f.samplerId : 0;
     r.selectorId = f.selectorId;
@@ -330,9 +336,10 @@ final class DataRecordDecoder {
     r.ipLength = pk.ipTotalLength;
   }
 
-  /** An options data record: remember the sampling rate it announces. */
-  private void options(SetHeader h, DecodeContext ctx) {
+  /** An options data record: remember the sampling rate and the names it announces. */
+  private void options(byte[] b, FlowRecord r, SetHeader h, DecodeContext ctx) {
     ctx.counters.record(RecordKind.OPTIONS_DATA);
+    OptionNames.remember(b, f, r, ctx);
     long rate = f.ownRate();
     if (rate <= 0) return;
     long sampler = f.has(RecordFields.SAMPLER) ? f.samplerId

@@ -82,6 +82,11 @@ final class FieldAction {
   static final byte IP_VERSION = 75;
   static final byte NEXT_HEADER6 = 76;
   static final byte SRV6_ACTIVE_SEGMENT = 77;
+  static final byte INTERFACE_NAME = 78;
+  static final byte INTERFACE_DESCRIPTION = 79;
+  static final byte IN_VRF = 80;
+  static final byte OUT_VRF = 81;
+  static final byte VRF_NAME = 82;
 
   /** The action for an IANA information element; enterprise-specific elements are opaque (skipped). */
   static byte of(int ie, long enterprise) {
@@ -126,6 +131,8 @@ final class FieldAction {
       case 63: return BGP_NEXT_HOP6;
       case 70: case 71: case 72: case 73: case 74: case 75: case 76: case 77: case 78: case 79:
         return MPLS_LABEL;
+      case 82: return INTERFACE_NAME;
+      case 83: return INTERFACE_DESCRIPTION;
       case 85: return BYTES_TOTAL;
       case 86: return PACKETS_TOTAL;
       case 89: return FORWARDING_STATUS;
@@ -151,6 +158,9 @@ final class FieldAction {
       case 228: return POST_NAT_DST_PORT;
       case 231: return INITIATOR_OCTETS;
       case 232: return RESPONDER_OCTETS;
+      case 234: return IN_VRF;
+      case 235: return OUT_VRF;
+      case 236: return VRF_NAME;
       case 252: return IN_PHYSICAL_IF;
       case 253: return OUT_PHYSICAL_IF;
       case 281: return POST_NAT_SRC6;

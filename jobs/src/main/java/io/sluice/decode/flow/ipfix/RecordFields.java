@@ -31,6 +31,8 @@ final class RecordFields {
   static final int SYSTEM_INIT = 1 << 23;
   static final int TCP_FLAGS = 1 << 24;
   static final int NEXT_HEADER6 = 1 << 25;
+  static final int IN_VRF = 1 << 26;
+  static final int OUT_VRF = 1 << 27;
 
   int has;
   long bytesDelta, bytesTotal, bytesPost, bytesInitiator, bytesResponder;
@@ -49,6 +51,8 @@ final class RecordFields {
   /** ipVersion (IE 60); 0 when absent. */
   int ipVersion;
   int nextHeader6;
+  /** Where an options record's interfaceName/Description (IE 82/83) and VRFname (236) are; -1: absent. */
+  int ifNameOff = -1, ifNameLen, ifDescOff = -1, ifDescLen, vrfNameOff = -1, vrfNameLen;
 
   void reset() {
     has = 0;
@@ -63,6 +67,7 @@ final class RecordFields {
     samplerId = selectorId = 0;
     src4 = dst4 = src6 = dst6 = srv6Sid = -1;
     ipVersion = nextHeader6 = 0;
+    ifNameOff = ifDescOff = vrfNameOff = -1;
   }
 
   boolean has(int bit) {
