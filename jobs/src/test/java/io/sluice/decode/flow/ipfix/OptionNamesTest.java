@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * names arrive, flows get them, the exporter's state is written and read back as FlowJob's keyed state is
  * across a restart, an id is re-assigned a new name, later flows get it and earlier records keep the old.
  */
-class OptionNamesTest {
+public class OptionNamesTest {
   private static final int IF_TABLE = 400;
   private static final int VRF_TABLE = 401;
   private static final int FLOWS = 402;
@@ -116,7 +116,7 @@ class OptionNamesTest {
   }
 
   /** The interface table (scope ingressInterface), the VRF table (scope ingressVRFID), the flow template. */
-  private static byte[] templates(boolean ipfix) throws IOException {
+  public static byte[] templates(boolean ipfix) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.write(optionsTemplate(ipfix, IF_TABLE, new int[][] {{10, 4}}, new int[][] {{82, 16}}));
     b.write(optionsTemplate(ipfix, VRF_TABLE, new int[][] {{234, 4}}, new int[][] {{236, 32}}));
@@ -161,7 +161,7 @@ class OptionNamesTest {
     return set(ipfix ? 3 : 1, t.toByteArray());
   }
 
-  private static byte[] optionsData(boolean ipfix, Map<Long, String> interfaces, long vrf, String vrfName) throws IOException {
+  public static byte[] optionsData(boolean ipfix, Map<Long, String> interfaces, long vrf, String vrfName) throws IOException {
     ByteArrayOutputStream d = new ByteArrayOutputStream();
     DataOutputStream o = new DataOutputStream(d);
     for (Map.Entry<Long, String> e : new java.util.TreeMap<>(interfaces).entrySet()) {
@@ -179,7 +179,7 @@ class OptionNamesTest {
     return b.toByteArray();
   }
 
-  private static byte[] flowData(long in, long out, long inVrf, long outVrf) throws IOException {
+  public static byte[] flowData(long in, long out, long inVrf, long outVrf) throws IOException {
     ByteArrayOutputStream d = new ByteArrayOutputStream();
     DataOutputStream o = new DataOutputStream(d);
     o.writeInt(0x0A000001);
@@ -206,7 +206,7 @@ class OptionNamesTest {
     return b.toByteArray();
   }
 
-  private static byte[] message(boolean ipfix, long sequence, byte[]... sets) throws IOException {
+  public static byte[] message(boolean ipfix, long sequence, byte[]... sets) throws IOException {
     ByteArrayOutputStream s = new ByteArrayOutputStream();
     for (byte[] x : sets) s.write(x);
     ByteArrayOutputStream b = new ByteArrayOutputStream();
