@@ -18,6 +18,7 @@ ensure_test_packages() {
   [ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse-server ] || missing+=(clickhouse-server)
   command -v tshark >/dev/null 2>&1 || missing+=(tshark)
   command -v softflowd >/dev/null 2>&1 || missing+=(softflowd)
+  [ -x /usr/sbin/nfacctd ] || missing+=(pmacct) # NfacctdAgreementTest: a second flow decoder
   command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
   command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client) # deploy-check: kubectl kustomize
   # ebpf-loader's namespace tests: veth + tc, a DNS and an HTTP server, and their clients.

@@ -72,15 +72,21 @@ public final class DecodeCommand implements Runnable {
   }
 
   private static String header() {
-    return String.format("%-20s %-8s %-17s %-41s %-41s %5s %5s %5s %10s %10s %10s %12s %s",
+    return String.format("%-20s %-8s %-17s %-41s %-41s %5s %5s %5s %16s %16s %10s %12s %s",
         "time", "type", "exporter", "src", "dst", "proto", "sport", "dport", "in_if", "out_if", "bytes", "packets", "rate");
   }
 
+  /** An ifIndex with the exporter's name for it (options data), when it gave one. */
+  private static String named(long ifIndex, String name) {
+    return name.isEmpty() ? Long.toString(ifIndex) : ifIndex + " " + name;
+  }
+
   private static String row(FlowRecord r) {
-    return String.format("%-20s %-8s %-17s %-41s %-41s %5d %5d %5d %10d %10s %10d %12d %s",
+    return String.format("%-20s %-8s %-17s %-41s %-41s %5d %5d %5d %16s %16s %10d %12d %s",
         Instant.ofEpochSecond(r.time), r.flowType.column(), FlowJson.address(r.exporterAddr).replace("::ffff:", ""),
         FlowJson.address(r.srcAddr).replace("::ffff:", ""), FlowJson.address(r.dstAddr).replace("::ffff:", ""),
-        r.protocol, r.srcPort, r.dstPort, r.inIf, r.outIf + (r.outIfKind.column().equals("ifindex") ? "" : "(" + r.outIfKind.column() + ")"),
+        r.protocol, r.srcPort, r.dstPort, named(r.inIf, r.inIfName),
+        named(r.outIf, r.outIfName) + (r.outIfKind.column().equals("ifindex") ? "" : "(" + r.outIfKind.column() + ")"),
         r.sampledBytes, r.sampledPackets,
         r.samplingRate == 0 ? r.samplingRateSource.column() : r.samplingRate + " (" + r.samplingRateSource.column() + ")");
   }

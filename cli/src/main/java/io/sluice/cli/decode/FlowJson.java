@@ -64,6 +64,13 @@ final class FlowJson {
     str(b, "post_nat_dst_addr", address(r.postNatDstAddr));
     num(b, "post_nat_src_port", r.postNatSrcPort);
     num(b, "post_nat_dst_port", r.postNatDstPort);
+    str(b, "tunnel_src_addr", address(r.tunnelSrcAddr));
+    str(b, "tunnel_dst_addr", address(r.tunnelDstAddr));
+    num(b, "tunnel_protocol", r.tunnelProtocol);
+    num(b, "in_vrf_id", r.inVrfId);
+    num(b, "out_vrf_id", r.outVrfId);
+    str(b, "in_vrf_name", r.inVrfName);
+    str(b, "out_vrf_name", r.outVrfName);
     num(b, "sampler_id", r.samplerId);
     num(b, "sampled_bytes", r.sampledBytes);
     num(b, "sampled_packets", r.sampledPackets);

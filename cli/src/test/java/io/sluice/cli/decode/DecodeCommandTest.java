@@ -53,6 +53,15 @@ class DecodeCommandTest {
     Set<String> cols = new TreeSet<>();
     Matcher m = Pattern.compile("(?m)^\\s+([a-z_]+)\\s+\\S").matcher(body);
     while (m.find()) cols.add(m.group(1));
+    // Columns later migrations add to flows (one ALTER per file, possibly several ADD COLUMN).
+    try (var files = Files.list(up("sql"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
+        String text = Files.readString(f);
+        if (!text.matches("(?s).*ALTER\\s+TABLE\\s+flows\\s.*")) continue;
+        Matcher add = Pattern.compile("ADD\\s+COLUMN\\s+([a-z_]+)").matcher(text);
+        while (add.find()) cols.add(add.group(1));
+      }
+    }
     return cols;
   }
 

@@ -15,6 +15,7 @@ public enum DecodeProblem {
   PENDING_OVERFLOW("data set awaiting its template dropped: the waiting room is full"),
   BAD_RECORD("data record whose fields do not fit its set"),
   SAMPLER_LIMIT("sampling rate dropped: the exporter's sampler table is full"),
+  NAME_LIMIT("interface or VRF name dropped: the exporter's name table is full"),
   BAD_AGENT_ADDRESS("sFlow agent address of unknown type"),
   TRUNCATED_SAMPLE("sFlow sample longer than the datagram"),
   TRUNCATED_FLOW_RECORD("sFlow flow or counter record longer than its sample"),

@@ -19,12 +19,14 @@ import java.util.List;
  * templates to be re-sent. Not thread-safe: one exporter's datagrams are decoded in order.
  */
 public final class ExporterState {
-  private static final int FORMAT = 1;
+  /** 2 added the exporter's names; format 1 (without them) is still read. */
+  private static final int FORMAT = 2;
   public static final int MAX_SEQUENCE_TRACKERS = 256;
 
   private final TemplateCache templates = new TemplateCache();
   private final SamplingRates samplingRates = new SamplingRates();
   private final PendingDataSets pending = new PendingDataSets();
+  private final ExporterNames names = new ExporterNames();
   private final List<SequenceTracker> sequences = new ArrayList<>();
   private long configuredDefaultRate;
   private long configuredOverrideRate;
@@ -39,6 +41,11 @@ public final class ExporterState {
 
   public PendingDataSets pending() {
     return pending;
+  }
+
+  /** Interface and VRF names from the exporter's options data. */
+  public ExporterNames names() {
+    return names;
   }
 
   /** A rate used when the exporter announces none (0: none configured). */
@@ -110,6 +117,7 @@ public final class ExporterState {
       out.writeShort(sequences.size());
       for (SequenceTracker t : sequences) t.write(out);
       pending.writeTo(out);
+      names.write(out);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -121,7 +129,8 @@ public final class ExporterState {
   public static ExporterState fromBytes(byte[] data) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-      if (in.readUnsignedByte() != FORMAT) throw new IllegalArgumentException("unknown exporter state format");
+      int format = in.readUnsignedByte();
+      if (format != FORMAT && format != 1) throw new IllegalArgumentException("unknown exporter state format");
       ExporterState s = new ExporterState();
       s.configuredDefaultRate = in.readLong();
       s.configuredOverrideRate = in.readLong();
@@ -131,6 +140,7 @@ public final class ExporterState {
       if (n > MAX_SEQUENCE_TRACKERS) throw new IOException("too many sequence trackers: " + n);
       for (int i = 0; i < n; i++) s.sequences.add(SequenceTracker.read(in));
       s.pending.readFrom(in);
+      if (format >= 2) s.names.read(in);
       return s;
     } catch (IOException e) {
       throw new IllegalArgumentException("corrupt exporter state", e);

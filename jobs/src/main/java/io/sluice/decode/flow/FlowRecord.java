@@ -36,6 +36,7 @@ public final class FlowRecord {
   public long sequence;
   public long inIf;
   public long outIf;
+  /** The exporter's own names (options data), replaced by registered ones in enrichment. */
   public String inIfName = "";
   public String outIfName = "";
   /**
@@ -73,6 +74,19 @@ public final class FlowRecord {
   public final byte[] postNatDstAddr = new byte[16];
   public int postNatSrcPort;
   public int postNatDstPort;
+  /**
+   * The outer header of a tunnelled record (IPv4/IPv6 in IP, SRv6, 6in4) whose src/dst/protocol/ports
+   * describe the carried packet; all zero and 0 when the record describes one header only. The
+   * protocol is the outer header's (4: carries IPv4, 41: carries IPv6).
+   */
+  public final byte[] tunnelSrcAddr = new byte[16];
+  public final byte[] tunnelDstAddr = new byte[16];
+  public int tunnelProtocol;
+  /** ingressVRFID/egressVRFID (IE 234/235), 0 when absent; the names from the exporter's options data. */
+  public long inVrfId;
+  public long outVrfId;
+  public String inVrfName = "";
+  public String outVrfName = "";
   public long samplerId;
   /** Counts as the exporter reported them; sFlow: one sampled packet and its frame length. */
   public long sampledBytes;
@@ -130,6 +144,12 @@ public final class FlowRecord {
     clear(postNatSrcAddr);
     clear(postNatDstAddr);
     postNatSrcPort = postNatDstPort = 0;
+    clear(tunnelSrcAddr);
+    clear(tunnelDstAddr);
+    tunnelProtocol = 0;
+    inVrfId = outVrfId = 0;
+    if (inVrfName != "") inVrfName = "";
+    if (outVrfName != "") outVrfName = "";
     samplerId = sampledBytes = sampledPackets = samplingRate = estBytes = estPackets = 0;
     if (samplingRateSource != SamplingRateSource.UNKNOWN) samplingRateSource = SamplingRateSource.UNKNOWN;
     ipVersion = ipLength = 0;
@@ -209,6 +229,13 @@ public final class FlowRecord {
     System.arraycopy(o.postNatDstAddr, 0, postNatDstAddr, 0, 16);
     postNatSrcPort = o.postNatSrcPort;
     postNatDstPort = o.postNatDstPort;
+    System.arraycopy(o.tunnelSrcAddr, 0, tunnelSrcAddr, 0, 16);
+    System.arraycopy(o.tunnelDstAddr, 0, tunnelDstAddr, 0, 16);
+    tunnelProtocol = o.tunnelProtocol;
+    inVrfId = o.inVrfId;
+    outVrfId = o.outVrfId;
+    inVrfName = o.inVrfName;
+    outVrfName = o.outVrfName;
     samplerId = o.samplerId;
     sampledBytes = o.sampledBytes;
     sampledPackets = o.sampledPackets;

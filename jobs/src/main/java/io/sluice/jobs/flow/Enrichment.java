@@ -23,7 +23,8 @@ final class Enrichment {
     }
     record.exporterName = source.getName();
     record.site = source.getSite();
-    record.inIfName = source.getInterfaceNamesOrDefault((int) record.inIf, "");
-    record.outIfName = source.getInterfaceNamesOrDefault((int) record.outIf, "");
+    // A name registered with `sluice sources add --interface` wins over the exporter's own (options data).
+    record.inIfName = source.getInterfaceNamesOrDefault((int) record.inIf, record.inIfName);
+    record.outIfName = source.getInterfaceNamesOrDefault((int) record.outIf, record.outIfName);
   }
 }

@@ -13,7 +13,7 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
       "src_addr", "dst_addr", "src_port", "dst_port", "protocol", "tcp_flags", "tos", "icmp_type", "icmp_code",
       "src_as", "dst_as", "as_path", "communities", "src_mask", "dst_mask", "next_hop", "bgp_next_hop", "src_vlan",
       "dst_vlan", "src_mac", "dst_mac", "mpls_top_label", "mpls_labels", "forwarding_status", "flow_end_reason",
-      "post_nat_src_addr", "post_nat_dst_addr", "post_nat_src_port", "post_nat_dst_port", "sampler_id",
+      "post_nat_src_addr", "post_nat_dst_addr", "post_nat_src_port", "post_nat_dst_port", "tunnel_src_addr", "tunnel_dst_addr", "tunnel_protocol", "in_vrf_id", "out_vrf_id", "in_vrf_name", "out_vrf_name", "sampler_id",
       "sampled_bytes", "sampled_packets", "sampling_rate", "sampling_rate_source", "est_bytes", "est_packets");
 
   @Override
@@ -38,6 +38,8 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
         .uint32(r.mplsTopLabel).uint32Array(r.mplsLabels, r.mplsLabelCount)
         .uint8(r.forwardingStatus).uint8(r.flowEndReason)
         .fixed(r.postNatSrcAddr, 16).fixed(r.postNatDstAddr, 16).uint16(r.postNatSrcPort).uint16(r.postNatDstPort)
+        .fixed(r.tunnelSrcAddr, 16).fixed(r.tunnelDstAddr, 16).uint8(r.tunnelProtocol)
+        .uint32(r.inVrfId).uint32(r.outVrfId).string(r.inVrfName).string(r.outVrfName)
         .uint64(r.samplerId).uint64(r.sampledBytes).uint64(r.sampledPackets).uint32(r.samplingRate)
         .string(r.samplingRateSource.column()).uint64(r.estBytes).uint64(r.estPackets);
   }

@@ -81,7 +81,7 @@ final class DataRecordDecoder {
       fields(b, start, usedActions, usedElements, usedOffsets, usedLengths, used, r, ctx);
       if (truncated) return bad(ctx, records);
       records++;
-      complete(r, t, h, ctx);
+      complete(b, r, t, h, ctx);
     }
     return records;
   }
@@ -103,17 +103,17 @@ final class DataRecordDecoder {
       fields(b, p, actions, elements, offsets, lengths, n, r, ctx);
       p += length;
       records++;
-      complete(r, t, h, ctx);
+      complete(b, r, t, h, ctx);
     }
     return records;
   }
 
   /** After a record's fields: an options record updates the rates, a flow record goes to the sink. */
-  private void complete(FlowRecord r, Template t, SetHeader h, DecodeContext ctx) {
+  private void complete(byte[] b, FlowRecord r, Template t, SetHeader h, DecodeContext ctx) {
     if (t.options) {
-      options(h, ctx);
+      options(b, r, h, ctx);
     } else {
-      finish(r, h, ctx);
+      finish(b, r, h, ctx);
       ctx.counters.record(RecordKind.FLOW);
       ctx.sink.flow(r);
     }
@@ -151,32 +151,18 @@ final class DataRecordDecoder {
         case FieldAction.TCP_FLAGS: r.tcpFlags = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.TCP_FLAGS; break;
         case FieldAction.SRC_PORT: r.srcPort = (int) uN(b, p, len) & 0xFFFF; f.has |= RecordFields.PORTS; break;
         case FieldAction.DST_PORT: r.dstPort = (int) uN(b, p, len) & 0xFFFF; f.has |= RecordFields.PORTS; break;
-        case FieldAction.SRC_ADDR4:
-          if (len == 4 && !f.has(RecordFields.SRC_ADDR6)) {
-            BigEndian.ipv4Mapped(b, p, r.srcAddr);
-            r.ipVersion = 4;
-            f.has |= RecordFields.SRC_ADDR;
-          }
-          break;
-        case FieldAction.DST_ADDR4:
-          if (len == 4 && !f.has(RecordFields.DST_ADDR6)) {
-            BigEndian.ipv4Mapped(b, p, r.dstAddr);
-            f.has |= RecordFields.DST_ADDR;
-          }
-          break;
-        case FieldAction.SRC_ADDR6:
-          if (len == 16 && (!f.has(RecordFields.SRC_ADDR) || !BigEndian.isZero16(b, p))) {
-            BigEndian.ipv6(b, p, r.srcAddr);
-            r.ipVersion = 6;
-            f.has |= RecordFields.SRC_ADDR | RecordFields.SRC_ADDR6;
-          }
-          break;
-        case FieldAction.DST_ADDR6:
-          if (len == 16 && (!f.has(RecordFields.DST_ADDR) || !BigEndian.isZero16(b, p))) {
-            BigEndian.ipv6(b, p, r.dstAddr);
-            f.has |= RecordFields.DST_ADDR | RecordFields.DST_ADDR6;
-          }
-          break;
+        case FieldAction.SRC_ADDR4: if (len == 4) f.src4 = p; break;
+        case FieldAction.DST_ADDR4: if (len == 4) f.dst4 = p; break;
+        case FieldAction.SRC_ADDR6: if (len == 16) f.src6 = p; break;
+        case FieldAction.DST_ADDR6: if (len == 16) f.dst6 = p; break;
+        case FieldAction.SRV6_ACTIVE_SEGMENT: if (len == 16) f.srv6Sid = p; break;
+        case FieldAction.IN_VRF: r.inVrfId = uN(b, p, len); f.has |= RecordFields.IN_VRF; break;
+        case FieldAction.OUT_VRF: r.outVrfId = uN(b, p, len); f.has |= RecordFields.OUT_VRF; break;
+        case FieldAction.INTERFACE_NAME: f.ifNameOff = p; f.ifNameLen = len; break;
+        case FieldAction.INTERFACE_DESCRIPTION: f.ifDescOff = p; f.ifDescLen = len; break;
+        case FieldAction.VRF_NAME: f.vrfNameOff = p; f.vrfNameLen = len; break;
+        case FieldAction.IP_VERSION: f.ipVersion = (int) uN(b, p, len) & 0xFF; break;
+        case FieldAction.NEXT_HEADER6: f.nextHeader6 = (int) uN(b, p, len) & 0xFF; f.has |= RecordFields.NEXT_HEADER6; break;
         case FieldAction.SRC_MASK: case FieldAction.SRC_MASK6: r.srcMask = (int) uN(b, p, len) & 0xFF; break;
         case FieldAction.DST_MASK: case FieldAction.DST_MASK6: r.dstMask = (int) uN(b, p, len) & 0xFF; break;
         case FieldAction.IN_IF: r.inIf = uN(b, p, len); f.has |= RecordFields.IN_IF; break;
@@ -258,8 +244,9 @@ final class DataRecordDecoder {
     return (seconds - NTP_TO_UNIX_SECONDS) * 1000 + ((fraction * 1000) >>> 32);
   }
 
-  private void finish(FlowRecord r, SetHeader h, DecodeContext ctx) {
+  private void finish(byte[] b, FlowRecord r, SetHeader h, DecodeContext ctx) {
     RecordFields f = this.f;
+    CarriedHeader.choose(b, f, r);
     if (f.has(RecordFields.DATALINK)) fromFrame(r, ctx.packet);
     if (f.has(RecordFields.BYTES_DELTA)) r.sampledBytes = f.bytesDelta;
     else if (f.has(RecordFields.BYTES_TOTAL)) r.sampledBytes = f.bytesTotal;
@@ -280,6 +267,7 @@ final class DataRecordDecoder {
       r.icmpType = r.dstPort >>> 8;
       r.icmpCode = r.dstPort & 0xFF;
     }
+    OptionNames.apply(r, ctx.state.names());
     times(r, h);
     r.samplerId = f.has(RecordFields.SAMPLER) ? f.samplerId : 0;
     r.selectorId = f.selectorId;
@@ -311,6 +299,12 @@ final class DataRecordDecoder {
   private void fromFrame(FlowRecord r, PacketHeader frame) {
     RecordFields f = this.f;
     PacketHeader pk = frame.flowIp();
+    if (pk != frame && r.tunnelProtocol == 0) {
+      // IP in IP (SRv6, 6in4, IPIP): the row is the inner packet's, the outer header the tunnel's.
+      System.arraycopy(frame.srcAddr, 0, r.tunnelSrcAddr, 0, 16);
+      System.arraycopy(frame.dstAddr, 0, r.tunnelDstAddr, 0, 16);
+      r.tunnelProtocol = frame.protocol;
+    }
     if (!f.has(RecordFields.SRC_ADDR)) {
       System.arraycopy(pk.srcAddr, 0, r.srcAddr, 0, 16);
       r.ipVersion = pk.ipVersion;
@@ -342,9 +336,10 @@ final class DataRecordDecoder {
     r.ipLength = pk.ipTotalLength;
   }
 
-  /** An options data record: remember the sampling rate it announces. */
-  private void options(SetHeader h, DecodeContext ctx) {
+  /** An options data record: remember the sampling rate and the names it announces. */
+  private void options(byte[] b, FlowRecord r, SetHeader h, DecodeContext ctx) {
     ctx.counters.record(RecordKind.OPTIONS_DATA);
+    OptionNames.remember(b, f, r, ctx);
     long rate = f.ownRate();
     if (rate <= 0) return;
     long sampler = f.has(RecordFields.SAMPLER) ? f.samplerId

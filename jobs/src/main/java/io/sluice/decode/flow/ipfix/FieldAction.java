@@ -79,6 +79,14 @@ final class FieldAction {
   static final byte DATALINK_FRAME_SECTION = 72;
   static final byte SRC_MASK6 = 73;
   static final byte DST_MASK6 = 74;
+  static final byte IP_VERSION = 75;
+  static final byte NEXT_HEADER6 = 76;
+  static final byte SRV6_ACTIVE_SEGMENT = 77;
+  static final byte INTERFACE_NAME = 78;
+  static final byte INTERFACE_DESCRIPTION = 79;
+  static final byte IN_VRF = 80;
+  static final byte OUT_VRF = 81;
+  static final byte VRF_NAME = 82;
 
   /** The action for an IANA information element; enterprise-specific elements are opaque (skipped). */
   static byte of(int ie, long enterprise) {
@@ -117,11 +125,14 @@ final class FieldAction {
       case 80: return DST_MAC;
       case 58: case 243: return SRC_VLAN;
       case 59: case 254: return DST_VLAN;
+      case 60: return IP_VERSION;
       case 61: return DIRECTION;
       case 62: return NEXT_HOP6;
       case 63: return BGP_NEXT_HOP6;
       case 70: case 71: case 72: case 73: case 74: case 75: case 76: case 77: case 78: case 79:
         return MPLS_LABEL;
+      case 82: return INTERFACE_NAME;
+      case 83: return INTERFACE_DESCRIPTION;
       case 85: return BYTES_TOTAL;
       case 86: return PACKETS_TOTAL;
       case 89: return FORWARDING_STATUS;
@@ -139,6 +150,7 @@ final class FieldAction {
       case 160: return SYSTEM_INIT_MILLIS;
       case 176: case 178: return ICMP_TYPE;
       case 177: case 179: return ICMP_CODE;
+      case 193: return NEXT_HEADER6;
       case 195: return DSCP;
       case 225: return POST_NAT_SRC4;
       case 226: return POST_NAT_DST4;
@@ -146,6 +158,9 @@ final class FieldAction {
       case 228: return POST_NAT_DST_PORT;
       case 231: return INITIATOR_OCTETS;
       case 232: return RESPONDER_OCTETS;
+      case 234: return IN_VRF;
+      case 235: return OUT_VRF;
+      case 236: return VRF_NAME;
       case 252: return IN_PHYSICAL_IF;
       case 253: return OUT_PHYSICAL_IF;
       case 281: return POST_NAT_SRC6;
@@ -159,6 +174,7 @@ final class FieldAction {
       case 310: return SAMPLING_POPULATION;
       case 311: return SAMPLING_PROBABILITY;
       case 315: return DATALINK_FRAME_SECTION;
+      case 495: return SRV6_ACTIVE_SEGMENT;
       default: return SKIP;
     }
   }

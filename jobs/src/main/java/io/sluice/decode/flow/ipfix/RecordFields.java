@@ -30,6 +30,9 @@ final class RecordFields {
   static final int MAC = 1 << 22;
   static final int SYSTEM_INIT = 1 << 23;
   static final int TCP_FLAGS = 1 << 24;
+  static final int NEXT_HEADER6 = 1 << 25;
+  static final int IN_VRF = 1 << 26;
+  static final int OUT_VRF = 1 << 27;
 
   int has;
   long bytesDelta, bytesTotal, bytesPost, bytesInitiator, bytesResponder;
@@ -40,6 +43,16 @@ final class RecordFields {
   long samplingInterval, samplerRandomInterval, packetInterval, packetSpace, samplingSize, samplingPopulation;
   double samplingProbability;
   long samplerId, selectorId;
+  /**
+   * Where the record's address fields are in the datagram (-1: not in the template): which family is
+   * the row's is decided once all fields are read ({@link CarriedHeader}), so template order does not matter.
+   */
+  int src4 = -1, dst4 = -1, src6 = -1, dst6 = -1, srv6Sid = -1;
+  /** ipVersion (IE 60); 0 when absent. */
+  int ipVersion;
+  int nextHeader6;
+  /** Where an options record's interfaceName/Description (IE 82/83) and VRFname (236) are; -1: absent. */
+  int ifNameOff = -1, ifNameLen, ifDescOff = -1, ifDescLen, vrfNameOff = -1, vrfNameLen;
 
   void reset() {
     has = 0;
@@ -52,6 +65,9 @@ final class RecordFields {
     samplingInterval = samplerRandomInterval = packetInterval = packetSpace = samplingSize = samplingPopulation = 0;
     samplingProbability = 0;
     samplerId = selectorId = 0;
+    src4 = dst4 = src6 = dst6 = srv6Sid = -1;
+    ipVersion = nextHeader6 = 0;
+    ifNameOff = ifDescOff = vrfNameOff = -1;
   }
 
   boolean has(int bit) {

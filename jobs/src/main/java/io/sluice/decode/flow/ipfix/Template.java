@@ -40,7 +40,8 @@ public final class Template {
     int min = 0;
     for (int i = 0; i < elements.length; i++) {
       boolean v9Scope = v9 && i < scopeCount;
-      actions[i] = v9Scope ? FieldAction.SKIP : FieldAction.of(elements[i], enterprises[i]);
+      // A v9 scope field is a scope type (RFC 3954 6.1), not an element: only Interface (2) is used, as the ifIndex.
+      actions[i] = v9Scope ? (elements[i] == 2 ? FieldAction.IN_IF : FieldAction.SKIP) : FieldAction.of(elements[i], enterprises[i]);
       min += lengths[i] == VARIABLE_LENGTH ? 1 : lengths[i];
     }
     this.minRecordLength = min;
