@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Cuts a capture as the eBPF loader's tc program cuts packets (ebpf-loader/src/main/c/sluice.bpf.c, capture()):
  * every header kept whole, then at most {@code snap} payload bytes, the original length kept. Like the loader it
- * drops IPv4 fragments after the first (they carry no ports). A frame without TCP or UDP is kept as it is.
+ * drops IP fragments after the first (they carry no ports; the loader, which does not walk IPv6 extension headers,
+ * drops every IPv6 fragment). A frame without TCP or UDP is kept as it is.
  */
 public final class SnapCutter {
   private SnapCutter() {}
@@ -37,7 +38,7 @@ public final class SnapCutter {
     if (!PacketParser.parse(f.linkType(), f.data(), 0, f.capturedLength(), h) || h.layer < 3) {
       return f;
     }
-    if (h.ipVersion == 4 && h.fragmentOffset != 0) {
+    if (h.fragmentOffset != 0) {
       return null;
     }
     if (h.layer < 4 || (h.protocol != PacketParser.PROTO_TCP && h.protocol != PacketParser.PROTO_UDP)) {

@@ -3,6 +3,7 @@ package io.sluice.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.decode.l7.L7Problem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every L7 capture cut as the eBPF loader cuts packets ({@link SnapCutter}: headers whole, N payload bytes, the
  * original length kept) gives the rows of the whole capture. At 256 and 512 bytes: every DNS row (status, id,
  * question, rcode, answer count, latency) and every HTTP exchange (status, method, path, status code, latency)
- * equal. At 128: every pair of the whole capture still pairs, with its id, rcode and latency (DNS) or its method,
- * status code and latency, and a path that starts the whole one (HTTP).
+ * equal. At 128: every pair of the whole capture still pairs, with its id and rcode (DNS) or its method and status
+ * code, and a path that starts the whole one (HTTP), except DNS-over-TCP messages whose header the cut hid (a second
+ * message late in a segment), which are counted. Not the latency: when a retransmission overlaps a segment
+ * held out of order, the whole capture takes the bytes from the retransmission, the cut one, which did not capture
+ * them there, from the held segment, captured earlier.
  */
 class SnappedCaptureTest {
   static Stream<Arguments> cases() throws IOException {
@@ -44,15 +48,26 @@ class SnappedCaptureTest {
         Fixtures.root().resolve("l7").relativize(capture), snap, w.dnsPairs + w.httpPairs, c.dnsPairs + c.httpPairs,
         w.dnsPairs, c.dnsPairs, w.httpPairs, c.httpPairs);
     if (snap >= 256) {
-      assertEquals(dnsRows(whole.dns, true), dnsRows(cut.dns, true), "dns rows");
+      List<String> onlyWhole = new ArrayList<>(dnsRows(whole.dns, true));
+      List<String> onlyCut = new ArrayList<>(dnsRows(cut.dns, true));
+      new ArrayList<>(onlyWhole).forEach(r -> {
+        if (onlyCut.remove(r)) {
+          onlyWhole.remove(r);
+        }
+      });
+      assertEquals(onlyWhole, onlyCut, "dns rows of the whole capture only (expected) and of the cut one only");
       assertEquals(httpRows(whole.http, true), httpRows(cut.http, true), "http exchanges");
       return;
     }
-    List<String> missing = new ArrayList<>(dnsRows(whole.dns, false).stream().filter(r -> r.startsWith("answered")).toList());
-    for (String r : dnsRows(cut.dns, false)) {
+    List<String> missing = new ArrayList<>(dnsRows(whole.dns, false).stream().filter(r -> r.startsWith("answered"))
+        .map(SnappedCaptureTest::withoutLatency).toList());
+    for (String r : dnsRows(cut.dns, false).stream().map(SnappedCaptureTest::withoutLatency).toList()) {
       missing.remove(r);
     }
-    assertEquals(List.of(), missing, "dns pairs lost at " + snap);
+    // A DNS message that starts late in a TCP segment may have its header cut: it cannot pair, and is counted.
+    long headersCut = c.problems.get(L7Problem.DNS_HEADER_CUT) + c.problems.get(L7Problem.DNS_TCP_FRAMING_CUT);
+    assertTrue(missing.size() <= headersCut && missing.stream().allMatch(r -> r.contains("|tcp|")),
+        "dns pairs lost at " + snap + " with " + headersCut + " headers cut: " + missing);
     Map<String, List<String>> wholeHttp = httpRows(whole.http, false);
     Map<String, List<String>> cutHttp = httpRows(cut.http, false);
     wholeHttp.forEach((client, rows) -> {
@@ -69,7 +84,7 @@ class SnappedCaptureTest {
           public boolean test(String o) {
             String[] g = o.split(" ", -1);
             boolean match = !done && g[0].equals(f[0]) && g[1].equals(f[1]) && f[2].startsWith(g[2])
-                && g[3].equals(f[3]) && g[4].equals(f[4]);
+                && g[3].equals(f[3]);
             done |= match;
             return match;
           }
@@ -77,6 +92,10 @@ class SnappedCaptureTest {
         assertTrue(found, client + ": " + r + " not answered at " + snap + " in " + ours);
       }
     });
+  }
+
+  private static String withoutLatency(String row) {
+    return row.substring(0, row.lastIndexOf('|'));
   }
 
   private static List<String> dnsRows(List<DnsRow> rows, boolean withQuestion) {

@@ -19,7 +19,7 @@ final class StoredRows {
         .rows().stream().map(c -> new DnsRow(l(c, 0), addr(c, 1), i(c, 2), addr(c, 3), i(c, 4), c.get(5), i(c, 6),
             c.get(7), i(c, 8), i(c, 9), i(c, 10), i(c, 11), i(c, 12), i(c, 13), i(c, 14), i(c, 15), i(c, 16), List.of(),
             i(c, 17) == 1, i(c, 18), i(c, 19), i(c, 20) == 1, i(c, 21), i(c, 22), i(c, 23), addr(c, 24), i(c, 25) == 1,
-            i(c, 26), i(c, 27), l(c, 28), l(c, 29), c.get(30)))
+            i(c, 26), i(c, 27), l(c, 28), l(c, 29), c.get(30), false))
         .toList();
   }
 
@@ -28,7 +28,7 @@ final class StoredRows {
             + " version, status_code, request_body_size, response_body_size, content_type, user_agent,"
             + " response_time_ns, latency_ns, status FROM http WHERE node = '" + node + "' ORDER BY time_ns")
         .rows().stream().map(c -> new HttpRow(l(c, 0), addr(c, 1), i(c, 2), addr(c, 3), i(c, 4), c.get(5), c.get(6),
-            c.get(7), c.get(8), i(c, 9), l(c, 10), l(c, 11), c.get(12), c.get(13), l(c, 14), l(c, 15), c.get(16)))
+            c.get(7), c.get(8), i(c, 9), l(c, 10), l(c, 11), c.get(12), c.get(13), l(c, 14), l(c, 15), c.get(16), false))
         .toList();
   }
 

@@ -23,12 +23,35 @@ public final class DnsParser {
 
   /** Decodes {@code len} bytes at {@code off}; returns null when the message is usable. */
   public L7Problem parse(byte[] b, int off, int len, DnsMessage out) {
+    return parse(b, off, len, len, out);
+  }
+
+  /**
+   * Decodes the {@code len} bytes captured at {@code off} of a message of {@code wire} bytes. When the capture cut
+   * the message ({@code len < wire}) and its header was captured, the message is usable: what was captured is
+   * decoded up to the first record that does not end within it, and {@link DnsMessage#cut} is set.
+   */
+  public L7Problem parse(byte[] b, int off, int len, int wire, DnsMessage out) {
+    L7Problem problem = decode(b, off, len, out);
+    out.size = Math.max(len, wire);
+    if (len < wire && len < 12 && len >= 0) {
+      return L7Problem.DNS_HEADER_CUT;
+    }
+    if (len < wire && off >= 0 && off + len <= b.length) {
+      out.cut = true;
+      if (problem == L7Problem.DNS_TRUNCATED_MESSAGE) {
+        return null;
+      }
+    }
+    return problem;
+  }
+
+  private L7Problem decode(byte[] b, int off, int len, DnsMessage out) {
     out.reset();
     if (len < 12 || off < 0 || off + len > b.length) {
       return L7Problem.DNS_TRUNCATED_MESSAGE;
     }
     int end = off + len;
-    out.size = len;
     out.id = u16(b, off);
     out.flags = u16(b, off + 2);
     out.qdCount = u16(b, off + 4);
@@ -48,6 +71,7 @@ public final class DnsParser {
         out.qname = nameString();
         out.qtype = u16(b, p);
         out.qclass = u16(b, p + 2);
+        out.questionCaptured = true;
       }
       p += 4;
     }
@@ -69,6 +93,7 @@ public final class DnsParser {
         return L7Problem.DNS_TRUNCATED_MESSAGE;
       }
       if (i < out.anCount) {
+        out.answersCaptured++;
         if (out.answers.size() < DnsMessage.MAX_ANSWERS) {
           String owner = nameString();
           L7Problem problem = formatRecord(b, off, end, owner, type, rdata, rdLength);
