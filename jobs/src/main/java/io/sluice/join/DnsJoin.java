@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pairs DNS queries with responses by (client, server, transport, id, question); when the capture cut the
- * question off either message, by (client, server, transport, id), the oldest such query first. Messages with no
- * question (a STATUS query, an UPDATE without zone) pair the same way, by the empty question. Event-time driven: a
+ * Pairs DNS queries with responses by (client, server, transport, id, question); when either message has no
+ * question (the capture cut it off, or it was sent without one: a STATUS or NOTIMP answer need not echo it), by
+ * (client, server, transport, id), the oldest such query first. Every opcode pairs this way. Event-time driven: a
  * query unanswered when the watermark passes its time + timeout becomes a {@code timeout} row; a response
  * with no pending query becomes an {@code unsolicited} row. Pending queries are bounded: past the limit the
  * oldest one is timed out early and counted.
@@ -130,16 +130,16 @@ public final class DnsJoin {
     sink.dns(row(p, m, p.client, dstPort, p.server, srcPort, tcp, ts, RowStatus.ANSWERED));
   }
 
-  /** The question was there but the capture cut it. */
+  /** No question was decoded: none was sent, or the capture cut it. */
   private static boolean questionCut(DnsMessage m) {
-    return m.qdCount > 0 && !m.questionCaptured;
+    return !m.questionCaptured;
   }
 
   /** The oldest pending query of the response's endpoints and id when one of the two lacks its question. */
-  private Pending pairWithoutQuestion(Key r, boolean responseQuestionCut) {
+  private Pending pairWithoutQuestion(Key r, boolean responseQuestionless) {
     for (Pending p : byTime) {
       Key k = p.key;
-      if (!p.done && (responseQuestionCut || p.questionCut) && k.id == r.id && k.tcp == r.tcp && k.cPort == r.cPort
+      if (!p.done && (responseQuestionless || p.questionCut) && k.id == r.id && k.tcp == r.tcp && k.cPort == r.cPort
           && k.sPort == r.sPort && k.cHi == r.cHi && k.cLo == r.cLo && k.sHi == r.sHi && k.sLo == r.sLo) {
         pending.remove(k);
         return p;
