@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.decode.l7.L7Problem;
+import io.sluice.ingest.capture.CaptureFrame;
+import io.sluice.ingest.capture.CaptureReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,10 +45,17 @@ class SnappedCaptureTest {
     CollectingSink whole = new CollectingSink();
     L7Summary w = L7Replay.run(capture, L7Config.defaults(), whole);
     CollectingSink cut = new CollectingSink();
-    L7Summary c = L7Replay.run(SnapCutter.cut(capture, snap), L7Config.defaults(), cut);
-    System.out.printf("SNAP %s at %d: pairs whole %d, cut %d (dns %d/%d, http %d/%d)%n",
+    List<CaptureFrame> frames = SnapCutter.cut(capture, snap);
+    L7Summary c = L7Replay.run(frames, L7Config.defaults(), cut);
+    long wholeBytes;
+    try (CaptureReader reader = CaptureReader.open(capture)) {
+      wholeBytes = java.util.stream.StreamSupport.stream(reader.spliterator(), false)
+          .mapToLong(CaptureFrame::capturedLength).sum();
+    }
+    System.out.printf("SNAP %s at %d: pairs whole %d, cut %d (dns %d/%d, http %d/%d); bytes whole %d, cut %d%n",
         Fixtures.root().resolve("l7").relativize(capture), snap, w.dnsPairs + w.httpPairs, c.dnsPairs + c.httpPairs,
-        w.dnsPairs, c.dnsPairs, w.httpPairs, c.httpPairs);
+        w.dnsPairs, c.dnsPairs, w.httpPairs, c.httpPairs, wholeBytes,
+        frames.stream().mapToLong(CaptureFrame::capturedLength).sum());
     if (snap >= 256) {
       List<String> onlyWhole = new ArrayList<>(dnsRows(whole.dns, true));
       List<String> onlyCut = new ArrayList<>(dnsRows(cut.dns, true));
