@@ -2,6 +2,7 @@ package io.sluice.ebpf;
 
 import io.sluice.ebpf.AttachProbe.Kind;
 import io.sluice.ebpf.nat.BpfException;
+import io.sluice.ingest.ConversationKey;
 import io.sluice.ingest.PacketBatches;
 import io.sluice.ingest.Topics;
 import io.sluice.ingest.metrics.MetricsServer;

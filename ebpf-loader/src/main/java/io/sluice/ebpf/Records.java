@@ -1,6 +1,8 @@
 package io.sluice.ebpf;
 
 import com.google.protobuf.ByteString;
+import io.sluice.ingest.ConversationKey;
+import io.sluice.ingest.capture.LinkTypes;
 import io.sluice.wire.SocketEvent;
 import io.sluice.wire.SocketEventKind;
 
@@ -68,72 +70,16 @@ public final class Records {
     return new String(b, off, n, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /**
-   * The conversation key of an Ethernet frame (IPv4/IPv6, TCP/UDP, one VLAN tag), or null: the bytes of
-   * {@link ConversationKey#of}, written straight from the frame.
-   */
+  /** The conversation key of an Ethernet frame as the loader captures it, or null ({@link ConversationKey}). */
   public static byte[] frameKey(byte[] f, int off, int len) {
     byte[] key = new byte[KEY_LENGTH];
     return frameKey(f, off, len, key) ? key : null;
   }
 
-  static final int KEY_LENGTH = 36;
+  static final int KEY_LENGTH = ConversationKey.LENGTH;
 
   /** {@link #frameKey(byte[], int, int)} into key (36 bytes, reused): false when the frame has no key. */
   static boolean frameKey(byte[] f, int off, int len, byte[] key) {
-    int end = off + len;
-    int p = off + 12;
-    if (end < p + 2) {
-      return false;
-    }
-    int type = (f[p] & 0xff) << 8 | (f[p + 1] & 0xff);
-    p += 2;
-    if (type == 0x8100 || type == 0x88a8) {
-      if (end < p + 4) {
-        return false;
-      }
-      type = (f[p + 2] & 0xff) << 8 | (f[p + 3] & 0xff);
-      p += 4;
-    }
-    int src;
-    int dst;
-    int addrLen;
-    int l4;
-    if (type == 0x0800 && end >= p + 20) {
-      src = p + 12;
-      dst = p + 16;
-      addrLen = 4;
-      l4 = p + (f[p] & 0x0f) * 4;
-    } else if (type == 0x86dd && end >= p + 40) {
-      src = p + 8;
-      dst = p + 24;
-      addrLen = 16;
-      l4 = p + 40;
-    } else {
-      return false;
-    }
-    int sport = 0;
-    int dport = 0;
-    if (end >= l4 + 4) {
-      sport = (f[l4] & 0xff) << 8 | (f[l4 + 1] & 0xff);
-      dport = (f[l4 + 2] & 0xff) << 8 | (f[l4 + 3] & 0xff);
-    }
-    int c = java.util.Arrays.compareUnsigned(f, src, src + addrLen, f, dst, dst + addrLen);
-    boolean srcFirst = c < 0 || (c == 0 && sport <= dport);
-    putEndpoint(key, 0, f, srcFirst ? src : dst, addrLen, srcFirst ? sport : dport);
-    putEndpoint(key, 18, f, srcFirst ? dst : src, addrLen, srcFirst ? dport : sport);
-    return true;
-  }
-
-  /** One endpoint of a key: the address as 16 bytes (IPv4 as ::ffff:a.b.c.d), then the port, big endian. */
-  private static void putEndpoint(byte[] key, int at, byte[] f, int addr, int addrLen, int port) {
-    if (addrLen == 4) {
-      java.util.Arrays.fill(key, at, at + 10, (byte) 0);
-      key[at + 10] = (byte) 0xff;
-      key[at + 11] = (byte) 0xff;
-    }
-    System.arraycopy(f, addr, key, at + 16 - addrLen, addrLen);
-    key[at + 16] = (byte) (port >>> 8);
-    key[at + 17] = (byte) port;
+    return ConversationKey.ofFrame(LinkTypes.ETHERNET, f, off, len, key);
   }
 }

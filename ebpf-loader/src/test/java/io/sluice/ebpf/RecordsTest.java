@@ -1,5 +1,7 @@
 package io.sluice.ebpf;
 
+import io.sluice.ingest.ConversationKey;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,6 +55,7 @@ class RecordsTest {
         f[17] = (byte) (v6 ? 0xdd : 0x00);
       }
       f[l3] = (byte) (v6 ? 0x60 : 0x45);
+      f[l3 + (v6 ? 6 : 9)] = (byte) (i % 4 < 2 ? 17 : 6); // UDP or TCP: other protocols have no ports in the key
       byte[] src = new byte[addrLen];
       byte[] dst = new byte[addrLen];
       rnd.nextBytes(src);

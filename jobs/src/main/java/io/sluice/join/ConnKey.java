@@ -27,18 +27,6 @@ public record ConnKey(long aHi, long aLo, int aPort, long bHi, long bLo, int bPo
     return of(src, srcPort, dst, dstPort, 0);
   }
 
-  /** Endpoint A's address and port, then B's: 36 bytes, big-endian ports. */
-  public byte[] pairBytes() {
-    byte[] out = new byte[36];
-    System.arraycopy(bytes(aHi, aLo), 0, out, 0, 16);
-    out[16] = (byte) (aPort >>> 8);
-    out[17] = (byte) aPort;
-    System.arraycopy(bytes(bHi, bLo), 0, out, 18, 16);
-    out[34] = (byte) (bPort >>> 8);
-    out[35] = (byte) bPort;
-    return out;
-  }
-
   /** True when a packet from (src, srcPort) was sent by endpoint A. */
   public boolean isFromA(byte[] src, int srcPort) {
     return hi(src) == aHi && lo(src) == aLo && srcPort == aPort;

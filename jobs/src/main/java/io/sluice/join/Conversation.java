@@ -46,11 +46,27 @@ public final class Conversation {
     }
     if (h.protocol == PacketParser.PROTO_UDP) {
       if (isDnsDatagram(h, b, cx.config)) {
-        onDnsMessage(b, h.payloadOffset, h.payloadLength, h.srcAddr, h.srcPort, h.dstAddr, h.dstPort, false, ns);
+        onDnsMessage(b, h.payloadOffset, h.payloadLength, wirePayloadLength(h), h.srcAddr, h.srcPort, h.dstAddr,
+            h.dstPort, false, ns);
       }
     } else if (h.protocol == PacketParser.PROTO_TCP) {
       onTcp(h, b, ns);
     }
+  }
+
+  /**
+   * The payload's length on the wire, from the UDP or IP header: more than {@link PacketHeader#payloadLength} when
+   * the capture cut the packet (the loader's snap length). A header that gives no length (a GSO packet's IP length
+   * may be 0) or an impossible one counts as what was captured.
+   */
+  public static int wirePayloadLength(PacketHeader h) {
+    int wire;
+    if (h.protocol == PacketParser.PROTO_UDP) {
+      wire = h.udpLength - 8;
+    } else {
+      wire = h.ipTotalLength == 0 ? 0 : h.ipOffset + h.ipTotalLength - h.payloadOffset;
+    }
+    return Math.max(wire, h.payloadLength);
   }
 
   /** Event time has reached {@code ns}: fire the timeouts due and close the connection if idle. */
@@ -94,9 +110,9 @@ public final class Conversation {
     return tcp != null;
   }
 
-  private void onDnsMessage(byte[] b, int off, int len, byte[] src, int srcPort, byte[] dst, int dstPort,
+  private void onDnsMessage(byte[] b, int off, int len, int wire, byte[] src, int srcPort, byte[] dst, int dstPort,
       boolean overTcp, long ns) {
-    L7Problem problem = cx.dnsParser.parse(b, off, len, cx.dnsMessage);
+    L7Problem problem = cx.dnsParser.parse(b, off, len, wire, cx.dnsMessage);
     if (problem != null) {
       cx.summary.problems.add(problem);
       return;
@@ -127,7 +143,7 @@ public final class Conversation {
       own.onSyn(h.tcpSeq);
     }
     long dataSeq = syn ? h.tcpSeq + 1 : h.tcpSeq;
-    own.onSegment(dataSeq, b, h.payloadOffset, h.payloadLength, fin, ns, c.app.consumer(fromClient), cx.budget,
+    own.onSegment(dataSeq, b, h.payloadOffset, h.payloadLength, wirePayloadLength(h), fin, ns, c.app.consumer(fromClient), cx.budget,
         cx.summary.problems);
     if (ack) {
       peer.onPeerAck(h.tcpAck, ns, c.app.consumer(!fromClient), cx.budget, cx.summary.problems);
@@ -186,7 +202,7 @@ public final class Conversation {
 
   private TcpApp app(boolean isDns, byte[] client, int clientPort, byte[] server, int serverPort) {
     if (isDns) {
-      return new DnsOverTcp((buf, off, len, fromClient, firstNs) -> onDnsMessage(buf, off, len,
+      return new DnsOverTcp((buf, off, len, wire, fromClient, firstNs) -> onDnsMessage(buf, off, len, wire,
           fromClient ? client : server, fromClient ? clientPort : serverPort,
           fromClient ? server : client, fromClient ? serverPort : clientPort, true, firstNs), cx.budget, cx.summary);
     }

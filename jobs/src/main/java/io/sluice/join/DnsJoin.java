@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pairs DNS queries with responses by (client, server, transport, id, question). Event-time driven: a
+ * Pairs DNS queries with responses by (client, server, transport, id, question); when either message has no
+ * question (the capture cut it off, or it was sent without one: a STATUS or NOTIMP answer need not echo it), by
+ * (client, server, transport, id), the oldest such query first. Every opcode pairs this way. Event-time driven: a
  * query unanswered when the watermark passes its time + timeout becomes a {@code timeout} row; a response
  * with no pending query becomes an {@code unsolicited} row. Pending queries are bounded: past the limit the
  * oldest one is timed out early and counted.
@@ -32,10 +34,13 @@ public final class DnsJoin {
     final int ecsFamily;
     final int ecsSource;
     final byte[] ecsAddr;
+    final boolean cut;
+    final boolean questionCut;
     boolean done;
 
     Pending(Key key, long timeNs, byte[] client, byte[] server, int flags, int size, boolean edns, int ednsUdpSize,
-        int ednsVersion, boolean ednsDo, int ecsFamily, int ecsSource, byte[] ecsAddr) {
+        int ednsVersion, boolean ednsDo, int ecsFamily, int ecsSource, byte[] ecsAddr, boolean cut,
+        boolean questionCut) {
       this.key = key;
       this.timeNs = timeNs;
       this.client = client;
@@ -49,6 +54,8 @@ public final class DnsJoin {
       this.ecsFamily = ecsFamily;
       this.ecsSource = ecsSource;
       this.ecsAddr = ecsAddr;
+      this.cut = cut;
+      this.questionCut = questionCut;
     }
 
     Pending(Key key, long timeNs, byte[] client, byte[] server, DnsMessage q) {
@@ -65,6 +72,8 @@ public final class DnsJoin {
       this.ecsFamily = q.ecsFamily;
       this.ecsSource = q.ecsSourcePrefix;
       this.ecsAddr = q.ecsFamily != 0 ? q.ecsAddress.clone() : ZERO16;
+      this.cut = q.cut;
+      this.questionCut = questionCut(q);
     }
   }
 
@@ -106,7 +115,11 @@ public final class DnsJoin {
       return;
     }
     summary.dnsResponses++;
-    Pending p = pending.remove(key(dst, dstPort, src, srcPort, tcp, m));
+    Key key = key(dst, dstPort, src, srcPort, tcp, m);
+    Pending p = pending.remove(key);
+    if (p == null) {
+      p = pairWithoutQuestion(key, questionCut(m));
+    }
     if (p == null) {
       summary.dnsUnsolicited++;
       sink.dns(row(null, m, dst.clone(), dstPort, src.clone(), srcPort, tcp, ts, RowStatus.UNSOLICITED));
@@ -115,6 +128,24 @@ public final class DnsJoin {
     p.done = true;
     summary.dnsPairs++;
     sink.dns(row(p, m, p.client, dstPort, p.server, srcPort, tcp, ts, RowStatus.ANSWERED));
+  }
+
+  /** No question was decoded: none was sent, or the capture cut it. */
+  private static boolean questionCut(DnsMessage m) {
+    return !m.questionCaptured;
+  }
+
+  /** The oldest pending query of the response's endpoints and id when one of the two lacks its question. */
+  private Pending pairWithoutQuestion(Key r, boolean responseQuestionless) {
+    for (Pending p : byTime) {
+      Key k = p.key;
+      if (!p.done && (responseQuestionless || p.questionCut) && k.id == r.id && k.tcp == r.tcp && k.cPort == r.cPort
+          && k.sPort == r.sPort && k.cHi == r.cHi && k.cLo == r.cLo && k.sHi == r.sHi && k.sLo == r.sLo) {
+        pending.remove(k);
+        return p;
+      }
+    }
+    return null;
   }
 
   /** Times out the queries sent at or before {@code watermarkNs - timeout}. */
@@ -174,6 +205,8 @@ public final class DnsJoin {
       out.writeInt(p.ecsFamily);
       out.writeInt(p.ecsSource);
       out.write(p.ecsAddr);
+      out.writeBoolean(p.cut);
+      out.writeBoolean(p.questionCut);
     }
   }
 
@@ -204,8 +237,10 @@ public final class DnsJoin {
       int ecsSource = in.readInt();
       byte[] ecsAddr = new byte[16];
       in.readFully(ecsAddr);
+      boolean cut = in.readBoolean();
+      boolean questionCut = in.readBoolean();
       Pending p = new Pending(key, timeNs, client, server, flags, size, edns, udpSize, version, ednsDo, ecsFamily,
-          ecsSource, ecsAddr);
+          ecsSource, ecsAddr, cut, questionCut);
       pending.put(key, p);
       byTime.addLast(p);
     }
@@ -270,6 +305,7 @@ public final class DnsJoin {
         r != null ? r.size : 0,
         r != null ? responseTs : 0,
         q != null && r != null ? responseTs - q.timeNs : 0,
-        status);
+        status,
+        (q != null && q.cut) || (r != null && r.cut));
   }
 }

@@ -6,11 +6,14 @@ import io.sluice.decode.l7.L7Problem;
  * DNS over TCP (RFC 7766): each message is preceded by its 2-byte length. A segment can hold several
  * messages and a message can span several segments; a partial message is buffered (at most 65,537 bytes,
  * reserved from the shared budget). After a gap the direction's framing is lost: it is skipped until the
- * connection ends.
+ * connection ends. A hole the capture cut (of known length) inside a message leaves the message cut (what was
+ * captured before the hole is kept) and the framing intact, since the length prefix says where the next message
+ * starts; only a prefix that falls in a hole loses the framing.
  */
 final class DnsOverTcp implements TcpApp {
   interface MessageHandler {
-    void onMessage(byte[] b, int off, int len, boolean fromClient, long firstByteNs);
+    /** {@code len} bytes captured of a message of {@code wire} bytes. */
+    void onMessage(byte[] b, int off, int len, int wire, boolean fromClient, long firstByteNs);
   }
 
   private final Framer fromClient;
@@ -51,7 +54,10 @@ final class DnsOverTcp implements TcpApp {
     private final MemoryBudget budget;
     private final L7Summary summary;
     private byte[] buf;
+    /** Bytes of the current message (with its prefix) passed so far, captured or in holes. */
     private int have;
+    /** Of those, the bytes in {@link #buf}: all of them until the first hole. */
+    private int kept;
     /** Bytes of the current message including its 2-byte prefix; 0 until the prefix is complete. */
     private int need;
     private long startNs;
@@ -80,7 +86,7 @@ final class DnsOverTcp implements TcpApp {
               return;
             }
             if (end - p >= 2 + msgLen) {
-              handler.onMessage(b, p + 2, msgLen, client, ts);
+              handler.onMessage(b, p + 2, msgLen, msgLen, client, ts);
               p += 2 + msgLen;
               continue;
             }
@@ -94,6 +100,7 @@ final class DnsOverTcp implements TcpApp {
           int n = Math.min(2 - have, end - p);
           System.arraycopy(b, p, buf, have, n);
           have += n;
+          kept = have;
           p += n;
           if (have < 2) {
             return;
@@ -108,14 +115,44 @@ final class DnsOverTcp implements TcpApp {
           }
         }
         int n = Math.min(need - have, end - p);
-        System.arraycopy(b, p, buf, have, n);
+        if (kept == have) {
+          System.arraycopy(b, p, buf, have, n);
+          kept += n;
+        }
         have += n;
         p += n;
         if (have == need) {
-          handler.onMessage(buf, 2, need - 2, client, startNs);
-          have = 0;
-          need = 0;
+          deliver();
         }
+      }
+    }
+
+    private void deliver() {
+      handler.onMessage(buf, 2, kept - 2, need - 2, client, startNs);
+      have = 0;
+      kept = 0;
+      need = 0;
+    }
+
+    @Override
+    public void onHole(long missing, long ts) {
+      if (lost || missing <= 0) {
+        return;
+      }
+      if (need == 0) {
+        summary.problems.add(L7Problem.DNS_TCP_FRAMING_CUT);
+        lose();
+        return;
+      }
+      long left = need - have;
+      if (missing < left) {
+        have += (int) missing;
+        return;
+      }
+      deliver();
+      if (missing > left) {
+        summary.problems.add(L7Problem.DNS_TCP_FRAMING_CUT);
+        lose();
       }
     }
 
@@ -158,10 +195,11 @@ final class DnsOverTcp implements TcpApp {
       out.writeBoolean(lost);
       out.writeInt(buf == null ? -1 : buf.length);
       out.writeInt(have);
+      out.writeInt(kept);
       out.writeInt(need);
       out.writeLong(startNs);
       if (buf != null) {
-        out.write(buf, 0, have);
+        out.write(buf, 0, kept);
       }
     }
 
@@ -169,12 +207,13 @@ final class DnsOverTcp implements TcpApp {
       lost = in.readBoolean();
       int capacity = in.readInt();
       have = in.readInt();
+      kept = in.readInt();
       need = in.readInt();
       startNs = in.readLong();
       if (capacity >= 0) {
         budget.reserve(capacity);
         buf = new byte[capacity];
-        in.readFully(buf, 0, have);
+        in.readFully(buf, 0, kept);
       }
     }
 
@@ -184,6 +223,7 @@ final class DnsOverTcp implements TcpApp {
         buf = null;
       }
       have = 0;
+      kept = 0;
       need = 0;
     }
   }

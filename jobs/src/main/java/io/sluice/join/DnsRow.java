@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * One row of the {@code dns} table (sql/010_dns.sql): a query and its response, a query that timed out, or a
- * response without a query. Fields of the missing side are 0 or empty.
+ * response without a query. Fields of the missing side are 0 or empty. {@code cutByCapture}: the capture's snap
+ * length cut the query or the response, so fields from its uncaptured part (answers, EDNS) may be missing.
  */
 public record DnsRow(
     long timeNs,
@@ -39,7 +40,8 @@ public record DnsRow(
     int responseSize,
     long responseTimeNs,
     long latencyNs,
-    String status) {
+    String status,
+    boolean cutByCapture) {
 
 
   /** The row under its ClickHouse column names. Process fields (pid, comm, container) are unknown offline. */
@@ -69,6 +71,7 @@ public record DnsRow(
     m.put("truncated", truncated ? 1 : 0);
     m.put("query_size", querySize);
     m.put("response_size", responseSize);
+    m.put("cut_by_capture", cutByCapture ? 1 : 0);
     return L7Columns.tail(m, responseTimeNs, latencyNs, status);
   }
 }

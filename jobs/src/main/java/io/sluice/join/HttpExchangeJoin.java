@@ -23,6 +23,8 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     String contentType;
     long startNs;
     long bodyBytes;
+    /** The capture cut the request's framing (see {@link HttpStreamParser#onHole}). */
+    boolean incomplete;
   }
 
   private final byte[] client;
@@ -72,6 +74,11 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
       @Override
       public void onGap(long missing, long ts) {
         parser.onGap(missing, ts);
+      }
+
+      @Override
+      public void onHole(long missing, long ts) {
+        parser.onHole(missing, ts);
       }
     };
   }
@@ -131,10 +138,11 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
   }
 
   @Override
-  public void onMessageEnd(boolean request, long bodyBytes, long ns) {
+  public void onMessageEnd(boolean request, long bodyBytes, boolean complete, long ns) {
     if (request) {
       if (sending != null) {
         sending.bodyBytes = bodyBytes;
+        sending.incomplete = !complete;
         sending = null;
       }
       return;
@@ -143,18 +151,18 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
       responseInterim = false;
       return;
     }
-    closeResponse(bodyBytes);
+    closeResponse(bodyBytes, complete);
   }
 
   @Override
   public void onLostBytes(boolean request, boolean betweenMessages, long ns) {
     if (!request && betweenMessages && !pending.isEmpty()) {
       summary.httpLost++;
-      emit(pending.pollFirst(), 0, 0, 0, "", RowStatus.LOST);
+      emit(pending.pollFirst(), 0, 0, 0, "", RowStatus.LOST, false);
     }
   }
 
-  private void closeResponse(long bodyBytes) {
+  private void closeResponse(long bodyBytes, boolean complete) {
     if (!responseOpen) {
       return;
     }
@@ -164,18 +172,19 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     if (r == null) {
       summary.httpUnsolicited++;
       sink.http(new HttpRow(responseStartNs, client, clientPort, server, serverPort, "", "", "", "", status, 0,
-          bodyBytes, responseContentType, "", responseStartNs, 0, RowStatus.UNSOLICITED));
+          bodyBytes, responseContentType, "", responseStartNs, 0, RowStatus.UNSOLICITED, !complete));
       return;
     }
     summary.httpPairs++;
-    emit(r, status, bodyBytes, responseStartNs, responseContentType, RowStatus.ANSWERED);
+    emit(r, status, bodyBytes, responseStartNs, responseContentType, RowStatus.ANSWERED, !complete);
   }
 
-  private void emit(Request r, int code, long responseBody, long responseNs, String responseType, String rowStatus) {
+  private void emit(Request r, int code, long responseBody, long responseNs, String responseType, String rowStatus,
+      boolean responseIncomplete) {
     String type = responseType.isEmpty() ? r.contentType : responseType;
     sink.http(new HttpRow(r.startNs, client, clientPort, server, serverPort, r.method, r.host, r.uri, r.version,
         code, r.bodyBytes, responseBody, type, r.userAgent, responseNs,
-        responseNs != 0 ? responseNs - r.startNs : 0, rowStatus));
+        responseNs != 0 ? responseNs - r.startNs : 0, rowStatus, r.incomplete || responseIncomplete));
   }
 
   /** When the oldest pending request times out; Long.MAX_VALUE when none is pending. */
@@ -191,7 +200,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
         sending = null;
       }
       summary.httpTimeouts++;
-      emit(r, 0, 0, 0, "", RowStatus.TIMEOUT);
+      emit(r, 0, 0, 0, "", RowStatus.TIMEOUT, false);
     }
   }
 
@@ -246,6 +255,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     StateIO.writeString(out, r.contentType);
     out.writeLong(r.startNs);
     out.writeLong(r.bodyBytes);
+    out.writeBoolean(r.incomplete);
   }
 
   private static Request readRequest(java.io.DataInput in) throws java.io.IOException {
@@ -258,6 +268,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     r.contentType = StateIO.readString(in);
     r.startNs = in.readLong();
     r.bodyBytes = in.readLong();
+    r.incomplete = in.readBoolean();
     return r;
   }
 
@@ -265,10 +276,10 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
   public void onClose(long ns) {
     responses.onClose(ns);
     requests.onClose(ns);
-    closeResponse(0);
+    closeResponse(0, true);
     while (!pending.isEmpty()) {
       summary.httpTimeouts++;
-      emit(pending.pollFirst(), 0, 0, 0, "", RowStatus.TIMEOUT);
+      emit(pending.pollFirst(), 0, 0, 0, "", RowStatus.TIMEOUT, false);
     }
   }
 }

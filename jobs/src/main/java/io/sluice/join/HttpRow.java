@@ -2,7 +2,11 @@ package io.sluice.join;
 
 import java.util.Map;
 
-/** One row of the {@code http} table (sql/011_http.sql): a request and its final response. */
+/**
+ * One row of the {@code http} table (sql/011_http.sql): a request and its final response. {@code incomplete}: the
+ * capture's snap length hid framing of the request or the response (a start line, the end of the header block, a
+ * chunk size), so headers after the cut may be missing and the body sizes are lower bounds.
+ */
 public record HttpRow(
     long timeNs,
     byte[] clientAddr,
@@ -20,7 +24,8 @@ public record HttpRow(
     String userAgent,
     long responseTimeNs,
     long latencyNs,
-    String status) {
+    String status,
+    boolean incomplete) {
 
 
   public Map<String, Object> columns(String node) {
@@ -34,6 +39,7 @@ public record HttpRow(
     m.put("response_body_size", responseBodySize);
     m.put("content_type", contentType);
     m.put("user_agent", userAgent);
+    m.put("incomplete", incomplete ? 1 : 0);
     return L7Columns.tail(m, responseTimeNs, latencyNs, status);
   }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
  * shared budget) and time. A complete datagram comes back as a synthetic unfragmented IP packet (a plain
  * IPv4 or IPv6 header followed by the reassembled payload) for the shared packet parser to decode. What
  * cannot be reassembled is counted: table full, timeout, or invalid (overlaps that disagree are not
- * checked; later bytes win, as most stacks do).
+ * checked; later bytes win, as most stacks do). A reassembled datagram is timed by its first fragment (offset 0,
+ * {@link #completedStartNs()}): when the datagram began to arrive, as a TCP message is timed by its first segment,
+ * and the only fragment a capture that cuts packets (the eBPF loader) sees.
  */
 public final class IpDefragmenter {
   static final int MAX_DATAGRAM = 65_535;
@@ -22,6 +24,8 @@ public final class IpDefragmenter {
   private static final class Datagram {
     final Key key;
     final long firstNs;
+    /** Capture time of the fragment at offset 0, once seen. */
+    long startNs = Long.MIN_VALUE;
     byte[] data = new byte[0];
     int total = -1;
     int fragments;
@@ -43,6 +47,7 @@ public final class IpDefragmenter {
   private final long timeoutNs;
   private final MemoryBudget budget;
   private final L7Summary summary;
+  private long completedStartNs;
 
   public IpDefragmenter(int maxDatagrams, long timeoutNs, MemoryBudget budget, L7Summary summary) {
     this.maxDatagrams = maxDatagrams;
@@ -93,11 +98,20 @@ public final class IpDefragmenter {
     }
     System.arraycopy(frame, start, d.data, at, len);
     addRange(d, at, at + len);
+    if (at == 0) {
+      d.startNs = ns;
+    }
     if (d.total < 0 || d.ranges != 1 || d.starts[0] != 0 || d.ends[0] < d.total) {
       return null;
     }
     remove(d);
+    completedStartNs = d.startNs;
     return synthesize(h, d);
+  }
+
+  /** The capture time of the first fragment (offset 0) of the datagram {@link #offer} returned last. */
+  public long completedStartNs() {
+    return completedStartNs;
   }
 
   /** Drops datagrams whose first fragment is older than the timeout. */

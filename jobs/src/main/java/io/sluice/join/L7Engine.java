@@ -87,6 +87,16 @@ public final class L7Engine {
         || (h.protocol == PacketParser.PROTO_UDP && Conversation.isDnsDatagram(h, b, config));
   }
 
+  /**
+   * True when {@code h} is an IP fragment to reassemble first. A first fragment the capture cut is not: the loader
+   * sends no later fragments (they carry no ports), and its UDP or TCP header says how long the datagram was, so it
+   * goes on at once as a datagram cut by the capture. Shared with the L7Job.
+   */
+  public static boolean reassembles(PacketHeader h) {
+    boolean cut = h.layer >= 4 && h.ipTotalLength > 0 && h.payloadOffset + h.payloadLength < h.ipOffset + h.ipTotalLength;
+    return h.isFragment() && !(h.fragmentOffset == 0 && cut);
+  }
+
   /** One captured frame of a pcap link type. */
   public void onFrame(long ns, int linkType, byte[] data, int len) {
     PacketHeader h = triage(linkType, data, len, header, summary);
@@ -94,13 +104,14 @@ public final class L7Engine {
       return;
     }
     byte[] buf = data;
-    if (h.isFragment()) {
+    if (reassembles(h)) {
       byte[] whole = defragmenter.offer(h, data, len, ns);
       if (whole == null || !PacketParser.parseIp(whole, 0, whole.length, reassembled)) {
         return;
       }
       h = reassembled;
       buf = whole;
+      ns = defragmenter.completedStartNs();
     }
     if (worthKeying(h, buf, config, summary)) {
       onPacket(h, buf, ns);

@@ -14,15 +14,22 @@ public final class L7Replay {
   private L7Replay() {}
 
   public static L7Summary run(Path capture, L7Config config, L7Sink sink) throws IOException {
-    L7Engine engine = new L7Engine(config, sink);
     try (CaptureReader reader = CaptureReader.open(capture)) {
-      long watermark = Long.MIN_VALUE;
-      for (CaptureFrame frame = reader.readNext(); frame != null; frame = reader.readNext()) {
-        engine.onFrame(frame.timestampNs(), frame.linkType(), frame.data(), frame.capturedLength());
-        // Captures are nearly in time order; a frame from the past must not move event time back.
-        watermark = Math.max(watermark, frame.timestampNs() - L7Config.OUT_OF_ORDERNESS_NS);
-        engine.advanceWatermark(watermark);
-      }
+      return run(reader, config, sink);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause(); // a corrupt file, found while iterating
+    }
+  }
+
+  /** The same over frames already read (e.g. cut as the loader cuts them). */
+  public static L7Summary run(Iterable<CaptureFrame> frames, L7Config config, L7Sink sink) {
+    L7Engine engine = new L7Engine(config, sink);
+    long watermark = Long.MIN_VALUE;
+    for (CaptureFrame frame : frames) {
+      engine.onFrame(frame.timestampNs(), frame.linkType(), frame.data(), frame.capturedLength());
+      // Captures are nearly in time order; a frame from the past must not move event time back.
+      watermark = Math.max(watermark, frame.timestampNs() - L7Config.OUT_OF_ORDERNESS_NS);
+      engine.advanceWatermark(watermark);
     }
     engine.finish();
     return engine.summary();

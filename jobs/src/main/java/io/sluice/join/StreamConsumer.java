@@ -7,4 +7,10 @@ public interface StreamConsumer {
 
   /** {@code missing} bytes will never arrive; the next bytes come after the hole. */
   void onGap(long missing, long ts);
+
+  /**
+   * {@code missing} bytes are in the stream here but were not captured (the capture's snap length cut the
+   * segment): unlike a gap, their length and place are known.
+   */
+  void onHole(long missing, long ts);
 }

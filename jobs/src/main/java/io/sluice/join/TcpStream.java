@@ -8,6 +8,8 @@ import io.sluice.decode.l7.ProblemCounts;
  * copying; out-of-order segments are copied and held, bounded by {@link #MAX_SEGMENTS}, {@link #MAX_BYTES}
  * and the shared {@link MemoryBudget}. When a bound is hit, or the peer acknowledges bytes that the capture
  * never showed, the stream skips to its earliest held segment and reports the hole as a gap.
+ * A segment the capture cut short (its IP length says more than was captured) occupies its whole length: its
+ * uncaptured tail goes to the consumer as a hole of known length ({@link StreamConsumer#onHole}), not a gap.
  * Sequence numbers are compared modulo 2^32.
  */
 public final class TcpStream {
@@ -25,6 +27,8 @@ public final class TcpStream {
   private int[] seqs;
   private byte[][] held;
   private long[] times;
+  /** Per held segment: its length on the wire (at least its captured length). */
+  private int[] wires;
 
   /** The SYN (or SYN-ACK) of this direction: data starts at isn + 1. */
   public void onSyn(long isn) {
@@ -34,28 +38,29 @@ public final class TcpStream {
     }
   }
 
-  public void onSegment(long seq32, byte[] b, int off, int len, boolean fin, long ts, StreamConsumer c,
+  /**
+   * A segment of {@code wire} bytes starting at {@code seq32}, of which the first {@code len} were captured, at
+   * {@code b[off]}.
+   */
+  public void onSegment(long seq32, byte[] b, int off, int len, int wire, boolean fin, long ts, StreamConsumer c,
       MemoryBudget budget, ProblemCounts problems) {
     int seq = (int) seq32;
+    wire = Math.max(wire, len);
     if (!started) {
       started = true;
       next = seq;
     }
     if (fin && !finSeen) {
       finSeen = true;
-      finSeq = seq + len;
+      finSeq = seq + wire;
     }
-    if (len > 0 && !finished) {
+    if (wire > 0 && !finished) {
       int rel = seq - next;
       if (rel <= 0) {
-        long skip = -(long) rel; // a long: -Integer.MIN_VALUE does not fit an int
-        if (skip < len) {
-          c.onBytes(b, off + (int) skip, len - (int) skip, ts);
-          next = seq + len;
-          drain(c, budget);
-        }
+        deliver(seq, b, off, len, wire, ts, c, budget);
+        drain(c, budget);
       } else {
-        hold(seq, b, off, len, ts, c, budget, problems);
+        hold(seq, b, off, len, wire, ts, c, budget, problems);
       }
     }
     if (finSeen && finSeq - next <= 0 && count == 0) {
@@ -91,18 +96,52 @@ public final class TcpStream {
     return heldBytes;
   }
 
-  private void hold(int seq, byte[] b, int off, int len, long ts, StreamConsumer c, MemoryBudget budget,
+  /**
+   * Delivers what of a segment starting at or before {@code next} is new: its captured bytes, then its uncaptured
+   * tail as a hole, except where held segments (captured earlier, out of order) cover part of that tail.
+   */
+  private void deliver(int seq, byte[] b, int off, int len, int wire, long ts, StreamConsumer c,
+      MemoryBudget budget) {
+    long skip = -(long) (seq - next); // a long: -Integer.MIN_VALUE does not fit an int
+    if (skip >= wire) {
+      return;
+    }
+    if (skip < len) {
+      c.onBytes(b, off + (int) skip, len - (int) skip, ts);
+      next = seq + len;
+    }
+    int holeEnd = seq + wire;
+    while (holeEnd - next > 0) {
+      int i = count > 0 ? earliest() : -1;
+      if (i < 0 || seqs[i] - holeEnd >= 0) {
+        c.onHole((holeEnd - next) & 0xFFFFFFFFL, ts);
+        next = holeEnd;
+        return;
+      }
+      if (seqs[i] - next > 0) {
+        c.onHole((seqs[i] - next) & 0xFFFFFFFFL, ts);
+        next = seqs[i];
+      }
+      byte[] data = held[i];
+      int heldSeq = seqs[i];
+      int heldWire = wires[i];
+      long heldTs = times[i];
+      remove(i, budget);
+      deliver(heldSeq, data, 0, data.length, heldWire, heldTs, c, budget);
+    }
+  }
+
+  private void hold(int seq, byte[] b, int off, int len, int wire, long ts, StreamConsumer c, MemoryBudget budget,
       ProblemCounts problems) {
     for (int attempt = 0; attempt < 2; attempt++) {
       if (count < MAX_SEGMENTS && heldBytes + len <= MAX_BYTES && budget.reserve(len)) {
         if (seqs == null) {
-          seqs = new int[MAX_SEGMENTS];
-          held = new byte[MAX_SEGMENTS][];
-          times = new long[MAX_SEGMENTS];
+          allocate();
         }
         seqs[count] = seq;
         held[count] = java.util.Arrays.copyOfRange(b, off, off + len);
         times[count] = ts;
+        wires[count] = wire;
         count++;
         heldBytes += len;
         return;
@@ -114,19 +153,21 @@ public final class TcpStream {
       skipTo(seqs[earliest()], ts, c, problems);
       drain(c, budget);
       if (seq - next <= 0) {
-        long skip = -(long) (seq - next);
-        if (skip < len) {
-          c.onBytes(b, off + (int) skip, len - (int) skip, ts);
-          next = seq + len;
-          drain(c, budget);
-        }
+        deliver(seq, b, off, len, wire, ts, c, budget);
+        drain(c, budget);
         return;
       }
     }
     // Nothing held and still no room: this segment starts after a hole we can never fill.
     skipTo(seq, ts, c, problems);
-    c.onBytes(b, off, len, ts);
-    next = seq + len;
+    deliver(seq, b, off, len, wire, ts, c, budget);
+  }
+
+  private void allocate() {
+    seqs = new int[MAX_SEGMENTS];
+    held = new byte[MAX_SEGMENTS][];
+    times = new long[MAX_SEGMENTS];
+    wires = new int[MAX_SEGMENTS];
   }
 
   private void skipTo(int seq, long ts, StreamConsumer c, ProblemCounts problems) {
@@ -147,13 +188,11 @@ public final class TcpStream {
         int rel = seqs[i] - next;
         if (rel <= 0) {
           byte[] data = held[i];
-          long skip = -(long) rel;
+          int seq = seqs[i];
+          int wire = wires[i];
           long ts = times[i];
           remove(i, budget);
-          if (skip < data.length) {
-            c.onBytes(data, (int) skip, data.length - (int) skip, ts);
-            next += data.length - (int) skip;
-          }
+          deliver(seq, data, 0, data.length, wire, ts, c, budget);
           progress = true;
           break;
         }
@@ -179,6 +218,7 @@ public final class TcpStream {
     seqs[i] = seqs[count];
     held[i] = held[count];
     times[i] = times[count];
+    wires[i] = wires[count];
     held[count] = null;
   }
 
@@ -192,6 +232,7 @@ public final class TcpStream {
     for (int i = 0; i < count; i++) {
       out.writeInt(seqs[i]);
       out.writeLong(times[i]);
+      out.writeInt(wires[i]);
       StateIO.writeBytes(out, held[i]);
     }
   }
@@ -205,12 +246,11 @@ public final class TcpStream {
     finSeen = in.readBoolean();
     count = in.readInt();
     if (count > 0) {
-      seqs = new int[MAX_SEGMENTS];
-      held = new byte[MAX_SEGMENTS][];
-      times = new long[MAX_SEGMENTS];
+      allocate();
       for (int i = 0; i < count; i++) {
         seqs[i] = in.readInt();
         times[i] = in.readLong();
+        wires[i] = in.readInt();
         held[i] = StateIO.readBytes(in);
         heldBytes += held[i].length;
       }
@@ -225,6 +265,7 @@ public final class TcpStream {
     seqs = null;
     held = null;
     times = null;
+    wires = null;
     count = 0;
   }
 }

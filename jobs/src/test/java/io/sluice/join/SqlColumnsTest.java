@@ -22,14 +22,14 @@ class SqlColumnsTest {
   @Test
   void dnsRowMatchesTheDnsTable() throws IOException {
     DnsRow row = new DnsRow(0, new byte[16], 0, new byte[16], 0, "udp", 0, ".", 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(),
-        false, 0, 0, false, 0, 0, 0, new byte[16], false, 0, 0, 0, 0, RowStatus.TIMEOUT);
+        false, 0, 0, false, 0, 0, 0, new byte[16], false, 0, 0, 0, 0, RowStatus.TIMEOUT, false);
     assertEquals(sorted(columns("010_dns.sql", "dns")), sorted(new ArrayList<>(row.columns("n").keySet())));
     assertEquals(columns("010_dns.sql", "dns"), DnsRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
   }
 
   @Test
   void httpRowMatchesTheHttpTable() throws IOException {
-    HttpRow row = new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "", 0, 0, RowStatus.TIMEOUT);
+    HttpRow row = new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "", 0, 0, RowStatus.TIMEOUT, false);
     assertEquals(sorted(columns("011_http.sql", "http")), sorted(new ArrayList<>(row.columns("n").keySet())));
     assertEquals(columns("011_http.sql", "http"), HttpRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
   }

@@ -32,11 +32,50 @@ class TcpReassemblyTest {
     public void onGap(long missing, long ts) {
       out.append("<gap ").append(missing).append('>');
     }
+
+    @Override
+    public void onHole(long missing, long ts) {
+      out.append("<hole ").append(missing).append('>');
+    }
   }
 
   private void send(TcpStream s, Recorder r, long seqOffset, String data) {
     byte[] b = data.getBytes(StandardCharsets.ISO_8859_1);
-    s.onSegment(ISN + 1 + seqOffset, b, 0, b.length, false, 0, r, budget, problems);
+    s.onSegment(ISN + 1 + seqOffset, b, 0, b.length, b.length, false, 0, r, budget, problems);
+  }
+
+  /** A segment of {@code wire} bytes of which only {@code captured} were captured. */
+  private void sendCut(TcpStream s, Recorder r, long seqOffset, String captured, int wire) {
+    byte[] b = captured.getBytes(StandardCharsets.ISO_8859_1);
+    s.onSegment(ISN + 1 + seqOffset, b, 0, b.length, wire, false, 0, r, budget, problems);
+  }
+
+  @Test
+  void aCutSegmentIsAHoleOfKnownLengthNotAGap() {
+    TcpStream s = started();
+    Recorder r = new Recorder();
+    sendCut(s, r, 0, "abc", 10);
+    send(s, r, 10, "klm");
+    // Out of order: the cut segment arrives after the one behind it, and a retransmission overlaps both.
+    sendCut(s, r, 23, "xy", 7);
+    sendCut(s, r, 13, "nop", 10);
+    sendCut(s, r, 20, "uvwxy", 8);
+    assertEquals("abc<hole 7>klmnop<hole 7>xy<hole 5>", r.out.toString());
+    assertEquals(0, problems.total(), "no gap, no overflow");
+    assertEquals(0, s.heldBytes());
+  }
+
+  @Test
+  void heldBytesInsideALaterCutSegmentsHoleAreDeliveredNotSkipped() {
+    TcpStream s = started();
+    Recorder r = new Recorder();
+    send(s, r, 5, "fgh");
+    // A retransmission covering both, cut after 3 bytes: the held bytes were captured, the rest was not.
+    sendCut(s, r, 0, "abc", 10);
+    assertEquals("abc<hole 2>fgh<hole 2>", r.out.toString());
+    send(s, r, 10, "k");
+    assertEquals("abc<hole 2>fgh<hole 2>k", r.out.toString());
+    assertEquals(0, s.heldBytes());
   }
 
   private TcpStream started() {
@@ -113,7 +152,7 @@ class TcpReassemblyTest {
     List<Long> times = new ArrayList<>();
     DnsParser parser = new DnsParser();
     L7Summary summary = new L7Summary();
-    DnsOverTcp dns = new DnsOverTcp((b, off, len, client, ns) -> {
+    DnsOverTcp dns = new DnsOverTcp((b, off, len, wire, client, ns) -> {
       DnsMessage m = new DnsMessage();
       if (parser.parse(b, off, len, m) == null) {
         seen.add(m);
@@ -132,9 +171,9 @@ class TcpReassemblyTest {
     int pieces = (big.length + 2) / 3;
     for (int k = pieces - 1; k >= 0; k--) {
       int i = 3 * k;
-      s.onSegment(ISN + 1 + i, big, i, Math.min(3, big.length - i), false, 1000 + i, c, budget, problems);
+      s.onSegment(ISN + 1 + i, big, i, Math.min(3, big.length - i), Math.min(3, big.length - i), false, 1000 + i, c, budget, problems);
     }
-    s.onSegment(ISN + 1 + big.length, all, big.length, three.length, false, 5000, c, budget, problems);
+    s.onSegment(ISN + 1 + big.length, all, big.length, three.length, three.length, false, 5000, c, budget, problems);
 
     assertEquals(List.of(1, 2, 3, 4), seen.stream().map(m -> m.id).toList());
     assertEquals("a-rather-long-label.example.org", seen.get(0).qname);

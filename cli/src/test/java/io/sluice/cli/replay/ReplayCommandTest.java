@@ -11,10 +11,8 @@ import io.sluice.ingest.capture.CaptureReader;
 import io.sluice.stack.KafkaService;
 import io.sluice.stack.StackSettings;
 import io.sluice.stack.TestStack;
-import io.sluice.decode.packet.PacketHeader;
-import io.sluice.decode.packet.PacketParser;
+import io.sluice.ingest.ConversationKey;
 import io.sluice.ingest.PacketBatches;
-import io.sluice.jobs.l7.PacketKeys;
 import io.sluice.wire.CapturedPacket;
 import io.sluice.wire.CapturedPacketBatch;
 import java.io.PrintWriter;
@@ -105,9 +103,9 @@ class ReplayCommandTest {
       int batches = (frames.size() + 3) / 4;
       List<ConsumerRecord<byte[], byte[]>> records = consume(settings.kafkaBootstrap(), batches);
       assertEquals(batches, records.size());
-      PacketHeader h = new PacketHeader();
-      assertTrue(PacketParser.parse(frames.get(0).linkType(), frames.get(0).data(), 0, frames.get(0).capturedLength(), h));
-      int partition = PacketBatches.partition(PacketKeys.kafkaKey(h), 4);
+      byte[] key = new byte[ConversationKey.LENGTH];
+      assertTrue(ConversationKey.ofFrame(frames.get(0).linkType(), frames.get(0).data(), 0, frames.get(0).capturedLength(), key));
+      int partition = PacketBatches.partition(key, 4);
       List<CapturedPacket> packets = new ArrayList<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
         assertTrue(PacketBatches.isBatch(r.headers()), "marked as a batch");

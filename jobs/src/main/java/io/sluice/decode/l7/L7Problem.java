@@ -26,7 +26,16 @@ public enum L7Problem {
   HTTP_BAD_CHUNK,
   HTTP_PIPELINE_TOO_DEEP,
   /** An HTTP direction lost its framing (after a gap) and is skipped until the connection ends. */
-  HTTP_DESYNCHRONISED;
+  HTTP_DESYNCHRONISED,
+  /** The capture cut a DNS message before the end of its 12-byte header: it cannot be paired. */
+  DNS_HEADER_CUT,
+  /** A DNS-over-TCP length prefix fell where the capture cut a segment: the direction is skipped until it ends. */
+  DNS_TCP_FRAMING_CUT,
+  /**
+   * HTTP framing (a chunk size, the end of a header block, a start line) fell where the capture cut a segment: the
+   * message is ended with what was seen (marked incomplete) and the parser resumes at the next captured start line.
+   */
+  HTTP_FRAMING_CUT;
 
   /** The name used in summaries and metrics: lower snake case. */
   public String key() {

@@ -32,13 +32,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * tables, exactly once. The sockets topic may be empty (replays of capture files): rows then have no process.
  *
  * <p>Event time is the capture time, with a watermark {@code out-of-orderness-ms} behind the latest one (default
- * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline). Arguments (key=value): kafka, clickhouse (or clickhouse-shards
+ * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline); unbounded, a partition silent for {@code silence-ms} (default
+ * 250) moves on with the wall clock ({@link CaptureWatermarks}), so rows and timeouts come out on
+ * time when the traffic stops. Arguments (key=value): kafka, clickhouse (or clickhouse-shards
  * and clickhouse-cluster, see {@link ClickHouseArgs}), database, group, checkpoint-ms, topic-prefix, out-of-orderness-ms, and bounded=true to stop at the offsets that exist when the
  * job starts (replays and tests; pending requests are then flushed as the offline {@code finish()} does).
  */
 public final class L7Job {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms",
-      "bounded", "topic-prefix", "out-of-orderness-ms"));
+      "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms"));
 
   private L7Job() {}
 
@@ -65,14 +67,20 @@ public final class L7Job {
         Long.toString(L7Config.OUT_OF_ORDERNESS_NS / 1_000_000L)));
     env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
 
-    WatermarkStrategy<CapturedFrame> captured = WatermarkStrategy
-        .<CapturedFrame>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-        .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L)
-        .withIdleness(Duration.ofSeconds(10));
-    WatermarkStrategy<KeyedSocket> seen = WatermarkStrategy
-        .<KeyedSocket>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-        .withTimestampAssigner((s, previous) -> s.eventNs / 1_000_000L)
-        .withIdleness(Duration.ofSeconds(10));
+    long silenceMs = Long.parseLong(options.getOrDefault("silence-ms", "250"));
+    // Bounded runs (replays) keep pure event time: a replay's capture times are not the wall clock.
+    WatermarkStrategy<CapturedFrame> captured = (bounded
+        ? WatermarkStrategy.<CapturedFrame>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
+            .withIdleness(Duration.ofSeconds(10))
+        : WatermarkStrategy.<CapturedFrame>forGenerator(
+            c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
+        .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L);
+    WatermarkStrategy<KeyedSocket> seen = (bounded
+        ? WatermarkStrategy.<KeyedSocket>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
+            .withIdleness(Duration.ofSeconds(10))
+        : WatermarkStrategy.<KeyedSocket>forGenerator(
+            c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
+        .withTimestampAssigner((s, previous) -> s.eventNs / 1_000_000L);
     DataStream<CapturedFrame> frames = tap.apply(env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
             new PacketRecords()),

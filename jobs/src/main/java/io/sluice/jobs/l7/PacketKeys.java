@@ -1,22 +1,16 @@
 package io.sluice.jobs.l7;
 
 import io.sluice.decode.packet.PacketHeader;
-import io.sluice.join.ConnKey;
+import io.sluice.ingest.ConversationKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** The keys of captured packets: in Kafka (partitioning) and in the L7 job (state). */
+/**
+ * The keys of captured packets in the L7 job's state: the node and the conversation ({@link ConversationKey}, the
+ * Kafka key's definition), or the node and the datagram of a fragment.
+ */
 public final class PacketKeys {
   private PacketKeys() {}
-
-  /**
-   * The Kafka key of sluice.packets.raw: the unordered address/port pair, 36 bytes. Fragments carry no ports,
-   * so every fragment of a datagram is keyed by the address pair with ports 0, which keeps them together.
-   */
-  public static byte[] kafkaKey(PacketHeader h) {
-    boolean fragment = h.isFragment();
-    return ConnKey.pair(h.srcAddr, fragment ? 0 : h.srcPort, h.dstAddr, fragment ? 0 : h.dstPort).pairBytes();
-  }
 
   /** The node and the conversation (unordered address/port pair). */
   static String conversation(String node, PacketHeader h) {
@@ -25,7 +19,7 @@ public final class PacketKeys {
 
   /** The node and the conversation of two endpoints, in either order (a socket event's key). */
   static String conversation(String node, byte[] a, int aPort, byte[] b, int bPort) {
-    return node + '\0' + latin1(ConnKey.pair(a, aPort, b, bPort).pairBytes());
+    return node + '\0' + latin1(ConversationKey.of(a, aPort, b, bPort));
   }
 
   /** The node and the datagram a fragment belongs to: addresses, protocol, IP id, IP version. */

@@ -1,10 +1,9 @@
 package io.sluice.jobs.l7;
 
 import com.google.protobuf.ByteString;
-import io.sluice.decode.packet.PacketHeader;
-import io.sluice.decode.packet.PacketParser;
 import io.sluice.ingest.capture.CaptureFrame;
 import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.ingest.ConversationKey;
 import io.sluice.ingest.PacketBatches;
 import io.sluice.wire.CapturedPacket;
 import io.sluice.wire.CapturedPacketBatch;
@@ -24,7 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Feeds a capture file into sluice.packets.raw as {@code CapturedPacket}s (or batches of them), keyed as the eBPF loader keys them
- * ({@link PacketKeys#kafkaKey}): what {@code sluice replay} runs, and the L7 tests' input.
+ * ({@link ConversationKey}): what {@code sluice replay} runs, and the L7 tests' input.
  */
 public final class PacketReplay {
   /** What was sent: frames, their captured bytes, and the wall time it took until Kafka acknowledged all. */
@@ -60,7 +59,6 @@ public final class PacketReplay {
     long start = System.nanoTime();
     long packets = 0;
     long bytes = 0;
-    PacketHeader header = new PacketHeader();
     String iface = capture.getFileName().toString();
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap));
@@ -97,7 +95,7 @@ public final class PacketReplay {
             .setLinkTypeValue(f.linkType())
             .setData(ByteString.copyFrom(f.data(), 0, f.capturedLength()))
             .build();
-        byte[] key = key(f, header);
+        byte[] key = key(f);
         if (partitions == 0 || key == null) {
           producer.send(new ProducerRecord<>(topic, key, packet.toByteArray()), done);
         } else {
@@ -133,13 +131,10 @@ public final class PacketReplay {
         List.of(new RecordHeader(PacketBatches.MESSAGE_HEADER, PacketBatches.BATCH_BYTES))), done);
   }
 
-  /** The unordered address/port pair; null (any partition) for what is not IP. */
-  private static byte[] key(CaptureFrame f, PacketHeader header) {
-    if (!PacketParser.parse(f.linkType(), f.data(), 0, f.capturedLength(), header)) {
-      return null;
-    }
-    PacketHeader h = header.vxlan && header.inner.layer >= 3 ? header.inner : header;
-    return PacketKeys.kafkaKey(h);
+  /** The unordered address/port pair ({@link ConversationKey}); null (any partition) for what is not IP. */
+  public static byte[] key(CaptureFrame f) {
+    byte[] key = new byte[ConversationKey.LENGTH];
+    return ConversationKey.ofFrame(f.linkType(), f.data(), 0, f.capturedLength(), key) ? key : null;
   }
 
   private static Map<String, Object> producerConfig(String bootstrap) {

@@ -85,8 +85,8 @@ final class ReassembleFragments extends KeyedProcessFunction<String, KeyedPacket
       clear(ctx);
       if (whole != null && PacketParser.parseIp(whole, 0, whole.length, header)
           && L7Engine.worthKeying(header, whole, config, summary)) {
-        out.collect(new KeyedPacket(PacketKeys.conversation(p.node, header), p.node, p.capturedNs,
-            PacketParser.LINKTYPE_RAW, whole));
+        out.collect(new KeyedPacket(PacketKeys.conversation(p.node, header), p.node,
+            defragmenter.completedStartNs(), PacketParser.LINKTYPE_RAW, whole));
       }
       return;
     }

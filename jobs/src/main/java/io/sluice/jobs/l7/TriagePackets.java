@@ -38,7 +38,7 @@ final class TriagePackets extends ProcessFunction<CapturedFrame, KeyedPacket> im
     if (h == null) {
       return;
     }
-    if (h.isFragment()) {
+    if (L7Engine.reassembles(h)) {
       ctx.output(FRAGMENTS, new KeyedPacket(PacketKeys.fragment(f.node, h), f.node, f.capturedNs, f.linkType, f.data));
     } else if (L7Engine.worthKeying(h, f.data, config, summary)) {
       out.collect(new KeyedPacket(PacketKeys.conversation(f.node, h), f.node, f.capturedNs, f.linkType, f.data));

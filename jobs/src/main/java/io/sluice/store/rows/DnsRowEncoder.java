@@ -6,14 +6,15 @@ import io.sluice.store.sink.RowBinary;
 import io.sluice.store.sink.RowEncoder;
 import java.util.List;
 
-/** A {@link DnsRow} seen on one node as a row of the {@code dns} table (sql/010_dns.sql, 012_dns_cgroup.sql). */
+/** A {@link DnsRow} seen on one node as a row of the {@code dns} table (sql/010_dns.sql, 012_dns_cgroup.sql,
+ * 014_dns_cut_by_capture.sql). */
 public final class DnsRowEncoder implements RowEncoder<DnsRow> {
   public static final List<String> COLUMNS = ProcessColumns.after(List.of(
       "time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
       "transport", "id", "qname", "qtype", "qclass", "opcode", "rcode", "query_flags", "response_flags",
       "answer_count", "authority_count", "additional_count", "answers", "edns", "edns_udp_size", "edns_version",
       "edns_do", "ecs_family", "ecs_source_prefix", "ecs_scope_prefix", "ecs_addr", "truncated", "query_size",
-      "response_size", "latency_ns", "status"));
+      "response_size", "latency_ns", "status", "cut_by_capture"));
 
   private final String node;
 
@@ -42,7 +43,7 @@ public final class DnsRowEncoder implements RowEncoder<DnsRow> {
     out.uint8(r.edns() ? 1 : 0).uint16(r.ednsUdpSize()).uint8(r.ednsVersion()).uint8(r.ednsDnssecOk() ? 1 : 0)
         .uint8(r.ecsFamily()).uint8(r.ecsSourcePrefix()).uint8(r.ecsScopePrefix()).fixed(r.ecsAddr(), 16)
         .uint8(r.truncated() ? 1 : 0).uint32(r.querySize()).uint32(r.responseSize()).uint64(r.latencyNs())
-        .string(r.status());
+        .string(r.status()).uint8(r.cutByCapture() ? 1 : 0);
     ProcessColumns.write(process, out);
   }
 }

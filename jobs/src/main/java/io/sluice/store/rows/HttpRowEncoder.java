@@ -6,12 +6,13 @@ import io.sluice.store.sink.RowBinary;
 import io.sluice.store.sink.RowEncoder;
 import java.util.List;
 
-/** An {@link HttpRow} seen on one node as a row of the {@code http} table (sql/011_http.sql, 013_http_cgroup.sql). */
+/** An {@link HttpRow} seen on one node as a row of the {@code http} table (sql/011_http.sql, 013_http_cgroup.sql,
+ * 015_http_incomplete.sql). */
 public final class HttpRowEncoder implements RowEncoder<HttpRow> {
   public static final List<String> COLUMNS = ProcessColumns.after(List.of(
       "time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
       "method", "host", "path", "version", "status_code", "request_body_size", "response_body_size", "content_type",
-      "user_agent", "latency_ns", "status"));
+      "user_agent", "latency_ns", "status", "incomplete"));
 
   private final String node;
 
@@ -35,7 +36,7 @@ public final class HttpRowEncoder implements RowEncoder<HttpRow> {
         .fixed(r.clientAddr(), 16).uint16(r.clientPort()).fixed(r.serverAddr(), 16).uint16(r.serverPort())
         .string(r.method()).string(r.host()).string(r.path()).string(r.version()).uint16(r.statusCode())
         .uint64(r.requestBodySize()).uint64(r.responseBodySize()).string(r.contentType()).string(r.userAgent())
-        .uint64(r.latencyNs()).string(r.status());
+        .uint64(r.latencyNs()).string(r.status()).uint8(r.incomplete() ? 1 : 0);
     ProcessColumns.write(process, out);
   }
 }

@@ -54,6 +54,28 @@ final class BenchPackets {
     p[at + 3] = (byte) v;
   }
 
+  /** A response for {@code name} A with {@code answers} A answers (compressed owner names), no EDNS. */
+  static byte[] dnsAnswers(int id, String name, int answers) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.write(id >>> 8);
+    b.write(id);
+    b.writeBytes(new byte[] {(byte) 0x81, (byte) 0x80, 0, 1, 0, (byte) answers, 0, 0, 0, 0});
+    for (String label : name.split("\\.")) {
+      b.write(label.length());
+      b.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
+    }
+    b.writeBytes(new byte[] {0, 0, 1, 0, 1});
+    for (int a = 0; a < answers; a++) {
+      b.writeBytes(new byte[] {(byte) 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, (byte) a});
+    }
+    return b.toByteArray();
+  }
+
+  /** The first {@code payload} payload bytes of a packet whose headers take {@code headers}, as the loader cuts. */
+  static byte[] snapped(byte[] packet, int headers, int payload) {
+    return java.util.Arrays.copyOf(packet, Math.min(packet.length, headers + payload));
+  }
+
   /** A query for {@code name} A, or its response with one A answer (compressed owner name) and EDNS. */
   static byte[] dns(int id, String name, boolean response) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();

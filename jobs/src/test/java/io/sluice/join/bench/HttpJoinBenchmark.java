@@ -30,8 +30,15 @@ public class HttpJoinBenchmark {
   private static final byte[] RESPONSE = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
       + "Content-Length: 64\r\nServer: bench\r\n\r\n" + "x".repeat(64)).getBytes(StandardCharsets.US_ASCII);
 
+  /** A response segment of 1,400 bytes (a 1,200-byte body) as the loader sends it at 256 payload bytes. */
+  private static final byte[] BIG_RESPONSE = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+      + "Content-Length: 1200\r\nServer: bench\r\nCache-Control: no-store\r\nX-Request-Id: "
+      + "0123456789abcdef0123456789abcdef\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final int BIG_RESPONSE_PAYLOAD = BIG_RESPONSE.length + 1200;
+
   private byte[] request;
   private byte[] response;
+  private byte[] snappedResponse;
   private L7Engine engine;
   private long clientSeq = 1000;
   private long serverSeq = 5000;
@@ -41,6 +48,8 @@ public class HttpJoinBenchmark {
   public void setUp(Blackhole bh) {
     request = BenchPackets.tcp4(0x0A000001, 0x0A000002, 40000, 80, 0x18, REQUEST);
     response = BenchPackets.tcp4(0x0A000002, 0x0A000001, 80, 40000, 0x18, RESPONSE);
+    byte[] big = java.util.Arrays.copyOf(BIG_RESPONSE, BIG_RESPONSE_PAYLOAD);
+    snappedResponse = BenchPackets.snapped(BenchPackets.tcp4(0x0A000002, 0x0A000001, 80, 40000, 0x18, big), 40, 256);
     engine = new L7Engine(L7Config.defaults(), new L7Sink() {
       @Override
       public void dns(DnsRow row) {
@@ -63,5 +72,17 @@ public class HttpJoinBenchmark {
     BenchPackets.setSeqAck(response, serverSeq, clientSeq);
     engine.onFrame(ns + 5_000, 101, response, response.length);
     serverSeq += RESPONSE.length;
+  }
+
+  /** As {@link #exchange}, the response cut by the capture: its body ends in a hole of known length. */
+  @Benchmark
+  public void exchangeSnapped() {
+    ns += 10_000;
+    BenchPackets.setSeqAck(request, clientSeq, serverSeq);
+    engine.onFrame(ns, 101, request, request.length);
+    clientSeq += REQUEST.length;
+    BenchPackets.setSeqAck(snappedResponse, serverSeq, clientSeq);
+    engine.onFrame(ns + 5_000, 101, snappedResponse, snappedResponse.length);
+    serverSeq += BIG_RESPONSE_PAYLOAD;
   }
 }

@@ -34,8 +34,14 @@ public final class DnsMessage {
   public int ecsScopePrefix;
   /** The ECS address, 16 bytes, IPv4 mapped. */
   public final byte[] ecsAddress = new byte[16];
-  /** Size of the DNS message in bytes. */
+  /** Size of the DNS message in bytes (on the wire, also when the capture cut it). */
   public int size;
+  /** The capture cut the message (its snap length): records after the cut are not decoded. */
+  public boolean cut;
+  /** The first question was decoded (false when there is none, or the capture cut it). */
+  public boolean questionCaptured;
+  /** Answer records decoded whole (the header's {@link #anCount} may say more when the message was cut). */
+  public int answersCaptured;
 
   public boolean isResponse() {
     return (flags & 0x8000) != 0;
@@ -65,5 +71,8 @@ public final class DnsMessage {
     ecsFamily = ecsSourcePrefix = ecsScopePrefix = 0;
     Arrays.fill(ecsAddress, (byte) 0);
     size = 0;
+    cut = false;
+    questionCaptured = false;
+    answersCaptured = 0;
   }
 }

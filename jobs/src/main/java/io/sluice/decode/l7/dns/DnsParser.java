@@ -3,7 +3,9 @@ package io.sluice.decode.l7.dns;
 import io.sluice.decode.l7.L7Problem;
 
 /**
- * Decodes DNS messages (RFC 1035, EDNS0 RFC 6891, ECS RFC 7871). Never throws: a message that cannot be
+ * Decodes DNS messages (RFC 1035, EDNS0 RFC 6891, ECS RFC 7871) of every opcode: an UPDATE's (RFC 2136) zone,
+ * prerequisite and update sections have the layout of the question, answer and authority sections and are read as
+ * those; NOTIFY and STATUS messages like queries, with or without a question. Never throws: a message that cannot be
  * decoded yields the {@link L7Problem} that explains why. Not thread-safe: it keeps scratch buffers.
  */
 public final class DnsParser {
@@ -13,6 +15,8 @@ public final class DnsParser {
   private static final int MAX_RDATA_TEXT = 512;
   private static final int TYPE_OPT = 41;
   private static final int OPTION_ECS = 8;
+  private static final int CLASS_NONE = 254;
+  private static final int CLASS_ANY = 255;
 
   private final StringBuilder text = new StringBuilder(256);
   private final char[] nameChars = new char[4 * MAX_NAME_LENGTH + 8];
@@ -23,12 +27,35 @@ public final class DnsParser {
 
   /** Decodes {@code len} bytes at {@code off}; returns null when the message is usable. */
   public L7Problem parse(byte[] b, int off, int len, DnsMessage out) {
+    return parse(b, off, len, len, out);
+  }
+
+  /**
+   * Decodes the {@code len} bytes captured at {@code off} of a message of {@code wire} bytes. When the capture cut
+   * the message ({@code len < wire}) and its header was captured, the message is usable: what was captured is
+   * decoded up to the first record that does not end within it, and {@link DnsMessage#cut} is set.
+   */
+  public L7Problem parse(byte[] b, int off, int len, int wire, DnsMessage out) {
+    L7Problem problem = decode(b, off, len, out);
+    out.size = Math.max(len, wire);
+    if (len < wire && len < 12 && len >= 0) {
+      return L7Problem.DNS_HEADER_CUT;
+    }
+    if (len < wire && off >= 0 && off + len <= b.length) {
+      out.cut = true;
+      if (problem == L7Problem.DNS_TRUNCATED_MESSAGE) {
+        return null;
+      }
+    }
+    return problem;
+  }
+
+  private L7Problem decode(byte[] b, int off, int len, DnsMessage out) {
     out.reset();
     if (len < 12 || off < 0 || off + len > b.length) {
       return L7Problem.DNS_TRUNCATED_MESSAGE;
     }
     int end = off + len;
-    out.size = len;
     out.id = u16(b, off);
     out.flags = u16(b, off + 2);
     out.qdCount = u16(b, off + 4);
@@ -48,6 +75,7 @@ public final class DnsParser {
         out.qname = nameString();
         out.qtype = u16(b, p);
         out.qclass = u16(b, p + 2);
+        out.questionCaptured = true;
       }
       p += 4;
     }
@@ -69,9 +97,10 @@ public final class DnsParser {
         return L7Problem.DNS_TRUNCATED_MESSAGE;
       }
       if (i < out.anCount) {
+        out.answersCaptured++;
         if (out.answers.size() < DnsMessage.MAX_ANSWERS) {
           String owner = nameString();
-          L7Problem problem = formatRecord(b, off, end, owner, type, rdata, rdLength);
+          L7Problem problem = formatRecord(b, off, end, owner, type, rrClass, rdata, rdLength);
           if (problem != null) {
             return problem;
           }
@@ -120,11 +149,18 @@ public final class DnsParser {
     }
   }
 
-  /** Formats one answer as "owner TYPE value" into {@link #text}. */
-  private L7Problem formatRecord(byte[] b, int msg, int end, String owner, int type, int p, int len) {
+  /**
+   * Formats one answer as "owner TYPE value" into {@link #text}. A record of class ANY or NONE with no data (an
+   * UPDATE's prerequisites and deletions, RFC 2136) is "owner TYPE".
+   */
+  private L7Problem formatRecord(byte[] b, int msg, int end, String owner, int type, int rrClass, int p, int len) {
     StringBuilder t = text;
     t.setLength(0);
-    t.append(owner).append(' ').append(DnsTypes.name(type)).append(' ');
+    t.append(owner).append(' ').append(DnsTypes.name(type));
+    if (len == 0 && (rrClass == CLASS_ANY || rrClass == CLASS_NONE)) {
+      return null;
+    }
+    t.append(' ');
     int rdEnd = p + len;
     switch (type) {
       case DnsTypes.A -> {

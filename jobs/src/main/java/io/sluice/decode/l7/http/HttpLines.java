@@ -211,6 +211,19 @@ final class HttpLines {
         || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
   }
 
+  /**
+   * Where a start line begins inside {@code l} (after other bytes), or -1: "HTTP/1." for a status line, a known
+   * method and a space for a request line.
+   */
+  static int startLineWithin(byte[] l, int len, boolean request) {
+    for (int i = 1; i < len; i++) {
+      if (request ? isKnownMethod(l, i, len - i) && !isTchar(l[i - 1]) : startsWith(l, i, len, "HTTP/1.")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Methods recognised when detecting HTTP by content on a port that is not an HTTP port. */
   static boolean isKnownMethod(byte[] b, int off, int len) {
     for (String m : KNOWN_METHODS) {

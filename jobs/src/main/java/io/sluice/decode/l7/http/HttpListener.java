@@ -10,8 +10,11 @@ public interface HttpListener {
   /** A complete response head; the answer says whether a body follows (e.g. none for a HEAD request). */
   ResponseBody onResponseHead(HttpHead head, long firstByteNs);
 
-  /** The end of the message whose head was reported last. */
-  void onMessageEnd(boolean request, long bodyBytes, long ns);
+  /**
+   * The end of the message whose head was reported last. {@code complete} is false when the capture cut its
+   * framing: its headers may be partial and {@code bodyBytes} is a lower bound.
+   */
+  void onMessageEnd(boolean request, long bodyBytes, boolean complete, long ns);
 
   /**
    * Bytes were lost where a message could have been: between messages ({@code betweenMessages}) or in the

@@ -9,6 +9,12 @@ import java.nio.charset.StandardCharsets;
  * state (at most {@link #MAX_LINE} bytes), so memory is bounded whatever the peer sends. Bodies are skipped
  * by Content-Length, by chunks, or until the connection closes; after a 101 (or a successful CONNECT) the
  * direction is a tunnel and is ignored. Lines may end in CRLF or a bare LF.
+ *
+ * <p>Holes the capture cut ({@link #onHole}: bytes known to be there, of known length) are skipped inside bodies
+ * framed by length or by chunks whose size lines were captured, and counted into bodies read until close. Where a
+ * hole hides framing (a start line, the end of a header block, a chunk size), the message is reported with what
+ * was captured (its start line and the headers before the hole), marked incomplete, and the parser resumes at the
+ * next captured start line.
  */
 public final class HttpStreamParser {
   static final int MAX_LINE = 8192;
@@ -23,6 +29,10 @@ public final class HttpStreamParser {
   private int lineLength;
   private boolean lineTooLong;
   private long lineStartNs;
+  /** Where in {@link #line} the bytes of the latest {@link #onBytes} call begin, and their capture time. */
+  private int chunkAt;
+  private long chunkNs;
+  private boolean newChunk;
   private State state = State.START;
   private long remaining;
   private long bodyBytes;
@@ -36,6 +46,7 @@ public final class HttpStreamParser {
   }
 
   public void onBytes(byte[] b, int off, int len, long ns) {
+    newChunk = true;
     int p = off;
     int end = off + len;
     while (p < end) {
@@ -88,6 +99,95 @@ public final class HttpStreamParser {
     }
   }
 
+  /** {@code missing} bytes of this direction are in the stream here but were not captured (the snap length). */
+  public void onHole(long missing, long ns) {
+    if (missing <= 0) {
+      return;
+    }
+    switch (state) {
+      case BODY_LENGTH, CHUNK_DATA -> {
+        if (missing <= remaining) {
+          onGap(missing, ns); // inside the body: the framing holds
+          return;
+        }
+        bodyBytes += remaining;
+        remaining = 0;
+        if (state == State.BODY_LENGTH) {
+          endMessage(ns);
+          cutFraming(true, ns); // the rest of the hole starts the next message
+        } else {
+          cutFraming(false, ns); // a chunk size line is in the hole
+        }
+      }
+      case UNTIL_CLOSE -> bodyBytes += missing;
+      case TUNNEL -> { }
+      case START -> {
+        if (lineLength > 0 || lineTooLong) {
+          startLineCut(ns);
+        } else if (!resyncing) {
+          cutFraming(true, ns); // a message starts in the hole
+        }
+      }
+      case HEADERS -> headCut(ns);
+      default -> cutFraming(false, ns);
+    }
+  }
+
+  /** A start line the capture cut: keep what it says, if it says enough; then the head is cut too. */
+  private void startLineCut(long ns) {
+    int len = lineTooLong ? MAX_LINE : lineLength;
+    lineLength = 0;
+    lineTooLong = false;
+    head.reset(requests);
+    boolean ok = requests ? HttpLines.parseRequestLine(line, len, head, resyncing)
+        : HttpLines.parseStatusLine(line, len, head);
+    if (!ok) {
+      if (!resyncing) {
+        cutFraming(true, ns);
+      }
+      return;
+    }
+    resyncing = false;
+    bodyBytes = 0;
+    messageStartNs = lineStartNs;
+    state = State.HEADERS;
+    headCut(ns);
+  }
+
+  /** The head goes on past a hole: report it with the headers captured; its end and framing are unknown. */
+  private void headCut(long ns) {
+    lineLength = 0;
+    lineTooLong = false;
+    if (requests) {
+      listener.onRequestHead(head, messageStartNs);
+    } else {
+      HttpListener.ResponseBody framing = listener.onResponseHead(head, messageStartNs);
+      if (head.statusCode == 101 || framing == HttpListener.ResponseBody.TUNNEL) {
+        listener.onMessageEnd(false, 0, false, ns);
+        state = State.TUNNEL;
+        return;
+      }
+    }
+    cutFraming(false, ns);
+  }
+
+  /** A hole hides framing: end the message in progress incomplete and look for the next start line. */
+  private void cutFraming(boolean messageStartsInHole, long ns) {
+    problems.add(L7Problem.HTTP_FRAMING_CUT);
+    boolean wasInMessage = inMessage();
+    state = State.START;
+    lineLength = 0;
+    lineTooLong = false;
+    resyncing = true;
+    if (wasInMessage) {
+      listener.onMessageEnd(requests, bodyBytes, false, ns);
+      bodyBytes = 0;
+    }
+    if (messageStartsInHole) {
+      listener.onLostBytes(requests, true, ns);
+    }
+  }
+
   /** The connection ends: a body read until close is complete now. */
   public void onClose(long ns) {
     if (state == State.UNTIL_CLOSE) {
@@ -112,7 +212,7 @@ public final class HttpStreamParser {
     lineTooLong = false;
     resyncing = true;
     if (wasInMessage) {
-      listener.onMessageEnd(requests, bodyBytes, ns);
+      listener.onMessageEnd(requests, bodyBytes, false, ns);
     }
     listener.onLostBytes(requests, betweenMessages && !wasInMessage, ns);
   }
@@ -120,6 +220,11 @@ public final class HttpStreamParser {
   private int appendLine(byte[] b, int p, int end, long ns) {
     if (lineLength == 0 && !lineTooLong) {
       lineStartNs = ns;
+    }
+    if (newChunk) {
+      newChunk = false;
+      chunkAt = lineLength;
+      chunkNs = ns;
     }
     int lf = p;
     while (lf < end && b[lf] != '\n') {
@@ -154,6 +259,19 @@ public final class HttpStreamParser {
         head.reset(requests);
         boolean ok = requests ? HttpLines.parseRequestLine(line, len, head, resyncing)
             : HttpLines.parseStatusLine(line, len, head);
+        if (!ok && resyncing) {
+          // After lost framing a start line may follow the end of a body within one line.
+          int at = HttpLines.startLineWithin(line, len, requests);
+          if (at > 0) {
+            if (at >= chunkAt && !tooLong) {
+              lineStartNs = chunkNs; // the start line came in a later segment than the line's first bytes
+            }
+            System.arraycopy(line, at, line, 0, len - at);
+            len -= at;
+            head.reset(requests);
+            ok = requests ? HttpLines.parseRequestLine(line, len, head, true) : HttpLines.parseStatusLine(line, len, head);
+          }
+        }
         if (!ok) {
           if (!resyncing) {
             problems.add(requests ? L7Problem.HTTP_BAD_REQUEST_LINE : L7Problem.HTTP_BAD_STATUS_LINE);
@@ -215,7 +333,7 @@ public final class HttpStreamParser {
     HttpListener.ResponseBody framing = listener.onResponseHead(head, messageStartNs);
     int status = head.statusCode;
     if (status == 101 || framing == HttpListener.ResponseBody.TUNNEL) {
-      listener.onMessageEnd(false, 0, ns);
+      listener.onMessageEnd(false, 0, true, ns);
       state = State.TUNNEL;
     } else if ((status >= 100 && status < 200) || status == 204 || status == 304
         || framing == HttpListener.ResponseBody.NONE) {
@@ -250,7 +368,7 @@ public final class HttpStreamParser {
 
   private void endMessage(long ns) {
     state = State.START;
-    listener.onMessageEnd(requests, bodyBytes, ns);
+    listener.onMessageEnd(requests, bodyBytes, true, ns);
     bodyBytes = 0;
   }
 
