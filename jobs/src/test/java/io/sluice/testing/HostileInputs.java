@@ -1,0 +1,51 @@
+package io.sluice.testing;
+
+import java.nio.ByteBuffer;
+
+/** Crafted inputs from the hardening review (issue 21), built byte by byte. */
+public final class HostileInputs {
+  private HostileInputs() {}
+
+  /** Bytes per nesting level: an MPLS label (bottom of stack), a pseudowire control word, an inner Ethernet header. */
+  public static final int BYTES_PER_LEVEL = 4 + 4 + 14;
+
+  /**
+   * An Ethernet frame carrying {@code levels} Ethernet pseudowires, each inside MPLS inside the previous one, with an
+   * IPv4/UDP packet at the bottom. 3,000 levels make the 66 KB frame of the review.
+   */
+  public static byte[] nestedPseudowires(int levels) {
+    ByteBuffer b = ByteBuffer.allocate(14 + levels * BYTES_PER_LEVEL + 28);
+    ethernet(b, 0x8847);
+    for (int i = 0; i < levels; i++) {
+      b.putInt((16 << 12) | 0x100 | 64); // label 16, bottom of stack, TTL 64
+      b.putInt(0); // control word
+      ethernet(b, i == levels - 1 ? 0x0800 : 0x8847);
+    }
+    b.put(new byte[] {0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2});
+    b.putShort((short) 1234).putShort((short) 53).putShort((short) 8).putShort((short) 0);
+    return b.array();
+  }
+
+  private static void ethernet(ByteBuffer b, int etherType) {
+    b.put(new byte[] {0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0x66, 0x77, (byte) 0x88, (byte) 0x99, (byte) 0xaa});
+    b.putShort((short) etherType);
+  }
+
+  /**
+   * An sFlow v5 datagram from agent {@code agent4} with one compact flow sample (rate 1) whose raw packet header
+   * record holds {@code header} (an Ethernet frame).
+   */
+  public static byte[] sflowRawHeader(byte[] agent4, byte[] header) {
+    int padded = (header.length + 3) & ~3;
+    int record = 16 + padded;
+    int sample = 32 + 8 + record;
+    ByteBuffer b = ByteBuffer.allocate(28 + 8 + sample);
+    b.putInt(5).putInt(1).put(agent4).putInt(0).putInt(1).putInt(1000).putInt(1);
+    b.putInt(1).putInt(sample); // compact flow sample
+    b.putInt(1).putInt(1).putInt(1).putInt(1).putInt(0).putInt(1).putInt(2).putInt(1);
+    b.putInt(1).putInt(record); // raw packet header
+    b.putInt(1).putInt(header.length).putInt(0).putInt(header.length);
+    b.put(header);
+    return b.array();
+  }
+}
