@@ -26,7 +26,9 @@ public enum L7Problem {
   HTTP_BAD_CHUNK,
   HTTP_PIPELINE_TOO_DEEP,
   /** An HTTP direction lost its framing (after a gap) and is skipped until the connection ends. */
-  HTTP_DESYNCHRONISED;
+  HTTP_DESYNCHRONISED,
+  /** A frame whose processing threw (a bug a crafted input found): dropped, with its conversation's state. */
+  DECODER_EXCEPTION;
 
   /** The name used in summaries and metrics: lower snake case. */
   public String key() {

@@ -8,6 +8,7 @@ import io.sluice.decode.flow.FlowDecoder;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.decode.flow.FlowType;
 import io.sluice.decode.flow.InterfaceCounters;
+import io.sluice.jobs.DecodeFaults;
 import io.sluice.store.rows.InterfaceCountersEncoder;
 import io.sluice.ingest.sources.SourceTable;
 import io.sluice.ingest.sources.SourcesTopic;
@@ -117,8 +118,18 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     sink.ctx = ctx;
     sink.source = source;
     sink.stats = stats;
-    FlowType type = decoder.decode(datagram.payload, 0, datagram.payload.length, datagram.exporterAddr,
-        datagram.receivedNs, state, sink, perDatagram);
+    FlowType type;
+    try {
+      type = decoder.decode(datagram.payload, 0, datagram.payload.length, datagram.exporterAddr,
+          datagram.receivedNs, state, sink, perDatagram);
+    } catch (RuntimeException | StackOverflowError fault) {
+      DecodeFaults.rethrowIfNotContainable(fault);
+      // Records emitted before the fault stand; the decoder's scratch buffers may be inconsistent, so start afresh.
+      DecodeFaults.log("decode", key, fault);
+      perDatagram.problem(DecodeProblem.DECODER_EXCEPTION);
+      decoder = new FlowDecoder();
+      type = FlowDecoder.recognise(datagram.payload, 0, datagram.payload.length);
+    }
     counters.add(perDatagram);
     exporterState.update(state.toBytes());
 
@@ -146,7 +157,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private ExporterState restore(byte[] saved) {
     try {
       return ExporterState.fromBytes(saved);
-    } catch (IllegalArgumentException corrupt) {
+    } catch (RuntimeException corrupt) {
       unreadableStates++; // templates are learnt again from the exporter's next ones
       return new ExporterState();
     }
@@ -221,13 +232,22 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       Enrichment.label(record, source);
       stats.records++;
       stats.rate(record.samplingRate, record.samplingRateSource.column());
-      out.collect(record);
+      try {
+        out.collect(record);
+      } catch (RuntimeException downstream) {
+        throw new DecodeFaults.Downstream(downstream);
+      }
     }
 
     @Override
     public void interfaceCounters(InterfaceCounters counters) {
       String ifName = source == null ? "" : source.getInterfaceNamesOrDefault((int) counters.ifIndex, "");
-      ctx.output(COUNTERS, InterfaceCountersEncoder.encode(counters, stats.exporterName, stats.site, ifName));
+      byte[] row = InterfaceCountersEncoder.encode(counters, stats.exporterName, stats.site, ifName);
+      try {
+        ctx.output(COUNTERS, row);
+      } catch (RuntimeException downstream) {
+        throw new DecodeFaults.Downstream(downstream);
+      }
     }
   }
 }

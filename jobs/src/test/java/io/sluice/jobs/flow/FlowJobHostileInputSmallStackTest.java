@@ -1,0 +1,61 @@
+package io.sluice.jobs.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sluice.ingest.collect.UdpPayloads;
+import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.testing.HostileInputs;
+import io.sluice.testing.RestartingEnvironment;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Crafted datagrams from the hardening review (issue 21) through Kafka, the real FlowJob in a MiniCluster and
+ * ClickHouse: the job finishes, each crafted datagram is a counted problem of its exporter, and the honest traffic
+ * around it lands in full.
+ */
+class FlowJobHostileInputSmallStackTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  static final long T0 = 1_700_000_000_000_000_000L;
+
+  /** Runs FlowJob bounded with no restart allowed: any task failure fails the test. */
+  static void runWithoutRestarts(FlowPipeline p) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(0));
+    env.setParallelism(2);
+    FlowJob.build(env, p.jobArgs(200, true));
+    env.execute("hostile-" + p.prefix);
+  }
+
+  @Test
+  void aDeeplyNestedSflowHeaderIsCountedAndTheJobGoesOn() throws Exception {
+    try (FlowPipeline p = FlowPipeline.create("hostile")) {
+      p.register("10.9.9.9", "edge-sflow", null);
+      p.register("127.0.2.0/24", "edge-v5", 100);
+      byte[] crafted = HostileInputs.sflowRawHeader(new byte[] {10, 9, 9, 9}, HostileInputs.nestedPseudowires(2_970));
+      p.produce(IpAddresses.mapped(new byte[] {10, 9, 9, 9}), crafted, T0);
+      p.produce(IpAddresses.mapped(new byte[] {10, 9, 9, 9}), crafted, T0 + 1_000_000L);
+      List<UdpPayloads.Datagram> v5 = UdpPayloads.read(FlowPipeline.FIXTURES.resolve("flows/goflow2/nfv5.pcap"));
+      for (UdpPayloads.Datagram d : v5) {
+        p.produce(d.srcAddr16(), d.payload(), T0 + 2_000_000L);
+      }
+      runWithoutRestarts(p);
+
+      // The parser stops at its nesting cap; were it to throw instead, the operator would count the fault. Either
+      // way the datagram is a problem of its exporter and gives no row.
+      assertEquals(2, p.count("SELECT sum(problem_counts[indexOf(problem_reasons, 'packet_nesting_too_deep')])"
+          + " + sum(problem_counts[indexOf(problem_reasons, 'decoder_exception')])"
+          + " FROM exporter_stats WHERE exporter_name = 'edge-sflow'"));
+      assertEquals(0, p.count("SELECT count() FROM flows WHERE exporter_name = 'edge-sflow'"));
+      assertEquals(2, p.count("SELECT sum(datagrams) FROM exporter_stats WHERE exporter_name = 'edge-sflow'"));
+      assertEquals(FlowPipeline.summary("goflow2__nfv5").path("netflow_ipfix").path("data_records").asLong(),
+          p.count("SELECT count() FROM flows WHERE exporter_name = 'edge-v5'"));
+    }
+  }
+}
