@@ -63,4 +63,20 @@ public final class HostileInputs {
     }
     java.nio.file.Files.write(file, b.array());
   }
+
+  /**
+   * An IPFIX message with a template of one 1-byte field (protocol, IE 4) and a data set of {@code dataBytes} such
+   * records: the review's datagram that gave 64,968 rows.
+   */
+  public static byte[] ipfixOneByteTemplate(int dataBytes) {
+    int length = 16 + 12 + 4 + dataBytes;
+    ByteBuffer b = ByteBuffer.allocate(length);
+    b.putShort((short) 10).putShort((short) length).putInt(1_700_000_000).putInt(0).putInt(0);
+    b.putShort((short) 2).putShort((short) 12).putShort((short) 256).putShort((short) 1).putShort((short) 4).putShort((short) 1);
+    b.putShort((short) 256).putShort((short) (4 + dataBytes));
+    for (int i = 0; i < dataBytes; i++) {
+      b.put((byte) 6);
+    }
+    return b.array();
+  }
 }

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.sluice.cli.Printable;
 import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,11 +78,11 @@ public final class DecodeCommand implements Runnable {
   }
 
   private static String row(FlowRecord r) {
-    return String.format("%-20s %-8s %-17s %-41s %-41s %5d %5d %5d %10d %10s %10d %12d %s",
+    return Printable.text(String.format("%-20s %-8s %-17s %-41s %-41s %5d %5d %5d %10d %10s %10d %12d %s",
         Instant.ofEpochSecond(r.time), r.flowType.column(), FlowJson.address(r.exporterAddr).replace("::ffff:", ""),
         FlowJson.address(r.srcAddr).replace("::ffff:", ""), FlowJson.address(r.dstAddr).replace("::ffff:", ""),
         r.protocol, r.srcPort, r.dstPort, r.inIf, r.outIf + (r.outIfKind.column().equals("ifindex") ? "" : "(" + r.outIfKind.column() + ")"),
         r.sampledBytes, r.sampledPackets,
-        r.samplingRate == 0 ? r.samplingRateSource.column() : r.samplingRate + " (" + r.samplingRateSource.column() + ")");
+        r.samplingRate == 0 ? r.samplingRateSource.column() : r.samplingRate + " (" + r.samplingRateSource.column() + ")"));
   }
 }

@@ -65,22 +65,10 @@ class RecordGateTest {
   @Test
   void aOneByteTemplateGivesCountedEmptyRecordsNotRows() {
     int dataBytes = 65_000;
-    byte[] d = ipfixOneByteTemplate(dataBytes);
+    byte[] d = io.sluice.testing.HostileInputs.ipfixOneByteTemplate(dataBytes);
     DecodeCounters counters = new DecodeCounters();
     List<FlowRecord> rows = decode(d, counters);
     assertEquals(0, rows.size());
     assertEquals(dataBytes, counters.problems(DecodeProblem.EMPTY_RECORD));
-  }
-
-  static byte[] ipfixOneByteTemplate(int dataBytes) {
-    int length = 16 + 12 + 4 + dataBytes;
-    ByteBuffer b = ByteBuffer.allocate(length);
-    b.putShort((short) 10).putShort((short) length).putInt(1_700_000_000).putInt(0).putInt(0);
-    b.putShort((short) 2).putShort((short) 12).putShort((short) 256).putShort((short) 1).putShort((short) 4).putShort((short) 1);
-    b.putShort((short) 256).putShort((short) (4 + dataBytes));
-    for (int i = 0; i < dataBytes; i++) {
-      b.put((byte) 6);
-    }
-    return b.array();
   }
 }

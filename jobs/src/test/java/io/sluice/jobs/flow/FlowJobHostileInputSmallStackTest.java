@@ -27,9 +27,15 @@ class FlowJobHostileInputSmallStackTest {
 
   /** Runs FlowJob bounded with no restart allowed: any task failure fails the test. */
   static void runWithoutRestarts(FlowPipeline p) throws Exception {
+    runWithoutRestarts(p, java.util.Map.of());
+  }
+
+  static void runWithoutRestarts(FlowPipeline p, java.util.Map<String, String> extra) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(0));
     env.setParallelism(2);
-    FlowJob.build(env, p.jobArgs(200, true));
+    java.util.Map<String, String> args = new java.util.HashMap<>(p.jobArgs(200, true));
+    args.putAll(extra);
+    FlowJob.build(env, args);
     env.execute("hostile-" + p.prefix);
   }
 
@@ -58,6 +64,38 @@ class FlowJobHostileInputSmallStackTest {
       assertEquals(2, p.count("SELECT sum(datagrams) FROM exporter_stats WHERE exporter_name = 'edge-sflow'"));
       assertEquals(FlowPipeline.summary("goflow2__nfv5").path("netflow_ipfix").path("data_records").asLong(),
           p.count("SELECT count() FROM flows WHERE exporter_name = 'edge-v5'"));
+    }
+  }
+
+  /**
+   * The 1-byte-template IPFIX datagram (65,000 records of one protocol byte) stores nothing, each record counted; an
+   * exporter over its records-per-second budget has the excess counted and dropped, per receive second.
+   */
+  @Test
+  void emptyRecordsAndRecordsOverTheBudgetAreCountedNotStored() throws Exception {
+    try (FlowPipeline p = FlowPipeline.create("flood")) {
+      p.register("10.8.8.8", "edge-ipfix", 1);
+      p.register("127.0.2.0/24", "edge-v5", 100);
+      p.produce(IpAddresses.mapped(new byte[] {10, 8, 8, 8}), HostileInputs.ipfixOneByteTemplate(65_000), T0);
+      List<UdpPayloads.Datagram> v5 = UdpPayloads.read(FlowPipeline.FIXTURES.resolve("flows/goflow2/nfv5.pcap"));
+      long records = FlowPipeline.summary("goflow2__nfv5").path("netflow_ipfix").path("data_records").asLong();
+      for (UdpPayloads.Datagram d : v5) {
+        p.produce(d.srcAddr16(), d.payload(), T0); // one receive second
+      }
+      for (UdpPayloads.Datagram d : v5) {
+        p.produce(d.srcAddr16(), d.payload(), T0 + 1_000_000_000L); // the next: a fresh budget
+      }
+      long budget = records / 2; // the fixture's one datagram holds more records than that
+      runWithoutRestarts(p, java.util.Map.of("exporter-records-per-second", Long.toString(budget)));
+
+      assertEquals(0, p.count("SELECT count() FROM flows WHERE exporter_name = 'edge-ipfix'"));
+      assertEquals(65_000, p.count("SELECT sum(problem_counts[indexOf(problem_reasons, 'empty_record')])"
+          + " FROM exporter_stats WHERE exporter_name = 'edge-ipfix'"));
+      assertEquals(2 * budget, p.count("SELECT count() FROM flows WHERE exporter_name = 'edge-v5'"));
+      assertEquals(2 * (records - budget), p.count("SELECT sum(problem_counts[indexOf(problem_reasons,"
+          + " 'record_budget_exceeded')]) FROM exporter_stats WHERE exporter_name = 'edge-v5'"));
+      assertEquals(p.count("SELECT count() FROM flows"), p.count("SELECT sum(records) FROM exporter_stats"),
+          "exporter_stats counts the stored records");
     }
   }
 }
