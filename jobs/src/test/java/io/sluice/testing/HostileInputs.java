@@ -79,4 +79,40 @@ public final class HostileInputs {
     }
     return b.array();
   }
+
+  /**
+   * A seeded mutation of {@code original}: a few bytes overwritten, a 16-bit field set to 0, 1 or 0xFFFF (lengths,
+   * counts, ids), cut short, or grown by random bytes; never empty. The same seed gives the same bytes.
+   */
+  public static byte[] mutate(byte[] original, java.util.Random random) {
+    byte[] b = original.clone();
+    switch (random.nextInt(5)) {
+      case 0 -> {
+        for (int n = 1 + random.nextInt(8); n > 0; n--) {
+          b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+        }
+      }
+      case 1 -> {
+        if (b.length >= 2) {
+          int at = random.nextInt(b.length - 1);
+          int v = new int[] {0, 1, 0xFFFF, 0x8000}[random.nextInt(4)];
+          b[at] = (byte) (v >>> 8);
+          b[at + 1] = (byte) v;
+        }
+      }
+      case 2 -> b = java.util.Arrays.copyOf(b, 1 + random.nextInt(b.length));
+      case 3 -> {
+        byte[] grown = java.util.Arrays.copyOf(b, b.length + 1 + random.nextInt(64));
+        for (int i = b.length; i < grown.length; i++) {
+          grown[i] = (byte) random.nextInt(256);
+        }
+        b = grown;
+      }
+      default -> {
+        int at = random.nextInt(b.length);
+        b[at] = (byte) (b[at] ^ (1 << random.nextInt(8)));
+      }
+    }
+    return b;
+  }
 }

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.sluice.cli.BadArgument;
 import io.sluice.cli.Printable;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -41,7 +42,7 @@ public final class DecodeCommand implements Runnable {
 
   @Override
   public void run() {
-    if (defaultRate < 0) throw new UserError("--exporter-default-rate must be 0 or more, not " + defaultRate);
+    if (defaultRate < 0) throw new BadArgument("--exporter-default-rate must be 0 or more, not " + defaultRate);
     if (!Files.isReadable(file)) throw new UserError("cannot read " + file);
     PrintWriter out = spec.commandLine().getOut();
     CaptureFlowDecoder decoder = new CaptureFlowDecoder(defaultRate);

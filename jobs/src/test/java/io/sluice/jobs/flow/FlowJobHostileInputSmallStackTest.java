@@ -98,4 +98,56 @@ class FlowJobHostileInputSmallStackTest {
           "exporter_stats counts the stored records");
     }
   }
+
+  /** Seeded mutations run through the job (CI-sized; raise with -Dsluice.mutations=N). */
+  static final int MUTATIONS = Integer.getInteger("sluice.mutations", 20_000);
+
+  /**
+   * Every fixture datagram, then seeded mutations of them (a fifth left intact so that templates are learnt and data
+   * paths reached), from 16 exporters, through Kafka into the job with no restart allowed: it finishes, and every
+   * datagram is counted in exporter_stats.
+   */
+  @Test
+  void seededMutationsOfFixtureDatagramsNeverFailTheJob() throws Exception {
+    List<byte[]> originals = new java.util.ArrayList<>();
+    for (java.nio.file.Path capture : io.sluice.decode.flow.Fixtures.flowCaptures()) {
+      for (byte[] d : io.sluice.decode.flow.Fixtures.udpPayloads(capture)) {
+        if (d.length > 0) {
+          originals.add(d);
+        }
+      }
+    }
+    java.util.Random random = new java.util.Random(21);
+    try (FlowPipeline p = FlowPipeline.create("mutations");
+        org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+            java.util.Map.of("bootstrap.servers", p.kafka, "linger.ms", 20, "batch.size", 1 << 20),
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      p.register("127.1.0.0/24", "fuzzed", 1);
+      int sent = 0;
+      for (int i = 0; i < originals.size() + MUTATIONS; i++) {
+        byte[] payload = i < originals.size() ? originals.get(i)
+            : random.nextInt(5) == 0 ? originals.get(random.nextInt(originals.size()))
+            : HostileInputs.mutate(originals.get(random.nextInt(originals.size())), random);
+        byte[] exporter = IpAddresses.mapped(new byte[] {127, 1, 0, (byte) random.nextInt(16)});
+        io.sluice.wire.FlowDatagram envelope = io.sluice.wire.FlowDatagram.newBuilder()
+            .setExporterAddr(com.google.protobuf.ByteString.copyFrom(exporter))
+            .setReceivedNs(T0 + i * 1_000_000L)
+            .setCollectorId("fuzz")
+            .setPayload(com.google.protobuf.ByteString.copyFrom(payload))
+            .build();
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+            p.prefix + io.sluice.ingest.Topics.FLOWS_RAW, exporter, envelope.toByteArray()));
+        sent++;
+      }
+      producer.flush();
+      runWithoutRestarts(p);
+
+      assertEquals(sent, p.count("SELECT sum(datagrams) FROM exporter_stats"), "every datagram counted");
+      assertEquals(p.count("SELECT count() FROM flows"), p.count("SELECT sum(records) FROM exporter_stats"));
+      System.out.printf("FlowJob mutations: %,d datagrams (%,d mutated from %,d fixture datagrams), %,d problems"
+              + " counted, %,d rows%n", sent, MUTATIONS, originals.size(),
+          p.count("SELECT sum(arraySum(problem_counts)) FROM exporter_stats"), p.count("SELECT count() FROM flows"));
+    }
+  }
 }

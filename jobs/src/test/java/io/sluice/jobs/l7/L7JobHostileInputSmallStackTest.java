@@ -82,4 +82,50 @@ class L7JobHostileInputSmallStackTest {
     L7Oracle.checkDns(dns, StoredRows.dns(db, L7Run.node(dns)), summaries.get(L7Run.node(dns)));
     L7Oracle.checkHttp(http, StoredRows.http(db, L7Run.node(http)), summaries.get(L7Run.node(http)));
   }
+
+  /**
+   * Seeded mutations of the Ethernet frames of every L7 capture (a fifth left intact so that conversations form),
+   * replayed through Kafka into the L7Job with no restart allowed: it finishes and counts every frame.
+   */
+  @Test
+  void seededMutationsOfFixtureFramesNeverFailTheJob() throws Exception {
+    int mutations = Integer.getInteger("sluice.mutations", 20_000);
+    List<byte[]> originals = new java.util.ArrayList<>();
+    for (Path capture : Fixtures.l7Captures()) {
+      try (io.sluice.ingest.capture.CaptureReader reader = io.sluice.ingest.capture.CaptureReader.open(capture)) {
+        for (io.sluice.ingest.capture.CaptureFrame f : reader) {
+          if (f.linkType() == 1 && f.data().length > 0) {
+            originals.add(f.data());
+          }
+        }
+      }
+    }
+    java.util.Random random = new java.util.Random(21);
+    List<byte[]> frames = new java.util.ArrayList<>(originals);
+    for (int i = 0; i < mutations; i++) {
+      byte[] base = originals.get(random.nextInt(originals.size()));
+      frames.add(random.nextInt(5) == 0 ? base : HostileInputs.mutate(base, random));
+    }
+    Path pcap = Files.createTempDirectory("hostile-l7").resolve("mutations.pcap");
+    HostileInputs.writePcap(pcap, 1_600_000_000_000_000_000L, frames);
+
+    String prefix = "mutl7" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    String kafka = TestKafka.bootstrap();
+    TestKafka.createTopics(prefix);
+    String database = TestClickHouse.newDatabase("l7mutations");
+    new Migrator(new ClickHouseHttp(TestClickHouse.url(), null), database, TestStack.repoRoot().resolve("sql"), line -> {})
+        .migrate();
+    long sent = PacketReplay.run(pcap, kafka, prefix + Topics.PACKETS_RAW, "mutations", 0, 0, 1).packets();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(0));
+    env.setParallelism(2);
+    L7Job.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
+        "checkpoint-ms", "500", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix));
+    L7Summary summary = L7Job.summaries(env.execute("l7job-mutations")).get("mutations");
+
+    assertEquals(frames.size(), sent);
+    assertEquals(sent, summary.frames, "every frame counted");
+    System.out.printf("L7Job mutations: %,d frames (%,d mutated from %,d fixture frames), %,d problems counted,"
+        + " %,d not IP, %,d dns / %,d http pairs%n", sent, mutations, originals.size(), summary.problems.total(),
+        summary.framesNotIp, summary.dnsPairs, summary.httpPairs);
+  }
 }
