@@ -145,7 +145,7 @@ class FlowJobHostileInputSmallStackTest {
 
       assertEquals(sent, p.count("SELECT sum(datagrams) FROM exporter_stats"), "every datagram counted");
       assertEquals(p.count("SELECT count() FROM flows"), p.count("SELECT sum(records) FROM exporter_stats"));
-      System.out.printf("FlowJob mutations: %,d datagrams (%,d mutated from %,d fixture datagrams), %,d problems"
+      System.out.printf("FlowJob mutations: %,d datagrams (%,d drawn, four in five mutated, from %,d fixture datagrams), %,d problems"
               + " counted, %,d rows%n", sent, MUTATIONS, originals.size(),
           p.count("SELECT sum(arraySum(problem_counts)) FROM exporter_stats"), p.count("SELECT count() FROM flows"));
     }

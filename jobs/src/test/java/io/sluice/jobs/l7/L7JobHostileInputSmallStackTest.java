@@ -124,7 +124,7 @@ class L7JobHostileInputSmallStackTest {
 
     assertEquals(frames.size(), sent);
     assertEquals(sent, summary.frames, "every frame counted");
-    System.out.printf("L7Job mutations: %,d frames (%,d mutated from %,d fixture frames), %,d problems counted,"
+    System.out.printf("L7Job mutations: %,d frames (%,d drawn, four in five mutated, from %,d fixture frames), %,d problems counted,"
         + " %,d not IP, %,d dns / %,d http pairs%n", sent, mutations, originals.size(), summary.problems.total(),
         summary.framesNotIp, summary.dnsPairs, summary.httpPairs);
   }
