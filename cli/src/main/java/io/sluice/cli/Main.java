@@ -56,6 +56,10 @@ public final class Main implements Runnable {
             cmd.getErr().println("error: " + ex.getMessage());
             return 1;
           }
+          if (ex instanceof BadArgument) {
+            cmd.getErr().println("error: " + ex.getMessage());
+            return 2;
+          }
           throw ex;
         });
     return cli;

@@ -1,5 +1,6 @@
 package io.sluice.cli.db;
 
+import io.sluice.cli.BadArgument;
 import io.sluice.cli.SluiceHome;
 import io.sluice.cli.UserError;
 import io.sluice.store.ClickHouseException;
@@ -38,6 +39,8 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    BadArgument.httpUrl("--clickhouse", clickhouse);
+    BadArgument.database("--database", database);
     migrate(clickhouse, database, sqlDir != null ? sqlDir : SluiceHome.find().resolve("sql"), cluster, spec.commandLine().getOut());
     return 0;
   }

@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.sluice.cli.BadArgument;
+import io.sluice.cli.Printable;
 import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +42,7 @@ public final class DecodeCommand implements Runnable {
 
   @Override
   public void run() {
-    if (defaultRate < 0) throw new UserError("--exporter-default-rate must be 0 or more, not " + defaultRate);
+    if (defaultRate < 0) throw new BadArgument("--exporter-default-rate must be 0 or more, not " + defaultRate);
     if (!Files.isReadable(file)) throw new UserError("cannot read " + file);
     PrintWriter out = spec.commandLine().getOut();
     CaptureFlowDecoder decoder = new CaptureFlowDecoder(defaultRate);
@@ -82,12 +84,12 @@ public final class DecodeCommand implements Runnable {
   }
 
   private static String row(FlowRecord r) {
-    return String.format("%-20s %-8s %-17s %-41s %-41s %5d %5d %5d %16s %16s %10d %12d %s",
+    return Printable.text(String.format("%-20s %-8s %-17s %-41s %-41s %5d %5d %5d %16s %16s %10d %12d %s",
         Instant.ofEpochSecond(r.time), r.flowType.column(), FlowJson.address(r.exporterAddr).replace("::ffff:", ""),
         FlowJson.address(r.srcAddr).replace("::ffff:", ""), FlowJson.address(r.dstAddr).replace("::ffff:", ""),
         r.protocol, r.srcPort, r.dstPort, named(r.inIf, r.inIfName),
         named(r.outIf, r.outIfName) + (r.outIfKind.column().equals("ifindex") ? "" : "(" + r.outIfKind.column() + ")"),
         r.sampledBytes, r.sampledPackets,
-        r.samplingRate == 0 ? r.samplingRateSource.column() : r.samplingRate + " (" + r.samplingRateSource.column() + ")");
+        r.samplingRate == 0 ? r.samplingRateSource.column() : r.samplingRate + " (" + r.samplingRateSource.column() + ")"));
   }
 }

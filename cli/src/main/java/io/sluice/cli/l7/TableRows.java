@@ -1,5 +1,6 @@
 package io.sluice.cli.l7;
 
+import io.sluice.cli.Printable;
 import io.sluice.join.DnsRow;
 import io.sluice.join.HttpRow;
 import java.io.PrintWriter;
@@ -44,7 +45,7 @@ final class TableRows implements L7Command.RowPrinter {
   private static List<String> cells(Map<String, Object> columns, List<String> names) {
     List<String> cells = new ArrayList<>(names.size());
     for (String n : names) {
-      String v = String.valueOf(columns.get(n));
+      String v = Printable.text(String.valueOf(columns.get(n)));
       cells.add(v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 1) + "…" : v);
     }
     return cells;

@@ -1,5 +1,6 @@
 package io.sluice.cli.query;
 
+import io.sluice.cli.BadArgument;
 import io.sluice.cli.UserError;
 import io.sluice.cli.db.MigrateCommand;
 import io.sluice.store.ClickHouseException;
@@ -26,6 +27,8 @@ public final class QueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    BadArgument.httpUrl("--clickhouse", clickhouse);
+    BadArgument.database("--database", database);
     ClickHouseHttp client = new ClickHouseHttp(clickhouse, database);
     try {
       if (returnsRows(sql)) {

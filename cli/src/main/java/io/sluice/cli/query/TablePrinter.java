@@ -1,5 +1,6 @@
 package io.sluice.cli.query;
 
+import io.sluice.cli.Printable;
 import java.io.PrintWriter;
 import java.util.List;
 
@@ -10,7 +11,7 @@ public final class TablePrinter {
   public static void print(PrintWriter out, List<String> header, List<List<String>> rows) {
     int[] widths = new int[header.size()];
     for (int i = 0; i < header.size(); i++) {
-      widths[i] = header.get(i).length();
+      widths[i] = printable(header.get(i)).length();
     }
     for (List<String> row : rows) {
       for (int i = 0; i < row.size() && i < widths.length; i++) {
@@ -39,6 +40,6 @@ public final class TablePrinter {
   }
 
   private static String printable(String cell) {
-    return cell.replace("\n", "\\n").replace("\t", "\\t");
+    return Printable.text(cell);
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.cli.replay;
 
+import io.sluice.cli.KafkaReachable;
 import io.sluice.cli.UserError;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.l7.PacketReplay;
@@ -61,6 +62,7 @@ public final class ReplayCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file)) {
       throw new UserError("no such capture file: " + file);
     }
+    KafkaReachable.check(kafka);
     PrintWriter out = spec.commandLine().getOut();
     try {
       PacketReplay.Result r = PacketReplay.run(file, kafka, topicPrefix + Topics.PACKETS_RAW, node, rate, 0, packetsPerRecord);

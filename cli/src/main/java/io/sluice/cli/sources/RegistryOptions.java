@@ -26,11 +26,19 @@ public final class RegistryOptions {
   @Option(names = "--topic", defaultValue = Topics.SOURCES, hidden = true)
   String topic;
 
+  private boolean reachable;
+
   SourcesTopic topic() {
+    if (!reachable) {
+      io.sluice.cli.KafkaReachable.check(kafka);
+      reachable = true;
+    }
     return new SourcesTopic(kafka, topic);
   }
 
   SourcesMirror mirror() {
+    io.sluice.cli.BadArgument.httpUrl("--clickhouse", clickhouse);
+    io.sluice.cli.BadArgument.database("--database", database);
     return new SourcesMirror(clickhouse, database);
   }
 

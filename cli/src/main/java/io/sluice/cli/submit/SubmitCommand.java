@@ -48,6 +48,7 @@ public final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    io.sluice.cli.BadArgument.httpUrl("--flink", flink);
     String entryClass = JOBS.getOrDefault(job, job);
     if (!entryClass.contains(".")) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),

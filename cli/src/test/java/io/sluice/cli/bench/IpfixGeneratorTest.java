@@ -26,7 +26,8 @@ class IpfixGeneratorTest {
     for (int i = 0; i < 250; i++) {
       int length = generator.next(buf, 1_700_000_000_000L + i);
       assertTrue(length <= 1472, "fits one UDP datagram on a 1500-byte MTU: " + length);
-      decoder.decode(buf.array(), 0, length, new byte[16], 0, state, (FlowRecord r) -> bytes.add(r.sampledBytes), counters);
+      decoder.decode(buf.array(), 0, length, new byte[16], (1_700_000_000_000L + i) * 1_000_000L, state,
+          (FlowRecord r) -> bytes.add(r.sampledBytes), counters);
     }
     assertEquals(0, counters.totalProblems(), counters.problems().toString());
     assertEquals(250 * IpfixGenerator.RECORDS_PER_DATAGRAM, bytes.size());

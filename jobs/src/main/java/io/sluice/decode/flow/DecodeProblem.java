@@ -19,7 +19,12 @@ public enum DecodeProblem {
   BAD_AGENT_ADDRESS("sFlow agent address of unknown type"),
   TRUNCATED_SAMPLE("sFlow sample longer than the datagram"),
   TRUNCATED_FLOW_RECORD("sFlow flow or counter record longer than its sample"),
-  UNDECODED_PACKET_HEADER("sFlow sampled header or datalink frame with no IP header decoded");
+  UNDECODED_PACKET_HEADER("sFlow sampled header or datalink frame with no IP header decoded"),
+  PACKET_NESTING_TOO_DEEP("sampled header nesting more pseudowires than the packet parser follows"),
+  DECODER_EXCEPTION("datagram whose decoding threw (a decoder bug): skipped, the exporter's state kept"),
+  TIME_OUT_OF_RANGE("exporter timestamp too far from the receive time: the receive time is used"),
+  EMPTY_RECORD("record with no addresses and no counters: not stored"),
+  RECORD_BUDGET_EXCEEDED("record over the exporter's records-per-second budget: not stored");
 
   private final String description;
 

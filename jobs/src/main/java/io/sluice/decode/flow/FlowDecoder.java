@@ -21,7 +21,8 @@ import io.sluice.decode.flow.sflow.SflowDecoder;
  *
  * Pure: no I/O, no clocks, no logging. Malformed input never throws; it is counted in {@link
  * DecodeCounters} by {@link DecodeProblem}. Records are passed to the {@link FlowSink} as they are
- * decoded, in a reused {@link FlowRecord}.
+ * decoded, in a reused {@link FlowRecord}, once {@link RecordGate} has dropped the empty ones and
+ * replaced exporter times that cannot be right by the receive time.
  */
 public final class FlowDecoder {
   private final DecodeContext ctx = new DecodeContext();
@@ -29,6 +30,7 @@ public final class FlowDecoder {
   private final NetflowV9Decoder netflowV9 = new NetflowV9Decoder(templateFlows);
   private final IpfixDecoder ipfix = new IpfixDecoder(templateFlows);
   private final SflowDecoder sflow = new SflowDecoder();
+  private final RecordGate gate = new RecordGate();
 
   /** The protocol of a datagram by its first bytes, or null if it is none of the supported ones. */
   public static FlowType recognise(byte[] b, int off, int len) {
@@ -73,7 +75,7 @@ public final class FlowDecoder {
     c.exporterAddr = exporterAddr;
     c.receivedNs = receivedNs;
     c.state = state;
-    c.sink = sink;
+    c.sink = gate.around(sink, counters, receivedNs);
     c.counters = counters;
     counters.datagram(type);
     switch (type) {

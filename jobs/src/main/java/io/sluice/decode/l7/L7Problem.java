@@ -35,7 +35,9 @@ public enum L7Problem {
    * HTTP framing (a chunk size, the end of a header block, a start line) fell where the capture cut a segment: the
    * message is ended with what was seen (marked incomplete) and the parser resumes at the next captured start line.
    */
-  HTTP_FRAMING_CUT;
+  HTTP_FRAMING_CUT,
+  /** A frame whose processing threw (a bug a crafted input found): dropped, with its conversation's state. */
+  DECODER_EXCEPTION;
 
   /** The name used in summaries and metrics: lower snake case. */
   public String key() {

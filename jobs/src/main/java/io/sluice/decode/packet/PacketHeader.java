@@ -20,6 +20,8 @@ public final class PacketHeader {
   public int layer;
   /** True when the captured bytes ended inside a header that was being parsed. */
   public boolean truncated;
+  /** True when the frame nests more layers than {@link PacketParser#MAX_PSEUDOWIRE_NESTING}: parsing stopped there. */
+  public boolean tooDeep;
   /** MAC addresses in the low 48 bits; 0 when the link type has none. */
   public long dstMac;
   public long srcMac;
@@ -95,6 +97,7 @@ public final class PacketHeader {
   public void reset() {
     layer = 0;
     truncated = false;
+    tooDeep = false;
     dstMac = srcMac = 0;
     etherType = vlanCount = outerVlan = innerVlan = mplsCount = 0;
     ipVersion = ipOffset = ipHeaderLength = ipTotalLength = tos = ttl = 0;

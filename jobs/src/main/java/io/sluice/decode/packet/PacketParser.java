@@ -27,7 +27,8 @@ import static io.sluice.decode.packet.BigEndian.u8;
  * and leaves later layers unset. IPv4 options and IPv6 extension headers (hop-by-hop, routing,
  * fragment, destination options, AH, mobility, HIP, shim6) are skipped to reach the transport
  * header; a non-first fragment has no transport header ({@code l4Offset == -1}). TCP, UDP, ICMP and
- * ICMPv6 are decoded; a UDP datagram to port 4789 carrying a VXLAN header has its inner Ethernet
+ * ICMPv6 are decoded; Ethernet pseudowires nested deeper than {@link #MAX_PSEUDOWIRE_NESTING} set {@code
+ * out.tooDeep} and stop there (no recursion: a crafted frame cannot exhaust the stack); a UDP datagram to port 4789 carrying a VXLAN header has its inner Ethernet
  * frame parsed into {@code out.inner} ({@code out.vxlan}), and so has an IPv4/IPv6 packet inside IP
  * (protocol 4 or 41, e.g. SRv6) ({@code out.ipInIp}). The outer headers stay in {@code out}.
  */
@@ -56,6 +57,11 @@ public final class PacketParser {
   public static final int PROTO_IPV6_IN_IP = 41;
 
   private static final int MAX_VLAN_TAGS = 4;
+  /**
+   * Ethernet pseudowires inside MPLS inside Ethernet... deeper than this sets {@code out.tooDeep}. Real networks nest
+   * one or two; a crafted frame nests thousands (each level is only 22 bytes).
+   */
+  public static final int MAX_PSEUDOWIRE_NESTING = 8;
   private static final int MAX_IPV6_EXTENSIONS = 8;
 
   private PacketParser() {}
@@ -120,49 +126,62 @@ public final class PacketParser {
     return byEtherType(u16(b, p + 12), b, p + 14, end, out);
   }
 
+  /**
+   * The layers after an EtherType: VLAN tags, MPLS labels and Ethernet pseudowires, in a loop rather than by recursion
+   * so that no nesting can exhaust the stack; past {@link #MAX_PSEUDOWIRE_NESTING} it gives up and says so.
+   */
   private static boolean byEtherType(int type, byte[] b, int p, int end, PacketHeader out) {
-    int tags = 0;
-    while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
-      if (end - p < 4) return truncated(out);
-      if (tags++ == MAX_VLAN_TAGS) return false;
-      int vid = u16(b, p) & 0x0FFF;
-      if (out.vlanCount == 0) out.outerVlan = vid;
-      out.innerVlan = vid;
-      out.vlanCount++;
-      type = u16(b, p + 2);
+    for (int pseudowires = 0; ; pseudowires++) {
+      int tags = 0;
+      while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
+        if (end - p < 4) return truncated(out);
+        if (tags++ == MAX_VLAN_TAGS) return false;
+        int vid = u16(b, p) & 0x0FFF;
+        if (out.vlanCount == 0) out.outerVlan = vid;
+        out.innerVlan = vid;
+        out.vlanCount++;
+        type = u16(b, p + 2);
+        p += 4;
+      }
+      if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6) {
+        out.etherType = type;
+        return ip(b, p, end, out);
+      }
+      if (type != ETHERTYPE_MPLS && type != ETHERTYPE_MPLS_MULTICAST) {
+        out.etherType = type;
+        return false;
+      }
+      p = mplsLabels(b, p, end, out);
+      if (p < 0) return truncated(out);
+      int nibble = (b[p] & 0xF0) >>> 4;
+      if (nibble == 4 || nibble == 6) {
+        out.etherType = nibble == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+        return ip(b, p, end, out);
+      }
+      if (nibble != 0) return false;
+      // An Ethernet pseudowire behind its control word (RFC 4385): the inner frame's headers.
+      if (pseudowires == MAX_PSEUDOWIRE_NESTING) {
+        out.tooDeep = true;
+        return false;
+      }
       p += 4;
+      if (end - p < 14) return truncated(out);
+      type = u16(b, p + 12);
+      p += 14;
     }
-    if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MULTICAST) return mpls(b, p, end, out);
-    if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6) {
-      out.etherType = type;
-      return ip(b, p, end, out);
-    }
-    out.etherType = type;
-    return false;
   }
 
-  private static boolean mpls(byte[] b, int p, int end, PacketHeader out) {
+  /** Reads an MPLS label stack to its bottom; returns where the payload starts (at least one byte left), or -1. */
+  private static int mplsLabels(byte[] b, int p, int end, PacketHeader out) {
     while (true) {
-      if (end - p < 4) return truncated(out);
+      if (end - p < 4) return -1;
       int entry = s32(b, p);
       if (out.mplsCount < PacketHeader.MAX_MPLS_LABELS) out.mplsLabels[out.mplsCount] = entry >>> 12;
       out.mplsCount++;
       p += 4;
       if ((entry & 0x100) != 0) break;
     }
-    if (end - p < 1) return truncated(out);
-    int nibble = (b[p] & 0xF0) >>> 4;
-    if (nibble == 4 || nibble == 6) {
-      out.etherType = nibble == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
-      return ip(b, p, end, out);
-    }
-    if (nibble == 0) {
-      // An Ethernet pseudowire behind its control word (RFC 4385): the inner frame's headers.
-      p += 4;
-      if (end - p < 14) return truncated(out);
-      return byEtherType(u16(b, p + 12), b, p + 14, end, out);
-    }
-    return false;
+    return end - p < 1 ? -1 : p;
   }
 
   private static boolean ip(byte[] b, int p, int end, PacketHeader out) {

@@ -8,6 +8,7 @@ import io.sluice.decode.flow.FlowDecoder;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.decode.flow.FlowType;
 import io.sluice.decode.flow.InterfaceCounters;
+import io.sluice.jobs.DecodeFaults;
 import io.sluice.store.rows.InterfaceCountersEncoder;
 import io.sluice.ingest.sources.SourceTable;
 import io.sluice.ingest.sources.SourcesTopic;
@@ -50,8 +51,14 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   /** A catch-up blocks the subtask while it reads the registry topic, so it is rate-limited. */
   static final long CATCH_UP_INTERVAL_NS = 5_000_000_000L;
 
+  /** Records one exporter may add per receive second before the rest are counted and dropped (flood guard). */
+  static final long DEFAULT_RECORDS_PER_SECOND = 100_000;
+
   private final String kafkaBootstrap;
   private final String sourcesTopic;
+  private final long recordsPerSecond;
+  /** Per exporter: the receive second being counted and the records passed in it. */
+  private transient Map<String, long[]> budgets;
   private transient ValueState<byte[]> exporterState;
   private transient Map<String, ExporterState> live;
   private transient FlowDecoder decoder;
@@ -64,14 +71,23 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private transient long lastCatchUpNs;
 
   DecodeFlows(String kafkaBootstrap, String sourcesTopic) {
+    this(kafkaBootstrap, sourcesTopic, DEFAULT_RECORDS_PER_SECOND);
+  }
+
+  DecodeFlows(String kafkaBootstrap, String sourcesTopic, long recordsPerSecond) {
+    if (recordsPerSecond <= 0) {
+      throw new IllegalArgumentException("records per second must be positive: " + recordsPerSecond);
+    }
     this.kafkaBootstrap = kafkaBootstrap;
     this.sourcesTopic = sourcesTopic;
+    this.recordsPerSecond = recordsPerSecond;
   }
 
   @Override
   public void open(OpenContext context) {
     exporterState = getRuntimeContext().getState(new ValueStateDescriptor<>("exporter", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     live = new HashMap<>();
+    budgets = new HashMap<>();
     decoder = new FlowDecoder();
     counters = new DecodeCounters();
     sink = new EmittingSink();
@@ -117,8 +133,22 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     sink.ctx = ctx;
     sink.source = source;
     sink.stats = stats;
-    FlowType type = decoder.decode(datagram.payload, 0, datagram.payload.length, datagram.exporterAddr,
-        datagram.receivedNs, state, sink, perDatagram);
+    sink.counters = perDatagram;
+    sink.budget = budgets.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE, 0});
+    sink.second = stats.second;
+    sink.limit = recordsPerSecond;
+    FlowType type;
+    try {
+      type = decoder.decode(datagram.payload, 0, datagram.payload.length, datagram.exporterAddr,
+          datagram.receivedNs, state, sink, perDatagram);
+    } catch (RuntimeException | StackOverflowError fault) {
+      DecodeFaults.rethrowIfNotContainable(fault);
+      // Records emitted before the fault stand; the decoder's scratch buffers may be inconsistent, so start afresh.
+      DecodeFaults.log("decode", key, fault);
+      perDatagram.problem(DecodeProblem.DECODER_EXCEPTION);
+      decoder = new FlowDecoder();
+      type = FlowDecoder.recognise(datagram.payload, 0, datagram.payload.length);
+    }
     counters.add(perDatagram);
     exporterState.update(state.toBytes());
 
@@ -146,7 +176,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private ExporterState restore(byte[] saved) {
     try {
       return ExporterState.fromBytes(saved);
-    } catch (IllegalArgumentException corrupt) {
+    } catch (RuntimeException corrupt) {
       unreadableStates++; // templates are learnt again from the exporter's next ones
       return new ExporterState();
     }
@@ -215,19 +245,41 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     ReadOnlyContext ctx;
     FlowSource source;
     DatagramStats stats;
+    DecodeCounters counters;
+    long[] budget;
+    long second;
+    long limit;
 
     @Override
     public void flow(FlowRecord record) {
+      if (budget[0] != second) {
+        budget[0] = second;
+        budget[1] = 0;
+      }
+      if (budget[1] >= limit) {
+        counters.problem(DecodeProblem.RECORD_BUDGET_EXCEEDED);
+        return;
+      }
+      budget[1]++;
       Enrichment.label(record, source);
       stats.records++;
       stats.rate(record.samplingRate, record.samplingRateSource.column());
-      out.collect(record);
+      try {
+        out.collect(record);
+      } catch (RuntimeException downstream) {
+        throw new DecodeFaults.Downstream(downstream);
+      }
     }
 
     @Override
     public void interfaceCounters(InterfaceCounters counters) {
       String ifName = source == null ? "" : source.getInterfaceNamesOrDefault((int) counters.ifIndex, "");
-      ctx.output(COUNTERS, InterfaceCountersEncoder.encode(counters, stats.exporterName, stats.site, ifName));
+      byte[] row = InterfaceCountersEncoder.encode(counters, stats.exporterName, stats.site, ifName);
+      try {
+        ctx.output(COUNTERS, row);
+      } catch (RuntimeException downstream) {
+        throw new DecodeFaults.Downstream(downstream);
+      }
     }
   }
 }

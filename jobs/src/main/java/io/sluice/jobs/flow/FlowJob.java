@@ -30,10 +30,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <p>Arguments (key=value): kafka, clickhouse (or clickhouse-shards and clickhouse-cluster, see {@link ClickHouseArgs}),
  * database, group, checkpoint-ms, topic-prefix (prepended to the
  * topic names, to run several pipelines on one cluster), and bounded=true to stop at the offsets that exist when
- * the job starts (for replays and tests).
+ * the job starts (for replays and tests), exporter-records-per-second (default 100,000: the records one exporter may
+ * add per receive second; the rest are counted as record_budget_exceeded and dropped).
  */
 public final class FlowJob {
-  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms", "bounded", "topic-prefix"));
+  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms", "bounded", "topic-prefix",
+      "exporter-records-per-second"));
 
   private FlowJob() {}
 
@@ -74,7 +76,9 @@ public final class FlowJob {
 
     SingleOutputStreamOperator<FlowRecord> decoded = datagrams.keyBy(RawDatagram::key)
         .connect(sources)
-        .process(new DecodeFlows(kafka, prefix + Topics.SOURCES), TypeInformation.of(FlowRecord.class))
+        .process(new DecodeFlows(kafka, prefix + Topics.SOURCES, Long.parseLong(options.getOrDefault(
+            "exporter-records-per-second", Long.toString(DecodeFlows.DEFAULT_RECORDS_PER_SECOND)))),
+            TypeInformation.of(FlowRecord.class))
         .name("decode");
     decoded.sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "flows"), new FlowRowEncoder()))
         .name("clickhouse flows");

@@ -25,7 +25,10 @@ final class KafkaRecords {
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawDatagram> out) {
       try {
         FlowDatagram envelope = FlowDatagram.parseFrom(record.value() == null ? new byte[0] : record.value());
-        if (envelope.getExporterAddr().size() != 16 || envelope.getPayload().isEmpty()) {
+        // A receive time outside what a DateTime column holds cannot come from a collector's clock.
+        long receivedSeconds = envelope.getReceivedNs() / 1_000_000_000L;
+        if (envelope.getExporterAddr().size() != 16 || envelope.getPayload().isEmpty()
+            || envelope.getReceivedNs() <= 0 || receivedSeconds > io.sluice.store.sink.RowBinary.MAX_DATE_TIME) {
           malformed.inc();
           return;
         }

@@ -1,7 +1,9 @@
 package io.sluice.jobs.l7;
 
+import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
+import io.sluice.jobs.DecodeFaults;
 import io.sluice.join.Conversation;
 import io.sluice.join.DnsRow;
 import io.sluice.join.HttpRow;
@@ -84,7 +86,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       buffer.clear();
       int protocol = row.transport().equals("tcp") ? PacketParser.PROTO_TCP : PacketParser.PROTO_UDP;
       DnsRowEncoder.encode(row, node, process(protocol, row.clientAddr(), row.clientPort(), row.timeNs()), buffer);
-      out.collect(buffer.toByteArray());
+      try {
+        out.collect(buffer.toByteArray());
+      } catch (RuntimeException downstream) {
+        throw new DecodeFaults.Downstream(downstream);
+      }
     }
 
     @Override
@@ -92,7 +98,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       buffer.clear();
       HttpRowEncoder.encode(row, node, process(PacketParser.PROTO_TCP, row.clientAddr(), row.clientPort(), row.timeNs()),
           buffer);
-      ctx.output(HTTP, buffer.toByteArray());
+      try {
+        ctx.output(HTTP, buffer.toByteArray());
+      } catch (RuntimeException downstream) {
+        throw new DecodeFaults.Downstream(downstream);
+      }
     }
 
     private L7Process process(int protocol, byte[] clientAddr, int clientPort, long timeNs) {
@@ -172,16 +182,30 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   private boolean join(List<KeyedPacket> due, List<KeyedPacket> later, long passedNs, OnTimerContext ctx,
       Collector<byte[]> out, long timestamp) throws Exception {
     due.sort(Comparator.comparingLong(p -> p.capturedNs));
-    Conversation c = load(PacketKeys.node(ctx.getCurrentKey()), ctx, out);
+    String node = PacketKeys.node(ctx.getCurrentKey());
+    Conversation c;
+    try {
+      c = load(node, ctx, out);
+    } catch (RuntimeException | StackOverflowError | java.io.IOException fault) {
+      c = contain(fault, node);
+    }
     for (KeyedPacket p : due) {
-      if (PacketParser.parse(p.linkType, p.data, 0, p.data.length, header)) {
-        c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs);
+      try {
+        if (PacketParser.parse(p.linkType, p.data, 0, p.data.length, header)) {
+          c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs);
+        }
+      } catch (RuntimeException | StackOverflowError fault) {
+        c = contain(fault, node);
       }
     }
-    if (passedNs == Long.MAX_VALUE) {
-      c.finish(); // the end of a bounded input
-    } else {
-      c.advanceTo(passedNs);
+    try {
+      if (passedNs == Long.MAX_VALUE) {
+        c.finish(); // the end of a bounded input
+      } else {
+        c.advanceTo(passedNs);
+      }
+    } catch (RuntimeException | StackOverflowError fault) {
+      c = contain(fault, node);
     }
     queue.update(later);
     save(c, ctx, timestamp);
@@ -189,6 +213,18 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       ctx.timerService().registerEventTimeTimer(millis(later.stream().mapToLong(p -> p.capturedNs).min().getAsLong()));
     }
     return c.isEmpty();
+  }
+
+  /**
+   * A fault in the conversation's decode logic: counted against the node, the conversation's state dropped (it may
+   * be inconsistent) and a fresh one goes on.
+   */
+  private Conversation contain(Throwable fault, String node) {
+    DecodeFaults.rethrowIfNotContainable(fault instanceof java.io.IOException ? new IllegalStateException(fault) : fault);
+    DecodeFaults.log("join dns/http", node, fault);
+    summaries.of(node).problems.add(L7Problem.DECODER_EXCEPTION);
+    header = new PacketHeader();
+    return new Conversation(cx);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.sluice.jobs.l7;
 import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
+import io.sluice.jobs.DecodeFaults;
 import io.sluice.join.IpDefragmenter;
 import io.sluice.join.L7Config;
 import io.sluice.join.L7Engine;
@@ -53,6 +54,18 @@ final class ReassembleFragments extends KeyedProcessFunction<String, KeyedPacket
   @Override
   public void processElement(KeyedPacket p, Context ctx, Collector<KeyedPacket> out) throws Exception {
     L7Summary summary = summaries.of(p.node);
+    try {
+      reassemble(p, summary, ctx, out);
+    } catch (RuntimeException | StackOverflowError fault) {
+      DecodeFaults.rethrowIfNotContainable(fault);
+      DecodeFaults.log("reassemble fragments", p.node, fault);
+      summary.problems.add(L7Problem.DECODER_EXCEPTION);
+      header = new PacketHeader();
+      clear(ctx); // the datagram's fragments go with it
+    }
+  }
+
+  private void reassemble(KeyedPacket p, L7Summary summary, Context ctx, Collector<KeyedPacket> out) throws Exception {
     byte[] saved = fragments.value();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream list = new DataOutputStream(bytes);

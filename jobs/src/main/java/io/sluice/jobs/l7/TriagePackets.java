@@ -1,6 +1,8 @@
 package io.sluice.jobs.l7;
 
+import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.packet.PacketHeader;
+import io.sluice.jobs.DecodeFaults;
 import io.sluice.join.L7Config;
 import io.sluice.join.L7Engine;
 import io.sluice.join.L7Summary;
@@ -34,14 +36,38 @@ final class TriagePackets extends ProcessFunction<CapturedFrame, KeyedPacket> im
   @Override
   public void processElement(CapturedFrame f, Context ctx, Collector<KeyedPacket> out) {
     L7Summary summary = summaries.of(f.node);
+    try {
+      triage(f, summary, ctx, out);
+    } catch (RuntimeException | StackOverflowError fault) {
+      DecodeFaults.rethrowIfNotContainable(fault);
+      DecodeFaults.log("triage", f.node, fault);
+      summary.problems.add(L7Problem.DECODER_EXCEPTION);
+      header = new PacketHeader();
+    }
+  }
+
+  private void triage(CapturedFrame f, L7Summary summary, Context ctx, Collector<KeyedPacket> out) {
     PacketHeader h = L7Engine.triage(f.linkType, f.data, f.data.length, header, summary);
     if (h == null) {
       return;
     }
-    if (L7Engine.reassembles(h)) {
-      ctx.output(FRAGMENTS, new KeyedPacket(PacketKeys.fragment(f.node, h), f.node, f.capturedNs, f.linkType, f.data));
+    KeyedPacket keyed;
+    boolean fragment = L7Engine.reassembles(h);
+    if (fragment) {
+      keyed = new KeyedPacket(PacketKeys.fragment(f.node, h), f.node, f.capturedNs, f.linkType, f.data);
     } else if (L7Engine.worthKeying(h, f.data, config, summary)) {
-      out.collect(new KeyedPacket(PacketKeys.conversation(f.node, h), f.node, f.capturedNs, f.linkType, f.data));
+      keyed = new KeyedPacket(PacketKeys.conversation(f.node, h), f.node, f.capturedNs, f.linkType, f.data);
+    } else {
+      return;
+    }
+    try {
+      if (fragment) {
+        ctx.output(FRAGMENTS, keyed);
+      } else {
+        out.collect(keyed);
+      }
+    } catch (RuntimeException downstream) {
+      throw new DecodeFaults.Downstream(downstream);
     }
   }
 

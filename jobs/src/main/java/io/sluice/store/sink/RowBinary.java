@@ -65,8 +65,17 @@ public final class RowBinary {
     return this;
   }
 
-  /** DateTime: seconds since the epoch as UInt32. */
+  /** The last second a DateTime column holds (2106-02-07 06:28:15 UTC). */
+  public static final long MAX_DATE_TIME = 0xFFFF_FFFFL;
+
+  /**
+   * DateTime: seconds since the epoch as UInt32. A second outside 1970–2106 throws rather than wrapping into another
+   * date: the decoders keep times in range (flows: {@code RecordGate}), so one here is a bug to see, not to store.
+   */
   public RowBinary dateTime(long epochSeconds) {
+    if (epochSeconds < 0 || epochSeconds > MAX_DATE_TIME) {
+      throw new IllegalArgumentException("DateTime out of range (1970 to 2106): " + epochSeconds + " s");
+    }
     return uint32(epochSeconds);
   }
 

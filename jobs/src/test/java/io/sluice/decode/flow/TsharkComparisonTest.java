@@ -105,7 +105,9 @@ class TsharkComparisonTest {
     assertTrue(theirCount > 0, "tshark decoded records");
     assertEquals(theirCount, decoded.flows.size(), "records");
     assertEquals(theirs, ours);
-    assertEquals(0, decoded.decoder.counters().totalProblems(), "problems: " + decoded.decoder.counters().problems());
+    // softflowd reading a file exports the file's times: far from the capture's, so counted at receive time.
+    assertEquals(0, decoded.decoder.counters().totalProblems() - decoded.decoder.counters().problems(DecodeProblem.TIME_OUT_OF_RANGE),
+        "problems: " + decoded.decoder.counters().problems());
   }
 
   private static void add(Map<String, Map<String, Integer>> m, String key, String v) {

@@ -113,7 +113,9 @@ class FlowJobTest {
     assertEquals(Long.toString(dataDatagrams * perDatagram), db.scalar("SELECT count() FROM flows"));
     assertEquals(Long.toString(dataDatagrams * oracle.path("total_bytes").asLong()), db.scalar("SELECT sum(sampled_bytes) FROM flows"));
     assertEquals(Long.toString(dataDatagrams + 1), db.scalar("SELECT sum(datagrams) FROM exporter_stats"));
-    assertEquals("[]", db.scalar("SELECT toString(groupUniqArrayArray(problem_reasons)) FROM exporter_stats"),
+    // The capture's exporter clock is far from the replayed receive times: those records count at the receive time.
+    assertEquals("[]", db.scalar("SELECT toString(arrayFilter(r -> r != 'time_out_of_range',"
+            + " groupUniqArrayArray(problem_reasons))) FROM exporter_stats"),
         "no data set waited for a template");
   }
 

@@ -19,6 +19,16 @@ class RowBinaryTest {
     assertEquals("ab" + "3412" + "efbeadde" + "0807060504030201", hex(rb));
   }
 
+  /** Issue 21: a second past 2106 (or before 1970) used to wrap silently into another date. */
+  @Test
+  void aDateTimeOutOfRangeThrowsRatherThanWrapping() {
+    assertEquals("ffffffff", hex(new RowBinary(4).dateTime(RowBinary.MAX_DATE_TIME)));
+    assertEquals("00000000", hex(new RowBinary(4).dateTime(0)));
+    assertThrows(IllegalArgumentException.class, () -> new RowBinary(4).dateTime(RowBinary.MAX_DATE_TIME + 1));
+    assertThrows(IllegalArgumentException.class, () -> new RowBinary(4).dateTime(7_258_118_400L)); // 2200
+    assertThrows(IllegalArgumentException.class, () -> new RowBinary(4).dateTime(-1));
+  }
+
   @Test
   void stringsHaveAVarintLength() {
     RowBinary rb = new RowBinary(8).string("hé").string("x".repeat(200));

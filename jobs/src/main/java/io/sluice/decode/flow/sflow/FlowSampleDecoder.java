@@ -78,7 +78,7 @@ final class FlowSampleDecoder {
         else if (protocol == HEADER_IPV4 || protocol == HEADER_IPV6) ok = PacketParser.parseIp(b, p + 16, (int) headerLength, ctx.packet);
         else ok = false;
         if (ok) rawHeader = true;
-        else ctx.problem(DecodeProblem.UNDECODED_PACKET_HEADER);
+        else ctx.problem(ctx.packet.tooDeep ? DecodeProblem.PACKET_NESTING_TOO_DEEP : DecodeProblem.UNDECODED_PACKET_HEADER);
         return;
       case 2: // ethernet frame data
         if (len < 24 || rawHeader) break;

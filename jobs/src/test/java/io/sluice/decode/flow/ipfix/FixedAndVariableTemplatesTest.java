@@ -76,9 +76,9 @@ class FixedAndVariableTemplatesTest {
     List<String> out = new ArrayList<>();
     byte[] exporter = new byte[16];
     byte[] t = message(templateSet(variable));
-    decoder.decode(t, 0, t.length, exporter, 1, state, r -> out.add("unexpected"), counters);
+    decoder.decode(t, 0, t.length, exporter, 1_700_000_001_000_000_000L, state, r -> out.add("unexpected"), counters);
     byte[] d = message(dataSet(variable));
-    decoder.decode(d, 0, d.length, exporter, 2, state, r -> out.add(describe(r)), counters);
+    decoder.decode(d, 0, d.length, exporter, 1_700_000_002_000_000_000L, state, r -> out.add(describe(r)), counters);
     assertEquals(RECORDS, counters.records(RecordKind.FLOW));
     assertEquals(0, counters.totalProblems(), counters.problems().toString());
     return out;
