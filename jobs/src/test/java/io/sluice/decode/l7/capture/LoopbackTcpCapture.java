@@ -22,7 +22,7 @@ public final class LoopbackTcpCapture implements AutoCloseable {
     Path log = dir.resolve(name + ".dumpcap.log");
     String filter = java.util.stream.IntStream.of(ports).mapToObj(p -> "tcp port " + p)
         .collect(java.util.stream.Collectors.joining(" or "));
-    Process p = new ProcessBuilder("dumpcap", "-q", "-i", "lo", "-f", filter, "-w", file.toString())
+    Process p = new ProcessBuilder("dumpcap", "-q", "-i", "lo", "-B", "128", "-f", filter, "-w", file.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     LoopbackTcpCapture c = new LoopbackTcpCapture(file, log, p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -43,6 +43,16 @@ public final class Tools {
     }
   }
 
+  /** nginx's workers run as nobody: the test's files must be readable by all. */
+  public static void worldReadable(Path dirOrFile) throws IOException {
+    try (java.util.stream.Stream<Path> all = Files.walk(dirOrFile)) {
+      for (Path p : all.toList()) {
+        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+            Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+  }
+
   /** Waits until something accepts connections on the port, or the process died. */
   public static void waitForPort(int port, Process p) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
