@@ -11,6 +11,8 @@ import java.util.List;
  * @param sni the host_name of server_name; "" when absent
  * @param alpn the protocols offered in application_layer_protocol_negotiation, in order
  * @param supportedVersions supported_versions' list; empty when the extension is absent
+ * @param truncated the capture held only the start of the message: the lists and extensions are those wholly
+ *     inside it (the rest is unknown, and no fingerprint is computed)
  */
 public record TlsClientHello(
     int legacyVersion,
@@ -24,7 +26,8 @@ public record TlsClientHello(
     int[] ecPointFormats,
     int[] signatureAlgorithms,
     boolean sessionTicket,
-    boolean preSharedKey) {
+    boolean preSharedKey,
+    boolean truncated) {
 
   /** The highest version offered: from supported_versions when present (GREASE ignored), else the legacy field. */
   public int maxVersion() {

@@ -40,9 +40,12 @@ public final class TlsConnection {
     (fromClient ? client : server).bytes(b, off, len, ts);
   }
 
-  /** Missing bytes: that direction's records cannot be followed any more. */
+  /**
+   * Missing bytes of known length. Inside a record they are stepped over (a hello they cut is parsed as far as
+   * it goes); across a record header, that direction cannot be followed any more.
+   */
   public void onGap(boolean fromClient, long missing, long ts) {
-    (fromClient ? client : server).lost = true;
+    (fromClient ? client : server).gap(missing, ts);
   }
 
   public void close(long ts) {
@@ -75,16 +78,16 @@ public final class TlsConnection {
         resumed, alertLevel, alertDescription, alertFromServer, status));
   }
 
-  private void onHello(boolean fromClient, int type, byte[] b, int off, int len, long ts) {
+  private void onHello(boolean fromClient, int type, byte[] b, int off, int len, boolean cut, long ts) {
     if (fromClient && type == Tls.CLIENT_HELLO) {
-      TlsClientHello h = TlsHelloParser.clientHello(b, off, len);
+      TlsClientHello h = TlsHelloParser.clientHello(b, off, len, cut);
       if (h == null) {
         malformed++;
       } else if (clientHello == null) {
         clientHello = h;
         clientHelloNs = ts;
       }
-    } else if (!fromClient && type == Tls.SERVER_HELLO && clientHello != null) {
+    } else if (!fromClient && type == Tls.SERVER_HELLO && clientHello != null && !cut) {
       TlsServerHello h = TlsHelloParser.serverHello(b, off, len);
       if (h == null) {
         malformed++;
@@ -139,6 +142,39 @@ public final class TlsConnection {
     private byte[] msg = new byte[512];
     private int msgFill;
     private boolean msgBuffered;
+    /** Bytes of the message being buffered were lost: only its start (up to msgCutAt) is known. */
+    private int msgCutAt = -1;
+    /** A hole crossed a handshake message header: no more messages in this direction. */
+    private boolean messagesLost;
+
+    void gap(long missing, long ts) {
+      if (lost) {
+        return;
+      }
+      if (headerFill < 5 || missing > recordLeft) {
+        lost = true;
+        return;
+      }
+      if (recordType == Tls.HANDSHAKE && !encrypted && !messagesLost) {
+        if (msgHeaderFill < 4 || missing > msgLeft) {
+          messagesLost = true;
+        } else {
+          if (msgBuffered && msgCutAt < 0) {
+            msgCutAt = msgFill;
+          }
+          msgFill += (int) missing;
+          msgLeft -= (int) missing;
+          if (msgLeft == 0) {
+            endMessage(ts);
+          }
+        }
+      }
+      recordLeft -= (int) missing;
+      if (recordLeft == 0) {
+        headerFill = 0;
+        endRecord();
+      }
+    }
 
     Direction(boolean isClient) {
       this.isClient = isClient;
@@ -183,7 +219,7 @@ public final class TlsConnection {
     private void body(byte[] b, int off, int n, long ts) {
       switch (recordType) {
         case Tls.HANDSHAKE -> {
-          if (!encrypted) {
+          if (!encrypted && !messagesLost) {
             handshake(b, off, n, ts);
           }
         }
@@ -222,6 +258,7 @@ public final class TlsConnection {
             msgType = msgHeader[0] & 0xff;
             msgLeft = ((msgHeader[1] & 0xff) << 16) | ((msgHeader[2] & 0xff) << 8) | (msgHeader[3] & 0xff);
             msgFill = 0;
+            msgCutAt = -1;
             msgBuffered = (msgType == Tls.CLIENT_HELLO || msgType == Tls.SERVER_HELLO) && msgLeft <= MAX_HELLO;
             if (msgBuffered && msg.length < msgLeft) {
               msg = new byte[msgLeft];
@@ -248,7 +285,8 @@ public final class TlsConnection {
     private void endMessage(long ts) {
       msgHeaderFill = 0;
       if (msgBuffered) {
-        onHello(isClient, msgType, msg, 0, msgFill, ts);
+        boolean cut = msgCutAt >= 0;
+        onHello(isClient, msgType, msg, 0, cut ? msgCutAt : msgFill, cut, ts);
       }
     }
   }

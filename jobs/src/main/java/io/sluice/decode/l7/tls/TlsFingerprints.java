@@ -34,11 +34,19 @@ public final class TlsFingerprints {
     return s.toString();
   }
 
+  /** "" for a hello the capture cut (its lists are not whole). */
   public static String ja3(TlsClientHello h) {
+    if (h.truncated()) {
+      return "";
+    }
     return hex(digest("MD5", ja3String(h)), 32);
   }
 
+  /** "" for a hello the capture cut (its lists are not whole). */
   public static String ja4(TlsClientHello h) {
+    if (h.truncated()) {
+      return "";
+    }
     int[] ciphers = withoutGrease(h.cipherSuites());
     int[] exts = withoutGrease(h.extensions());
     StringBuilder a = new StringBuilder(40);

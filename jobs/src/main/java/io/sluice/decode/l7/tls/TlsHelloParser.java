@@ -17,6 +17,14 @@ public final class TlsHelloParser {
 
   /** Null when the body is malformed. */
   public static TlsClientHello clientHello(byte[] b, int off, int len) {
+    return clientHello(b, off, len, false);
+  }
+
+  /**
+   * With {@code truncated}, the body is only the start of the message (the capture cut it): what lies wholly
+   * inside is returned, marked truncated; null when not even the cipher suites are whole.
+   */
+  public static TlsClientHello clientHello(byte[] b, int off, int len, boolean truncated) {
     Reader r = new Reader(b, off, len);
     int version = r.u16();
     r.skip(32);
@@ -36,7 +44,11 @@ public final class TlsHelloParser {
     boolean psk = false;
     int[] types = NONE;
     if (r.remaining() > 0) {
-      int end = r.pos + r.u16();
+      int extensionsLen = r.u16();
+      int end = r.pos + extensionsLen;
+      if (truncated) {
+        end = Math.min(end, r.end);
+      }
       types = new int[16];
       int n = 0;
       while (r.ok && r.pos + 4 <= end) {
@@ -44,6 +56,10 @@ public final class TlsHelloParser {
         int extLen = r.u16();
         int extEnd = r.pos + extLen;
         if (extEnd > end) {
+          if (truncated) {
+            r.pos = end;
+            break;
+          }
           return null;
         }
         if (n == types.length) {
@@ -63,13 +79,13 @@ public final class TlsHelloParser {
         }
         r.pos = extEnd;
       }
-      if (!r.ok || r.pos != end) {
+      if (!r.ok || (r.pos != end && !truncated)) {
         return null;
       }
       types = Arrays.copyOf(types, n);
     }
     return new TlsClientHello(version, sessionId, ciphers, types, sni, alpn, versions, groups, formats, sigAlgs,
-        ticket, psk);
+        ticket, psk, truncated);
   }
 
   /** Null when the body is malformed. */
@@ -89,12 +105,14 @@ public final class TlsHelloParser {
     boolean psk = false;
     int[] types = NONE;
     if (r.remaining() > 0) {
-      int end = r.pos + r.u16();
+      int extensionsLen = r.u16();
+      int end = r.pos + extensionsLen;
       types = new int[8];
       int n = 0;
       while (r.ok && r.pos + 4 <= end) {
         int type = r.u16();
-        int extEnd = r.pos + r.u16();
+        int extLen = r.u16();
+        int extEnd = r.pos + extLen;
         if (extEnd > end) {
           return null;
         }
@@ -122,7 +140,8 @@ public final class TlsHelloParser {
   }
 
   private static String serverName(Reader r, int extEnd) {
-    int listEnd = r.pos + r.u16();
+    int listLen = r.u16();
+    int listEnd = r.pos + listLen;
     while (r.ok && r.pos + 3 <= Math.min(listEnd, extEnd)) {
       int nameType = r.u8();
       int len = r.u16();
@@ -135,7 +154,8 @@ public final class TlsHelloParser {
   }
 
   private static List<String> alpn(Reader r, int extEnd) {
-    int listEnd = Math.min(r.pos + r.u16(), extEnd);
+    int listLen = r.u16();
+    int listEnd = Math.min(r.pos + listLen, extEnd);
     List<String> out = new ArrayList<>(4);
     while (r.ok && r.pos < listEnd) {
       int len = r.u8();
