@@ -64,29 +64,64 @@ final class HpackHuffman {
   /**
    * Decodes {@code len} bytes into {@code out} (chars 0..255). Returns false on an EOS symbol, padding longer
    * than 7 bits, or padding that is not the EOS prefix (all ones).
+   *
+   * <p>Codes of up to 8 bits (the printable ASCII of headers, mostly) come from one table lookup on the next 8
+   * bits; longer ones are found the canonical way, length by length.
    */
   static boolean decode(byte[] b, int off, int len, StringBuilder out) {
-    int code = 0;
+    long acc = 0;
     int bits = 0;
-    for (int i = off, end = off + len; i < end; i++) {
-      int v = b[i];
-      for (int shift = 7; shift >= 0; shift--) {
-        code = (code << 1) | ((v >>> shift) & 1);
-        bits++;
-        int index = code - FIRST[bits];
-        if (index >= 0 && index < COUNT[bits]) {
-          int sym = SYMBOLS[OFFSET[bits] + index];
-          if (sym == EOS) {
-            return false;
-          }
-          out.append((char) sym);
-          code = 0;
-          bits = 0;
-        } else if (bits == MAX_LEN) {
-          return false;
+    int i = off;
+    int end = off + len;
+    while (true) {
+      while (bits <= 56 && i < end) {
+        acc = (acc << 8) | (b[i++] & 0xff);
+        bits += 8;
+      }
+      if (bits == 0) {
+        return true;
+      }
+      int peek = bits >= 8 ? (int) (acc >>> (bits - 8)) & 0xff
+          : (int) ((acc << (8 - bits)) | ((1 << (8 - bits)) - 1)) & 0xff;
+      int fast = FAST[peek];
+      if (fast != 0 && (fast & 0xf) <= bits) {
+        out.append((char) (fast >>> 4));
+        bits -= fast & 0xf;
+        continue;
+      }
+      if (i >= end && bits <= 7) {
+        long mask = (1L << bits) - 1;
+        return (acc & mask) == mask; // the rest is padding: at most 7 bits, all ones
+      }
+      int sym = -1;
+      for (int l = 9; l <= Math.min(MAX_LEN, bits); l++) {
+        int code = (int) (acc >>> (bits - l)) & ((1 << l) - 1);
+        int index = code - FIRST[l];
+        if (index >= 0 && index < COUNT[l]) {
+          sym = SYMBOLS[OFFSET[l] + index];
+          bits -= l;
+          break;
+        }
+      }
+      if (sym < 0 || sym == EOS) {
+        return false;
+      }
+      out.append((char) sym);
+    }
+  }
+
+  /** For each 8-bit prefix: (symbol << 4) | length when a code of at most 8 bits starts it; 0 otherwise. */
+  private static final short[] FAST = new short[256];
+
+  static {
+    for (int sym = 0; sym < EOS; sym++) {
+      int l = LENGTHS[sym];
+      if (l <= 8) {
+        int prefix = CODES[sym] << (8 - l);
+        for (int k = 0; k < (1 << (8 - l)); k++) {
+          FAST[prefix | k] = (short) ((sym << 4) | l);
         }
       }
     }
-    return bits <= 7 && code == (1 << bits) - 1;
   }
 }

@@ -152,8 +152,8 @@ public final class Http2Connection {
     private long blockTs;
     private boolean blockTooBig;
 
-    // the fields of the block being decoded
-    private final Map<String, String> fields = new HashMap<>();
+    // the fields of the block being decoded that rows use (the first of each); null when absent
+    private final String[] fields = new String[Field.values().length];
     private int unknownFields;
 
     Direction(boolean isClient, boolean fromStart) {
@@ -429,7 +429,7 @@ public final class Http2Connection {
 
     private void finishBlock(long ts) {
       inBlock = false;
-      fields.clear();
+      java.util.Arrays.fill(fields, null);
       unknownFields = 0;
       boolean whole = blockHole < 0 && !blockTooBig;
       if (blockTooBig) {
@@ -472,14 +472,14 @@ public final class Http2Connection {
     }
 
     private void applyRequest(StreamState s) {
-      s.method = field(":method", s.method);
-      s.scheme = field(":scheme", s.scheme);
-      s.authority = field(":authority", field("host", s.authority));
-      s.path = field(":path", s.path);
-      s.requestContentType = field("content-type", s.requestContentType);
-      s.userAgent = field("user-agent", s.userAgent);
+      s.method = field(Field.METHOD, s.method);
+      s.scheme = field(Field.SCHEME, s.scheme);
+      s.authority = field(Field.AUTHORITY, field(Field.HOST, s.authority));
+      s.path = field(Field.PATH, s.path);
+      s.requestContentType = field(Field.CONTENT_TYPE, s.requestContentType);
+      s.userAgent = field(Field.USER_AGENT, s.userAgent);
       s.grpc = Grpc.isGrpcContentType(s.requestContentType);
-      String timeout = fields.get("grpc-timeout");
+      String timeout = fields[Field.GRPC_TIMEOUT.ordinal()];
       if (timeout != null) {
         s.grpcTimeoutNs = Grpc.timeoutNs(timeout);
       }
@@ -521,7 +521,7 @@ public final class Http2Connection {
         s.headersIncomplete = true;
       }
       s.headersIncomplete |= incomplete;
-      String status = fields.get(":status");
+      String status = fields[Field.STATUS.ordinal()];
       if (!s.responseHeadersSeen) {
         int code = statusCode(status);
         boolean informational = code >= 100 && code < 200;
@@ -529,7 +529,7 @@ public final class Http2Connection {
           s.responseHeadersSeen = true;
           s.responseNs = blockTs;
           s.statusCode = code;
-          s.responseContentType = field("content-type", s.responseContentType);
+          s.responseContentType = field(Field.CONTENT_TYPE, s.responseContentType);
           s.grpc |= Grpc.isGrpcContentType(s.responseContentType);
           grpcTrailers(s); // a trailers-only response carries grpc-status in its only block
         }
@@ -542,10 +542,10 @@ public final class Http2Connection {
     }
 
     private void grpcTrailers(StreamState s) {
-      String gs = fields.get("grpc-status");
+      String gs = fields[Field.GRPC_STATUS.ordinal()];
       if (gs != null) {
         s.grpcStatus = statusCode(gs);
-        s.grpcMessage = Grpc.decodeMessage(fields.get("grpc-message"));
+        s.grpcMessage = Grpc.decodeMessage(fields[Field.GRPC_MESSAGE.ordinal()]);
       }
     }
 
@@ -617,10 +617,13 @@ public final class Http2Connection {
       }
     }
 
-    // HeaderSink: keep the first value of each field of the block
+    // HeaderSink: keep the first value of each field the rows use
     @Override
     public void header(String name, String value) {
-      fields.putIfAbsent(name, value);
+      Field f = Field.of(name);
+      if (f != null && fields[f.ordinal()] == null) {
+        fields[f.ordinal()] = value;
+      }
     }
 
     @Override
@@ -628,9 +631,31 @@ public final class Http2Connection {
       unknownFields++;
     }
 
-    private String field(String name, String otherwise) {
-      String v = fields.get(name);
+    private String field(Field f, String otherwise) {
+      String v = fields[f.ordinal()];
       return v != null ? v : otherwise;
+    }
+  }
+
+  /** The header fields the rows use. */
+  private enum Field {
+    METHOD, SCHEME, AUTHORITY, HOST, PATH, STATUS, CONTENT_TYPE, USER_AGENT, GRPC_STATUS, GRPC_MESSAGE, GRPC_TIMEOUT;
+
+    static Field of(String name) {
+      return switch (name) {
+        case ":method" -> METHOD;
+        case ":scheme" -> SCHEME;
+        case ":authority" -> AUTHORITY;
+        case "host" -> HOST;
+        case ":path" -> PATH;
+        case ":status" -> STATUS;
+        case "content-type" -> CONTENT_TYPE;
+        case "user-agent" -> USER_AGENT;
+        case "grpc-status" -> GRPC_STATUS;
+        case "grpc-message" -> GRPC_MESSAGE;
+        case "grpc-timeout" -> GRPC_TIMEOUT;
+        default -> null;
+      };
     }
   }
 
