@@ -27,6 +27,9 @@ ensure_test_packages() {
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v tcpreplay >/dev/null 2>&1 || missing+=(tcpreplay) # raw IPv6 and VLAN frames for FrameLayoutsTest
+  # jobs' HTTP/2 and TLS capture tests: h2load/nghttp drive nginx's h2c; nghttpd adds gRPC-style trailers.
+  command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
+  command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
   install_packages "${missing[@]}"
 }
 
