@@ -50,6 +50,40 @@ public final class HpackDecoder {
     return count;
   }
 
+  /** The decoder's state (table, sizes, known) for Flink keyed state. */
+  public void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeBoolean(known);
+    out.writeInt(size);
+    out.writeInt(maxSize);
+    out.writeInt(limit);
+    out.writeInt(count);
+    for (int d = count; d >= 1; d--) { // oldest first, so reading adds them back in order
+      Latin1.write(out, names[slot(d)]);
+      Latin1.write(out, values[slot(d)]);
+    }
+  }
+
+  public static HpackDecoder read(java.io.DataInput in) throws java.io.IOException {
+    HpackDecoder d = new HpackDecoder(in.readBoolean());
+    int size = in.readInt();
+    d.maxSize = in.readInt();
+    d.limit = in.readInt();
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      String name = Latin1.read(in);
+      String value = Latin1.read(in);
+      if (d.count == d.names.length) {
+        d.grow();
+      }
+      d.head = (d.head - 1 + d.names.length) % d.names.length;
+      d.names[d.head] = name;
+      d.values[d.head] = value;
+      d.count++;
+    }
+    d.size = size;
+    return d;
+  }
+
   /** From now on the table's contents are unknown. */
   public void forget() {
     known = false;

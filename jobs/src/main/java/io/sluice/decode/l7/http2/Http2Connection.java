@@ -101,6 +101,44 @@ public final class Http2Connection {
     return client.prefaceLeft == 0 && client.synced;
   }
 
+  /** The whole state, for Flink keyed state; {@link #read} gives a connection that goes on the same way. */
+  public void write(java.io.DataOutput out) throws java.io.IOException {
+    for (long p : problems) {
+      out.writeLong(p);
+    }
+    for (long f : frameCounts) {
+      out.writeLong(f);
+    }
+    out.writeInt(highestClientStream);
+    out.writeInt(highestPushStream);
+    out.writeInt(streams.size());
+    for (StreamState s : streams.values()) {
+      s.write(out);
+    }
+    client.write(out);
+    server.write(out);
+  }
+
+  public static Http2Connection read(java.io.DataInput in, Listener out) throws java.io.IOException {
+    Http2Connection c = new Http2Connection(true, out);
+    for (int i = 0; i < c.problems.length; i++) {
+      c.problems[i] = in.readLong();
+    }
+    for (int i = 0; i < c.frameCounts.length; i++) {
+      c.frameCounts[i] = in.readLong();
+    }
+    c.highestClientStream = in.readInt();
+    c.highestPushStream = in.readInt();
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      StreamState s = StreamState.read(in);
+      c.streams.put(s.id, s);
+    }
+    c.client.read(in);
+    c.server.read(in);
+    return c;
+  }
+
   private void problem(Http2Problem p) {
     problems[p.ordinal()]++;
   }
@@ -123,7 +161,7 @@ public final class Http2Connection {
   /** One direction's framing and header decoding. */
   private final class Direction implements HeaderSink {
     final boolean isClient;
-    final HpackDecoder hpack;
+    HpackDecoder hpack;
     int prefaceLeft;
     boolean synced = true;
 
@@ -160,6 +198,65 @@ public final class Http2Connection {
       this.isClient = isClient;
       this.hpack = new HpackDecoder(fromStart);
       this.prefaceLeft = isClient && fromStart ? PREFACE.length : 0;
+    }
+
+    void write(java.io.DataOutput out) throws java.io.IOException {
+      hpack.write(out);
+      out.writeInt(prefaceLeft);
+      out.writeBoolean(synced);
+      out.write(head);
+      out.writeInt(headFill);
+      out.writeLong(frameTs);
+      out.writeInt(type);
+      out.writeInt(flags);
+      out.writeInt(streamId);
+      out.writeInt(length);
+      out.writeInt(payloadPos);
+      out.writeBoolean(buffering);
+      out.writeInt(payloadHole);
+      out.writeInt(padLen);
+      int held = headFill == 9 && buffering ? payloadPos : 0;
+      out.writeInt(held);
+      out.write(payload, 0, held);
+      out.writeInt(blockLen);
+      out.write(block, 0, blockLen);
+      out.writeInt(blockHole);
+      out.writeBoolean(inBlock);
+      out.writeInt(blockStream);
+      out.writeInt(blockPromised);
+      out.writeBoolean(blockEndStream);
+      out.writeLong(blockTs);
+      out.writeBoolean(blockTooBig);
+    }
+
+    void read(java.io.DataInput in) throws java.io.IOException {
+      hpack = HpackDecoder.read(in);
+      prefaceLeft = in.readInt();
+      synced = in.readBoolean();
+      in.readFully(head);
+      headFill = in.readInt();
+      frameTs = in.readLong();
+      type = in.readInt();
+      flags = in.readInt();
+      streamId = in.readInt();
+      length = in.readInt();
+      payloadPos = in.readInt();
+      buffering = in.readBoolean();
+      payloadHole = in.readInt();
+      padLen = in.readInt();
+      int held = in.readInt();
+      payload = new byte[Math.max(256, buffering && headFill == 9 ? length : held)];
+      in.readFully(payload, 0, held);
+      blockLen = in.readInt();
+      block = new byte[Math.max(1024, blockLen)];
+      in.readFully(block, 0, blockLen);
+      blockHole = in.readInt();
+      inBlock = in.readBoolean();
+      blockStream = in.readInt();
+      blockPromised = in.readInt();
+      blockEndStream = in.readBoolean();
+      blockTs = in.readLong();
+      blockTooBig = in.readBoolean();
     }
 
     void bytes(byte[] b, int off, int len, long ts) {

@@ -34,6 +34,55 @@ final class StreamState {
     this.id = id;
   }
 
+  void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(id);
+    for (String v : new String[] {method, scheme, authority, path, requestContentType, responseContentType,
+        userAgent, grpcMessage}) {
+      Latin1.write(out, v);
+    }
+    out.writeInt(statusCode);
+    for (long v : new long[] {requestBody, responseBody, requestNs, responseNs, endNs, grpcTimeoutNs}) {
+      out.writeLong(v);
+    }
+    for (boolean v : new boolean[] {requestEnded, responseEnded, responseHeadersSeen, headersIncomplete, pushed,
+        unsolicited, grpc}) {
+      out.writeBoolean(v);
+    }
+    out.writeInt(grpcStatus);
+    requestMessages.write(out);
+    responseMessages.write(out);
+  }
+
+  static StreamState read(java.io.DataInput in) throws java.io.IOException {
+    StreamState s = new StreamState(in.readInt());
+    s.method = Latin1.read(in);
+    s.scheme = Latin1.read(in);
+    s.authority = Latin1.read(in);
+    s.path = Latin1.read(in);
+    s.requestContentType = Latin1.read(in);
+    s.responseContentType = Latin1.read(in);
+    s.userAgent = Latin1.read(in);
+    s.grpcMessage = Latin1.read(in);
+    s.statusCode = in.readInt();
+    s.requestBody = in.readLong();
+    s.responseBody = in.readLong();
+    s.requestNs = in.readLong();
+    s.responseNs = in.readLong();
+    s.endNs = in.readLong();
+    s.grpcTimeoutNs = in.readLong();
+    s.requestEnded = in.readBoolean();
+    s.responseEnded = in.readBoolean();
+    s.responseHeadersSeen = in.readBoolean();
+    s.headersIncomplete = in.readBoolean();
+    s.pushed = in.readBoolean();
+    s.unsolicited = in.readBoolean();
+    s.grpc = in.readBoolean();
+    s.grpcStatus = in.readInt();
+    s.requestMessages.read(in);
+    s.responseMessages.read(in);
+    return s;
+  }
+
   Http2StreamRow row(String status, long errorCode) {
     String contentType = responseContentType.isEmpty() ? requestContentType : responseContentType;
     return new Http2StreamRow(id, method, scheme, authority, path, statusCode, contentType, userAgent,
@@ -77,6 +126,22 @@ final class StreamState {
           length = 0;
         }
       }
+    }
+
+    void write(java.io.DataOutput out) throws java.io.IOException {
+      out.writeLong(messages);
+      out.writeInt(prefixFill);
+      out.writeLong(length);
+      out.writeLong(remaining);
+      out.writeBoolean(lost);
+    }
+
+    void read(java.io.DataInput in) throws java.io.IOException {
+      messages = in.readLong();
+      prefixFill = in.readInt();
+      length = in.readLong();
+      remaining = in.readLong();
+      lost = in.readBoolean();
     }
 
     /** A hole of n bytes: inside a message it is skipped; otherwise the count can no longer be trusted. */

@@ -31,6 +31,9 @@ public final class TlsConnection {
   private boolean alertFromServer;
   private boolean emitted;
   private long malformed;
+  /** The hellos' bodies as parsed (the client's possibly cut), kept for {@link #write}. */
+  private byte[] clientHelloBody;
+  private byte[] serverHelloBody;
 
   public TlsConnection(Listener out) {
     this.out = out;
@@ -52,6 +55,64 @@ public final class TlsConnection {
     if (!emitted && clientHello != null) {
       emit(serverHello != null ? TlsHandshakeRow.STATUS_OK : TlsHandshakeRow.STATUS_NO_SERVER_HELLO);
     }
+  }
+
+  /** The whole state, for Flink keyed state: the hellos are kept as bytes and parsed again by {@link #read}. */
+  public void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeLong(clientHelloNs);
+    out.writeLong(serverHelloNs);
+    writeBytes(out, clientHelloBody);
+    out.writeBoolean(clientHello != null && clientHello.truncated());
+    writeBytes(out, serverHelloBody);
+    out.writeBoolean(helloRetry);
+    out.writeInt(alertLevel);
+    out.writeInt(alertDescription);
+    out.writeBoolean(alertFromServer);
+    out.writeBoolean(emitted);
+    out.writeLong(malformed);
+    client.write(out);
+    server.write(out);
+  }
+
+  public static TlsConnection read(java.io.DataInput in, Listener out) throws java.io.IOException {
+    TlsConnection c = new TlsConnection(out);
+    c.clientHelloNs = in.readLong();
+    c.serverHelloNs = in.readLong();
+    c.clientHelloBody = readBytes(in);
+    boolean cut = in.readBoolean();
+    if (c.clientHelloBody != null) {
+      c.clientHello = TlsHelloParser.clientHello(c.clientHelloBody, 0, c.clientHelloBody.length, cut);
+    }
+    c.serverHelloBody = readBytes(in);
+    if (c.serverHelloBody != null) {
+      c.serverHello = TlsHelloParser.serverHello(c.serverHelloBody, 0, c.serverHelloBody.length);
+    }
+    c.helloRetry = in.readBoolean();
+    c.alertLevel = in.readInt();
+    c.alertDescription = in.readInt();
+    c.alertFromServer = in.readBoolean();
+    c.emitted = in.readBoolean();
+    c.malformed = in.readLong();
+    c.client.read(in);
+    c.server.read(in);
+    return c;
+  }
+
+  private static void writeBytes(java.io.DataOutput out, byte[] b) throws java.io.IOException {
+    out.writeInt(b == null ? -1 : b.length);
+    if (b != null) {
+      out.write(b);
+    }
+  }
+
+  private static byte[] readBytes(java.io.DataInput in) throws java.io.IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
   }
 
   /** Hellos, records or handshake messages that could not be parsed. */
@@ -86,6 +147,7 @@ public final class TlsConnection {
       } else if (clientHello == null) {
         clientHello = h;
         clientHelloNs = ts;
+        clientHelloBody = Arrays.copyOfRange(b, off, off + len);
       }
     } else if (!fromClient && type == Tls.SERVER_HELLO && clientHello != null && !cut) {
       TlsServerHello h = TlsHelloParser.serverHello(b, off, len);
@@ -96,6 +158,7 @@ public final class TlsConnection {
       } else if (serverHello == null) {
         serverHello = h;
         serverHelloNs = ts;
+        serverHelloBody = Arrays.copyOfRange(b, off, off + len);
         if (h.version() >= 0x0304 && !emitted) {
           emit(TlsHandshakeRow.STATUS_OK); // what follows is encrypted
         }
@@ -178,6 +241,50 @@ public final class TlsConnection {
 
     Direction(boolean isClient) {
       this.isClient = isClient;
+    }
+
+    void write(java.io.DataOutput out) throws java.io.IOException {
+      out.writeBoolean(lost);
+      out.writeBoolean(encrypted);
+      out.write(header);
+      out.writeInt(headerFill);
+      out.writeInt(recordType);
+      out.writeInt(recordLeft);
+      out.writeInt(recordLen);
+      out.write(alert);
+      out.write(msgHeader);
+      out.writeInt(msgHeaderFill);
+      out.writeInt(msgType);
+      out.writeInt(msgLeft);
+      out.writeInt(msgFill);
+      out.writeBoolean(msgBuffered);
+      out.writeInt(msgCutAt);
+      out.writeBoolean(messagesLost);
+      int held = msgBuffered && msgHeaderFill == 4 ? msgFill : 0;
+      out.writeInt(held);
+      out.write(msg, 0, held);
+    }
+
+    void read(java.io.DataInput in) throws java.io.IOException {
+      lost = in.readBoolean();
+      encrypted = in.readBoolean();
+      in.readFully(header);
+      headerFill = in.readInt();
+      recordType = in.readInt();
+      recordLeft = in.readInt();
+      recordLen = in.readInt();
+      in.readFully(alert);
+      in.readFully(msgHeader);
+      msgHeaderFill = in.readInt();
+      msgType = in.readInt();
+      msgLeft = in.readInt();
+      msgFill = in.readInt();
+      msgBuffered = in.readBoolean();
+      msgCutAt = in.readInt();
+      messagesLost = in.readBoolean();
+      int held = in.readInt();
+      msg = new byte[Math.max(512, held + (msgBuffered ? msgLeft : 0))];
+      in.readFully(msg, 0, held);
     }
 
     void bytes(byte[] b, int off, int len, long ts) {
