@@ -232,6 +232,40 @@ class Http2CaptureTest {
         + " segment %d%n", rows.size(), kept, seen, maxSegment);
   }
 
+  /** The same capture through the L7 engine (`sluice l7`): recognised by its preface, one row per stream. */
+  @Test
+  void throughTheL7Engine() throws Exception {
+    List<String> engine = new ArrayList<>();
+    List<io.sluice.join.HttpRow> http1 = new ArrayList<>();
+    io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), new io.sluice.join.L7Sink() {
+      @Override
+      public void dns(io.sluice.join.DnsRow row) {}
+
+      @Override
+      public void http(io.sluice.join.HttpRow row) {
+        http1.add(row);
+      }
+
+      @Override
+      public void http2(io.sluice.join.Http2Row row) {
+        Map<String, Object> c = row.columns("test");
+        assertEquals("HTTP/2", c.get("version"));
+        assertEquals(0, c.get("headers_incomplete"));
+        engine.add(c.get("method") + " " + c.get("host") + c.get("path") + " " + c.get("status_code") + " "
+            + c.get("status") + " " + c.get("grpc_status"));
+      }
+    });
+    List<String> expected = new ArrayList<>();
+    for (TsharkHttp2.Stream t : oracle.values()) {
+      expected.add(t.method + " " + t.authority + t.path + " " + t.status + " answered "
+          + (t.path.startsWith("/helloworld") ? 5 : -1));
+    }
+    java.util.Collections.sort(engine);
+    java.util.Collections.sort(expected);
+    assertEquals(expected, engine);
+    assertEquals(List.of(), http1, "no connection taken for HTTP/1");
+  }
+
   private static void agreesOrEmpty(String tshark, String ours, Http2StreamRow r, String at) {
     if (!ours.isEmpty() || !r.headersIncomplete()) {
       assertEquals(tshark, ours, at);

@@ -217,6 +217,36 @@ class TlsCaptureTest {
     assertEquals(Tls.versionName(0x0304), "TLS 1.3");
   }
 
+  /** The same capture through the L7 engine (`sluice l7`): recognised by the record header, one row each. */
+  @Test
+  void throughTheL7Engine() throws Exception {
+    List<String> engine = new ArrayList<>();
+    io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), new io.sluice.join.L7Sink() {
+      @Override
+      public void dns(io.sluice.join.DnsRow row) {}
+
+      @Override
+      public void http(io.sluice.join.HttpRow row) {
+        throw new AssertionError("not HTTP/1: " + row);
+      }
+
+      @Override
+      public void tls(io.sluice.join.TlsRow row) {
+        Map<String, Object> c = row.columns("test");
+        engine.add(c.get("sni") + " " + c.get("ja3") + " " + c.get("cipher_suite") + " " + c.get("status"));
+      }
+    });
+    List<String> expected = new ArrayList<>();
+    for (Map<String, String> t : oracle) {
+      String cipher = t.containsKey("server_cipher") ? "" + Integer.decode(t.get("server_cipher")) : "0";
+      expected.add(t.get("sni") + " " + t.get("ja3") + " " + cipher + " "
+          + (t.containsKey("alert") ? "failed" : "ok"));
+    }
+    java.util.Collections.sort(engine);
+    java.util.Collections.sort(expected);
+    assertEquals(expected, engine);
+  }
+
   /** Cut as the loader cuts it: whatever is there agrees with tshark; a cut ClientHello says so. */
   @Test
   void asTheLoaderCutsIt() throws Exception {
