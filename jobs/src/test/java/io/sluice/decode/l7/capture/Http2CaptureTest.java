@@ -235,9 +235,19 @@ class Http2CaptureTest {
   /** The same capture through the L7 engine (`sluice l7`): recognised by its preface, one row per stream. */
   @Test
   void throughTheL7Engine() throws Exception {
+    throughTheL7Engine(false);
+  }
+
+  /** The same, with each conversation written to bytes and read back after every packet, as in keyed state. */
+  @Test
+  void throughConversationsKeptAsBytes() throws Exception {
+    throughTheL7Engine(true);
+  }
+
+  private void throughTheL7Engine(boolean keyedState) throws Exception {
     List<String> engine = new ArrayList<>();
     List<io.sluice.join.HttpRow> http1 = new ArrayList<>();
-    io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), new io.sluice.join.L7Sink() {
+    io.sluice.join.L7Sink sink = new io.sluice.join.L7Sink() {
       @Override
       public void dns(io.sluice.join.DnsRow row) {}
 
@@ -254,7 +264,12 @@ class Http2CaptureTest {
         engine.add(c.get("method") + " " + c.get("host") + c.get("path") + " " + c.get("status_code") + " "
             + c.get("status") + " " + c.get("grpc_status"));
       }
-    });
+    };
+    if (keyedState) {
+      KeyedStateReplay.run(capture, sink);
+    } else {
+      io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), sink);
+    }
     List<String> expected = new ArrayList<>();
     for (TsharkHttp2.Stream t : oracle.values()) {
       expected.add(t.method + " " + t.authority + t.path + " " + t.status + " answered "

@@ -220,8 +220,18 @@ class TlsCaptureTest {
   /** The same capture through the L7 engine (`sluice l7`): recognised by the record header, one row each. */
   @Test
   void throughTheL7Engine() throws Exception {
+    throughTheL7Engine(false);
+  }
+
+  /** The same, with each conversation written to bytes and read back after every packet, as in keyed state. */
+  @Test
+  void throughConversationsKeptAsBytes() throws Exception {
+    throughTheL7Engine(true);
+  }
+
+  private void throughTheL7Engine(boolean keyedState) throws Exception {
     List<String> engine = new ArrayList<>();
-    io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), new io.sluice.join.L7Sink() {
+    io.sluice.join.L7Sink sink = new io.sluice.join.L7Sink() {
       @Override
       public void dns(io.sluice.join.DnsRow row) {}
 
@@ -235,7 +245,12 @@ class TlsCaptureTest {
         Map<String, Object> c = row.columns("test");
         engine.add(c.get("sni") + " " + c.get("ja3") + " " + c.get("cipher_suite") + " " + c.get("status"));
       }
-    });
+    };
+    if (keyedState) {
+      KeyedStateReplay.run(capture, sink);
+    } else {
+      io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), sink);
+    }
     List<String> expected = new ArrayList<>();
     for (Map<String, String> t : oracle) {
       String cipher = t.containsKey("server_cipher") ? "" + Integer.decode(t.get("server_cipher")) : "0";
