@@ -11,6 +11,15 @@ import java.util.Map;
 public record Http2Row(byte[] clientAddr, int clientPort, byte[] serverAddr, int serverPort, Http2StreamRow stream) {
   public static final String VERSION = "HTTP/2";
 
+  /** The stream as an {@code http} row: what the L7Job stores until the table has the HTTP/2 and gRPC columns. */
+  public HttpRow asHttpRow() {
+    Http2StreamRow s = stream;
+    long timeNs = s.requestNs() != 0 ? s.requestNs() : s.responseNs();
+    return new HttpRow(timeNs, clientAddr, clientPort, serverAddr, serverPort, s.method(), s.authority(), s.path(),
+        VERSION, s.statusCode(), s.requestBodyBytes(), s.responseBodyBytes(), s.contentType(), s.userAgent(),
+        s.responseNs(), s.latencyNs(), s.status());
+  }
+
   public Map<String, Object> columns(String node) {
     Http2StreamRow s = stream;
     long timeNs = s.requestNs() != 0 ? s.requestNs() : s.responseNs();

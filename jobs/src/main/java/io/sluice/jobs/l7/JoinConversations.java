@@ -8,6 +8,7 @@ import io.sluice.join.HttpRow;
 import io.sluice.join.L7Config;
 import io.sluice.join.L7Context;
 import io.sluice.join.L7Process;
+import io.sluice.join.Http2Row;
 import io.sluice.join.L7Sink;
 import io.sluice.join.L7Summary;
 import io.sluice.join.MemoryBudget;
@@ -93,6 +94,12 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       HttpRowEncoder.encode(row, node, process(PacketParser.PROTO_TCP, row.clientAddr(), row.clientPort(), row.timeNs()),
           buffer);
       ctx.output(HTTP, buffer.toByteArray());
+    }
+
+    /** HTTP/2 streams land in the http table with version HTTP/2 (its gRPC columns do not exist yet). */
+    @Override
+    public void http2(Http2Row row) {
+      http(row.asHttpRow());
     }
 
     private L7Process process(int protocol, byte[] clientAddr, int clientPort, long timeNs) {
