@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One TLS handshake with the connection's ends; columns of the planned {@code tls} table (issue 17). */
+/** One TLS handshake with the connection's ends; its columns are the {@code tls} table's (sql/018_tls.sql). */
 public record TlsRow(byte[] clientAddr, int clientPort, byte[] serverAddr, int serverPort, TlsHandshakeRow handshake) {
 
   public Map<String, Object> columns(String node) {
@@ -36,7 +36,7 @@ public record TlsRow(byte[] clientAddr, int clientPort, byte[] serverAddr, int s
     m.put("server_hello_ns", h.serverHelloNs());
     m.put("handshake_ns", h.handshakeNs());
     m.put("alert_level", h.alertLevel());
-    m.put("alert_description", h.alertDescription());
+    m.put("alert_description", Math.max(0, h.alertDescription())); // meaningful when alert_level > 0
     m.put("alert_from_server", h.alertFromServer() ? 1 : 0);
     m.put("status", h.status());
     Map<String, Object> process = L7Columns.tail(new LinkedHashMap<>(), 0, 0, "");
@@ -44,6 +44,15 @@ public record TlsRow(byte[] clientAddr, int clientPort, byte[] serverAddr, int s
     process.remove("latency_ns");
     process.remove("status");
     m.putAll(process);
-    return m;
+    Map<String, Object> ordered = new LinkedHashMap<>(); // the table's order: server_hello_ns after time_ns
+    for (Map.Entry<String, Object> e : m.entrySet()) {
+      if (!e.getKey().equals("server_hello_ns")) {
+        ordered.put(e.getKey(), e.getValue());
+      }
+      if (e.getKey().equals("time_ns")) {
+        ordered.put("server_hello_ns", h.serverHelloNs());
+      }
+    }
+    return ordered;
   }
 }

@@ -8,6 +8,7 @@ import io.sluice.join.L7Config;
 import io.sluice.join.L7Summary;
 import io.sluice.store.rows.DnsRowEncoder;
 import io.sluice.store.rows.HttpRowEncoder;
+import io.sluice.store.rows.TlsRowEncoder;
 import io.sluice.store.rows.PreEncodedRows;
 import io.sluice.store.sink.ClickHouseSink;
 import java.time.Duration;
@@ -96,6 +97,9 @@ public final class L7Job {
     dns.getSideOutput(JoinConversations.HTTP)
         .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "http"), new PreEncodedRows(HttpRowEncoder.COLUMNS)))
         .name("clickhouse http");
+    dns.getSideOutput(JoinConversations.TLS)
+        .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "tls"), new PreEncodedRows(TlsRowEncoder.COLUMNS)))
+        .name("clickhouse tls");
   }
 
   /** The totals per node of a finished (bounded) run, as the offline {@code sluice l7} summary counts them. */
