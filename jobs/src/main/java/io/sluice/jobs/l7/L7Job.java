@@ -29,8 +29,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * sluice.packets.raw → triage (parse once; fragments aside) → keyBy datagram → reassemble → keyBy node and
  * conversation, with sluice.sockets.raw keyed the same way → the L7 parse-and-join in keyed state, driven by
- * event-time timers, each row with its client's process from the socket events → the {@code dns} and {@code http}
- * tables, exactly once. The sockets topic may be empty (replays of capture files): rows then have no process.
+ * event-time timers, each row with its client's process from the socket events → the {@code dns}, {@code http}
+ * (HTTP/1.x and HTTP/2) and {@code tls} tables, exactly once. The sockets topic may be empty (replays of capture files): rows then have no process.
  *
  * <p>Event time is the capture time, with a watermark {@code out-of-orderness-ms} behind the latest one (default
  * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline). Arguments (key=value): kafka, clickhouse (or clickhouse-shards
