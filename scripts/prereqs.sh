@@ -29,6 +29,9 @@ ensure_test_packages() {
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v tcpreplay >/dev/null 2>&1 || missing+=(tcpreplay) # raw IPv6 and VLAN frames for FrameLayoutsTest
   command -v npm >/dev/null 2>&1 || missing+=(npm) # fetches chDB (ensure_chdb)
+  # jobs' HTTP/2 and TLS capture tests: h2load/nghttp drive nginx's h2c; nghttpd adds gRPC-style trailers.
+  command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
+  command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
   install_packages "${missing[@]}"
   ensure_chdb
 }

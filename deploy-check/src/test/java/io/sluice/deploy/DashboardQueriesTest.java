@@ -31,11 +31,14 @@ class DashboardQueriesTest {
   /** Panels the fixtures cannot fill, and why. Nothing else may come back empty. */
   private static final String NO_COUNTERS = "no fixture capture holds an sFlow counter sample (tshark's oracle "
       + "counts counter_samples 0 in every one), so interface_counters stays empty";
+  private static final String NO_TLS = "no fixture capture holds TLS: the tls table stays empty (jobs' Http2JobTest"
+      + " and TlsCaptureTest make real handshakes)";
   private static final Map<String, String> NO_FIXTURE_DATA = Map.of(
       "Interface bits/s from sFlow counters", NO_COUNTERS,
       "Interface counters (latest sample)", NO_COUNTERS,
       "Attributed processes only", "no fixture row has a process: the eBPF loader does not feed the L7 path yet, "
-          + "and `sluice l7` offline leaves pid/comm/container empty");
+          + "and `sluice l7` offline leaves pid/comm/container empty",
+      "Handshakes/s by version", NO_TLS, "Top SNI", NO_TLS, "ALPN chosen", NO_TLS, "Failed handshakes", NO_TLS);
   private static final int WIDTH = 1000; // maxDataPoints: a panel about 1000 px wide
 
   private FixtureStore store;

@@ -27,7 +27,8 @@ class DashboardStructureTest {
   @Test
   void dashboardsAreThereWithUniqueUids() {
     List<Dashboard> all = Dashboards.all();
-    assertEquals(List.of("dns.json", "exporters-health.json", "flows-overview.json", "http.json", "processes.json"),
+    assertEquals(List.of("dns.json", "exporters-health.json", "flows-overview.json", "http.json", "processes.json",
+        "tls.json"),
         all.stream().map(Dashboard::name).toList());
     Set<String> uids = new HashSet<>();
     for (Dashboard d : all) {

@@ -2,6 +2,8 @@ package io.sluice.join;
 
 import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.l7.http.HttpDetector;
+import io.sluice.decode.l7.http2.Http2Connection;
+import io.sluice.decode.l7.tls.Tls;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
 import java.io.DataInput;
@@ -10,7 +12,7 @@ import java.io.IOException;
 
 /**
  * The L7 state of one unordered address/port pair as one node saw it: its DNS queries awaiting an answer (over
- * UDP and TCP) and its TCP connection, if that carries DNS or HTTP. The offline engine keeps one per pair in a
+ * UDP and TCP) and its TCP connection, if that carries DNS, HTTP/1.x, HTTP/2 (from its preface) or TLS. The offline engine keeps one per pair in a
  * map; the L7Job keeps its binary form ({@link #write}) in Flink keyed state, so both run this same code.
  *
  * <p>Time: a deadline (query or request timeout, idle connection) at D fires after every packet of the pair
@@ -167,7 +169,10 @@ public final class Conversation {
     int dport = h.dstPort;
     Boolean senderIsClient = null;
     boolean isDns = false;
-    if (config.dnsPorts().contains(dport) || config.httpPorts().contains(dport)) {
+    int kind = appByContent(h, b); // HTTP/2 and TLS: by their first bytes, on any port
+    if (kind != APP_HTTP1) {
+      senderIsClient = true;
+    } else if (config.dnsPorts().contains(dport) || config.httpPorts().contains(dport)) {
       senderIsClient = true;
       isDns = config.dnsPorts().contains(dport);
     } else if (config.dnsPorts().contains(sport) || config.httpPorts().contains(sport)) {
@@ -195,13 +200,37 @@ public final class Conversation {
     byte[] server = senderIsClient ? h.dstAddr.clone() : h.srcAddr.clone();
     int clientPort = senderIsClient ? sport : dport;
     int serverPort = senderIsClient ? dport : sport;
-    tcp = new TcpConnection(client, clientPort, server, serverPort, app(isDns, client, clientPort, server, serverPort),
+    if (isDns) {
+      kind = APP_DNS;
+    }
+    tcp = new TcpConnection(client, clientPort, server, serverPort, app(kind, client, clientPort, server, serverPort),
         ns);
     return tcp;
   }
 
-  private TcpApp app(boolean isDns, byte[] client, int clientPort, byte[] server, int serverPort) {
-    if (isDns) {
+  // The application on a connection, also its tag in the binary state (0 and 1 as the boolean they replaced).
+  private static final int APP_HTTP1 = 0;
+  private static final int APP_DNS = 1;
+  private static final int APP_HTTP2 = 2;
+  private static final int APP_TLS = 3;
+
+  private static int appByContent(PacketHeader h, byte[] b) {
+    int off = h.payloadOffset;
+    int len = h.payloadLength;
+    if (len >= 16 && java.util.Arrays.equals(b, off, off + 16, Http2Connection.PREFACE, 0, 16)) {
+      return APP_HTTP2;
+    }
+    return Tls.looksLikeClientHello(b, off, len) ? APP_TLS : APP_HTTP1;
+  }
+
+  private TcpApp app(int kind, byte[] client, int clientPort, byte[] server, int serverPort) {
+    if (kind == APP_HTTP2) {
+      return new Http2App(client, clientPort, server, serverPort, true, cx.sink);
+    }
+    if (kind == APP_TLS) {
+      return new TlsApp(client, clientPort, server, serverPort, cx.sink);
+    }
+    if (kind == APP_DNS) {
       return new DnsOverTcp((buf, off, len, wire, fromClient, firstNs) -> onDnsMessage(buf, off, len, wire,
           fromClient ? client : server, fromClient ? clientPort : serverPort,
           fromClient ? server : client, fromClient ? serverPort : clientPort, true, firstNs), cx.budget, cx.summary);
@@ -234,10 +263,16 @@ public final class Conversation {
     tcp.toServer.write(out);
     tcp.toClient.write(out);
     if (tcp.app instanceof DnsOverTcp d) {
-      out.writeBoolean(true);
+      out.writeByte(APP_DNS);
       d.write(out);
+    } else if (tcp.app instanceof Http2App h2) {
+      out.writeByte(APP_HTTP2);
+      h2.write(out);
+    } else if (tcp.app instanceof TlsApp tls) {
+      out.writeByte(APP_TLS);
+      tls.write(out);
     } else {
-      out.writeBoolean(false);
+      out.writeByte(APP_HTTP1);
       ((HttpExchangeJoin) tcp.app).write(out);
     }
   }
@@ -262,10 +297,13 @@ public final class Conversation {
     toServer.read(in, cx.budget);
     TcpStream toClient = new TcpStream();
     toClient.read(in, cx.budget);
-    boolean isDns = in.readBoolean();
-    TcpApp app = c.app(isDns, client, clientPort, server, serverPort);
+    TcpApp app = c.app(in.readByte(), client, clientPort, server, serverPort);
     if (app instanceof DnsOverTcp d) {
       d.read(in);
+    } else if (app instanceof Http2App h2) {
+      h2.read(in);
+    } else if (app instanceof TlsApp tls) {
+      tls.read(in);
     } else {
       ((HttpExchangeJoin) app).read(in);
     }

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.cli.UserError;
 import io.sluice.join.DnsRow;
+import io.sluice.join.Http2Row;
 import io.sluice.join.HttpRow;
 import io.sluice.join.L7Config;
 import io.sluice.join.L7Replay;
 import io.sluice.join.L7Sink;
 import io.sluice.join.L7Summary;
+import io.sluice.join.TlsRow;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -28,8 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "l7",
     mixinStandardHelpOptions = true,
     description = {
-      "Decode DNS and HTTP/1.x in a pcap or pcapng file and join queries with responses, as the L7 job does.",
-      "Prints the dns and http rows (ClickHouse column names), then a summary."
+      "Decode DNS, HTTP/1.x, HTTP/2 (gRPC) and TLS handshakes in a pcap or pcapng file and join queries with"
+          + " responses, as the L7 job does.",
+      "Prints the dns, http (HTTP/2 streams too) and tls rows (ClickHouse column names), then a summary."
     })
 public final class L7Command implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -37,7 +40,7 @@ public final class L7Command implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "A pcap or pcapng capture.")
   Path file;
 
-  @Option(names = "--json", description = "Print JSON lines: one per row ({\"dns\": ...} or {\"http\": ...}), then {\"summary\": ...}.")
+  @Option(names = "--json", description = "Print JSON lines: one per row ({\"dns\": ...}, {\"http\": ...} or {\"tls\": ...}), then {\"summary\": ...}.")
   boolean json;
 
   @Option(names = "--node", defaultValue = "offline", description = "The node column's value (default: ${DEFAULT-VALUE}).")
@@ -91,6 +94,16 @@ public final class L7Command implements Callable<Integer> {
     @Override
     public void http(HttpRow row) {
       out.println(write(mapper, Map.of("http", row.columns(node))));
+    }
+
+    @Override
+    public void http2(Http2Row row) {
+      out.println(write(mapper, Map.of("http", row.columns(node))));
+    }
+
+    @Override
+    public void tls(TlsRow row) {
+      out.println(write(mapper, Map.of("tls", row.columns(node))));
     }
 
     @Override

@@ -2,24 +2,33 @@ package io.sluice.cli.l7;
 
 import io.sluice.cli.Printable;
 import io.sluice.join.DnsRow;
+import io.sluice.join.Http2Row;
 import io.sluice.join.HttpRow;
+import io.sluice.join.TlsRow;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Rows as two aligned tables (dns, then http) of the most telling columns; --json has them all. */
+/** Rows as aligned tables (dns, http, HTTP/2 streams, tls) of the most telling columns; --json has them all. */
 final class TableRows implements L7Command.RowPrinter {
   private static final List<String> DNS_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
       "server_port", "transport", "id", "qname", "qtype", "rcode", "answer_count", "latency_ns", "status");
   private static final List<String> HTTP_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
       "server_port", "method", "host", "path", "status_code", "response_body_size", "latency_ns", "status");
+  private static final List<String> HTTP2_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
+      "server_port", "stream_id", "method", "host", "path", "status_code", "grpc_status", "latency_ns",
+      "incomplete", "status");
+  private static final List<String> TLS_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
+      "server_port", "sni", "version", "cipher_suite", "alpn", "ja4", "handshake_ns", "status");
   private static final int MAX_CELL = 48;
 
   private final PrintWriter out;
   private final String node;
   private final List<List<String>> dns = new ArrayList<>();
   private final List<List<String>> http = new ArrayList<>();
+  private final List<List<String>> http2 = new ArrayList<>();
+  private final List<List<String>> tls = new ArrayList<>();
 
   TableRows(PrintWriter out, String node) {
     this.out = out;
@@ -37,9 +46,21 @@ final class TableRows implements L7Command.RowPrinter {
   }
 
   @Override
+  public void http2(Http2Row row) {
+    http2.add(cells(row.columns(node), HTTP2_COLUMNS));
+  }
+
+  @Override
+  public void tls(TlsRow row) {
+    tls.add(cells(row.columns(node), TLS_COLUMNS));
+  }
+
+  @Override
   public void finish() {
     print("dns", DNS_COLUMNS, dns);
     print("http", HTTP_COLUMNS, http);
+    print("http (HTTP/2)", HTTP2_COLUMNS, http2);
+    print("tls", TLS_COLUMNS, tls);
   }
 
   private static List<String> cells(Map<String, Object> columns, List<String> names) {

@@ -92,4 +92,54 @@ class L7CommandTest {
     assertEquals(1, r.code());
     assertTrue(r.err().contains("offset"), r.err());
   }
+
+  /** HTTP/2 from nghttp to nghttpd (cleartext, any port), captured on lo: `sluice l7` prints its streams. */
+  @Test
+  void printsHttp2Streams(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    for (String tool : List.of("nghttpd", "nghttp", "dumpcap")) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          new ProcessBuilder("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool).start().waitFor() == 0,
+          "needs " + tool);
+    }
+    Files.writeString(dir.resolve("hello.txt"), "hello\n");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path pcap = dir.resolve("h2.pcapng");
+    Process server = new ProcessBuilder("nghttpd", "--no-tls", "-d", dir.toString(), "" + port)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nghttpd.log").toFile()).start();
+    Process dumpcap = new ProcessBuilder("dumpcap", "-q", "-i", "lo", "-f", "tcp port " + port, "-w", pcap.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("dumpcap.log").toFile()).start();
+    try {
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!Files.readString(dir.resolve("dumpcap.log")).contains("File: ") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(300);
+      assertEquals(0, new ProcessBuilder("nghttp", "-n", "http://127.0.0.1:" + port + "/hello.txt",
+          "http://127.0.0.1:" + port + "/nothing").start().waitFor());
+      Thread.sleep(1000);
+    } finally {
+      dumpcap.destroy();
+      dumpcap.waitFor();
+      server.destroy();
+      server.waitFor();
+    }
+    Result r = run("l7", pcap.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    List<String> streams = new ArrayList<>();
+    for (String line : r.out().strip().split("\n")) {
+      JsonNode n = new ObjectMapper().readTree(line);
+      if (n.has("http")) {
+        JsonNode h = n.get("http");
+        streams.add(h.get("version").asText() + " " + h.get("method").asText() + " " + h.get("path").asText() + " "
+            + h.get("status_code").asInt() + " " + h.get("status").asText());
+      }
+    }
+    java.util.Collections.sort(streams);
+    assertEquals(List.of("HTTP/2 GET /hello.txt 200 answered", "HTTP/2 GET /nothing 404 answered"), streams);
+    Result table = run("l7", pcap.toString());
+    assertTrue(table.out().contains("http (HTTP/2) (2 rows)"), table.out());
+  }
 }

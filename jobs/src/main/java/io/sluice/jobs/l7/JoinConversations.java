@@ -10,7 +10,10 @@ import io.sluice.join.HttpRow;
 import io.sluice.join.L7Config;
 import io.sluice.join.L7Context;
 import io.sluice.join.L7Process;
+import io.sluice.join.Http2Row;
 import io.sluice.join.L7Sink;
+import io.sluice.join.TlsRow;
+import io.sluice.store.rows.TlsRowEncoder;
 import io.sluice.join.L7Summary;
 import io.sluice.join.MemoryBudget;
 import io.sluice.join.ProcessAttribution;
@@ -58,6 +61,7 @@ import org.apache.flink.util.OutputTag;
 final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket, KeyedSocket, byte[]>
     implements CheckpointedFunction {
   static final OutputTag<byte[]> HTTP = new OutputTag<>("http", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+  static final OutputTag<byte[]> TLS = new OutputTag<>("tls", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
   private transient NodeSummaries summaries;
   private transient ValueState<byte[]> conversation;
@@ -103,6 +107,20 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       } catch (RuntimeException downstream) {
         throw new DecodeFaults.Downstream(downstream);
       }
+    }
+
+    @Override
+    public void tls(TlsRow row) {
+      buffer.clear();
+      TlsRowEncoder.encode(row, node, process(PacketParser.PROTO_TCP, row.clientAddr(), row.clientPort(),
+          row.handshake().clientHelloNs()), buffer);
+      ctx.output(TLS, buffer.toByteArray());
+    }
+
+    /** HTTP/2 streams land in the http table with version HTTP/2 (its gRPC columns do not exist yet). */
+    @Override
+    public void http2(Http2Row row) {
+      http(row.asHttpRow());
     }
 
     private L7Process process(int protocol, byte[] clientAddr, int clientPort, long timeNs) {

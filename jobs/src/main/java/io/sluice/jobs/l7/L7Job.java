@@ -8,6 +8,7 @@ import io.sluice.join.L7Config;
 import io.sluice.join.L7Summary;
 import io.sluice.store.rows.DnsRowEncoder;
 import io.sluice.store.rows.HttpRowEncoder;
+import io.sluice.store.rows.TlsRowEncoder;
 import io.sluice.store.rows.PreEncodedRows;
 import io.sluice.store.sink.ClickHouseSink;
 import java.time.Duration;
@@ -28,8 +29,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * sluice.packets.raw → triage (parse once; fragments aside) → keyBy datagram → reassemble → keyBy node and
  * conversation, with sluice.sockets.raw keyed the same way → the L7 parse-and-join in keyed state, driven by
- * event-time timers, each row with its client's process from the socket events → the {@code dns} and {@code http}
- * tables, exactly once. The sockets topic may be empty (replays of capture files): rows then have no process.
+ * event-time timers, each row with its client's process from the socket events → the {@code dns}, {@code http}
+ * (HTTP/1.x and HTTP/2) and {@code tls} tables, exactly once. The sockets topic may be empty (replays of capture files): rows then have no process.
  *
  * <p>Event time is the capture time, with a watermark {@code out-of-orderness-ms} behind the latest one (default
  * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline); unbounded, a partition silent for {@code silence-ms} (default
@@ -104,6 +105,9 @@ public final class L7Job {
     dns.getSideOutput(JoinConversations.HTTP)
         .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "http"), new PreEncodedRows(HttpRowEncoder.COLUMNS)))
         .name("clickhouse http");
+    dns.getSideOutput(JoinConversations.TLS)
+        .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "tls"), new PreEncodedRows(TlsRowEncoder.COLUMNS)))
+        .name("clickhouse tls");
   }
 
   /** The totals per node of a finished (bounded) run, as the offline {@code sluice l7} summary counts them. */

@@ -1,0 +1,113 @@
+package io.sluice.decode.l7.capture;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/** tshark's HTTP/2 dissection of a capture (pdml), reduced to one entry per TCP connection and stream. */
+public final class TsharkHttp2 {
+  /** What tshark showed of one stream. Key: "tcp.stream/http2.streamid". */
+  public static final class Stream {
+    public String method = "";
+    public String path = "";
+    public String authority = "";
+    public String scheme = "";
+    public int status;
+    /** The response's, else the request's: as the row's. */
+    public String contentType = "";
+    public int grpcStatus = -1;
+    public String grpcMessage = "";
+
+    @Override
+    public String toString() {
+      return method + " " + scheme + "://" + authority + path + " -> " + status + " " + contentType + " grpc "
+          + grpcStatus + " " + grpcMessage;
+    }
+  }
+
+  private TsharkHttp2() {}
+
+  public static Map<String, Stream> streams(Path capture, int... ports) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("tshark", "-r", capture.toString()));
+    for (int port : ports) {
+      cmd.addAll(List.of("-d", "tcp.port==" + port + ",http2"));
+    }
+    cmd.addAll(List.of("-Y", "http2.type == 1 || http2.type == 5", "-T", "pdml"));
+    String pdml = Tools.run(cmd);
+    int start = pdml.indexOf("<?xml");
+    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new ByteArrayInputStream(pdml.substring(Math.max(start, 0)).getBytes(StandardCharsets.UTF_8)));
+    Map<String, Stream> out = new LinkedHashMap<>();
+    NodeList packets = doc.getElementsByTagName("packet");
+    for (int p = 0; p < packets.getLength(); p++) {
+      Element packet = (Element) packets.item(p);
+      String tcpStream = null;
+      for (Element f : fields(packet, "tcp.stream")) {
+        tcpStream = f.getAttribute("show");
+      }
+      for (Element frame : fields(packet, "http2.stream")) {
+        String type = firstShow(frame, "http2.type");
+        if (!"1".equals(type) && !"5".equals(type)) {
+          continue;
+        }
+        String id = "5".equals(type) ? firstShow(frame, "http2.push_promise.promised_stream_id")
+            : firstShow(frame, "http2.streamid");
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Element h : fields(frame, "http2.header")) {
+          String name = firstShow(h, "http2.header.name");
+          String value = firstShow(h, "http2.header.value");
+          if (name != null) {
+            headers.putIfAbsent(name, value == null ? "" : value);
+          }
+        }
+        Stream s = out.computeIfAbsent(tcpStream + "/" + id, k -> new Stream());
+        if (headers.containsKey(":method")) {
+          s.method = headers.get(":method");
+          s.path = headers.getOrDefault(":path", "");
+          s.authority = headers.getOrDefault(":authority", "");
+          s.scheme = headers.getOrDefault(":scheme", "");
+          if (s.contentType.isEmpty()) {
+            s.contentType = headers.getOrDefault("content-type", ""); // the response's replaces it
+          }
+        }
+        if (headers.containsKey(":status") && s.status == 0) {
+          int st = Integer.parseInt(headers.get(":status"));
+          if (st >= 200) {
+            s.status = st;
+            s.contentType = headers.getOrDefault("content-type", s.contentType);
+          }
+        }
+        if (headers.containsKey("grpc-status")) {
+          s.grpcStatus = Integer.parseInt(headers.get("grpc-status"));
+          s.grpcMessage = headers.getOrDefault("grpc-message", "");
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<Element> fields(Element parent, String name) {
+    List<Element> out = new ArrayList<>();
+    NodeList all = parent.getElementsByTagName("field");
+    for (int i = 0; i < all.getLength(); i++) {
+      Element e = (Element) all.item(i);
+      if (name.equals(e.getAttribute("name"))) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static String firstShow(Element parent, String name) {
+    List<Element> f = fields(parent, name);
+    return f.isEmpty() ? null : f.get(0).getAttribute("show");
+  }
+}

@@ -1,0 +1,250 @@
+package io.sluice.decode.l7.http2;
+
+import static io.sluice.decode.l7.http2.Http2Connection.CONTINUATION;
+import static io.sluice.decode.l7.http2.Http2Connection.DATA;
+import static io.sluice.decode.l7.http2.Http2Connection.GOAWAY;
+import static io.sluice.decode.l7.http2.Http2Connection.HEADERS;
+import static io.sluice.decode.l7.http2.Http2Connection.PING;
+import static io.sluice.decode.l7.http2.Http2Connection.RST_STREAM;
+import static io.sluice.decode.l7.http2.Http2Connection.SETTINGS;
+import static io.sluice.decode.l7.http2.Http2Connection.WINDOW_UPDATE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Http2ConnectionTest {
+  private static final int END_STREAM = 0x1;
+  private static final int END_HEADERS = 0x4;
+  private static final int PADDED = 0x8;
+  private static final int PRIORITY_FLAG = 0x20;
+
+  /** Client side of one connection: five streams sent at once, one of them gRPC. */
+  static Frames clientFrames(boolean preface) {
+    Frames f = new Frames();
+    if (preface) {
+      f.preface();
+    }
+    f.frame(SETTINGS, 0, 0, new byte[] {0, 1, 0, 0, 0x10, 0, 0, 3, 0, 0, 0, 100});
+    f.frame(HEADERS, END_STREAM | END_HEADERS, 1, new Frames.Block().indexed(2).indexed(7)
+        .add(":authority", "example.org").literal(4, "/a").literal(58, "t/1").bytes());
+    byte[] grpcHead = new Frames.Block().indexed(3).indexed(6).literal(4, "/helloworld.Greeter/SayHello")
+        .indexed(62).literal(31, "application/grpc").literal("grpc-timeout", "250m").literal("te", "trailers")
+        .bytes();
+    byte[] withPriority = new byte[grpcHead.length + 5];
+    System.arraycopy(grpcHead, 0, withPriority, 5, grpcHead.length);
+    f.frame(HEADERS, END_HEADERS | PRIORITY_FLAG, 3, withPriority);
+    byte[] block5 = new Frames.Block().indexed(2).indexed(7).indexed(62).literal(4, "/c").bytes();
+    f.frame(HEADERS, END_STREAM, 5, Arrays.copyOfRange(block5, 0, 3));
+    f.frame(CONTINUATION, END_HEADERS, 5, Arrays.copyOfRange(block5, 3, block5.length));
+    byte[] messages = Frames.grpcMessages(10, 0);
+    byte[] padded = new byte[1 + messages.length + 4];
+    padded[0] = 4;
+    System.arraycopy(messages, 0, padded, 1, messages.length);
+    f.frame(DATA, PADDED | END_STREAM, 3, padded);
+    f.frame(HEADERS, END_STREAM | END_HEADERS, 7, new Frames.Block().indexed(2).indexed(7).indexed(62)
+        .literal(4, "/cancelled").bytes());
+    f.frame(RST_STREAM, 0, 7, new byte[] {0, 0, 0, 8});
+    f.frame(HEADERS, END_STREAM | END_HEADERS, 9, new Frames.Block().indexed(2).indexed(7).indexed(62)
+        .literal(4, "/late").bytes());
+    f.frame(PING, 0, 0, new byte[8]);
+    return f;
+  }
+
+  static Frames serverFrames() {
+    Frames f = new Frames();
+    f.frame(SETTINGS, 0, 0, new byte[0]);
+    f.frame(SETTINGS, 1, 0, new byte[0]);
+    f.frame(HEADERS, END_HEADERS, 3, new Frames.Block().indexed(8).literal(31, "application/grpc").bytes());
+    f.frame(DATA, 0, 3, Frames.grpcMessages(3, 4, 5));
+    f.frame(HEADERS, END_STREAM | END_HEADERS, 3, new Frames.Block().literal("grpc-status", "5")
+        .literal("grpc-message", "not%20found").bytes());
+    f.frame(HEADERS, END_HEADERS, 5, new Frames.Block().literal(8, "103").bytes());
+    f.frame(HEADERS, END_HEADERS | END_STREAM, 5, new Frames.Block().indexed(9).bytes());
+    f.frame(HEADERS, END_HEADERS, 1, new Frames.Block().indexed(8).add("content-type", "text/html").bytes());
+    f.frame(WINDOW_UPDATE, 0, 0, new byte[] {0, 0, 1, 0});
+    f.frame(DATA, END_STREAM, 1, new byte[100]);
+    f.frame(GOAWAY, 0, 0, new byte[] {0, 0, 0, 7, 0, 0, 0, 0});
+    return f;
+  }
+
+  private static List<Http2StreamRow> run(Http2Connection c, List<Http2StreamRow> rows) {
+    c.close(9_000);
+    rows.sort(Comparator.comparingInt(Http2StreamRow::streamId));
+    return rows;
+  }
+
+  @Test
+  void streamsOfOneConnection() {
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    byte[] cb = clientFrames(true).bytes();
+    byte[] sb = serverFrames().bytes();
+    c.onBytes(true, cb, 0, cb.length, 1_000);
+    c.onBytes(false, sb, 0, sb.length, 5_000);
+    checkAll(run(c, rows));
+    assertEquals(0, c.openStreams());
+  }
+
+  @Test
+  void sameRowsWhateverTheSegmentBoundaries() {
+    byte[] cb = clientFrames(true).bytes();
+    byte[] sb = serverFrames().bytes();
+    Random random = new Random(7);
+    for (int round = 0; round < 50; round++) {
+      List<Http2StreamRow> rows = new ArrayList<>();
+      Http2Connection c = new Http2Connection(true, rows::add);
+      int maxPiece = round == 0 ? 1 : 1 + random.nextInt(40);
+      feed(c, true, cb, 1_000, random, maxPiece);
+      feed(c, false, sb, 5_000, random, maxPiece);
+      checkAll(run(c, rows));
+    }
+  }
+
+  private static void feed(Http2Connection c, boolean fromClient, byte[] b, long ts, Random r, int maxPiece) {
+    for (int i = 0; i < b.length; ) {
+      int n = Math.min(b.length - i, 1 + r.nextInt(maxPiece));
+      c.onBytes(fromClient, b, i, n, ts);
+      i += n;
+    }
+  }
+
+  private static void checkAll(List<Http2StreamRow> rows) {
+    assertEquals(5, rows.size(), rows.toString());
+    Http2StreamRow r1 = rows.get(0);
+    assertEquals(List.of(1, "GET", "https", "example.org", "/a", 200, "text/html", "t/1", 100L, "answered"),
+        List.of(r1.streamId(), r1.method(), r1.scheme(), r1.authority(), r1.path(), r1.statusCode(),
+            r1.contentType(), r1.userAgent(), r1.responseBodyBytes(), r1.status()));
+    assertEquals(4_000, r1.latencyNs());
+    assertFalse(r1.headersIncomplete());
+    assertFalse(r1.grpc());
+
+    Http2StreamRow r3 = rows.get(1);
+    assertTrue(r3.grpc());
+    assertEquals(List.of("POST", "example.org", "helloworld.Greeter", "SayHello", 5, "not found", 2L, 3L),
+        List.of(r3.method(), r3.authority(), r3.grpcService(), r3.grpcMethod(), r3.grpcStatus(), r3.grpcMessage(),
+            r3.grpcRequestMessages(), r3.grpcResponseMessages()));
+    assertEquals(250_000_000L, r3.grpcTimeoutNs());
+    assertEquals(15 + 5, r3.requestBodyBytes(), "data without padding");
+    assertEquals(5 * 3 + 12, r3.responseBodyBytes());
+    assertEquals(200, r3.statusCode());
+
+    Http2StreamRow r5 = rows.get(2);
+    assertEquals(List.of("/c", 204, "answered"), List.of(r5.path(), r5.statusCode(), r5.status()),
+        "the block spans HEADERS and CONTINUATION; the 103 is not the response");
+    Http2StreamRow r7 = rows.get(3);
+    assertEquals(List.of("/cancelled", "reset", 8L), List.of(r7.path(), r7.status(), r7.errorCode()));
+    Http2StreamRow r9 = rows.get(4);
+    assertEquals(List.of("/late", "goaway", 0), List.of(r9.path(), r9.status(), r9.statusCode()));
+  }
+
+  @Test
+  void midConnectionStartMarksWhatTheDynamicTableHid() {
+    // The capture starts after the first stream: its block filled the tables, this parser never saw it.
+    Frames client = new Frames();
+    client.frame(HEADERS, END_STREAM | END_HEADERS, 9, new Frames.Block().indexed(2).indexed(7).indexed(62)
+        .literal(4, "/late").bytes());
+    Frames server = new Frames();
+    server.frame(HEADERS, END_HEADERS | END_STREAM, 9, new Frames.Block().indexed(13).bytes());
+    server.frame(HEADERS, END_HEADERS | END_STREAM, 11, new Frames.Block().indexed(8).bytes());
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(false, rows::add);
+    byte[] cb = client.bytes();
+    byte[] sb = server.bytes();
+    c.onBytes(true, cb, 0, cb.length, 1);
+    c.onBytes(false, sb, 0, sb.length, 2);
+    run(c, rows);
+    assertEquals(2, rows.size());
+    Http2StreamRow r = rows.get(0);
+    assertTrue(r.headersIncomplete());
+    assertEquals(List.of("GET", "https", "", "/late", 404, "answered"),
+        List.of(r.method(), r.scheme(), r.authority(), r.path(), r.statusCode(), r.status()));
+    Http2StreamRow u = rows.get(1);
+    assertEquals(List.of(11, 200, "unsolicited", true),
+        List.of(u.streamId(), u.statusCode(), u.status(), u.headersIncomplete()));
+  }
+
+  @Test
+  void holeInAHeaderBlockKeepsTheFieldsBeforeItAndForgetsTheTable() {
+    byte[] cb = clientFrames(true).bytes();
+    byte[] sb = serverFrames().bytes();
+    // Stream 3's HEADERS: find its payload and cut it after the priority bytes plus ":method POST" (1 byte).
+    int at = indexOfFrame(cb, HEADERS, 3) + 9 + 5 + 1;
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    c.onBytes(true, cb, 0, at, 1_000);
+    c.onGap(true, 4, 1_000);
+    c.onBytes(true, cb, at + 4, cb.length - at - 4, 1_000);
+    c.onBytes(false, sb, 0, sb.length, 5_000);
+    run(c, rows);
+    assertEquals(5, rows.size());
+    Http2StreamRow r1 = rows.get(0);
+    assertFalse(r1.headersIncomplete(), "stream 1 was before the hole");
+    Http2StreamRow r3 = rows.get(1);
+    assertTrue(r3.headersIncomplete());
+    assertEquals("POST", r3.method());
+    assertEquals("", r3.path(), "after the hole: unknown, not guessed");
+    assertEquals(1, c.problems(Http2Problem.HEADER_BLOCK_CUT));
+    Http2StreamRow r5 = rows.get(2);
+    assertTrue(r5.headersIncomplete(), "its :authority came from the dynamic table, now unknown");
+    assertEquals("", r5.authority());
+    assertEquals("/c", r5.path());
+  }
+
+  @Test
+  void holeInDataIsCountedAndAHoleAcrossAFrameHeaderLosesTheDirection() {
+    byte[] cb = clientFrames(true).bytes();
+    byte[] sb = serverFrames().bytes();
+    int data1 = indexOfFrame(sb, DATA, 1) + 9;
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    c.onBytes(true, cb, 0, cb.length, 1_000);
+    c.onBytes(false, sb, 0, data1 + 10, 5_000);
+    c.onGap(false, 80, 5_000);
+    c.onBytes(false, sb, data1 + 90, sb.length - data1 - 90, 5_000);
+    run(c, rows);
+    assertEquals(100, rows.get(0).responseBodyBytes());
+    assertEquals("answered", rows.get(0).status());
+
+    rows.clear();
+    Http2Connection lost = new Http2Connection(true, rows::add);
+    int head1 = indexOfFrame(sb, HEADERS, 1);
+    lost.onBytes(true, cb, 0, cb.length, 1_000);
+    lost.onBytes(false, sb, 0, head1 + 3, 5_000);
+    lost.onGap(false, 20, 5_000);
+    run(lost, rows);
+    assertEquals(1, lost.problems(Http2Problem.FRAMING_LOST));
+    Http2StreamRow r1 = rows.stream().filter(r -> r.streamId() == 1).findFirst().orElseThrow();
+    assertEquals("lost", r1.status());
+  }
+
+  @Test
+  void aClientThatDoesNotSendThePrefaceIsNotHttp2() {
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    byte[] b = "GET / HTTP/1.1\r\n\r\n".getBytes();
+    c.onBytes(true, b, 0, b.length, 1);
+    assertFalse(c.prefaceSeen());
+    assertEquals(1, c.problems(Http2Problem.BAD_PREFACE));
+  }
+
+  /** Offset of the first frame of that type and stream, walking the frames after an optional preface. */
+  static int indexOfFrame(byte[] b, int type, int stream) {
+    int i = b.length >= 24 && b[0] == 'P' && b[1] == 'R' && b[2] == 'I' ? 24 : 0;
+    while (i + 9 <= b.length) {
+      int len = ((b[i] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i + 2] & 0xff);
+      int sid = ((b[i + 5] & 0x7f) << 24) | ((b[i + 6] & 0xff) << 16) | ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
+      if ((b[i + 3] & 0xff) == type && sid == stream) {
+        return i;
+      }
+      i += 9 + len;
+    }
+    throw new AssertionError("no frame");
+  }
+}
