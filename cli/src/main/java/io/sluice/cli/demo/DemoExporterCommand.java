@@ -2,6 +2,7 @@ package io.sluice.cli.demo;
 
 import io.sluice.cli.demo.exporter.DemoExporter;
 import io.sluice.cli.demo.exporter.Frames;
+import io.sluice.cli.demo.exporter.L7Traffic;
 import io.sluice.cli.demo.exporter.PcapFile;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -63,6 +64,13 @@ public final class DemoExporterCommand implements Callable<Integer> {
   @Option(names = "--pcap", paramLabel = "FILE", description = "Write the datagrams to this pcap file (collector address and ports as destination) instead of sending them.")
   Path pcap;
 
+  @Option(names = "--l7", description = "With --pcap: write DNS and HTTP conversations between clients and servers instead of flow exports.")
+  boolean l7;
+
+  @Option(names = "--conversations", paramLabel = "N", defaultValue = "5",
+      description = "With --l7: conversations started per second, 1..1000. Default: ${DEFAULT-VALUE}.")
+  int conversations;
+
   /**
    * The marker `sluice demo` puts on the command line so `sluice down` knows the process belongs to the work
    * directory; not used otherwise.
@@ -74,6 +82,9 @@ public final class DemoExporterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     InetAddress target = validate();
     long start = System.currentTimeMillis();
+    if (l7) {
+      return writeL7(start);
+    }
     long dayMillis = dayMinutes * 60_000L;
     // The routers "booted" an hour ago: their uptime counters are not zero.
     List<DemoExporter> fleet = DemoExporter.fleet(seed, dayMillis, start - 3_600_000);
@@ -110,6 +121,12 @@ public final class DemoExporterCommand implements Callable<Integer> {
     }
     if (durationSeconds < 0) {
       throw new CommandLine.ParameterException(cli, "--duration must be 0 or more seconds, got " + durationSeconds);
+    }
+    if (l7 && pcap == null) {
+      throw new CommandLine.ParameterException(cli, "--l7 needs --pcap FILE (the conversations are written, not sent)");
+    }
+    if (conversations < 1 || conversations > 1000) {
+      throw new CommandLine.ParameterException(cli, "--conversations must be 1..1000 per second, got " + conversations);
     }
     if (pcap != null && durationSeconds == 0) {
       throw new CommandLine.ParameterException(cli, "--pcap needs --duration SECONDS (how much traffic to write)");
@@ -169,11 +186,28 @@ public final class DemoExporterCommand implements Callable<Integer> {
     }
   }
 
-  private int writePcap(List<DemoExporter> fleet, InetAddress target, long start) throws IOException {
+  private int writeL7(long start) throws IOException {
+    createParent();
+    List<L7Traffic.Frame> frames = L7Traffic.capture(seed, durationSeconds * conversations, start * 1000, 1_000_000 / conversations);
+    try (PcapFile file = new PcapFile(new BufferedOutputStream(Files.newOutputStream(pcap)))) {
+      for (L7Traffic.Frame f : frames) {
+        file.write(f.timeMicros(), f.data());
+      }
+    }
+    spec.commandLine().getOut().println("wrote " + durationSeconds * conversations + " DNS and HTTP conversations ("
+        + frames.size() + " frames) to " + pcap);
+    return 0;
+  }
+
+  private void createParent() throws IOException {
     Path parent = pcap.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
+  }
+
+  private int writePcap(List<DemoExporter> fleet, InetAddress target, long start) throws IOException {
+    createParent();
     double[] carry = new double[fleet.size()];
     long frames = 0;
     try (PcapFile file = new PcapFile(new BufferedOutputStream(Files.newOutputStream(pcap)))) {

@@ -109,11 +109,12 @@ public final class TemplateEncoder {
     List<byte[]> datagrams = new ArrayList<>();
     Message m = new Message(nowMs);
     if (nowMs >= nextRefreshMs) {
+      // Options first, then the data templates: data sets a collector held for want of a template are decoded
+      // when it arrives, and by then the sampling rate is known.
       nextRefreshMs = nowMs + REFRESH_MS;
-      templates(m);
-      datagrams.add(m.finish());
-      m = new Message(nowMs);
+      optionsTemplates(m);
       optionsData(m);
+      dataTemplates(m);
       datagrams.add(m.finish());
       m = new Message(nowMs);
     }
@@ -136,7 +137,7 @@ public final class TemplateEncoder {
     return datagrams;
   }
 
-  private void templates(Message m) {
+  private void dataTemplates(Message m) {
     m.set(ipfix ? 2 : 0);
     for (int id : new int[] {V4_TEMPLATE, V6_TEMPLATE}) {
       List<Field> fields = id == V4_TEMPLATE ? v4Fields : v6Fields;
@@ -146,6 +147,9 @@ public final class TemplateEncoder {
       }
       m.record(false);
     }
+  }
+
+  private void optionsTemplates(Message m) {
     m.set(ipfix ? 3 : 1);
     int name = ipfix ? VARIABLE : 32;
     int description = ipfix ? VARIABLE : 64;
@@ -218,7 +222,7 @@ public final class TemplateEncoder {
 
   /** One message being built: the header is written at the end, when its counts are known. */
   private final class Message {
-    final ByteBuffer body = ByteBuffer.allocate(4096);
+    final ByteBuffer body = ByteBuffer.allocate(8192);
     final long nowMs;
     int setStart = -1;
     int setId = -1;
