@@ -30,6 +30,14 @@ ensure_test_packages() {
   install_packages "${missing[@]}"
 }
 
+# What `sluice demo` runs: ClickHouse and setsid (its background processes get their own session).
+ensure_demo_packages() {
+  local missing=()
+  [ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse-server ] || missing+=(clickhouse-server)
+  command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+  install_packages "${missing[@]}"
+}
+
 install_packages() {
   [ "$#" -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
