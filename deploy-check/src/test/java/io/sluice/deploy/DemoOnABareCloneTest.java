@@ -33,10 +33,15 @@ import org.junit.jupiter.api.Test;
  * leaves no process of the clone and no network namespace behind.
  */
 class DemoOnABareCloneTest {
-  /** Panels the demo cannot fill, and why. Nothing else may come back empty. */
-  private static final Map<String, String> EMPTY_ON_PURPOSE = Map.of(
+  /** Panels the demo may leave empty, and why. Every other panel must return rows. */
+  private static final Map<String, String> MAY_BE_EMPTY = Map.of(
       "Attributed processes only", "the demo's DNS/HTTP come from a replayed capture, without socket events: no row has a"
-          + " process (live eBPF capture is not part of the demo yet)");
+          + " process (live eBPF capture is not part of the demo yet)",
+      "Decode problems by reason", "the demo routers send well-formed datagrams",
+      "Decode problems by exporter and reason", "the demo routers send well-formed datagrams",
+      "Exporters sending without a registration", "the demo registers every router it starts");
+  /** How long the panels get to fill after the command returned (DNS timeouts, for one, take a while). */
+  private static final long PANELS_WAIT_MS = 120_000;
   private static final List<String> ROUTERS = List.of("demo-ipfix-lon", "demo-nfv9-ams", "demo-sflow-fra", "demo-sflow-par");
 
   private Path root;
@@ -76,7 +81,6 @@ class DemoOnABareCloneTest {
     assertTrue(out.contains("SELECT exporter_name") && out.contains("Flink UI") && out.contains("grafana-clickhouse-datasource"), out);
 
     ClickHouseHttp db = new ClickHouseHttp("http://127.0.0.1:" + chHttp, "sluice");
-    Thread.sleep(20_000); // the routers keep sending after the command returned: the last minute fills up
     assertEquals(ROUTERS, db.query("SELECT exporter_name FROM flows WHERE time >= now() - 60 GROUP BY exporter_name"
         + " ORDER BY exporter_name").rows().stream().map(r -> r.get(0)).toList(), "live rows from every router");
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE time >= now() - 900 AND sampling_rate_source = 'unknown'"),
@@ -85,6 +89,23 @@ class DemoOnABareCloneTest {
       assertFalse(db.scalar("SELECT count() FROM " + table + " WHERE time >= now() - 900").equals("0"), table + " has rows");
     }
 
+    // The routers and the replay keep sending after the command returned: the panels fill over time.
+    long deadline = System.currentTimeMillis() + PANELS_WAIT_MS;
+    List<String> failures = emptyPanels(db);
+    while (!failures.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(5000);
+      failures = emptyPanels(db);
+    }
+    assertEquals(List.of(), failures);
+
+    String down = sluice(List.of("down"), 120);
+    assertTrue(down.contains("stopped"), down);
+    assertEquals(List.of(), processesOf(clone), "no process of the clone survives `sluice down`");
+    assertEquals(namespacesBefore, namespaces(), "no network namespace left behind");
+  }
+
+  /** Every ClickHouse panel over the last 15 minutes, all variables at All: those that failed or came back empty. */
+  private static List<String> emptyPanels(ClickHouseHttp db) {
     long now = System.currentTimeMillis() / 1000;
     Range last15 = new Range(now - 900, now, 1000);
     List<String> failures = new ArrayList<>();
@@ -100,9 +121,8 @@ class DemoOnABareCloneTest {
           String sql = GrafanaQuery.expand(Dashboards.sql(target), vars, last15);
           String where = d.name() + " / " + p.path("title").asText();
           try {
-            boolean empty = db.query(sql).rows().isEmpty();
-            if (empty != EMPTY_ON_PURPOSE.containsKey(p.path("title").asText())) {
-              failures.add(where + (empty ? ": no rows in the last 15 minutes\n" : ": rows, though listed as empty\n") + sql);
+            if (db.query(sql).rows().isEmpty() && !MAY_BE_EMPTY.containsKey(p.path("title").asText())) {
+              failures.add(where + ": no rows in the last 15 minutes\n" + sql);
             }
           } catch (ClickHouseException e) {
             failures.add(where + ": " + e.getMessage());
@@ -111,12 +131,7 @@ class DemoOnABareCloneTest {
       }
     }
     assertTrue(panels > 20, "panels checked: " + panels);
-    assertEquals(List.of(), failures);
-
-    String down = sluice(List.of("down"), 120);
-    assertTrue(down.contains("stopped"), down);
-    assertEquals(List.of(), processesOf(clone), "no process of the clone survives `sluice down`");
-    assertEquals(namespacesBefore, namespaces(), "no network namespace left behind");
+    return failures;
   }
 
   private static Map<String, Value> allVariables(ClickHouseHttp db, Dashboard d, Range range) {
