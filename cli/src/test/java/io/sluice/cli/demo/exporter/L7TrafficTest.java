@@ -49,9 +49,9 @@ class L7TrafficTest {
       }
     });
 
-    List<String> tsharkDns = tshark(pcap, "dns.flags.response == 0", "udp.srcport", "dns.id", "dns.qry.name", "dns.qry.type");
-    List<String> answers = tshark(pcap, "dns.flags.response == 1", "udp.dstport", "dns.id", "dns.qry.name", "dns.qry.type",
-        "dns.flags.rcode");
+    List<String> tsharkDns = decimalId(tshark(pcap, "dns.flags.response == 0", "udp.srcport", "dns.id", "dns.qry.name", "dns.qry.type"));
+    List<String> answers = decimalId(tshark(pcap, "dns.flags.response == 1", "udp.dstport", "dns.id", "dns.qry.name", "dns.qry.type",
+        "dns.flags.rcode"));
     List<String> expectedDns = new ArrayList<>();
     for (String q : tsharkDns) {
       String answered = answers.stream().filter(a -> a.startsWith(q + "|")).findFirst().map(a -> a.substring(q.length() + 1)).orElse("-");
@@ -76,6 +76,15 @@ class L7TrafficTest {
     List<String> bad = tshark(pcap, "_ws.malformed || _ws.expert.severity >= 6291456 || tcp.analysis.flags && !tcp.analysis.window_update",
         "frame.number", "_ws.expert.message");
     assertEquals(List.of(), bad, "no malformed frame, no bad checksum, no TCP analysis warning");
+  }
+
+  /** tshark prints the DNS id in hex. */
+  private static List<String> decimalId(List<String> lines) {
+    return lines.stream().map(l -> {
+      String[] f = l.split("\\|", -1);
+      f[1] = Integer.toString(Integer.decode(f[1]));
+      return String.join("|", f);
+    }).toList();
   }
 
   private static List<String> tshark(Path pcap, String filter, String... fields) throws Exception {
