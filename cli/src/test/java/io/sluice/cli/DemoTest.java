@@ -28,9 +28,12 @@ class DemoTest {
   private List<String> stack;
 
   @AfterEach
-  void down() {
+  void down() throws Exception {
     if (settings != null) {
       CliRun.of(args("down"));
+      for (long pid : demoPids()) { // even when `down` is what failed
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
       new LocalStack(settings).down();
     }
   }
@@ -58,7 +61,9 @@ class DemoTest {
     assertEquals(0, run.exitCode(), run.toString());
     assertTrue(run.out().contains("rows from every demo source") && run.out().contains("Top talkers"), run.toString());
     List<Long> pids = demoPids();
-    assertEquals(3, pids.size(), "collector, routers and the DNS/HTTP replay run in the background: " + pids);
+    boolean softflowd = run.out().contains("softflowd (pid");
+    assertEquals(softflowd ? 5 : 3, pids.size(),
+        "collector, routers, the DNS/HTTP replay (and softflowd and its traffic) run in the background: " + pids);
 
     ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
     Thread.sleep(25_000); // past the first template refresh (15 s): every record since has its rate
@@ -68,11 +73,16 @@ class DemoTest {
             List.of("demo-sflow-fra", "sflow5", "2048", "packet"),
             List.of("demo-sflow-par", "sflow5", "1024", "packet")),
         db.query("SELECT exporter_name, flow_type, toString(sampling_rate), sampling_rate_source FROM flows"
-            + " WHERE time >= now() - 10 GROUP BY exporter_name, flow_type, sampling_rate, sampling_rate_source"
+            + " WHERE time >= now() - 10 AND exporter_name != 'demo-softflowd'"
+            + " GROUP BY exporter_name, flow_type, sampling_rate, sampling_rate_source"
             + " ORDER BY exporter_name").rows(), "each router's rate, as it announced it");
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE est_bytes != sampled_bytes * sampling_rate"
         + " AND sampling_rate_source != 'unknown'"));
     assertEquals("2", db.scalar("SELECT uniqExact(exporter_addr) FROM interface_counters"), "both sFlow agents' counters");
+    if (softflowd) {
+      assertEquals(List.of(List.of("ipfix", "1")), db.query("SELECT DISTINCT flow_type, toString(sampling_rate) FROM flows"
+          + " WHERE exporter_name = 'demo-softflowd'").rows(), "softflowd's real traffic, unsampled");
+    }
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE exporter_name = ''"), "only registered routers land");
     assertFalse(db.scalar("SELECT count() FROM exporter_stats WHERE time >= now() - 60").equals("0"),
         "the unbounded FlowJob's per-second exporter stats");
@@ -87,6 +97,9 @@ class DemoTest {
       assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " stopped");
     }
     assertEquals(List.of(), demoPids());
+    assertFalse(new String(new ProcessBuilder("ip", "netns", "list").start().getInputStream().readAllBytes())
+        .contains("sluice-demo-" + String.format("%08x", settings.workDir().toAbsolutePath().normalize().toString().hashCode())),
+        "softflowd's namespace is gone");
   }
 
   private List<Long> demoPids() throws Exception {

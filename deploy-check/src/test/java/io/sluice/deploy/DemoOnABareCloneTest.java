@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * README's first command as a newcomer runs it: `git clone` of the committed HEAD into a folder with no
  * {@code ../shared} beside it, then `./sluice demo` on free ports (it builds the CLI first). Rows from every demo
- * router, DNS and HTTP rows, and every dashboard panel returning rows for the last 15 minutes; then `./sluice down`
- * leaves no process of the clone and no network namespace behind.
+ * router (and, as root, from softflowd on real traffic in a namespace), DNS and HTTP rows, and every dashboard panel
+ * returning rows for the last 15 minutes; then `./sluice down` leaves no process of the clone and no namespace behind.
  */
 class DemoOnABareCloneTest {
   /** Panels the demo may leave empty, and why. Every other panel must return rows. */
@@ -68,7 +68,7 @@ class DemoOnABareCloneTest {
     clone = root.resolve("sluice");
     run(List.of("git", "clone", "-q", TestStack.repoRoot().toString(), clone.toString()), root, 120);
     assertFalse(Files.exists(clone.getParent().resolve("shared")), "no ../shared beside the clone");
-    List<String> namespacesBefore = namespaces();
+    List<String> namespacesBefore = demoNamespaces();
     int chHttp = Ports.free();
     ports = List.of("--clickhouse-http-port", Integer.toString(chHttp), "--clickhouse-tcp-port", Integer.toString(Ports.free()),
         "--kafka-port", Integer.toString(Ports.free()), "--kafka-controller-port", Integer.toString(Ports.free()),
@@ -81,8 +81,13 @@ class DemoOnABareCloneTest {
     assertTrue(out.contains("SELECT exporter_name") && out.contains("Flink UI") && out.contains("grafana-clickhouse-datasource"), out);
 
     ClickHouseHttp db = new ClickHouseHttp("http://127.0.0.1:" + chHttp, "sluice");
-    assertEquals(ROUTERS, db.query("SELECT exporter_name FROM flows WHERE time >= now() - 60 GROUP BY exporter_name"
-        + " ORDER BY exporter_name").rows().stream().map(r -> r.get(0)).toList(), "live rows from every router");
+    List<String> exporters = new ArrayList<>(ROUTERS);
+    if (asRootWithSoftflowd()) {
+      exporters.add("demo-softflowd");
+      assertEquals(namespacesBefore.size() + 1, demoNamespaces().size(), "softflowd's namespace while the demo runs");
+    }
+    assertEquals(exporters, db.query("SELECT exporter_name FROM flows WHERE time >= now() - 60 GROUP BY exporter_name"
+        + " ORDER BY exporter_name").rows().stream().map(r -> r.get(0)).toList(), "live rows from every exporter");
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE time >= now() - 900 AND sampling_rate_source = 'unknown'"),
         "every router's rate is known from what it sent");
     for (String table : List.of("dns", "http")) {
@@ -101,7 +106,7 @@ class DemoOnABareCloneTest {
     String down = sluice(List.of("down"), 120);
     assertTrue(down.contains("stopped"), down);
     assertEquals(List.of(), processesOf(clone), "no process of the clone survives `sluice down`");
-    assertEquals(namespacesBefore, namespaces(), "no network namespace left behind");
+    assertEquals(namespacesBefore, demoNamespaces(), "no demo network namespace left behind");
   }
 
   /** Every ClickHouse panel over the last 15 minutes, all variables at All: those that failed or came back empty. */
@@ -194,10 +199,17 @@ class DemoOnABareCloneTest {
     return found;
   }
 
-  private static List<String> namespaces() throws Exception {
+  /** The demos' network namespaces (other tests on this machine make and remove their own meanwhile). */
+  private static List<String> demoNamespaces() throws Exception {
     Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(10, TimeUnit.SECONDS);
-    return out.lines().sorted().toList();
+    return out.lines().filter(l -> l.startsWith("sluice-demo-")).map(l -> l.split("\\s+")[0]).sorted().toList();
+  }
+
+  /** The demo runs softflowd's part only as root (namespaces, veth) and with softflowd installed. */
+  private static boolean asRootWithSoftflowd() throws IOException {
+    return Files.isExecutable(Path.of("/usr/sbin/softflowd")) && Files.readAllLines(Path.of("/proc/self/status")).stream()
+        .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[2].equals("0"));
   }
 }

@@ -28,8 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run Sluice end to end on this machine with live demo traffic: bring the stack up, register the demo",
         "routers, submit FlowJob and L7Job, start the collectors, the demo routers (`sluice demo-exporter`: sFlow,",
-        "NetFlow v9 and IPFIX from 127.0.0.x) and a DNS/HTTP replay in the background, wait for the first rows, then",
-        "print what to look at. Everything keeps running and filling the tables; `sluice down` stops it all."})
+        "NetFlow v9 and IPFIX from 127.0.0.x), a DNS/HTTP replay and, as root, softflowd on a veth to a network namespace",
+        "with bounded traffic, in the background; wait for the first rows, then print what to look at. Everything keeps",
+        "running and filling the tables; `sluice down` stops it all, the namespace included."})
 public final class DemoCommand implements Callable<Integer> {
   static final String L7_NODE = "demo-node";
 
@@ -78,17 +79,27 @@ public final class DemoCommand implements Callable<Integer> {
       // No --sampling-rate: every demo router announces its own (sFlow samples, NetFlow/IPFIX options data).
       LocalPipeline.ensureSource(settings, e.address(), e.name(), null, out);
     }
+    boolean softflowd = DemoSoftflowd.missing() == null;
+    if (softflowd) {
+      // softflowd exports every packet it sees: unsampled, and the registry says so.
+      LocalPipeline.ensureSource(settings, DemoSoftflowd.EXPORTER, DemoSoftflowd.NAME, 1, out);
+    }
 
     out.println("== 3/6 FlowJob and L7Job");
     LocalPipeline.ensureFlowJob(settings, out);
     LocalPipeline.ensureL7Job(settings, out);
 
     out.println("== 4/6 collectors, demo routers and DNS/HTTP traffic, in the background");
-    startBackground(settings, out);
+    softflowd = startBackground(settings, out);
 
     out.println("== 5/6 waiting for the first rows");
     ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
-    boolean complete = waitForRows(db, fleet, out);
+    Set<String> expected = new TreeSet<>();
+    fleet.forEach(e -> expected.add(e.name()));
+    if (softflowd) {
+      expected.add(DemoSoftflowd.NAME);
+    }
+    boolean complete = waitForRows(db, expected, out);
     out.printf("%s %.1f s after the command started%n", complete ? "rows from every demo source" : "still incomplete",
         (System.currentTimeMillis() - started) / 1000.0);
 
@@ -119,7 +130,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void startBackground(StackSettings settings, PrintWriter out) throws IOException {
+  /** Starts what runs in the background; returns whether softflowd's part runs too. */
+  private boolean startBackground(StackSettings settings, PrintWriter out) throws IOException, InterruptedException {
     long collector = DemoProcesses.startSluice(settings, "demo-collector", "256m", List.of("collect", "--bind", "127.0.0.1",
         "--kafka", settings.kafkaBootstrap(), "--sflow-port", Integer.toString(sflowPort), "--netflow-port",
         Integer.toString(netflowPort), "--ipfix-port", Integer.toString(ipfixPort), "--metrics-port", "0",
@@ -150,13 +162,13 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf("DNS/HTTP (pid %d): %s replayed in real time for %d minutes (3 conversations/s); live eBPF capture is"
         + " not part of the demo yet%n", replay, settings.repoRoot().relativize(pcap.toAbsolutePath()).toString().startsWith("..")
         ? pcap : settings.repoRoot().relativize(pcap.toAbsolutePath()), l7Minutes);
+    boolean softflowd = DemoSoftflowd.start(settings, netflowPort, out);
     out.println("logs: " + DemoProcesses.logDir(settings));
+    return softflowd;
   }
 
-  /** Waits until flows has recent rows from every demo router and dns and http have recent rows. */
-  private boolean waitForRows(ClickHouseHttp db, List<DemoExporter> fleet, PrintWriter out) throws InterruptedException {
-    Set<String> expected = new TreeSet<>();
-    fleet.forEach(e -> expected.add(e.name()));
+  /** Waits until flows has recent rows from every expected exporter and dns and http have recent rows. */
+  private boolean waitForRows(ClickHouseHttp db, Set<String> expected, PrintWriter out) throws InterruptedException {
     long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
     Set<String> seen = new TreeSet<>();
     while (System.currentTimeMillis() < deadline) {
@@ -211,7 +223,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("      -v " + repo.resolve("grafana/provisioning/dashboards") + ":/etc/grafana/provisioning/dashboards \\");
     out.println("      -v " + repo.resolve("grafana/dashboards") + ":/var/lib/grafana/dashboards/sluice grafana/grafana");
     out.println("    then open http://127.0.0.1:3000 (admin/admin), folder Sluice, range \"Last 15 minutes\".");
-    out.println("  ./sluice down stops the stack, the collectors, the demo routers and the replay.");
+    out.println("  ./sluice down stops the stack, the collectors, the demo routers, the replay, softflowd and its namespace.");
   }
 
   private static void show(ClickHouseHttp db, PrintWriter out, String title, String sql) {

@@ -11,7 +11,8 @@ import java.util.List;
  * {@link ManagedProcess}: their own session, a pid file under the work directory, stopped by `sluice down`.
  */
 public final class DemoProcesses {
-  static final List<String> NAMES = List.of("demo-l7-replay", "demo-exporter", "demo-collector");
+  static final List<String> NAMES = List.of("demo-ns-traffic", DemoSoftflowd.NAME, "demo-l7-replay", "demo-exporter",
+      "demo-collector");
 
   private DemoProcesses() {}
 
@@ -38,7 +39,7 @@ public final class DemoProcesses {
     return process(settings, name).start(command, settings.repoRoot());
   }
 
-  /** Stops every demo process of this work directory; returns how many were running. */
+  /** Stops every demo process of this work directory and deletes its namespace; returns how many processes ran. */
   public static int stopAll(StackSettings settings) {
     int stopped = 0;
     for (String name : NAMES) {
@@ -46,6 +47,7 @@ public final class DemoProcesses {
         stopped++;
       }
     }
+    DemoSoftflowd.removeNamespace(settings);
     return stopped;
   }
 }
