@@ -56,6 +56,17 @@ ensure_chdb() {
   fi
 }
 
+# What `sluice demo` runs: ClickHouse, setsid (its background processes get their own session), and for the part
+# it runs as root, softflowd and ip (a network namespace joined by a veth).
+ensure_demo_packages() {
+  local missing=()
+  command -v softflowd >/dev/null 2>&1 || [ -x /usr/sbin/softflowd ] || missing+=(softflowd)
+  command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
+  [ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse-server ] || missing+=(clickhouse-server)
+  command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+  install_packages "${missing[@]}"
+}
+
 install_packages() {
   [ "$#" -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     description = "Network observability on Flink, Kafka and ClickHouse.",
     subcommands = {
       io.sluice.cli.demo.DemoCommand.class,
+      io.sluice.cli.demo.DemoExporterCommand.class,
       UpCommand.class,
       DownCommand.class,
       StatusCommand.class,

@@ -1,61 +1,118 @@
 package io.sluice.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.stack.LocalStack;
 import io.sluice.stack.Ports;
 import io.sluice.stack.StackSettings;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** README's first command, `sluice demo`, end to end on free ports: the rows it lands match tshark's decode. */
+/**
+ * `sluice demo` on free ports: every demo router lands with the sampling rate it announced (sFlow in its samples,
+ * NetFlow v9 and IPFIX in options data) and estimates that are sampled × rate, the sFlow agents' counter samples
+ * land, a second `demo` reuses what runs, and `sluice down` stops every process the demo started. The bare-clone
+ * run and the dashboards are DemoOnABareCloneTest's (deploy-check).
+ */
 class DemoTest {
   private StackSettings settings;
+  private List<String> stack;
 
   @AfterEach
-  void down() {
+  void down() throws Exception {
     if (settings != null) {
+      CliRun.of(args("down"));
+      for (long pid : demoPids()) { // even when `down` is what failed
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
       new LocalStack(settings).down();
     }
   }
 
+  private String[] args(String command, String... more) {
+    List<String> all = new ArrayList<>(List.of(command));
+    all.addAll(stack);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
   @Test
-  void theDemoLandsEveryExportersRecordsWithTheirSamplingCorrections() throws Exception {
+  void everyRouterLandsWithItsOwnRateAndDownStopsTheDemosProcesses() throws Exception {
     settings = TestStack.settings();
-    CliRun run = CliRun.of("demo", "--work-dir", settings.workDir().toString(),
+    stack = List.of("--work-dir", settings.workDir().toString(),
         "--clickhouse-http-port", Integer.toString(settings.clickhouseHttpPort()),
         "--clickhouse-tcp-port", Integer.toString(settings.clickhouseTcpPort()),
         "--kafka-port", Integer.toString(settings.kafkaPort()),
         "--kafka-controller-port", Integer.toString(settings.kafkaControllerPort()),
         "--flink-rest-port", Integer.toString(settings.flinkRestPort()),
-        "--flink-rpc-port", Integer.toString(settings.flinkRpcPort()),
-        "--sflow-port", Integer.toString(Ports.free()), "--netflow-port", Integer.toString(Ports.free()),
-        "--ipfix-port", Integer.toString(Ports.free()));
+        "--flink-rpc-port", Integer.toString(settings.flinkRpcPort()));
+    String[] ports = {"--sflow-port", Integer.toString(Ports.free()), "--netflow-port", Integer.toString(Ports.free()),
+        "--ipfix-port", Integer.toString(Ports.free())};
+    CliRun run = CliRun.of(args("demo", ports));
     assertEquals(0, run.exitCode(), run.toString());
-    assertTrue(run.out().contains("Top talkers") && run.out().contains("SELECT exporter_name"), run.toString());
+    assertTrue(run.out().contains("rows from every demo source") && run.out().contains("Top talkers"), run.toString());
+    List<Long> pids = demoPids();
+    boolean softflowd = run.out().contains("softflowd (pid");
+    assertEquals(softflowd ? 5 : 3, pids.size(),
+        "collector, routers, the DNS/HTTP replay (and softflowd and its traffic) run in the background: " + pids);
 
-    Path oracle = TestStack.repoRoot().getParent().resolve("shared/fixtures/oracle/flows");
-    var sampled = new ObjectMapper().readTree(oracle.resolve("akvorado__netflow__samplingrate.summary.json").toFile())
-        .path("netflow_ipfix");
-    var pflow = new ObjectMapper().readTree(oracle.resolve("logstash-codec-netflow__ipfix_openbsd_pflow.summary.json").toFile())
-        .path("netflow_ipfix");
     ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
+    Thread.sleep(25_000); // past the first template refresh (15 s): every record since has its rate
     assertEquals(List.of(
-            List.of("demo-ipfix-pflow", pflow.path("data_records").asText(), pflow.path("total_bytes").asText(), "0"),
-            List.of("demo-nfv9-sampled", sampled.path("data_records").asText(), sampled.path("total_bytes").asText(),
-                sampled.path("corrected_total_bytes").asText())),
-        db.query("SELECT exporter_name, count(), sum(sampled_bytes), sum(est_bytes) FROM flows"
-            + " WHERE exporter_name IN ('demo-nfv9-sampled', 'demo-ipfix-pflow') GROUP BY exporter_name ORDER BY exporter_name").rows());
-    assertEquals("6", db.scalar("SELECT count() FROM flows WHERE exporter_name = 'demo-sflow'"),
-        "5 + 1 flow samples in the two sFlow captures, keyed by their agents");
-    assertTrue(Long.parseLong(db.scalar("SELECT count() FROM flows WHERE exporter_name = 'demo-softflowd'")) > 100,
-        "softflowd exported the DNS capture's flows");
-    assertEquals("0", db.scalar("SELECT count() FROM flows WHERE exporter_name = ''"), "only registered exporters land");
+            List.of("demo-ipfix-lon", "ipfix", "1000", "options"),
+            List.of("demo-nfv9-ams", "netflow9", "100", "options"),
+            List.of("demo-sflow-fra", "sflow5", "2048", "packet"),
+            List.of("demo-sflow-par", "sflow5", "1024", "packet")),
+        db.query("SELECT exporter_name, flow_type, toString(sampling_rate), sampling_rate_source FROM flows"
+            + " WHERE time >= now() - 10 AND exporter_name != 'demo-softflowd'"
+            + " GROUP BY exporter_name, flow_type, sampling_rate, sampling_rate_source"
+            + " ORDER BY exporter_name").rows(), "each router's rate, as it announced it");
+    assertEquals("0", db.scalar("SELECT count() FROM flows WHERE est_bytes != sampled_bytes * sampling_rate"
+        + " AND sampling_rate_source != 'unknown'"));
+    assertEquals("2", db.scalar("SELECT uniqExact(exporter_addr) FROM interface_counters"), "both sFlow agents' counters");
+    if (softflowd) {
+      assertEquals(List.of(List.of("ipfix", "1")), db.query("SELECT DISTINCT flow_type, toString(sampling_rate) FROM flows"
+          + " WHERE exporter_name = 'demo-softflowd'").rows(), "softflowd's real traffic, unsampled");
+    }
+    assertEquals("0", db.scalar("SELECT count() FROM flows WHERE exporter_name = ''"), "only registered routers land");
+    assertFalse(db.scalar("SELECT count() FROM exporter_stats WHERE time >= now() - 60").equals("0"),
+        "the unbounded FlowJob's per-second exporter stats");
+
+    CliRun again = CliRun.of(args("demo", ports));
+    assertEquals(0, again.exitCode(), again.toString());
+    assertEquals(pids, demoPids(), "a second demo reuses the running processes");
+
+    CliRun down = CliRun.of(args("down"));
+    assertEquals(0, down.exitCode(), down.toString());
+    for (long pid : pids) {
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " stopped");
+    }
+    assertEquals(List.of(), demoPids());
+    assertFalse(new String(new ProcessBuilder("ip", "netns", "list").start().getInputStream().readAllBytes())
+        .contains("sluice-demo-" + String.format("%08x", settings.workDir().toAbsolutePath().normalize().toString().hashCode())),
+        "softflowd's namespace is gone");
+  }
+
+  private List<Long> demoPids() throws Exception {
+    List<Long> pids = new ArrayList<>();
+    Path dir = settings.workDir().resolve("pids");
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().startsWith("demo-")).sorted().toList()) {
+        long pid = Long.parseLong(Files.readString(f).trim());
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          pids.add(pid);
+        }
+      }
+    }
+    return pids;
   }
 }

@@ -1,6 +1,8 @@
 package io.sluice.cli.bench;
 
 import io.sluice.cli.SluiceHome;
+import io.sluice.cli.demo.exporter.L7Traffic;
+import io.sluice.cli.demo.exporter.PcapFile;
 import io.sluice.cli.UserError;
 import io.sluice.cli.submit.FlinkRest;
 import io.sluice.ingest.Topics;
@@ -38,8 +40,13 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class L7Bench implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--capture", paramLabel = "FILE", description = "Default: the largest L7 fixture, ../shared/fixtures/l7/pktvisor/dns_udp_tcp_random.pcap.")
+  @Option(names = "--capture", paramLabel = "FILE",
+      description = "Default: DNS and HTTP conversations the bench writes itself (--conversations of them, 2 ms apart; `sluice demo-exporter --l7`).")
   Path capture;
+
+  @Option(names = "--conversations", paramLabel = "N", defaultValue = "5000",
+      description = "Without --capture: conversations in the generated capture, 1..1000000. Default: ${DEFAULT-VALUE}.")
+  int conversations;
 
   @Option(names = "--copies", defaultValue = "10", description = "Times the capture is replayed, each as its own node. Default: ${DEFAULT-VALUE}.")
   int copies;
@@ -58,8 +65,10 @@ public final class L7Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path file = capture != null ? capture
-        : SluiceHome.find().getParent().resolve("shared/fixtures/l7/pktvisor/dns_udp_tcp_random.pcap");
+    if (conversations < 1 || conversations > 1_000_000) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--conversations must be 1..1000000, got " + conversations);
+    }
+    Path file = capture != null ? capture : generatedCapture(conversations);
     if (!Files.isRegularFile(file)) {
       throw new UserError("no such capture file: " + file);
     }
@@ -136,6 +145,18 @@ public final class L7Bench implements Callable<Integer> {
       admin.deleteTopics(List.of(prefix + Topics.PACKETS_RAW, prefix + Topics.SOCKETS_RAW)).all().get();
     }
     return 0;
+  }
+
+  /** DNS and HTTP conversations written by {@link L7Traffic} into a temporary pcap (deleted when the JVM exits). */
+  static Path generatedCapture(int conversations) throws java.io.IOException {
+    Path file = Files.createTempFile("sluice-bench-l7-", ".pcap");
+    file.toFile().deleteOnExit();
+    try (PcapFile pcap = new PcapFile(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+      for (L7Traffic.Frame f : L7Traffic.capture(1, conversations, 1_700_000_000_000_000L, 2_000)) {
+        pcap.write(f.timeMicros(), f.data());
+      }
+    }
+    return file;
   }
 
   private static long captureSpanNs(Path file) throws java.io.IOException {

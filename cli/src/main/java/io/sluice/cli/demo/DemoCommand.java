@@ -1,22 +1,24 @@
 package io.sluice.cli.demo;
 
-import io.sluice.cli.UserError;
+import io.sluice.cli.demo.exporter.DemoExporter;
+import io.sluice.cli.demo.exporter.L7Traffic;
+import io.sluice.cli.demo.exporter.PcapFile;
 import io.sluice.cli.query.TablePrinter;
 import io.sluice.cli.stack.StackOptions;
 import io.sluice.cli.stack.UpCommand;
-import io.sluice.ingest.collect.Collector;
-import io.sluice.ingest.collect.CollectorConfig;
-import io.sluice.ingest.collect.ListenerKind;
 import io.sluice.stack.LocalStack;
 import io.sluice.stack.StackSettings;
 import io.sluice.store.ClickHouseHttp;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,28 +26,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run Sluice end to end on local defaults: bring the stack up, register demo flow sources, submit",
-        "FlowJob, run the collectors, play real traffic into them (replayed captures and softflowd exporting",
-        "from a capture), then print top talkers and per-exporter totals with the SQL behind them.",
-        "The stack and FlowJob keep running afterwards: query them with `sluice query`."})
+    description = {"Run Sluice end to end on this machine with live demo traffic: bring the stack up, register the demo",
+        "routers, submit FlowJob and L7Job, start the collectors, the demo routers (`sluice demo-exporter`: sFlow,",
+        "NetFlow v9 and IPFIX from 127.0.0.x), a DNS/HTTP replay and, as root, softflowd on a veth to a network namespace",
+        "with bounded traffic, in the background; wait for the first rows, then print what to look at. Everything keeps",
+        "running and filling the tables; `sluice down` stops it all, the namespace included."})
 public final class DemoCommand implements Callable<Integer> {
-  /** A capture replayed from its own loopback address, so each is a distinct exporter. */
-  record Replay(String capture, String source, ListenerKind port, String exporterPrefix, String name) {}
-
-  static final List<Replay> REPLAYS = List.of(
-      new Replay("flows/akvorado/netflow/samplingrate.pcap", "127.0.1.1", ListenerKind.NETFLOW, "127.0.1.1", "demo-nfv9-sampled"),
-      new Replay("flows/goflow2/nfv9_template_data.pcap", "127.0.1.2", ListenerKind.NETFLOW, "127.0.1.2", "demo-nfv9"),
-      new Replay("flows/logstash-codec-netflow/ipfix_openbsd_pflow.pcap", "127.0.1.3", ListenerKind.IPFIX, "127.0.1.3", "demo-ipfix-pflow"),
-      // sFlow exporters are known by the agent address inside the datagram, not the UDP source.
-      new Replay("flows/akvorado/sflow/data-1140.pcap", "127.0.1.4", ListenerKind.SFLOW, "172.16.0.0/24", "demo-sflow"),
-      new Replay("flows/goflow2/sflow_basic.pcap", "127.0.1.5", ListenerKind.SFLOW, "172.16.0.0/24", "demo-sflow"));
-  static final String SOFTFLOWD_CAPTURE = "l7/pktvisor/dns_udp_tcp_random.pcap";
+  static final String L7_NODE = "demo-node";
 
   @Mixin StackOptions stackOptions;
   @Spec CommandSpec spec;
-
-  @Option(names = "--fixtures", paramLabel = "DIR", description = "Real captures to replay (default: ../shared/fixtures next to the checkout).")
-  Path fixtures;
 
   @Option(names = "--sflow-port", defaultValue = "6343", description = "Collector sFlow port. Default: ${DEFAULT-VALUE}.")
   int sflowPort;
@@ -56,110 +46,184 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--ipfix-port", defaultValue = "4739", description = "Collector IPFIX port. Default: ${DEFAULT-VALUE}.")
   int ipfixPort;
 
-  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "120", description = "How long to wait for the rows to land. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--rate", paramLabel = "RECORDS", defaultValue = "300",
+      description = "Flow records per second of all demo routers at the daily peak. Default: ${DEFAULT-VALUE}.")
+  int rate;
+
+  @Option(names = "--seed", defaultValue = "1", description = "The demo traffic's seed. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--day-minutes", paramLabel = "MINUTES", defaultValue = "10",
+      description = "One day of the traffic curve lasts this long. Default: ${DEFAULT-VALUE}.")
+  int dayMinutes;
+
+  @Option(names = "--l7-minutes", paramLabel = "MINUTES", defaultValue = "120",
+      description = "How long the DNS/HTTP replay runs, 1..1440. Default: ${DEFAULT-VALUE}.")
+  int l7Minutes;
+
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "180", description = "How long to wait for the first rows. Default: ${DEFAULT-VALUE}.")
   int waitSeconds;
 
   @Override
   public Integer call() throws Exception {
+    validate();
+    long started = System.currentTimeMillis();
     PrintWriter out = spec.commandLine().getOut();
     StackSettings settings = stackOptions.settings();
-    Path captures = fixtures != null ? fixtures : settings.repoRoot().getParent().resolve("shared/fixtures");
-    if (!Files.isDirectory(captures.resolve("flows"))) {
-      throw new UserError("no captures to replay at " + captures + "; pass --fixtures DIR (a folder with flows/ and l7/)");
-    }
     out.println("== 1/6 the local stack");
     UpCommand.bringUp(new LocalStack(settings), 180, true, out);
 
-    out.println("== 2/6 flow sources");
-    registerSources(settings, out);
+    out.println("== 2/6 the demo routers, registered as flow sources");
+    List<DemoExporter> fleet = DemoExporter.fleet(seed, dayMinutes * 60_000L, 0);
+    for (DemoExporter e : fleet) {
+      // No --sampling-rate: every demo router announces its own (sFlow samples, NetFlow/IPFIX options data).
+      LocalPipeline.ensureSource(settings, e.address(), e.name(), null, out);
+    }
+    boolean softflowd = DemoSoftflowd.missing() == null;
+    if (softflowd) {
+      // softflowd exports every packet it sees: unsampled, and the registry says so.
+      LocalPipeline.ensureSource(settings, DemoSoftflowd.EXPORTER, DemoSoftflowd.NAME, 1, out);
+    }
 
-    out.println("== 3/6 FlowJob");
+    out.println("== 3/6 FlowJob and L7Job");
     LocalPipeline.ensureFlowJob(settings, out);
+    LocalPipeline.ensureL7Job(settings, out);
 
-    out.println("== 4/6 collectors");
-    CollectorConfig config = CollectorConfig.defaults().kafka(settings.kafkaBootstrap()).bind("127.0.0.1")
-        .port(ListenerKind.SFLOW, sflowPort).port(ListenerKind.NETFLOW, netflowPort).port(ListenerKind.IPFIX, ipfixPort)
-        .metrics("127.0.0.1", 0).collectorId("demo").log(line -> {});
+    out.println("== 4/6 collectors, demo routers and DNS/HTTP traffic, in the background");
+    softflowd = startBackground(settings, out);
+
+    out.println("== 5/6 waiting for the first rows");
     ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
-    long before = Long.parseLong(db.scalar("SELECT count() FROM flows"));
-    try (Collector collector = Collector.start(config)) {
-      out.printf("sFlow :%d, NetFlow/IPFIX :%d, IPFIX :%d, metrics http://127.0.0.1:%d/metrics%n",
-          collector.port(ListenerKind.SFLOW), collector.port(ListenerKind.NETFLOW), collector.port(ListenerKind.IPFIX),
-          collector.metricsPort());
-
-      out.println("== 5/6 traffic");
-      for (Replay replay : REPLAYS) {
-        int sent = DemoTraffic.replay(captures.resolve(replay.capture()), replay.source(), collector.port(replay.port()));
-        out.printf("replayed %d datagrams of %s from %s%n", sent, replay.capture(), replay.source());
-      }
-      softflowd(captures.resolve(SOFTFLOWD_CAPTURE), collector.port(ListenerKind.NETFLOW), out);
-      long landed = waitForRows(db, before, out);
-      out.printf("%d new rows in flows%n", landed - before);
-      out.println("collector counters:");
-      collector.metricsText().lines().filter(l -> l.startsWith("sluice_") && !l.contains("_bucket")).limit(25)
-          .forEach(l -> out.println("  " + l));
+    Set<String> expected = new TreeSet<>();
+    fleet.forEach(e -> expected.add(e.name()));
+    if (softflowd) {
+      expected.add(DemoSoftflowd.NAME);
     }
+    boolean complete = waitForRows(db, expected, out);
+    out.printf("%s %.1f s after the command started%n", complete ? "rows from every demo source" : "still incomplete",
+        (System.currentTimeMillis() - started) / 1000.0);
 
-    out.println("== 6/6 results");
-    show(db, out, "Top talkers (estimated bytes, sampling corrected):",
-        "SELECT exporter_name, replaceOne(IPv6NumToString(src_addr), '::ffff:', '') AS src,"
-            + " replaceOne(IPv6NumToString(dst_addr), '::ffff:', '') AS dst, protocol, sum(est_bytes) AS est_bytes,"
-            + " sum(sampled_bytes) AS sampled_bytes, count() AS records FROM flows"
-            + " GROUP BY exporter_name, src, dst, protocol ORDER BY est_bytes DESC, records DESC LIMIT 10");
-    show(db, out, "Per exporter:",
-        "SELECT exporter_name, flow_type, count() AS records, sum(sampled_bytes) AS sampled_bytes,"
-            + " sum(est_bytes) AS est_bytes, groupUniqArray(sampling_rate_source) AS rate_sources,"
-            + " min(time) AS first, max(time) AS last FROM flows GROUP BY exporter_name, flow_type ORDER BY exporter_name");
-    out.println("The stack keeps running: ./sluice query \"SELECT count() FROM flows\"; ./sluice down stops it.");
+    out.println("== 6/6 what to look at");
+    guide(settings, db, out);
     out.flush();
-    return 0;
+    return complete ? 0 : 1;
   }
 
-  private static void registerSources(StackSettings settings, PrintWriter out) {
-    for (Replay replay : REPLAYS) {
-      LocalPipeline.ensureSource(settings, replay.exporterPrefix(), replay.name(), null, out);
-    }
-    // softflowd exports every packet it reads: unsampled, and the registry says so.
-    LocalPipeline.ensureSource(settings, "127.0.0.1", "demo-softflowd", 1, out);
-  }
-
-  private static void softflowd(Path capture, int port, PrintWriter out) throws InterruptedException {
-    if (!Files.isExecutable(Path.of("/usr/sbin/softflowd"))) {
-      out.println("softflowd is not installed (apt-get install -y softflowd): skipping its export");
-      return;
-    }
-    try {
-      Process p = new ProcessBuilder("/usr/sbin/softflowd", "-r", capture.toString(), "-n", "127.0.0.1:" + port, "-v", "10")
-          .redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      p.getInputStream().readAllBytes();
-      boolean done = p.waitFor(60, TimeUnit.SECONDS);
-      out.println("softflowd exported " + capture.getFileName() + " as IPFIX from 127.0.0.1"
-          + (done ? " (exit " + p.exitValue() + ")" : " (still running after 60 s; stopped)"));
-      if (!done) {
-        p.destroyForcibly();
+  private void validate() {
+    CommandLine cli = spec.commandLine();
+    for (int port : new int[] {sflowPort, netflowPort, ipfixPort}) {
+      if (port < 1 || port > 65535) {
+        throw new CommandLine.ParameterException(cli, "collector ports must be 1..65535, got " + port);
       }
-    } catch (IOException e) {
-      out.println("softflowd failed to start: " + e.getMessage());
+    }
+    if (rate < 1 || rate > 5000) {
+      throw new CommandLine.ParameterException(cli, "--rate must be 1..5000 records/s, got " + rate);
+    }
+    if (dayMinutes < 1 || dayMinutes > 1440) {
+      throw new CommandLine.ParameterException(cli, "--day-minutes must be 1..1440, got " + dayMinutes);
+    }
+    if (l7Minutes < 1 || l7Minutes > 1440) {
+      throw new CommandLine.ParameterException(cli, "--l7-minutes must be 1..1440, got " + l7Minutes);
+    }
+    if (waitSeconds < 1) {
+      throw new CommandLine.ParameterException(cli, "--wait must be 1 or more seconds, got " + waitSeconds);
     }
   }
 
-  /** Waits until the row count stops growing (FlowJob commits at each 2 s checkpoint). */
-  private long waitForRows(ClickHouseHttp db, long before, PrintWriter out) throws InterruptedException {
+  /** Starts what runs in the background; returns whether softflowd's part runs too. */
+  private boolean startBackground(StackSettings settings, PrintWriter out) throws IOException, InterruptedException {
+    long collector = DemoProcesses.startSluice(settings, "demo-collector", "256m", List.of("collect", "--bind", "127.0.0.1",
+        "--kafka", settings.kafkaBootstrap(), "--sflow-port", Integer.toString(sflowPort), "--netflow-port",
+        Integer.toString(netflowPort), "--ipfix-port", Integer.toString(ipfixPort), "--metrics-port", "0",
+        "--sockets", "1", "--collector-id", "demo"));
+    out.printf("collectors (pid %d): sFlow 127.0.0.1:%d, NetFlow/IPFIX :%d, IPFIX :%d%n", collector, sflowPort, netflowPort, ipfixPort);
+    long exporter = DemoProcesses.startSluice(settings, "demo-exporter", "128m", List.of("demo-exporter",
+        "--sflow-port", Integer.toString(sflowPort), "--netflow-port", Integer.toString(netflowPort),
+        "--ipfix-port", Integer.toString(ipfixPort), "--rate", Integer.toString(rate), "--seed", Long.toString(seed),
+        "--day-minutes", Integer.toString(dayMinutes)));
+    out.printf("demo routers (pid %d): %d records/s at the evening peak, one day every %d minutes%n", exporter, rate, dayMinutes);
+
+    // Live capture through eBPF is not part of the demo yet: the DNS/HTTP rows come from conversations the demo
+    // writes into a capture now and replays at their own pace, so their times are now too.
+    Path pcap = settings.workDir().resolve("demo").resolve("l7-demo.pcap");
+    if (!DemoProcesses.process(settings, "demo-l7-replay").isRunning()) {
+      Files.createDirectories(pcap.getParent());
+      int perSecond = 3;
+      List<L7Traffic.Frame> frames = L7Traffic.capture(seed, l7Minutes * 60 * perSecond,
+          (System.currentTimeMillis() + 2000) * 1000, 1_000_000 / perSecond);
+      try (PcapFile file = new PcapFile(new BufferedOutputStream(Files.newOutputStream(pcap)))) {
+        for (L7Traffic.Frame f : frames) {
+          file.write(f.timeMicros(), f.data());
+        }
+      }
+    }
+    long replay = DemoProcesses.startSluice(settings, "demo-l7-replay", "256m", List.of("replay", pcap.toString(),
+        "--kafka", settings.kafkaBootstrap(), "--node", L7_NODE));
+    out.printf("DNS/HTTP (pid %d): %s replayed in real time for %d minutes (3 conversations/s); live eBPF capture is"
+        + " not part of the demo yet%n", replay, settings.repoRoot().relativize(pcap.toAbsolutePath()).toString().startsWith("..")
+        ? pcap : settings.repoRoot().relativize(pcap.toAbsolutePath()), l7Minutes);
+    boolean softflowd = DemoSoftflowd.start(settings, netflowPort, out);
+    out.println("logs: " + DemoProcesses.logDir(settings));
+    return softflowd;
+  }
+
+  /** Waits until flows has recent rows from every expected exporter and dns and http have recent rows. */
+  private boolean waitForRows(ClickHouseHttp db, Set<String> expected, PrintWriter out) throws InterruptedException {
     long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
-    long last = before;
-    int stable = 0;
+    Set<String> seen = new TreeSet<>();
     while (System.currentTimeMillis() < deadline) {
-      Thread.sleep(1000);
-      long now = Long.parseLong(db.scalar("SELECT count() FROM flows"));
-      stable = now == last && now > before ? stable + 1 : 0;
-      last = now;
-      if (stable >= 5) {
-        return now;
+      seen.clear();
+      db.query("SELECT DISTINCT exporter_name FROM flows WHERE time >= now() - 300").rows().forEach(r -> seen.add(r.get(0)));
+      for (String table : List.of("dns", "http")) {
+        if (!db.scalar("SELECT count() FROM " + table + " WHERE time >= now() - 300").equals("0")) {
+          seen.add(table);
+        }
       }
+      if (seen.containsAll(expected) && seen.contains("dns") && seen.contains("http")) {
+        return true;
+      }
+      Thread.sleep(1000);
     }
-    out.println("rows were still arriving after " + waitSeconds + " s");
-    return last;
+    Set<String> missing = new TreeSet<>(expected);
+    missing.add("dns");
+    missing.add("http");
+    missing.removeAll(seen);
+    out.println("no rows after " + waitSeconds + " s from: " + missing + " (logs in the work directory's demo/log)");
+    return false;
+  }
+
+  private static void guide(StackSettings settings, ClickHouseHttp db, PrintWriter out) {
+    show(db, out, "Top talkers, last 15 minutes (estimated bytes: sampled bytes x the rate each router announced):",
+        "SELECT exporter_name, replaceOne(IPv6NumToString(src_addr), '::ffff:', '') AS src,"
+            + " replaceOne(IPv6NumToString(dst_addr), '::ffff:', '') AS dst, protocol, sum(est_bytes) AS bytes_est"
+            + " FROM flows WHERE time >= now() - 900 GROUP BY exporter_name, src, dst, protocol ORDER BY bytes_est DESC LIMIT 8");
+    show(db, out, "Per router, last 15 minutes:",
+        "SELECT exporter_name, flow_type, count() AS records, groupUniqArray(sampling_rate) AS rates,"
+            + " groupUniqArray(sampling_rate_source) AS rate_sources, sum(est_bytes) AS bytes_est, max(time) AS last"
+            + " FROM flows WHERE time >= now() - 900 GROUP BY exporter_name, flow_type ORDER BY exporter_name");
+    show(db, out, "Top source AS, last 15 minutes:",
+        "SELECT src_as, sum(est_bytes) AS bytes_est, count() AS records FROM flows WHERE time >= now() - 900"
+            + " GROUP BY src_as ORDER BY bytes_est DESC LIMIT 5");
+    show(db, out, "DNS names and outcomes, last 15 minutes:",
+        "SELECT qname, rcode, status, count() AS queries, round(quantile(0.95)(latency_ns) / 1e6, 2) AS p95_ms FROM dns"
+            + " WHERE time >= now() - 900 GROUP BY qname, rcode, status ORDER BY queries DESC LIMIT 6");
+    show(db, out, "HTTP status by host, last 15 minutes:",
+        "SELECT host, status_code, count() AS requests FROM http WHERE time >= now() - 900"
+            + " GROUP BY host, status_code ORDER BY requests DESC LIMIT 6");
+    Path repo = settings.repoRoot();
+    out.println();
+    out.println("Everything keeps running, and the tables keep filling:");
+    out.println("  ./sluice query \"SELECT exporter_name, count() FROM flows WHERE time >= now() - 60 GROUP BY exporter_name\"");
+    out.println("  Flink UI (FlowJob, L7Job): " + settings.flinkUrl());
+    out.println("  Grafana with the ClickHouse plugin, on the dashboards in grafana/ (e.g. in Docker):");
+    out.println("    docker run -d --name sluice-grafana --network host -e GF_INSTALL_PLUGINS=grafana-clickhouse-datasource \\");
+    out.println("      -e SLUICE_CLICKHOUSE_HOST=127.0.0.1 -e SLUICE_CLICKHOUSE_PORT=" + settings.clickhouseHttpPort()
+        + " -e SLUICE_CLICKHOUSE_USER=default -e SLUICE_CLICKHOUSE_PASSWORD= \\");
+    out.println("      -v " + repo.resolve("grafana/provisioning/datasources") + ":/etc/grafana/provisioning/datasources \\");
+    out.println("      -v " + repo.resolve("grafana/provisioning/dashboards") + ":/etc/grafana/provisioning/dashboards \\");
+    out.println("      -v " + repo.resolve("grafana/dashboards") + ":/var/lib/grafana/dashboards/sluice grafana/grafana");
+    out.println("    then open http://127.0.0.1:3000 (admin/admin), folder Sluice, range \"Last 15 minutes\".");
+    out.println("  ./sluice down stops the stack, the collectors, the demo routers, the replay, softflowd and its namespace.");
   }
 
   private static void show(ClickHouseHttp db, PrintWriter out, String title, String sql) {

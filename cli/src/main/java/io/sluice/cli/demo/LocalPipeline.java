@@ -57,6 +57,22 @@ public final class LocalPipeline {
     submitFlowJob(settings, 2000, out);
   }
 
+  /** Submits L7Job (unbounded, committing every 2 s) to the local cluster unless it already runs there. */
+  public static void ensureL7Job(StackSettings settings, PrintWriter out) throws IOException {
+    FlinkRest rest = new FlinkRest(settings.flinkUrl());
+    for (var job : rest.get("/jobs/overview").path("jobs")) {
+      if (job.path("name").asText().equals("sluice-l7") && job.path("state").asText().equals("RUNNING")) {
+        out.println("L7Job already running: " + job.path("jid").asText());
+        return;
+      }
+    }
+    int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), "l7",
+        "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=2000");
+    if (code != 0) {
+      throw new UserError("submitting L7Job failed (exit " + code + ")");
+    }
+  }
+
   /** Submits FlowJob with the given checkpoint interval: the commit interval of its rows. */
   public static void submitFlowJob(StackSettings settings, long checkpointMs, PrintWriter out) {
     int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), "flows",

@@ -26,7 +26,7 @@ public final class DownCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     LocalStack stack = new LocalStack(stackOptions.settings());
-    int stopped = stack.down();
+    int stopped = io.sluice.cli.demo.DemoProcesses.stopAll(stack.settings()) + stack.down();
     out.println(stopped == 0 ? "nothing was running" : "stopped " + stopped + " process(es)");
     Path work = stack.settings().workDir();
     if (purge && Files.isDirectory(work)) {

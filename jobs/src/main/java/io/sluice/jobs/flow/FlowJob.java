@@ -71,7 +71,10 @@ public final class FlowJob {
             new KafkaRecords.Datagrams()),
         received, Topics.FLOWS_RAW));
     BroadcastStream<SourceUpdate> sources = env.fromSource(
-        KafkaSources.fromStart(kafka, prefix + Topics.SOURCES, bounded, new KafkaRecords.Sources()), WatermarkStrategy.noWatermarks(),
+        // Idle once registrations stop coming: the decode operator's watermark is the minimum of both inputs,
+        // and a registry input without watermarks would hold it (and the exporter_stats windows) back forever.
+        KafkaSources.fromStart(kafka, prefix + Topics.SOURCES, bounded, new KafkaRecords.Sources()),
+        WatermarkStrategy.<SourceUpdate>forMonotonousTimestamps().withIdleness(Duration.ofSeconds(5)),
         Topics.SOURCES).broadcast(DecodeFlows.REGISTRY);
 
     SingleOutputStreamOperator<FlowRecord> decoded = datagrams.keyBy(RawDatagram::key)
