@@ -79,7 +79,8 @@ public final class FlowsBench implements Callable<Integer> {
     LocalPipeline.ensureSource(settings, "127.0.3.1", "bench-ipfix", 1000, out);
     // The bench's own FlowJob, at the production commit interval: each checkpoint commits one set of parts.
     LocalPipeline.cancelFlowJob(settings, out);
-    LocalPipeline.submitFlowJob(settings, checkpointMs, out);
+    // One generator is one exporter at the bench's whole rate: above FlowJob's default per-exporter budget.
+    LocalPipeline.submitFlowJob(settings, checkpointMs, out, "exporter-records-per-second=100000000");
 
     int ipfixPort = Ports.free();
     int metricsPort = Ports.free();

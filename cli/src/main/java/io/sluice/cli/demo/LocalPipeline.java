@@ -73,10 +73,12 @@ public final class LocalPipeline {
     }
   }
 
-  /** Submits FlowJob with the given checkpoint interval: the commit interval of its rows. */
-  public static void submitFlowJob(StackSettings settings, long checkpointMs, PrintWriter out) {
-    int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), "flows",
-        "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=" + checkpointMs);
+  /** Submits FlowJob with the given checkpoint interval (the commit interval of its rows) and more arguments. */
+  public static void submitFlowJob(StackSettings settings, long checkpointMs, PrintWriter out, String... more) {
+    List<String> args = new ArrayList<>(List.of("submit", "--flink", settings.flinkUrl(), "flows",
+        "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=" + checkpointMs));
+    args.addAll(List.of(more));
+    int code = Main.newCommandLine().setOut(out).setErr(out).execute(args.toArray(String[]::new));
     if (code != 0) {
       throw new UserError("submitting FlowJob failed (exit " + code + ")");
     }

@@ -95,7 +95,8 @@ class FlowCrashTest {
     StringWriter out = new StringWriter();
     int code = Main.newCommandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(out, true)).execute(
         "submit", "--flink", settings.flinkUrl(), "--jar", shadedJobJar().toString(), "flows", "kafka=" + bootstrap,
-        "clickhouse=" + settings.clickhouseUrl(), "database=crash", "bounded=true", "checkpoint-ms=1000");
+        "clickhouse=" + settings.clickhouseUrl(), "database=crash", "bounded=true", "checkpoint-ms=1000",
+        "exporter-records-per-second=100000000"); // one exporter at 200 k+ records/s: above the default budget
     assertEquals(0, code, out.toString());
     String jobId = out.toString().replaceAll("(?s).*as job ([0-9a-f]{32}).*", "$1");
 

@@ -71,7 +71,11 @@ class RealExporterTunnelTest {
         v[1] += r.sampledPackets;
       }, counters);
     }
-    assertEquals(0, counters.totalProblems(), counters.problems().toString());
+    // softflowd's NetFlow v9 export of a pcap dates its flows away from the pcap's times (its IPFIX export does
+    // not): the decoder counts them out of range and keeps the receive time. Times are not what this test checks.
+    Map<?, Long> problems = new java.util.HashMap<>(counters.problems());
+    if (version == 9) problems.remove(io.sluice.decode.flow.DecodeProblem.TIME_OUT_OF_RANGE);
+    assertEquals(Map.of(), problems, counters.problems().toString());
     assertEquals(print(written), print(ours), "Sluice's decode of softflowd's export = the packets written");
 
     try (Nfacctd nfacctd = Nfacctd.start(tmp)) {

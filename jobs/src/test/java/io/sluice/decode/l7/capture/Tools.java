@@ -28,6 +28,22 @@ public final class Tools {
     return text;
   }
 
+  /** Runs a command to its end with its output in a temporary file, which the caller deletes. */
+  public static Path runToFile(List<String> command) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("tool", ".out");
+    Path err = Files.createTempFile("tool", ".err");
+    Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("timed out: " + command);
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(command + " exited " + p.exitValue() + ":\n" + Files.readString(err));
+    }
+    Files.deleteIfExists(err);
+    return out;
+  }
+
   public static boolean installed(String tool) {
     try {
       Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).start();

@@ -1,7 +1,5 @@
 package io.sluice.decode.l7.capture;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,11 +38,16 @@ public final class TsharkHttp2 {
     for (int port : ports) {
       cmd.addAll(List.of("-d", "tcp.port==" + port + ",http2"));
     }
-    cmd.addAll(List.of("-Y", "http2.type == 1 || http2.type == 5", "-T", "pdml"));
-    String pdml = Tools.run(cmd);
-    int start = pdml.indexOf("<?xml");
-    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(new ByteArrayInputStream(pdml.substring(Math.max(start, 0)).getBytes(StandardCharsets.UTF_8)));
+    // Only the TCP and HTTP/2 layers, straight into a file: the whole pdml of 600 streams, held as text several
+    // times over beside its DOM, ran a test JVM out of its 2 GB heap.
+    cmd.addAll(List.of("-Y", "http2.type == 1 || http2.type == 5", "-T", "pdml", "-J", "tcp http2"));
+    Path pdml = Tools.runToFile(cmd);
+    Document doc;
+    try {
+      doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pdml.toFile());
+    } finally {
+      java.nio.file.Files.deleteIfExists(pdml);
+    }
     Map<String, Stream> out = new LinkedHashMap<>();
     NodeList packets = doc.getElementsByTagName("packet");
     for (int p = 0; p < packets.getLength(); p++) {
