@@ -26,16 +26,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real servers, real kernel, as deployed: nginx and unbound in the server namespace, the loader at its default snap
- * in the client namespace, the L7Job unbounded (local Flink) into ClickHouse. nginx serves bodies of 200 B to 1 MB
+ * in the client namespace, the L7Job unbounded (local Flink) into ClickHouse. nginx serves bodies of 50 B to 1 MB
  * with Content-Length and chunked (SSI makes nginx drop the length), to curl over keep-alive and to a pipelining
- * client; unbound answers TXT records of 1 and 3 KB over UDP with EDNS (3 KB is IP-fragmented on the veth) and over
- * TCP. Every request must give exactly one row with its status or rcode and the client's process; then a burst of
+ * client (bash); unbound answers TXT records of 1 and 3 KB over UDP with EDNS (3 KB is IP-fragmented on the veth)
+ * and over TCP. Every request the snap kept must give exactly one row with its status or rcode and the client's
+ * process, not marked incomplete where its framing was captured; then a burst of
  * 1,000 requests and silence: all 1,000 rows, and the delay after the last response's capture time is printed.
  */
 class L7LiveWorkloadTest {
   private static final long CHECKPOINT_MS = 1000;
   private static final long GIVE_UP_MS = 60_000;
-  private static final List<Integer> SIZES = List.of(200, 4 << 10, 64 << 10, 1 << 20);
+  private static final List<Integer> SIZES = List.of(50, 200, 4 << 10, 64 << 10, 1 << 20);
   private static final List<String> FRAMINGS = List.of("static", "chunked");
   private static final List<String> TXT_NAMES = List.of("txt1k.sluice.test", "txt3k.sluice.test");
   private static final int BURST_CLIENTS = 4;
@@ -97,39 +98,31 @@ class L7LiveWorkloadTest {
 
   @Test
   void everyRequestIsOneRowWithStatusAndProcess() throws Exception {
-    String base = "http://" + lab.serverIp;
     List<String> targets = new ArrayList<>();
     for (String framing : FRAMINGS) {
       for (int size : SIZES) {
         targets.add("/" + framing + "/" + size + ".html");
       }
     }
-    // keep-alive: one curl, one connection, the requests one after another
+    // keep-alive: one curl, one connection, the requests one after another; each response starts a segment
     StringBuilder urls = new StringBuilder();
     for (String t : targets) {
-      urls.append(" -o /dev/null ").append(base).append(t).append("?ka");
+      urls.append(" -o /dev/null http://").append(lab.serverIp).append(t).append("?ka");
     }
     String codes = lab.exec(lab.client, true, "exec curl -s -w \"%{http_code} %{num_connects}\\n\"" + urls);
     assertEquals(targets.size(), codes.lines().filter(l -> l.startsWith("200 ")).count(), codes);
     assertEquals(1, codes.lines().mapToInt(l -> Integer.parseInt(l.split(" ")[1])).sum(), "one connection: " + codes);
-
-    // pipelined: bash opens the connection and writes every request at once, the last one closing it
-    StringBuilder requests = new StringBuilder();
-    for (int i = 0; i < targets.size(); i++) {
-      requests.append("GET ").append(targets.get(i)).append("?pl HTTP/1.1\r\nHost: ").append(lab.serverIp)
-          .append(i == targets.size() - 1 ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
-    }
-    Files.writeString(lab.dir.resolve("pipelined.txt"), requests);
-    Path out = lab.dir.resolve("pipelined.out");
-    Files.writeString(lab.dir.resolve("pipelined.sh"), "exec 3<>/dev/tcp/" + lab.serverIp + "/80\n"
-        + "cat " + lab.dir.resolve("pipelined.txt") + " >&3\ncat <&3 > " + out + "\n");
-    lab.exec(lab.client, true, "exec bash " + lab.dir.resolve("pipelined.sh"));
-    String replies = new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1);
-    assertEquals(targets.size(), replies.split("HTTP/1.1 200 OK\r\n", -1).length - 1, "pipelined replies");
+    // pipelined: bash writes all requests of a connection at once. On port 80 one connection per framing, whose
+    // requests (the issue's four sizes) fit in the snap together; on port 8080 all of them in one write, which the
+    // snap cuts: the requests beyond it are not captured.
+    List<String> inSnap = targets.stream().filter(t -> !t.contains("/50.")).toList();
+    pipeline("static", 80, inSnap.subList(0, 4));
+    pipeline("chunked", 80, inSnap.subList(4, 8));
+    pipeline("all", 8080, targets);
 
     List<String> digs = new ArrayList<>();
     for (String name : TXT_NAMES) {
-      for (String transport : List.of("+notcp", "+tcp")) {
+      for (String transport : List.of("+tcp", "+notcp")) { // the rows come ordered by transport
         String header = lab.exec(lab.client, true, "exec dig +tries=1 +time=3 +bufsize=4096 +ignore " + transport
             + " @" + lab.serverIp + " " + name + " TXT");
         assertTrue(header.contains("status: NOERROR") && header.contains("ANSWER: 1,"), header);
@@ -138,43 +131,83 @@ class L7LiveWorkloadTest {
       }
     }
 
-    int expectedHttp = 2 * targets.size();
+    int expectedHttp = targets.size() + inSnap.size() + 5;
     long doneMs = System.currentTimeMillis();
     List<List<String>> http = List.of();
     List<List<String>> dns = List.of();
     while (System.currentTimeMillis() - doneMs < GIVE_UP_MS && (http.size() < expectedHttp || dns.size() < digs.size())) {
       Thread.sleep(200);
-      http = db.query("SELECT path, status_code, status, comm, incomplete, response_body_size FROM http WHERE" + node
-          + " AND path NOT LIKE '%burst%' ORDER BY path").rows();
+      http = db.query("SELECT path, server_port, status_code, status, comm, incomplete, response_body_size FROM http"
+          + " WHERE" + node + " AND path NOT LIKE '%burst%' ORDER BY server_port, time_ns").rows();
       dns = db.query("SELECT qname, transport, rcode, status, comm, answer_count, cut_by_capture, response_size"
           + " FROM dns WHERE" + node + " ORDER BY qname, transport").rows();
     }
-    System.out.printf("L7 live workload: %d ms after the last request%n", System.currentTimeMillis() - doneMs);
+    Thread.sleep(2 * CHECKPOINT_MS); // nothing more may come: a second row for a request would show here
+    http = db.query("SELECT path, server_port, status_code, status, comm, incomplete, response_body_size FROM http"
+        + " WHERE" + node + " AND path NOT LIKE '%burst%' ORDER BY server_port, time_ns").rows();
+    System.out.printf("L7 live workload: rows %d ms after the last request%n", System.currentTimeMillis() - doneMs);
     http.forEach(r -> System.out.println("  http " + r));
     dns.forEach(r -> System.out.println("  dns " + r));
+    assertTrue(http.size() >= expectedHttp && http.size() <= expectedHttp + 5, "one http row per request: " + http);
 
     Map<String, List<String>> byPath = new HashMap<>();
+    List<List<String>> cutPipeline = new ArrayList<>();
     for (List<String> row : http) {
-      assertEquals(null, byPath.put(row.get(0), row), "one row per request: " + row.get(0));
+      if (row.get(1).equals("8080")) {
+        cutPipeline.add(row);
+      } else {
+        assertEquals(null, byPath.put(row.get(0), row), "one row per request: " + row.get(0));
+      }
     }
-    assertEquals(expectedHttp, http.size(), "http rows " + http);
     for (String t : targets) {
       boolean chunked = t.startsWith("/chunked/");
       int size = Integer.parseInt(t.replaceAll("\\D", ""));
       for (String how : List.of("ka", "pl")) {
-        List<String> row = byPath.get(t + "?" + how);
-        assertTrue(row != null, "no row for " + t + "?" + how + ": " + http);
-        String comm = how.equals("ka") ? "curl" : "bash";
-        assertEquals(List.of("200", "answered", comm), row.subList(1, 4), t + "?" + how);
-        if (how.equals("ka")) {
-          // Each keep-alive response starts a segment and its 245-byte head fits in the snap: the length framing
-          // is known, so holes in the body are skipped and the exchange is whole.
-          if (!chunked) {
-            assertEquals(List.of("0", Integer.toString(size)), row.subList(4, 6), "complete: " + t + "?ka");
-          }
+        if (how.equals("pl") && !inSnap.contains(t)) {
+          continue;
+        }
+        String path = t + "?" + how;
+        List<String> row = byPath.get(path);
+        assertTrue(row != null, "no row for " + path + ": " + http);
+        assertEquals(List.of("200", "answered", how.equals("ka") ? "curl" : "bash"), row.subList(2, 5), path);
+        long bodySize = Long.parseLong(row.get(6));
+        if (!chunked) {
+          // the length is known from the captured head: holes in the body are skipped, the exchange is whole
+          assertEquals(List.of("0", Integer.toString(size)), row.subList(5, 7), "complete: " + path);
+        } else if (size == 50) {
+          // head, chunk-size line, body and last chunk all within the snap
+          assertEquals(List.of("0", "50"), row.subList(5, 7), "complete: " + path);
+        } else {
+          // a chunk-size line in a hole: the exchange keeps its status and what it counted, marked incomplete
+          assertTrue(bodySize <= size, path + " " + row);
         }
       }
     }
+    // The one write with every request (482 bytes): the five requests in its first 236 bytes pair, whole; the rest
+    // are not captured (one is cut inside its start line) and nginx often coalesces their replies behind the 1 MB
+    // body, so what is left of them varies from run to run (lost, unsolicited, a cut path answered): at most a row
+    // each, marked incomplete, never a second row for a request.
+    Map<String, List<String>> firstFive = new HashMap<>();
+    List<List<String>> rest = new ArrayList<>();
+    for (List<String> row : cutPipeline) {
+      assertEquals("bash", row.get(4), row.toString());
+      if (row.get(0).startsWith("/static/") && row.get(0).endsWith("?all")) {
+        assertEquals(null, firstFive.put(row.get(0), row), "one row per request: " + row);
+      } else {
+        rest.add(row);
+      }
+    }
+    for (String t : targets.subList(0, 5)) {
+      List<String> row = firstFive.get(t + "?all");
+      assertTrue(row != null, "no row for " + t + "?all: " + cutPipeline);
+      assertEquals(List.of("200", "answered", "0", t.replaceAll("\\D", "")), List.of(row.get(2), row.get(3),
+          row.get(5), row.get(6)),
+          t + "?all");
+    }
+    assertTrue(rest.size() <= 5 && rest.stream().allMatch(r -> r.get(5).equals("1")), "beyond the snap: " + rest);
+    System.out.printf("L7 live workload: pipelined write cut by the snap: %d rows for the 5 requests beyond it%n",
+        rest.size());
+
     assertEquals(digs.size(), dns.size(), "dns rows " + dns);
     for (int i = 0; i < digs.size(); i++) {
       List<String> row = dns.get(i);
@@ -182,6 +215,23 @@ class L7LiveWorkloadTest {
       // answered, NOERROR, by dig; the answer is longer than the snap, so the response is marked cut by the capture
       assertEquals(List.of("0", "answered", "dig", "1", "1"), row.subList(2, 7), "dns " + digs.get(i));
     }
+  }
+
+  /** One connection from bash: every request written at once (the last one closing), then the replies read. */
+  private static void pipeline(String name, int port, List<String> paths) throws Exception {
+    String tag = port == 80 ? "?pl" : "?all";
+    StringBuilder requests = new StringBuilder();
+    for (int i = 0; i < paths.size(); i++) {
+      requests.append("GET ").append(paths.get(i)).append(tag).append(" HTTP/1.1\r\nHost: s\r\n")
+          .append(i == paths.size() - 1 ? "Connection: close\r\n\r\n" : "\r\n");
+    }
+    Path in = Files.writeString(lab.dir.resolve(name + ".req"), requests);
+    Path out = lab.dir.resolve(name + ".out");
+    Path script = Files.writeString(lab.dir.resolve(name + ".sh"), "exec 3<>/dev/tcp/" + lab.serverIp + "/" + port
+        + "\ncat " + in + " >&3\ncat <&3 > " + out + "\n");
+    lab.exec(lab.client, true, "exec bash " + script);
+    String replies = new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1);
+    assertEquals(paths.size(), replies.split("HTTP/1.1 200 OK\r\n", -1).length - 1, "pipelined replies " + name);
   }
 
   @Test
@@ -286,6 +336,7 @@ class L7LiveWorkloadTest {
           scgi_temp_path %1$s/scgi;
           server {
             listen %2$s:80;
+            listen %2$s:8080;
             location /static/ { alias %1$s/www/; }
             location /chunked/ { alias %1$s/www/; ssi on; gzip off; chunked_transfer_encoding on; }
           }
