@@ -270,7 +270,8 @@ class L7LiveWorkloadTest {
         + " AND path LIKE '%burst%' GROUP BY ingest_batch").rows()) {
       worstRowNs = Math.max(worstRowNs, firstSeenNs.getOrDefault(r.get(0), allAtNs) - Long.parseLong(r.get(1)));
     }
-    long afterLastMs = (allAtNs - Long.parseLong(summary.get(0).get(3))) / 1_000_000L;
+    long lastResponseNs = Long.parseLong(summary.get(0).get(3));
+    long afterLastMs = lastResponseNs == 0 ? -1 : (allAtNs - lastResponseNs) / 1_000_000L;
     System.out.printf("L7 live burst: %s rows of %d (distinct, ok: %s) in %d sink commits; all in %d ms after the last"
         + " response's capture time, worst row %d ms after its response (checkpoint %d ms)%n", summary.get(0).get(0),
         total, summary.get(0).subList(1, 3), firstSeenNs.size(), afterLastMs, worstRowNs / 1_000_000L,
@@ -278,7 +279,7 @@ class L7LiveWorkloadTest {
     assertEquals(List.of(Integer.toString(total), Integer.toString(total), Integer.toString(total)),
         summary.get(0).subList(0, 3), "one answered, complete row per request, by curl");
     // The issue asks for checkpoint + 5 s; on a shared 2-core machine only a generous bound is robust.
-    assertTrue(afterLastMs < CHECKPOINT_MS + 30_000, "rows " + afterLastMs + " ms after the last response");
+    assertTrue(afterLastMs >= 0 && afterLastMs < CHECKPOINT_MS + 30_000, "rows " + afterLastMs + " ms after the last response");
   }
 
   private static void startServers() throws Exception {
