@@ -300,6 +300,35 @@ class K8sManifestsTest {
   }
 
   @Test
+  void metricsBindThePodIpNeverEveryAddress() {
+    int checked = 0;
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        for (JsonNode c : o.path("spec").path("template").path("spec").path("containers")) {
+          List<String> args = new java.util.ArrayList<>();
+          c.path("args").forEach(a -> args.add(a.asText()));
+          if (!args.contains("--metrics-port")) {
+            continue;
+          }
+          String where = b.getKey() + " " + name(o) + "/" + c.path("name").asText();
+          int i = args.indexOf("--metrics-bind");
+          assertTrue(i >= 0 && i + 1 < args.size(), where + ": --metrics-port without --metrics-bind (the CLI's loopback default fails the probes)");
+          assertEquals("$(POD_IP)", args.get(i + 1), where);
+          String field = null;
+          for (JsonNode e : c.path("env")) {
+            if (e.path("name").asText().equals("POD_IP")) {
+              field = e.path("valueFrom").path("fieldRef").path("fieldPath").asText();
+            }
+          }
+          assertEquals("status.podIP", field, where + ": POD_IP must come from the downward API");
+          checked++;
+        }
+      }
+    }
+    assertEquals(BUILDS.size() * 2, checked, "the collector and the loader in every build");
+  }
+
+  @Test
   void containersWithAReadOnlyRootHaveAWritableTmp() {
     for (var b : built.entrySet()) {
       for (JsonNode o : b.getValue()) {

@@ -189,7 +189,7 @@ public final class Loader implements AutoCloseable {
       l.watcher.setDaemon(true);
       l.watcher.start();
       if (config.metricsPort() != null) {
-        l.metricsServer = MetricsServer.start("0.0.0.0", config.metricsPort(), l::metricsText);
+        l.metricsServer = MetricsServer.start(config.metricsBind(), config.metricsPort(), l::metricsText);
       }
     } catch (RuntimeException e) {
       l.close();

@@ -22,6 +22,7 @@ public record LoaderConfig(
     String node,
     int ringBytes,
     Integer metricsPort,
+    String metricsBind,
     boolean udpAttribution,
     Path stateDir,
     boolean skipPureAcks,
@@ -40,67 +41,71 @@ public record LoaderConfig(
         node = "unknown";
       }
     }
-    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, "127.0.0.1:9092", null, "", node,
-        16 << 20, 9465, true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
+    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, "127.0.0.1:9092", null, "", node, 16 << 20, 9465, "127.0.0.1", true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
   }
 
   public LoaderConfig withInterfaces(List<String> v) {
-    return new LoaderConfig(v, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(v, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withPorts(List<Integer> v) {
-    return new LoaderConfig(interfaces, v, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, v, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withCidrs(List<String> v) {
-    return new LoaderConfig(interfaces, ports, v, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, v, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withSnapLen(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, v, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, v, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withKafka(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, v, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, v, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withNetns(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, v, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, v, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withTopicPrefix(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, v, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, v, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withRingBytes(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, v, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, v, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withMetricsPort(Integer v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, v, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, v, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+  }
+
+  /** The address /metrics binds: loopback by default; the pod IP in Kubernetes (k8s/base/ebpf-loader.yaml). */
+  public LoaderConfig withMetricsBind(String v) {
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, v, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withUdpAttribution(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, v, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, v, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withStateDir(Path v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, v, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, v, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withSkipPureAcks(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, v, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, v, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withPacketBatches(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, v, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, v, gatherMs, tcMode);
   }
 
   public LoaderConfig withGatherMs(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, v, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, v, tcMode);
   }
 
   public LoaderConfig withTcMode(TcAttacher.Mode v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, v);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, v);
   }
 }

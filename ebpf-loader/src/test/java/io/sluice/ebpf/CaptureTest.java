@@ -60,6 +60,12 @@ class CaptureTest {
         assertTrue(attached.contains("ingress") && attached.contains("capture_ingress") && attached.contains("capture_egress"),
             "capture attached while running: " + attached);
         waitFor(() -> loader.metrics().sent() >= 2L * DIGS + 4L * CURLS, 10_000);
+        // /metrics binds loopback unless --metrics-bind says otherwise: the loader runs on the host network.
+        assertTrue(answers(java.net.InetAddress.getLoopbackAddress(), loader.metricsPort()));
+        java.net.InetAddress outside = nonLoopbackAddress();
+        if (outside != null) {
+          assertFalse(answers(outside, loader.metricsPort()), "/metrics must not answer on " + outside.getHostAddress());
+        }
         metrics = loader.metricsText();
       }
       assertEquals("", attached(lab), "tc filters or tcx programs left after stop");
@@ -179,6 +185,28 @@ class CaptureTest {
         }
       }
       return "other";
+    }
+  }
+
+  static java.net.InetAddress nonLoopbackAddress() throws java.net.SocketException {
+    for (java.net.NetworkInterface i : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (i.isUp() && !i.isLoopback()) {
+        for (java.net.InetAddress a : java.util.Collections.list(i.getInetAddresses())) {
+          if (a instanceof java.net.Inet4Address) {
+            return a;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  static boolean answers(java.net.InetAddress address, int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(address, port), 2_000);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.cli.capture;
 
+import io.sluice.cli.MetricsBind;
 import io.sluice.cli.UserError;
 import io.sluice.ebpf.Loader;
 import io.sluice.ebpf.LoaderConfig;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "capture", mixinStandardHelpOptions = true,
     description = {"Capture packets (tc, eBPF) and socket events on this node into Kafka sluice.packets.raw and",
         "sluice.sockets.raw, until SIGTERM or Ctrl-C; then detach everything. Needs root or CAP_BPF, CAP_PERFMON,",
-        "CAP_NET_ADMIN (and CAP_SYS_ADMIN with --netns). Prometheus metrics on :METRICS-PORT/metrics."})
+        "CAP_NET_ADMIN (and CAP_SYS_ADMIN with --netns). Prometheus metrics on http://METRICS-BIND:METRICS-PORT/metrics."})
 public final class CaptureCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -56,6 +57,10 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9465", description = "Prometheus /metrics port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
+  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Address /metrics binds; in Kubernetes the pod IP (status.podIP). Default: ${DEFAULT-VALUE}.")
+  String metricsBind;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -65,6 +70,7 @@ public final class CaptureCommand implements Callable<Integer> {
     if (snap < 0 || snap > LoaderConfig.MAX_SNAP) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--snap must be 0.." + LoaderConfig.MAX_SNAP + ", got " + snap);
     }
+    MetricsBind.check(spec, metricsBind);
     TcAttacher.Mode tcMode = switch (tcAttach) {
       case "auto" -> null;
       case "tcx" -> TcAttacher.Mode.TCX;
@@ -73,7 +79,7 @@ public final class CaptureCommand implements Callable<Integer> {
     };
     LoaderConfig config = LoaderConfig.defaults().withInterfaces(interfaces).withPorts(parsePorts()).withCidrs(cidrs)
         .withSnapLen(snap).withKafka(kafka).withNetns(netns).withRingBytes(ringMb << 20)
-        .withMetricsPort(metricsPort == 0 ? null : metricsPort).withSkipPureAcks(!keepPureAcks)
+        .withMetricsPort(metricsPort == 0 ? null : metricsPort).withMetricsBind(metricsBind).withSkipPureAcks(!keepPureAcks)
         .withPacketBatches(!noPacketBatches).withTcMode(tcMode);
     Loader loader;
     try {

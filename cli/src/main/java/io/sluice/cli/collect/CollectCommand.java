@@ -1,5 +1,6 @@
 package io.sluice.cli.collect;
 
+import io.sluice.cli.MetricsBind;
 import io.sluice.cli.UserError;
 import io.sluice.ingest.collect.Collector;
 import io.sluice.ingest.collect.CollectorConfig;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "collect", mixinStandardHelpOptions = true,
     description = {"Run the sFlow, NetFlow and IPFIX collectors in the foreground until SIGTERM or Ctrl-C.",
         "Datagrams from registered sources (`sluice sources`) go to Kafka sluice.flows.raw; the rest are counted and",
-        "logged at most once a minute per source. Prometheus metrics on http://BIND:METRICS-PORT/metrics."})
+        "logged at most once a minute per source. Prometheus metrics on http://METRICS-BIND:METRICS-PORT/metrics."})
 public final class CollectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -33,7 +34,7 @@ public final class CollectCommand implements Callable<Integer> {
   int ipfixPort;
 
   @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "0.0.0.0",
-      description = "Address the UDP listeners and the metrics server bind (0.0.0.0, ::, 127.0.0.1 ...). Default: ${DEFAULT-VALUE}.")
+      description = "Address the UDP listeners bind (0.0.0.0, ::, 127.0.0.1 ...). Default: ${DEFAULT-VALUE}.")
   String bind;
 
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
@@ -41,6 +42,10 @@ public final class CollectCommand implements Callable<Integer> {
 
   @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics HTTP port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
+
+  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Address /metrics binds; in Kubernetes the pod IP (status.podIP). Default: ${DEFAULT-VALUE}.")
+  String metricsBind;
 
   @Option(names = "--sockets", paramLabel = "N", description = "Sockets (and receive threads) per port, sharing it with SO_REUSEPORT. Default: the number of cores.")
   Integer sockets;
@@ -74,6 +79,7 @@ public final class CollectCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--bind must be an IP address such as 0.0.0.0, :: or 127.0.0.1, got \"" + bind + "\"");
     }
+    MetricsBind.check(spec, metricsBind);
     if (sflowPort == 0 && netflowPort == 0 && ipfixPort == 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "every listener is off: give at least one of --sflow-port, --netflow-port, --ipfix-port a port");
     }
@@ -85,7 +91,7 @@ public final class CollectCommand implements Callable<Integer> {
         .receiveBuffer(receiveBuffer)
         .kafka(kafka)
         .labMode(labMode)
-        .metrics(bind, metricsPort == 0 ? null : metricsPort)
+        .metrics(metricsBind, metricsPort == 0 ? null : metricsPort)
         .log(line -> {
           synchronized (err) {
             err.println(line);
@@ -120,7 +126,7 @@ public final class CollectCommand implements Callable<Integer> {
     }
     out.println("collecting on " + bind + " (" + ports + ") into " + kafka + "; " + collector.sources().size()
         + " source(s) registered" + (labMode ? "; LAB MODE: every source accepted" : "")
-        + (collector.metricsPort() > 0 ? "; metrics on http://" + bind + ":" + collector.metricsPort() + "/metrics" : ""));
+        + (collector.metricsPort() > 0 ? "; metrics on http://" + metricsBind + ":" + collector.metricsPort() + "/metrics" : ""));
     out.flush();
     try {
       stopped.await();

@@ -72,6 +72,13 @@ public final class SourcesCommand implements Runnable {
     @Option(names = "--exporter-address", paramLabel = "IP", description = "NetFlow/IPFIX: report this exporter address instead of the UDP source.")
     String exporterAddress;
 
+    @Option(names = "--relay", description = "sFlow: this address forwards other agents' datagrams; accept the agent"
+        + " address inside them when that agent is registered too.")
+    boolean relay;
+
+    @Option(names = "--allow-any", description = "Allow a prefix of length 0 (0.0.0.0/0, ::/0): every address is accepted.")
+    boolean allowAny;
+
     @Option(names = "--no-clickhouse", description = "Do not write the ClickHouse mirror (run `sluice sources sync` later).")
     boolean noClickhouse;
 
@@ -80,9 +87,15 @@ public final class SourcesCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       FlowSource source;
       try {
-        source = Sources.build(new Sources.Request(prefix, name, samplingRate, overrideSampling, site, interfaces, exporterAddress), nowNs());
+        source = Sources.build(new Sources.Request(prefix, name, samplingRate, overrideSampling, site, interfaces, exporterAddress,
+            relay, allowAny), nowNs());
       } catch (InvalidSourceException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      if (Sources.matchesEveryAddress(Sources.prefixOf(source))) {
+        spec.commandLine().getErr().println("warning: " + Sources.key(source) + " accepts flows from every address that"
+            + " can reach the collector (--allow-any); fence the collector's ports with network ACLs");
+        spec.commandLine().getErr().flush();
       }
       SourcesMirror mirror = noClickhouse ? null : registry.mirror();
       if (mirror != null) {
@@ -292,6 +305,9 @@ public final class SourcesCommand implements Runnable {
       b.append(", site ").append(s.getSite());
     }
     b.append(", sampling ").append(sampling(s));
+    if (s.getRelay()) {
+      b.append(", sFlow relay");
+    }
     if (s.getInterfaceNamesCount() > 0) {
       b.append(", ").append(s.getInterfaceNamesCount()).append(" interface name(s)");
     }

@@ -1,6 +1,7 @@
 package io.sluice.cli.collect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.cli.Main;
@@ -56,6 +57,12 @@ class CollectCommandTest {
     code = Main.newCommandLine().setErr(new PrintWriter(err, true)).execute("collect", "--bind", "localhost");
     assertEquals(2, code);
     assertTrue(err.toString().startsWith("--bind must be an IP address"), err.toString());
+    for (String command : List.of("collect", "capture")) {
+      err.getBuffer().setLength(0);
+      code = Main.newCommandLine().setErr(new PrintWriter(err, true)).execute(command, "--metrics-bind", "my-pod");
+      assertEquals(2, code, command);
+      assertTrue(err.toString().startsWith("--metrics-bind must be an IP address such as 127.0.0.1 or the pod IP, got \"my-pod\""), err.toString());
+    }
   }
 
   @Test
@@ -70,15 +77,17 @@ class CollectCommandTest {
       String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       Path errFile = Files.createTempFile("sluice-collect", ".err");
       process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", classpath,
-          Main.class.getName(), "collect", "--bind", "127.0.0.1", "--sflow-port", "0", "--ipfix-port", "0",
+          Main.class.getName(), "collect", "--bind", "0.0.0.0", "--sflow-port", "0", "--ipfix-port", "0",
           "--netflow-port", Integer.toString(netflow), "--metrics-port", Integer.toString(metrics), "--sockets", "2",
           "--kafka", settings.kafkaBootstrap(), "--lab-mode", "--collector-id", "cli-test")
           .redirectError(errFile.toFile()).start();
       BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       String banner = out.readLine();
-      assertTrue(banner != null && banner.startsWith("collecting on 127.0.0.1 (netflow udp/" + netflow + ") into " + settings.kafkaBootstrap()),
+      assertTrue(banner != null && banner.startsWith("collecting on 0.0.0.0 (netflow udp/" + netflow + ") into " + settings.kafkaBootstrap()),
           banner + "\n" + Files.readString(errFile));
       assertTrue(banner.contains("LAB MODE"), banner);
+      // The listeners take every address; /metrics only loopback (no --metrics-bind given).
+      assertTrue(banner.contains("metrics on http://127.0.0.1:" + metrics + "/metrics"), banner);
 
       byte[] payload = HexFormat.of().parseHex("000500000000000000000000000000000000000000000000");
       try (DatagramChannel sender = DatagramChannel.open()) {
@@ -94,6 +103,10 @@ class CollectCommandTest {
             HttpResponse.BodyHandlers.ofString()).body();
       }
       assertTrue(text.contains("sluice_collector_datagrams_received_total{listener=\"netflow\",exporter=\"127.0.0.1\"} 5"), text);
+      InetAddress outside = nonLoopbackAddress();
+      if (outside != null) {
+        assertFalse(answers(outside, metrics), "/metrics must not answer on " + outside.getHostAddress());
+      }
       assertTrue(text.contains("sluice_collector_kernel_udp_drops_total{listener=\"netflow\",port=\"" + netflow + "\"} 0"), text);
       // SIGTERM: the shutdown hook stops the listeners and flushes what the producer still holds.
       process.destroy();
@@ -114,6 +127,29 @@ class CollectCommandTest {
         process.destroyForcibly();
       }
       kafka.stop();
+    }
+  }
+
+  /** The first address of an interface that is up and not loopback, or null on a machine without one. */
+  static InetAddress nonLoopbackAddress() throws java.net.SocketException {
+    for (java.net.NetworkInterface i : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (i.isUp() && !i.isLoopback()) {
+        for (InetAddress a : java.util.Collections.list(i.getInetAddresses())) {
+          if (a instanceof java.net.Inet4Address) {
+            return a;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  static boolean answers(InetAddress address, int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new InetSocketAddress(address, port), 2_000);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 

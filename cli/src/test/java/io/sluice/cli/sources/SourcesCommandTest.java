@@ -150,6 +150,12 @@ class SourcesCommandTest {
     assertEquals(2, rateZero.exitCode(), rateZero.toString());
     assertTrue(rateZero.err().startsWith("--sampling-rate must be 1 or more"), rateZero.err());
 
+    for (String every : List.of("0.0.0.0/0", "::/0")) {
+      Run any = sources("add", every, "--name", "x");
+      assertEquals(2, any.exitCode(), any.toString());
+      assertTrue(any.err().startsWith(every + " matches every address") && any.err().contains("--allow-any"), any.err());
+    }
+
     Run notANumber = sources("add", "198.51.100.1", "--name", "x", "--sampling-rate", "many");
     assertEquals(2, notANumber.exitCode(), notANumber.toString());
 

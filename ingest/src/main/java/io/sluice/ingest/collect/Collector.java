@@ -47,8 +47,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * counted by exporter and reason, and logged at most once a minute per source.
  *
  * <p>Exporter identity: for sFlow the agent address inside the datagram, for NetFlow/IPFIX the UDP source, unless
- * the matching registration sets exporter_addr_override. A datagram from an sFlow agent is accepted when either its
- * agent address or its UDP source is registered (longest-prefix match on the agent address first).
+ * the matching registration sets exporter_addr_override. An sFlow datagram is accepted only when its UDP source is
+ * registered ({@link SflowTrust}); a registered agent address from any other sender is rejected as agent_spoof.
  *
  * <p>One exporter's datagrams go to one socket (SO_REUSEPORT hashes the 4-tuple) and one partition (the key), so
  * NetFlow v9/IPFIX templates stay ahead of the data that uses them.
@@ -246,8 +246,14 @@ public final class Collector implements AutoCloseable {
     }
     SourceTable table = watcher.table();
     FlowSource source = malformed != null ? null : table.match(exporter);
-    if (source == null && malformed == null && kind == ListenerKind.SFLOW) {
-      source = table.match(udpSource);
+    if (malformed == null && kind == ListenerKind.SFLOW) {
+      FlowSource sender = table.match(udpSource);
+      if (!config.labMode && SflowTrust.spoofed(source, sender)) {
+        malformed = "agent_spoof";
+        exporter = udpSource; // the agent address is a claim nobody vouched for: count the real sender
+      } else if (source == null) {
+        source = sender == null || sender.getRelay() ? null : sender; // behind a relay, the agent must be registered
+      }
     }
     if (source != null && kind != ListenerKind.SFLOW && source.getExporterAddrOverride().size() == 16) {
       exporter = source.getExporterAddrOverride().toByteArray();
@@ -259,8 +265,10 @@ public final class Collector implements AutoCloseable {
       s.reject(malformed);
       byte[] src = udpSource;
       String reason = malformed;
+      String hint = reason.equals("agent_spoof") ? ": they name a registered sFlow agent; if this source forwards for it,"
+          + " register it with `sluice sources add " + IpAddresses.format(src) + " --name NAME --relay`" : "";
       rejectionLog.rejected(IpAddresses.format(src), n -> "rejected " + n + " " + kind.label() + " datagram(s) from "
-          + IpAddresses.format(src) + " (" + reason + ") in the last minute");
+          + IpAddresses.format(src) + " (" + reason + ") in the last minute" + hint);
       return;
     }
     if (source == null && !config.labMode) {
@@ -357,7 +365,8 @@ public final class Collector implements AutoCloseable {
       out.sample("sluice_collector_datagrams_forwarded_total", s.forwarded.sum(), "listener", s.listener.label(), "exporter", s.exporter);
     }
     out.family("sluice_collector_datagrams_rejected_total", "counter",
-        "Datagrams not forwarded, by reason: unregistered (source not in sluice.sources), unknown_version, truncated");
+        "Datagrams not forwarded, by reason: unregistered (source not in sluice.sources), agent_spoof (sFlow agent address"
+            + " registered, UDP source neither that registration nor a relay), unknown_version, truncated");
     for (ExporterStats s : all) {
       s.rejected.forEach((reason, n) -> out.sample("sluice_collector_datagrams_rejected_total", n.sum(),
           "listener", s.listener.label(), "exporter", s.exporter, "reason", reason));

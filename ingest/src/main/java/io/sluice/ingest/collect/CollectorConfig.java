@@ -19,7 +19,7 @@ public final class CollectorConfig {
   String sourcesTopic = Topics.SOURCES;
   boolean labMode;
   String collectorId = hostname();
-  String metricsHost = "0.0.0.0";
+  String metricsHost = "127.0.0.1";
   Integer metricsPort = 9464;
   Consumer<String> log = System.err::println;
   long sourcesLoadTimeoutMs = 30_000;

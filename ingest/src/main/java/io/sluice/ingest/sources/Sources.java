@@ -20,7 +20,14 @@ public final class Sources {
       boolean overrideSampling,
       String site,
       List<String> interfaces,
-      String exporterAddrOverride) {}
+      String exporterAddrOverride,
+      boolean relay,
+      boolean allowAny) {
+    public Request(String prefix, String name, Integer samplingRate, boolean overrideSampling, String site,
+        List<String> interfaces, String exporterAddrOverride) {
+      this(prefix, name, samplingRate, overrideSampling, site, interfaces, exporterAddrOverride, false, false);
+    }
+  }
 
   /**
    * Validates a request against itself and turns it into a FlowSource; every problem is an
@@ -32,6 +39,10 @@ public final class Sources {
       prefix = Prefix.parse(r.prefix());
     } catch (IllegalArgumentException e) {
       throw new InvalidSourceException(e.getMessage());
+    }
+    if (matchesEveryAddress(prefix) && !r.allowAny()) {
+      throw new InvalidSourceException(prefix.canonical() + " matches every address: anyone who can reach the collector"
+          + " would be accepted; register exporters or relays by address, or add --allow-any if that is what you mean");
     }
     String name = r.name() == null ? "" : r.name().strip();
     checkText("--name", name, true);
@@ -52,6 +63,7 @@ public final class Sources {
         .setOverrideSampling(r.overrideSampling())
         .setSite(site)
         .putAllInterfaceNames(parseInterfaces(r.interfaces()))
+        .setRelay(r.relay())
         .setUpdatedNs(updatedNs);
     if (r.exporterAddrOverride() != null && !r.exporterAddrOverride().isBlank()) {
       try {
@@ -62,6 +74,11 @@ public final class Sources {
       }
     }
     return b.build();
+  }
+
+  /** ::/0, or 0.0.0.0/0 (every IPv4 address: /96 in the IPv6 space). */
+  public static boolean matchesEveryAddress(Prefix p) {
+    return p.length() == 0 || (p.isV4() && p.length() == 96);
   }
 
   /** Parses {@code 12=xe-0/0/1} specs into ifIndex → name, refusing malformed and repeated indexes. */

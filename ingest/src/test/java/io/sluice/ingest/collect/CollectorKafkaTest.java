@@ -200,12 +200,13 @@ class CollectorKafkaTest {
   @Test
   void sflowExporterIsTheAgentAddressInsideTheDatagram() throws Exception {
     start(false);
-    // A real sFlow datagram whose agent is 172.16.0.3; it arrives from 127.0.0.1. Only the agent's prefix is registered.
+    // A real sFlow datagram whose agent is 172.16.0.3; it arrives from 127.0.0.1, registered as an sFlow relay.
     byte[] sflow = fixturePayload("flows/akvorado/sflow/data-1140.pcap");
     sources.put(source("172.16.0.0/24", "agents", null));
     // NetFlow from the same UDP source keeps the UDP source as exporter unless the registration overrides it.
     byte[] nf9 = fixturePayload("flows/akvorado/netflow/data+templates.pcap");
-    sources.put(source("127.0.0.1", "loopback", "192.0.2.9"));
+    sources.put(Sources.build(new Sources.Request("127.0.0.1", "loopback", null, false, null, List.of(), "192.0.2.9", true, false),
+        System.nanoTime()));
     assertTrue(await(Duration.ofSeconds(5), () -> collector.sources().size() == 2) >= 0);
     send(ListenerKind.SFLOW, sflow);
     send(ListenerKind.NETFLOW, nf9);
@@ -229,6 +230,40 @@ class CollectorKafkaTest {
     String text = Metrics.scrape(collector.metricsPort());
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_forwarded_total", "listener=\"sflow\"", "exporter=\"172.16.0.3\""), text);
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_forwarded_total", "listener=\"netflow\"", "exporter=\"192.0.2.9\""), text);
+  }
+
+  /**
+   * sFlow names its agent inside the payload, which anyone can write. A registered agent address is believed only from
+   * the agent's own registration or a registered relay; from any other UDP source it is counted as agent_spoof
+   * against that source and not forwarded.
+   */
+  @Test
+  void sflowAgentAddressIsBelievedOnlyFromItselfOrARegisteredRelay() throws Exception {
+    start(false);
+    byte[] sflow = fixturePayload("flows/akvorado/sflow/data-1140.pcap"); // agent 172.16.0.3
+    sources.put(source("172.16.0.3", "edge", null));
+    sources.put(source("127.0.0.2", "other-router", null));
+    sources.put(Sources.build(new Sources.Request("127.0.0.3", "relay", null, false, null, List.of(), null, true, false),
+        System.nanoTime()));
+    assertTrue(await(Duration.ofSeconds(5), () -> collector.sources().size() == 3) >= 0);
+    send(ListenerKind.SFLOW, sflow); // from 127.0.0.1: not registered at all
+    for (String from : List.of("127.0.0.2", "127.0.0.3")) {
+      try (DatagramChannel c = DatagramChannel.open()) {
+        c.bind(new InetSocketAddress(from, 0));
+        c.send(ByteBuffer.wrap(sflow), new InetSocketAddress(LOOPBACK, collector.port(ListenerKind.SFLOW)));
+      }
+    }
+    assertTrue(await(Duration.ofSeconds(5), metricAtLeast(3, "sluice_collector_datagrams_received_total")) >= 0, this::scrapeQuietly);
+    List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(flowsTopic, 2, Duration.ofSeconds(5), Duration.ofMillis(500));
+    assertEquals(1, records.size(), "only the relay's datagram is forwarded");
+    FlowDatagram d = FlowDatagram.parseFrom(records.get(0).value());
+    assertArrayEquals(IpAddresses.parse("172.16.0.3"), d.getExporterAddr().toByteArray());
+    assertArrayEquals(IpAddresses.parse("127.0.0.3"), d.getUdpSourceAddr().toByteArray());
+    String text = Metrics.scrape(collector.metricsPort());
+    assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_rejected_total", "listener=\"sflow\"", "exporter=\"127.0.0.1\"", "reason=\"agent_spoof\""), text);
+    assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_rejected_total", "listener=\"sflow\"", "exporter=\"127.0.0.2\"", "reason=\"agent_spoof\""), text);
+    assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_forwarded_total", "listener=\"sflow\"", "exporter=\"172.16.0.3\""), text);
+    assertTrue(log.stream().anyMatch(l -> l.contains("agent_spoof") && l.contains("127.0.0.1")), log::toString);
   }
 
   @Test

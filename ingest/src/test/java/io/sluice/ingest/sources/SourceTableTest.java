@@ -2,6 +2,7 @@ package io.sluice.ingest.sources;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.wire.FlowSource;
 import java.util.List;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SourceTableTest {
   private static FlowSource source(String prefix, String name) {
-    return Sources.build(new Sources.Request(prefix, name, null, false, null, List.of(), null), 1);
+    return Sources.build(new Sources.Request(prefix, name, null, false, null, List.of(), null, false, true), 1);
   }
 
   @Test
@@ -38,6 +39,16 @@ class SourceTableTest {
     SourceTable all = SourceTable.of(List.of(source("::/0", "everything")));
     assertEquals("everything", all.match(IpAddresses.parse("203.0.113.9")).getName());
     assertEquals("everything", all.match(IpAddresses.parse("2001:db8::1")).getName());
+  }
+
+  @Test
+  void aPrefixMatchingEveryAddressNeedsAllowAny() {
+    for (String every : List.of("0.0.0.0/0", "::/0")) {
+      InvalidSourceException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidSourceException.class,
+          () -> Sources.build(new Sources.Request(every, "any", null, false, null, List.of(), null), 1));
+      assertTrue(e.getMessage().startsWith(every + " matches every address") && e.getMessage().contains("--allow-any"), e.getMessage());
+    }
+    Sources.build(new Sources.Request("0.0.0.0/1", "half", null, false, null, List.of(), null), 1);
   }
 
   @Test

@@ -50,7 +50,13 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Stage
   @Override
   public Committer<StagedBatch> createCommitter(CommitterInitContext context) throws IOException {
     int subtask = context.getTaskInfo().getIndexOfThisSubtask();
-    ClickHouseCommitter committer = new ClickHouseCommitter(shard -> new StagingStore(settings.forShard(shard), encoder.columns()));
+    var deadLetteredRows = context.metricGroup().counter("sluiceRowsDeadLettered");
+    var deadLetteredChunks = context.metricGroup().counter("sluiceChunksDeadLettered");
+    ClickHouseCommitter committer = new ClickHouseCommitter(shard -> new StagingStore(settings.forShard(shard), encoder.columns())
+        .onDeadLetter(rows -> {
+          deadLetteredRows.inc(rows);
+          deadLetteredChunks.inc();
+        }));
     try {
       StagingStore home = committer.store(subtask % settings.shards());
       home.ensureTables();

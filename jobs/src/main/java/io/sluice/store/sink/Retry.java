@@ -20,6 +20,9 @@ final class Retry {
   private Retry() {}
 
   static boolean isTransient(ClickHouseException e) {
+    if (e.code() == 252 && e.getMessage() != null && e.getMessage().contains("partitions for single INSERT block")) {
+      return false; // the same code as "too many parts", but this block will span too many partitions every time
+    }
     return e.code() < 0 || TRANSIENT.contains(e.code());
   }
 

@@ -8,6 +8,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ClickHouse side of the exactly-once sink, free of Flink.
@@ -27,10 +30,15 @@ public final class StagingStore {
   private static final int TABLE_ALREADY_EXISTS = 57;
   private static final int ILLEGAL_COLUMN = 44;
 
+  static final String DEAD_LETTERS = "sink_dead_letters";
+  private static final Logger LOG = LoggerFactory.getLogger(StagingStore.class);
+
   private final SinkSettings settings;
   private final List<String> columns;
   private final ClickHouseSql db;
   private Map<String, String> commitSettings;
+  private LongConsumer deadLettered = rows -> {};
+  private boolean deadLettersExist;
 
   public StagingStore(SinkSettings settings, List<String> columns) {
     this(settings, columns, new ClickHouseHttp(settings.url(), settings.database()));
@@ -41,6 +49,12 @@ public final class StagingStore {
     this.settings = settings;
     this.columns = List.copyOf(columns);
     this.db = db;
+  }
+
+  /** Told the row count of every chunk dead-lettered (for the committer's metrics). */
+  public StagingStore onDeadLetter(LongConsumer rows) {
+    this.deadLettered = rows;
+    return this;
   }
 
   /** Creates the staging table, the commit log and the marker view when missing; checks the table's columns. */
@@ -196,6 +210,9 @@ public final class StagingStore {
       if (landed == expectedRows) {
         return;
       }
+      if (landed == 0 && deadLetteredBefore(batchId)) {
+        return; // dead-lettered before a restore: the rows are kept, not committed
+      }
       if (landed != 0) {
         throw new IllegalStateException("ingest_batch " + Long.toHexString(batchId) + " of " + settings.table() + " has "
             + landed + " rows in the table but " + expectedRows + " were staged: the server split the block");
@@ -216,10 +233,66 @@ public final class StagingStore {
                 oneBlock));
       } catch (ClickHouseException e) {
         if (e.code() != QUERY_ALREADY_RUNNING) {
-          throw e;
+          deadLetter(batchId, expectedRows, e);
+          return;
         }
       }
     }
+  }
+
+  /**
+   * A chunk the table refuses for good: its rows go to _sluice_dead_&lt;table&gt; and a row to sink_dead_letters
+   * (sql/020), written last, so a restore that finds it skips the chunk. A crash between the two writes copies the
+   * rows again on the next attempt. When even that fails, the commit fails with the original error.
+   */
+  private void deadLetter(long batchId, long rows, ClickHouseException cause) throws InterruptedException {
+    String copy = "_sluice_dead_" + settings.table();
+    String cols = String.join(", ", allColumns());
+    String id = Long.toUnsignedString(batchId);
+    try {
+      Retry.transientForever("dead-lettering a chunk of " + settings.table(), settings.maxBackoffMillis(), () -> {
+        // The staging table's columns: what was staged, even when the table has lost or changed a column since.
+        db.execute("CREATE TABLE IF NOT EXISTS " + copy + " AS " + settings.stagingTable()
+            + " ENGINE = MergeTree() ORDER BY ingest_batch");
+        db.execute("INSERT INTO " + copy + " (" + cols + ") SELECT " + cols + " FROM " + settings.stagingTable()
+            + " WHERE ingest_batch = " + id);
+        db.execute("INSERT INTO " + DEAD_LETTERS + " (dead_lettered_at, target_table, ingest_batch, rows, error_code, error,"
+            + " rows_table) VALUES (now(), " + quote(settings.table()) + ", " + id + ", " + rows + ", " + cause.code() + ", "
+            + quote(String.valueOf(cause.getMessage())) + ", " + quote(copy) + ")");
+        return null;
+      });
+    } catch (ClickHouseException e) {
+      cause.addSuppressed(e);
+      throw cause;
+    }
+    LOG.error("{} rows of {} (ingest_batch {}) dead-lettered to {} after a non-transient error {}: {}", rows,
+        settings.table(), id, copy, cause.code(), cause.getMessage());
+    deadLettered.accept(rows);
+  }
+
+  private boolean deadLetteredBefore(long batchId) throws InterruptedException {
+    if (!deadLettersExist) { // a database migrated before sql/020 has none, and then nothing was dead-lettered
+      deadLettersExist = count("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = '"
+          + DEAD_LETTERS + "'") > 0;
+      if (!deadLettersExist) {
+        return false;
+      }
+    }
+    return count("SELECT count() FROM " + DEAD_LETTERS + " WHERE target_table = '" + settings.table()
+        + "' AND ingest_batch = " + Long.toUnsignedString(batchId)) > 0;
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("'");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '\\' -> b.append("\\\\");
+        case '\'' -> b.append("\\'");
+        case '\n' -> b.append("\\n");
+        default -> b.append(c < 0x20 ? ' ' : c);
+      }
+    }
+    return b.append('\'').toString();
   }
 
   private boolean running(String queryId, List<String> replicas) throws InterruptedException {

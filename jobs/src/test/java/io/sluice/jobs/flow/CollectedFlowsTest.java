@@ -121,9 +121,11 @@ class CollectedFlowsTest {
       for (String name : expected.keySet()) {
         p.register(name.substring("agent-".length()), name, null); // the datagrams carry their rates
       }
+      // One sender replays every agent's datagrams: it is a relay, which the collector needs told.
+      p.register(new Sources.Request("127.0.0.2", "replayer", null, false, "lab", List.of(), null, true, false));
       int sent = 0;
       try (Collector collector = p.startCollector();
-          DatagramChannel sender = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+          DatagramChannel sender = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", 0))) {
         InetSocketAddress listener = new InetSocketAddress("127.0.0.1", collector.port(ListenerKind.SFLOW));
         for (Path pcap : captures) {
           for (UdpPayloads.Datagram d : UdpPayloads.read(pcap)) {

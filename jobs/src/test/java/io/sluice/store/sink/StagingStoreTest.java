@@ -82,6 +82,42 @@ class StagingStoreTest {
     assertEquals("42", db.scalar("SELECT sum(extra) FROM t"), "old rows 0, the new row its value");
   }
 
+  /**
+   * A batch the table refuses for a reason waiting does not fix (here its column `name` was dropped after the rows
+   * were staged: error 16, every attempt) is copied to _sluice_dead_t and recorded in sink_dead_letters (sql/020),
+   * chunk by chunk, and the commit returns; a repeated commit neither retries nor records it again.
+   */
+  @Test
+  void aBatchTheTableRefusesForGoodIsDeadLetteredNotRetried() throws Exception {
+    db.execute(java.nio.file.Files.readString(io.sluice.stack.TestStack.repoRoot().resolve("sql/020_sink_dead_letters.sql")));
+    store.commit(stage(0, 1500));
+    StagedBatch refused = stage(5000, 2500);
+    db.execute("ALTER TABLE t DROP COLUMN name");
+    long[] counted = new long[1];
+    store.onDeadLetter(rows -> counted[0] += rows);
+    store.commit(refused);
+    assertEquals("1500", db.scalar("SELECT count() FROM t"), "the first batch only");
+    assertEquals("2500", db.scalar("SELECT count() FROM _sluice_dead_t"));
+    assertEquals("2500", db.scalar("SELECT uniqExact(id) FROM _sluice_dead_t WHERE id >= 5000 AND name != ''"));
+    long epoch = refused.batchId(0);
+    assertEquals(List.of(List.of("t", Long.toUnsignedString(epoch), "1000", "16", "_sluice_dead_t"),
+            List.of("t", Long.toUnsignedString(epoch + 1), "1000", "16", "_sluice_dead_t"),
+            List.of("t", Long.toUnsignedString(epoch + 2), "500", "16", "_sluice_dead_t")),
+        db.query("SELECT target_table, ingest_batch, rows, error_code, rows_table FROM sink_dead_letters ORDER BY ingest_batch").rows());
+    assertEquals(2500, counted[0]);
+    assertEquals("0", db.scalar("SELECT count() FROM _sluice_stage_t"), "staged rows are dropped after the commit");
+    store.commit(refused); // as after a restore
+    assertEquals("2500", db.scalar("SELECT count() FROM _sluice_dead_t"));
+    assertEquals("3", db.scalar("SELECT count() FROM sink_dead_letters"));
+    assertEquals(2500, counted[0]);
+  }
+
+  @Test
+  void tooManyPartitionsForOneBlockIsNotWaitedOut() {
+    assertTrue(Retry.isTransient(new ClickHouseException(252, "Too many parts (300). Merges are processing significantly slower than inserts")));
+    assertTrue(!Retry.isTransient(new ClickHouseException(252, "Too many partitions for single INSERT block (more than 100).")));
+  }
+
   @Test
   void theCommitTurnsOptimizeOnInsertOffOnlyWhereTheServerHasIt() throws Exception {
     boolean current = !db.serverVersion().startsWith("18.");
