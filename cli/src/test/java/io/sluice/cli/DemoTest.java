@@ -60,6 +60,8 @@ class DemoTest {
     CliRun run = CliRun.of(args("demo", ports));
     assertEquals(0, run.exitCode(), run.toString());
     assertTrue(run.out().contains("rows from every demo source") && run.out().contains("Top talkers"), run.toString());
+    run.out().lines().filter(l -> l.contains("after the command started") || l.startsWith("live DNS/HTTP"))
+        .forEach(System.out::println);
     List<Long> pids = demoPids();
     boolean softflowd = run.out().contains("softflowd (pid");
     boolean live = asRootWithBtf();
