@@ -109,9 +109,9 @@ final class DemoL7Live {
         + "curl -s -m 5 -o /dev/null http://" + SERVER_IP + "/missing/$i; fi; sleep 1; done";
     long client = DemoProcesses.process(s, CLIENT).start(List.of("ip", "netns", "exec", cli, "bash", "-c", script,
         work.toString()), work);
-    out.printf("live DNS/HTTP through eBPF: sluice capture (pid %d) %s in namespace %s; unbound (pid %d) and nginx"
-        + " (pid %d) at %s in %s; dig and curl (pid %d) from %s, %d rounds, one a second%n", capture, attached, cli,
-        unbound, nginx, SERVER_IP, srv, client, CLIENT_IP, ROUNDS);
+    out.printf("live DNS/HTTP through eBPF: sluice capture (pid %d) %s; unbound (pid %d) and nginx"
+        + " (pid %d) at %s in %s; dig and curl (pid %d) from %s in %s, %d rounds, one a second%n", capture, attached,
+        unbound, nginx, SERVER_IP, srv, client, CLIENT_IP, cli, ROUNDS);
     return true;
   }
 
