@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * `sluice demo` on free ports: every demo router lands with the sampling rate it announced (sFlow in its samples,
  * NetFlow v9 and IPFIX in options data) and estimates that are sampled × rate, the sFlow agents' counter samples
- * land, a second `demo` reuses what runs, and `sluice down` stops every process the demo started. The bare-clone
+ * land, as root with BTF the DNS/HTTP rows come live from eBPF (the loader in the client namespace) with dig's and
+ * curl's process, a second `demo` reuses what runs, and `sluice down` stops every process the demo started and deletes
+ * its namespaces. The bare-clone
  * run and the dashboards are DemoOnABareCloneTest's (deploy-check).
  */
 class DemoTest {

@@ -60,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
   int dayMinutes;
 
   @Option(names = "--l7-minutes", paramLabel = "MINUTES", defaultValue = "120",
-      description = "How long the DNS/HTTP replay runs, 1..1440. Default: ${DEFAULT-VALUE}.")
+      description = "How long the DNS/HTTP replay runs where live capture cannot, 1..1440. Default: ${DEFAULT-VALUE}.")
   int l7Minutes;
 
   @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "180", description = "How long to wait for the first rows. Default: ${DEFAULT-VALUE}.")
