@@ -67,6 +67,7 @@ ensure_demo_packages() {
     [ -x /usr/sbin/nginx ] || missing+=(nginx)
     [ -x /usr/bin/dig ] || missing+=(dnsutils)
     [ -x /usr/bin/curl ] || missing+=(curl)
+    [ -x /usr/bin/openssl ] || missing+=(openssl)
   fi
   command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
   [ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse-server ] || missing+=(clickhouse-server)

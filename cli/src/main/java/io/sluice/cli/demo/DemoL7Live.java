@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Live DNS/HTTP through eBPF: unbound and nginx in a server namespace, a bounded dig/curl loop in a client
+ * Live DNS/HTTP/TLS through eBPF: unbound and nginx in a server namespace, a bounded dig/curl loop in a client
  * namespace joined to it by a veth pair, and `sluice capture` (the loader) inside the client namespace feeding
  * Kafka, so the L7Job's rows carry the client's process (dig, curl). Needs root, BTF, unbound, nginx, dig and
  * curl; {@link #missing()} says what is lacking, and the demo then replays a capture it writes itself instead.
@@ -21,7 +21,7 @@ final class DemoL7Live {
   static final String CLIENT = "demo-l7-client";
   static final String UNBOUND = "demo-unbound";
   static final String NGINX = "demo-nginx";
-  /** The loop's bound: one round a second for 10 minutes, each a dig and a curl (every 5th round one more of each). */
+  /** The loop's bound: 600 rounds, one a second (a few more seconds for the dropped lookups). */
   static final int ROUNDS = 600;
   static final String NAME = "www.sluice.test";
   // The two ends exist only inside the demo's two namespaces, so a fixed /30 collides with nothing.
@@ -44,9 +44,9 @@ final class DemoL7Live {
     if (base != null) {
       return base;
     }
-    for (String tool : List.of("/usr/sbin/unbound", "/usr/sbin/nginx", "/usr/bin/dig", "/usr/bin/curl")) {
+    for (String tool : List.of("/usr/sbin/unbound", "/usr/sbin/nginx", "/usr/bin/dig", "/usr/bin/curl", "/usr/bin/openssl")) {
       if (!Files.isExecutable(Path.of(tool))) {
-        return tool + " is not installed: apt-get install -y unbound nginx dnsutils curl (as root)";
+        return tool + " is not installed: apt-get install -y unbound nginx dnsutils curl openssl (as root)";
       }
     }
     try {
@@ -87,13 +87,17 @@ final class DemoL7Live {
       }
     }
     writeConfigs(dir);
+    if (!Files.exists(dir.resolve("cert.pem"))) {
+      DemoSoftflowd.run(List.of("/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
+          "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(), "-subj", "/CN=" + NAME));
+    }
     // The configuration paths name the work directory, which ManagedProcess checks before a stop.
     long unbound = DemoProcesses.process(s, UNBOUND).start(List.of("ip", "netns", "exec", srv, "/usr/sbin/unbound", "-d",
         "-c", dir.resolve("unbound.conf").toString()), work);
     long nginx = DemoProcesses.process(s, NGINX).start(List.of("ip", "netns", "exec", srv, "/usr/sbin/nginx",
         "-c", dir.resolve("nginx.conf").toString()), work);
     long capture = DemoProcesses.startSluice(s, CAPTURE, "256m", List.of("capture", "--netns", cli,
-        "--kafka", s.kafkaBootstrap(), "--metrics-port", "0", "--state-dir", dir.resolve("loader-state").toString()));
+        "--ports", "53,80,443", "--kafka", s.kafkaBootstrap(), "--metrics-port", "0", "--state-dir", dir.resolve("loader-state").toString()));
     String attached = waitForCapture(s);
     if (attached == null) {
       String log = lastLine(DemoProcesses.process(s, CAPTURE).logFile());
@@ -102,11 +106,17 @@ final class DemoL7Live {
       return false;
     }
     // bash's $0 is the work directory: the marker stays on the command line of the loop itself.
+    // Each round a lookup, an HTTP request and an HTTPS one; every 5th round also an NXDOMAIN, a 404, a lookup the
+    // server drops (a DNS timeout) and a TLS handshake the server refuses (no cipher in common).
+    String https = "curl -sk -m 5 -o /dev/null --resolve " + NAME + ":443:" + SERVER_IP + " ";
     String script = "for i in $(seq 1 " + ROUNDS + "); do "
         + "dig +short +tries=1 +time=2 @" + SERVER_IP + " " + NAME + " A >/dev/null; "
         + "curl -s -m 5 -o /dev/null http://" + SERVER_IP + "/demo/$i; "
+        + https + "https://" + NAME + "/secure/$i; "
         + "if [ $((i % 5)) = 0 ]; then dig +short +tries=1 +time=2 @" + SERVER_IP + " missing-$i.sluice.test A >/dev/null; "
-        + "curl -s -m 5 -o /dev/null http://" + SERVER_IP + "/missing/$i; fi; sleep 1; done";
+        + "curl -s -m 5 -o /dev/null http://" + SERVER_IP + "/missing/$i; "
+        + "dig +short +tries=1 +time=1 @" + SERVER_IP + " dropped-$i.slow.sluice.test A >/dev/null; "
+        + https + "--tls-max 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 https://" + NAME + "/refused; fi; sleep 1; done";
     long client = DemoProcesses.process(s, CLIENT).start(List.of("ip", "netns", "exec", cli, "bash", "-c", script,
         work.toString()), work);
     out.printf("live DNS/HTTP through eBPF: sluice capture (pid %d) %s; unbound (pid %d) and nginx"
@@ -132,6 +142,7 @@ final class DemoL7Live {
           module-config: "iterator"
           local-zone: "sluice.test." static
           local-data: "%4$s. 60 IN A %1$s"
+          local-zone: "slow.sluice.test." deny
         remote-control:
           control-enable: no
         """.formatted(SERVER_IP, CLIENT_IP, dir, NAME));
@@ -152,6 +163,14 @@ final class DemoL7Live {
             listen %2$s:80;
             location /missing/ { return 404; }
             location / { return 200 "hello from the sluice demo\\n"; }
+          }
+          server {
+            listen %2$s:443 ssl;
+            ssl_certificate %1$s/cert.pem;
+            ssl_certificate_key %1$s/key.pem;
+            ssl_protocols TLSv1.2 TLSv1.3;
+            ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384;
+            location / { return 200 "hello from the sluice demo over TLS\\n"; }
           }
         }
         """.formatted(dir, SERVER_IP));
