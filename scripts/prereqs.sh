@@ -57,10 +57,18 @@ ensure_chdb() {
 }
 
 # What `sluice demo` runs: ClickHouse, setsid (its background processes get their own session), and for the part
-# it runs as root, softflowd and ip (a network namespace joined by a veth).
+# it runs as root, softflowd and ip (a network namespace joined by a veth), and for live DNS/HTTP through eBPF
+# unbound, nginx, dig and curl (only root runs that part, so only root is asked for them).
 ensure_demo_packages() {
   local missing=()
   command -v softflowd >/dev/null 2>&1 || [ -x /usr/sbin/softflowd ] || missing+=(softflowd)
+  if [ "$(id -u)" -eq 0 ]; then
+    [ -x /usr/sbin/unbound ] || missing+=(unbound)
+    [ -x /usr/sbin/nginx ] || missing+=(nginx)
+    [ -x /usr/bin/dig ] || missing+=(dnsutils)
+    [ -x /usr/bin/curl ] || missing+=(curl)
+    [ -x /usr/bin/openssl ] || missing+=(openssl)
+  fi
   command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
   [ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse-server ] || missing+=(clickhouse-server)
   command -v setsid >/dev/null 2>&1 || missing+=(util-linux)

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * `sluice demo` on free ports: every demo router lands with the sampling rate it announced (sFlow in its samples,
  * NetFlow v9 and IPFIX in options data) and estimates that are sampled × rate, the sFlow agents' counter samples
- * land, a second `demo` reuses what runs, and `sluice down` stops every process the demo started. The bare-clone
+ * land, as root with BTF the DNS/HTTP rows come live from eBPF (the loader in the client namespace) with dig's and
+ * curl's process, a second `demo` reuses what runs, and `sluice down` stops every process the demo started and deletes
+ * its namespaces. The bare-clone
  * run and the dashboards are DemoOnABareCloneTest's (deploy-check).
  */
 class DemoTest {
@@ -60,10 +62,15 @@ class DemoTest {
     CliRun run = CliRun.of(args("demo", ports));
     assertEquals(0, run.exitCode(), run.toString());
     assertTrue(run.out().contains("rows from every demo source") && run.out().contains("Top talkers"), run.toString());
+    run.out().lines().filter(l -> l.contains("after the command started") || l.startsWith("live DNS/HTTP"))
+        .forEach(System.out::println);
     List<Long> pids = demoPids();
     boolean softflowd = run.out().contains("softflowd (pid");
-    assertEquals(softflowd ? 5 : 3, pids.size(),
-        "collector, routers, the DNS/HTTP replay (and softflowd and its traffic) run in the background: " + pids);
+    boolean live = asRootWithBtf();
+    assertEquals(live, run.out().contains("live DNS/HTTP through eBPF: sluice capture (pid"),
+        "as root with BTF the demo captures DNS/HTTP live: " + run);
+    assertEquals((live ? 6 : 3) + (softflowd ? 2 : 0), pids.size(), "collector, routers, the live capture with unbound,"
+        + " nginx and the dig/curl loop, or else the DNS/HTTP replay (and softflowd and its traffic) run in the background: " + pids);
 
     ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
     Thread.sleep(25_000); // past the first template refresh (15 s): every record since has its rate
@@ -84,6 +91,15 @@ class DemoTest {
           + " WHERE exporter_name = 'demo-softflowd'").rows(), "softflowd's real traffic, unsampled");
     }
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE exporter_name = ''"), "only registered routers land");
+    if (live) {
+      // From the loader in the client namespace, through Kafka and the L7Job: rows with the client's process.
+      assertEquals(List.of(List.of("www.sluice.test", "0", "answered", "dig")), db.query("SELECT DISTINCT qname,"
+          + " toString(rcode), status, comm FROM dns WHERE comm = 'dig' AND rcode = 0 AND status = 'answered'").rows(),
+          "live DNS rows from dig");
+      assertEquals(List.of(List.of("200", "curl")), db.query("SELECT DISTINCT toString(status_code), comm FROM http"
+          + " WHERE comm = 'curl' AND status_code = 200").rows(), "live HTTP rows from curl");
+      assertEquals("0", db.scalar("SELECT count() FROM dns WHERE node = '" + DEMO_REPLAY_NODE + "'"), "no replay when live");
+    }
     assertFalse(db.scalar("SELECT count() FROM exporter_stats WHERE time >= now() - 60").equals("0"),
         "the unbounded FlowJob's per-second exporter stats");
 
@@ -99,7 +115,16 @@ class DemoTest {
     assertEquals(List.of(), demoPids());
     assertFalse(new String(new ProcessBuilder("ip", "netns", "list").start().getInputStream().readAllBytes())
         .contains("sluice-demo-" + String.format("%08x", settings.workDir().toAbsolutePath().normalize().toString().hashCode())),
-        "softflowd's namespace is gone");
+        "softflowd's and live capture's namespaces are gone");
+  }
+
+  /** The node name the demo's replay uses: live capture uses this machine's. */
+  private static final String DEMO_REPLAY_NODE = "demo-node";
+
+  /** Live capture runs as root on a kernel with BTF (true on our machines and in CI). */
+  private static boolean asRootWithBtf() throws Exception {
+    return io.sluice.ebpf.Preflight.kernelLacksBpf() == null && Files.readAllLines(Path.of("/proc/self/status")).stream()
+        .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[2].equals("0"));
   }
 
   private List<Long> demoPids() throws Exception {

@@ -54,6 +54,9 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--tc-attach", paramLabel = "HOW", defaultValue = "auto", description = "How the capture attaches to interfaces: tcx (links, Linux 6.6+), clsact (tc filters), or auto (tcx where the kernel has it). Default: ${DEFAULT-VALUE}.")
   String tcAttach;
 
+  @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/run/sluice/ebpf-loader", description = "Where the loader notes what it attached, to clean up after a crash. Default: ${DEFAULT-VALUE}.")
+  java.nio.file.Path stateDir;
+
   @Option(names = "--metrics-port", defaultValue = "9465", description = "Prometheus /metrics port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
@@ -80,7 +83,7 @@ public final class CaptureCommand implements Callable<Integer> {
     LoaderConfig config = LoaderConfig.defaults().withInterfaces(interfaces).withPorts(parsePorts()).withCidrs(cidrs)
         .withSnapLen(snap).withKafka(kafka).withNetns(netns).withRingBytes(ringMb << 20)
         .withMetricsPort(metricsPort == 0 ? null : metricsPort).withMetricsBind(metricsBind).withSkipPureAcks(!keepPureAcks)
-        .withPacketBatches(!noPacketBatches).withTcMode(tcMode);
+        .withPacketBatches(!noPacketBatches).withTcMode(tcMode).withStateDir(stateDir);
     Loader loader;
     try {
       loader = Loader.start(config, null);

@@ -28,9 +28,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run Sluice end to end on this machine with live demo traffic: bring the stack up, register the demo",
         "routers, submit FlowJob and L7Job, start the collectors, the demo routers (`sluice demo-exporter`: sFlow,",
-        "NetFlow v9 and IPFIX from 127.0.0.x), a DNS/HTTP replay and, as root, softflowd on a veth to a network namespace",
-        "with bounded traffic, in the background; wait for the first rows, then print what to look at. Everything keeps",
-        "running and filling the tables; `sluice down` stops it all, the namespace included."})
+        "NetFlow v9 and IPFIX from 127.0.0.x) and, as root, softflowd on a veth to a network namespace with bounded",
+        "traffic, and live DNS/HTTP: unbound and nginx in one namespace, a bounded dig/curl loop in another, `sluice",
+        "capture` (eBPF) there; where the kernel cannot (no BTF, not root), a replay of a capture the demo writes. All in",
+        "the background; wait for the first rows, then print what to look at. Everything keeps running and filling the",
+        "tables; `sluice down` stops it all, the namespaces included."})
 public final class DemoCommand implements Callable<Integer> {
   static final String L7_NODE = "demo-node";
 
@@ -58,16 +60,21 @@ public final class DemoCommand implements Callable<Integer> {
   int dayMinutes;
 
   @Option(names = "--l7-minutes", paramLabel = "MINUTES", defaultValue = "120",
-      description = "How long the DNS/HTTP replay runs, 1..1440. Default: ${DEFAULT-VALUE}.")
+      description = "How long the DNS/HTTP replay runs where live capture cannot, 1..1440. Default: ${DEFAULT-VALUE}.")
   int l7Minutes;
 
   @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "180", description = "How long to wait for the first rows. Default: ${DEFAULT-VALUE}.")
   int waitSeconds;
 
+  /** Whether DNS/HTTP come from live eBPF capture (dig and curl in a namespace) rather than the replay. */
+  private boolean liveL7;
+  private long started;
+  private long l7SeenAt;
+
   @Override
   public Integer call() throws Exception {
     validate();
-    long started = System.currentTimeMillis();
+    started = System.currentTimeMillis();
     PrintWriter out = spec.commandLine().getOut();
     StackSettings settings = stackOptions.settings();
     out.println("== 1/6 the local stack");
@@ -100,8 +107,8 @@ public final class DemoCommand implements Callable<Integer> {
       expected.add(DemoSoftflowd.NAME);
     }
     boolean complete = waitForRows(db, expected, out);
-    out.printf("%s %.1f s after the command started%n", complete ? "rows from every demo source" : "still incomplete",
-        (System.currentTimeMillis() - started) / 1000.0);
+    out.printf("%s %.1f s after the command started%s%n", complete ? "rows from every demo source" : "still incomplete",
+        (System.currentTimeMillis() - started) / 1000.0, liveL7 ? " (DNS/HTTP live from eBPF, with dig's and curl's process)" : "");
 
     out.println("== 6/6 what to look at");
     guide(settings, db, out);
@@ -143,8 +150,20 @@ public final class DemoCommand implements Callable<Integer> {
         "--day-minutes", Integer.toString(dayMinutes)));
     out.printf("demo routers (pid %d): %d records/s at the evening peak, one day every %d minutes%n", exporter, rate, dayMinutes);
 
-    // Live capture through eBPF is not part of the demo yet: the DNS/HTTP rows come from conversations the demo
-    // writes into a capture now and replays at their own pace, so their times are now too.
+    liveL7 = DemoL7Live.start(settings, out);
+    if (!liveL7) {
+      startReplay(settings, out);
+    }
+    boolean softflowd = DemoSoftflowd.start(settings, netflowPort, out);
+    out.println("logs: " + DemoProcesses.logDir(settings));
+    return softflowd;
+  }
+
+  /**
+   * Where live capture cannot run: the DNS/HTTP rows come from conversations the demo writes into a capture now and
+   * replays at their own pace, so their times are now too.
+   */
+  private void startReplay(StackSettings settings, PrintWriter out) throws IOException {
     Path pcap = settings.workDir().resolve("demo").resolve("l7-demo.pcap");
     if (!DemoProcesses.process(settings, "demo-l7-replay").isRunning()) {
       Files.createDirectories(pcap.getParent());
@@ -159,12 +178,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
     long replay = DemoProcesses.startSluice(settings, "demo-l7-replay", "256m", List.of("replay", pcap.toString(),
         "--kafka", settings.kafkaBootstrap(), "--node", L7_NODE));
-    out.printf("DNS/HTTP (pid %d): %s replayed in real time for %d minutes (3 conversations/s); live eBPF capture is"
-        + " not part of the demo yet%n", replay, settings.repoRoot().relativize(pcap.toAbsolutePath()).toString().startsWith("..")
+    out.printf("DNS/HTTP (pid %d): %s replayed in real time for %d minutes (3 conversations/s; no process: a replay"
+        + " has no socket events)%n", replay, settings.repoRoot().relativize(pcap.toAbsolutePath()).toString().startsWith("..")
         ? pcap : settings.repoRoot().relativize(pcap.toAbsolutePath()), l7Minutes);
-    boolean softflowd = DemoSoftflowd.start(settings, netflowPort, out);
-    out.println("logs: " + DemoProcesses.logDir(settings));
-    return softflowd;
   }
 
   /** Waits until flows has recent rows from every expected exporter and dns and http have recent rows. */
@@ -175,9 +191,15 @@ public final class DemoCommand implements Callable<Integer> {
       seen.clear();
       db.query("SELECT DISTINCT exporter_name FROM flows WHERE time >= now() - 300").rows().forEach(r -> seen.add(r.get(0)));
       for (String table : List.of("dns", "http")) {
-        if (!db.scalar("SELECT count() FROM " + table + " WHERE time >= now() - 300").equals("0")) {
+        String live = liveL7 ? " AND comm IN ('dig', 'curl')" : "";
+        if (!db.scalar("SELECT count() FROM " + table + " WHERE time >= now() - 300" + live).equals("0")) {
           seen.add(table);
         }
+      }
+      if (l7SeenAt == 0 && seen.contains("dns") && seen.contains("http")) {
+        l7SeenAt = System.currentTimeMillis();
+        out.printf("first %s DNS and HTTP rows %.1f s after the command started%n", liveL7 ? "live (eBPF)" : "replayed",
+            (l7SeenAt - started) / 1000.0);
       }
       if (seen.containsAll(expected) && seen.contains("dns") && seen.contains("http")) {
         return true;
@@ -207,6 +229,10 @@ public final class DemoCommand implements Callable<Integer> {
     show(db, out, "DNS names and outcomes, last 15 minutes:",
         "SELECT qname, rcode, status, count() AS queries, round(quantile(0.95)(latency_ns) / 1e6, 2) AS p95_ms FROM dns"
             + " WHERE time >= now() - 900 GROUP BY qname, rcode, status ORDER BY queries DESC LIMIT 6");
+    show(db, out, "DNS and HTTP by client process, last 15 minutes (live eBPF capture only; a replay has no process):",
+        "SELECT 'dns' AS proto, comm, count() AS records FROM dns WHERE time >= now() - 900 AND comm != '' GROUP BY comm"
+            + " UNION ALL SELECT 'http' AS proto, comm, count() AS records FROM http WHERE time >= now() - 900 AND comm != ''"
+            + " GROUP BY comm");
     show(db, out, "HTTP status by host, last 15 minutes:",
         "SELECT host, status_code, count() AS requests FROM http WHERE time >= now() - 900"
             + " GROUP BY host, status_code ORDER BY requests DESC LIMIT 6");
@@ -223,7 +249,8 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("      -v " + repo.resolve("grafana/provisioning/dashboards") + ":/etc/grafana/provisioning/dashboards \\");
     out.println("      -v " + repo.resolve("grafana/dashboards") + ":/var/lib/grafana/dashboards/sluice grafana/grafana");
     out.println("    then open http://127.0.0.1:3000 (admin/admin), folder Sluice, range \"Last 15 minutes\".");
-    out.println("  ./sluice down stops the stack, the collectors, the demo routers, the replay, softflowd and its namespace.");
+    out.println("  ./sluice down stops the stack, the collectors, the demo routers, the replay or the live capture with its"
+        + " servers and dig/curl loop, softflowd, and the demo's namespaces.");
   }
 
   private static void show(ClickHouseHttp db, PrintWriter out, String title, String sql) {

@@ -7,11 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's own background processes (collectors, demo routers, the L7 replay), started with the stack's
+ * The demo's own background processes (collectors, demo routers, the L7 replay or live capture with its servers and client loop), started with the stack's
  * {@link ManagedProcess}: their own session, a pid file under the work directory, stopped by `sluice down`.
  */
 public final class DemoProcesses {
-  static final List<String> NAMES = List.of("demo-ns-traffic", DemoSoftflowd.NAME, "demo-l7-replay", "demo-exporter",
+  static final List<String> NAMES = List.of(DemoL7Live.CLIENT, DemoL7Live.CAPTURE, DemoL7Live.NGINX, DemoL7Live.UNBOUND,
+      "demo-ns-traffic", DemoSoftflowd.NAME, "demo-l7-replay", "demo-exporter",
       "demo-collector");
 
   private DemoProcesses() {}
@@ -48,6 +49,7 @@ public final class DemoProcesses {
       }
     }
     DemoSoftflowd.removeNamespace(settings);
+    DemoL7Live.removeNamespaces(settings);
     return stopped;
   }
 }

@@ -28,7 +28,7 @@ final class DemoSoftflowd {
     return "sluice-demo-" + tag(s);
   }
 
-  private static String tag(StackSettings s) {
+  static String tag(StackSettings s) {
     return String.format("%08x", s.workDir().toAbsolutePath().normalize().toString().hashCode());
   }
 
@@ -49,13 +49,19 @@ final class DemoSoftflowd {
     if (!Files.isExecutable(Path.of("/usr/sbin/softflowd"))) {
       return "softflowd is not installed: apt-get install -y softflowd (as root)";
     }
+    String why = missingRootOrIp();
+    return why == null ? null : why + " for softflowd's part";
+  }
+
+  /** Why network namespaces cannot be made here (ip missing, not root), or null when they can. */
+  static String missingRootOrIp() {
     if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/usr/bin/ip"))) {
       return "ip is not installed: apt-get install -y iproute2 (as root)";
     }
     try {
       boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
           .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[2].equals("0"));
-      return root ? null : "network namespaces need root: run ./sluice demo as root for softflowd's part";
+      return root ? null : "network namespaces need root: run ./sluice demo as root";
     } catch (IOException e) {
       return "cannot read /proc/self/status: " + e.getMessage();
     }
@@ -105,7 +111,7 @@ final class DemoSoftflowd {
   /** Deletes the demo's namespace (its veth pair goes with it); returns whether there was one. */
   static boolean removeNamespace(StackSettings s) {
     try {
-      if (missing() == null && namespaces().contains(namespace(s))) {
+      if (missingRootOrIp() == null && namespaces().contains(namespace(s))) {
         ip("netns", "del", namespace(s));
         return true;
       }
@@ -125,13 +131,13 @@ final class DemoSoftflowd {
     return names;
   }
 
-  private static void ip(String... args) throws IOException, InterruptedException {
+  static void ip(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("ip"));
     command.addAll(List.of(args));
     run(command);
   }
 
-  private static String run(List<String> command) throws IOException, InterruptedException {
+  static String run(List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
