@@ -15,7 +15,7 @@ import java.util.Map;
  * decoded up to the hole and its direction's dynamic table becomes unknown. A hole across a frame header loses
  * that direction's framing for good.
  */
-public final class Http2Connection {
+public final class Http2Connection implements io.sluice.decode.l7.ConnectionParser {
   public static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   /** Frames other than DATA are buffered whole up to this size (SETTINGS_MAX_FRAME_SIZE's default is 16 KiB). */
   static final int MAX_BUFFERED_FRAME = 1 << 20;

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * handshake's clear part is over (TLS 1.3: at the ServerHello; earlier: when both sides changed cipher spec), at
  * a fatal alert, or when the connection ends.
  */
-public final class TlsConnection {
+public final class TlsConnection implements io.sluice.decode.l7.ConnectionParser {
   /** The largest record: 2^14 plus the expansion RFC 5246 allows. */
   public static final int MAX_RECORD = (1 << 14) + 2048;
   /** Hellos are buffered up to this size; other handshake messages are skipped without buffering. */
