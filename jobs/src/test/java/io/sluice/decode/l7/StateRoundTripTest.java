@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.decode.l7.http2.FuzzInputs;
 import io.sluice.decode.l7.http2.Http2Connection;
-import io.sluice.decode.l7.http2.Http2StreamRow;
 import io.sluice.decode.l7.tls.TlsConnection;
 import io.sluice.decode.l7.tls.TlsFingerprints;
 import io.sluice.decode.l7.tls.TlsHandshakeRow;
@@ -15,6 +14,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,66 +23,61 @@ import org.junit.jupiter.api.Test;
  * direction: the connection goes on to give the same rows as one that was never stopped.
  */
 class StateRoundTripTest {
-  @Test
-  void http2AtEveryByte() throws IOException {
-    byte[] client = FuzzInputs.client();
-    byte[] server = FuzzInputs.server();
-    List<Http2StreamRow> expected = new ArrayList<>();
-    Http2Connection straight = new Http2Connection(true, expected::add);
+  /** Reads a parser's written state back, its rows going to {@code rows}. */
+  interface Reader<R> {
+    ConnectionParser read(DataInputStream in, Consumer<R> rows) throws IOException;
+  }
+
+  /**
+   * Feeds both directions straight through, then again with the state written and read back after every
+   * {@code step}th byte; each run's rows, seen through {@code view}, must be the straight run's.
+   */
+  private static <R> List<R> atEveryByte(Function<Consumer<R>, ConnectionParser> make, Reader<R> reader, byte[] client,
+      byte[] server, int step, Function<List<R>, Object> view) throws IOException {
+    List<R> expected = new ArrayList<>();
+    ConnectionParser straight = make.apply(expected::add);
     straight.onBytes(true, client, 0, client.length, 1);
     straight.onBytes(false, server, 0, server.length, 2);
     straight.close(3);
-    for (int k = 0; k <= client.length + server.length; k += 3) {
-      List<Http2StreamRow> rows = new ArrayList<>();
-      Http2Connection c = new Http2Connection(true, rows::add);
+    for (int k = 0; k <= client.length + server.length; k += step) {
+      List<R> rows = new ArrayList<>();
+      ConnectionParser c = make.apply(rows::add);
       int kc = Math.min(k, client.length);
       c.onBytes(true, client, 0, kc, 1);
       int ks = Math.max(0, k - client.length);
       c.onBytes(false, server, 0, ks, 2);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       c.write(new DataOutputStream(bytes));
-      Http2Connection back = Http2Connection.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
-          rows::add);
+      ConnectionParser back = reader.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), rows::add);
       back.onBytes(true, client, kc, client.length - kc, 1);
       back.onBytes(false, server, ks, server.length - ks, 2);
       back.close(3);
-      assertEquals(expected, rows, "state written after byte " + k);
+      assertEquals(view.apply(expected), view.apply(rows), "state written after byte " + k);
     }
+    return expected;
+  }
+
+  @Test
+  void http2AtEveryByte() throws IOException {
+    atEveryByte(rows -> new Http2Connection(true, rows::accept), (in, rows) -> Http2Connection.read(in, rows::accept),
+        FuzzInputs.client(), FuzzInputs.server(), 3, all -> all);
   }
 
   @Test
   void tlsAtEveryByte() throws IOException {
-    byte[] client = io.sluice.decode.l7.tls.FuzzInputs.client();
-    byte[] server = io.sluice.decode.l7.tls.FuzzInputs.server();
-    List<TlsHandshakeRow> expected = new ArrayList<>();
-    TlsConnection straight = new TlsConnection(expected::add);
-    straight.onBytes(true, client, 0, client.length, 1);
-    straight.onBytes(false, server, 0, server.length, 2);
-    straight.close(3);
+    List<TlsHandshakeRow> expected = atEveryByte(rows -> new TlsConnection(rows::accept),
+        (in, rows) -> TlsConnection.read(in, rows::accept), io.sluice.decode.l7.tls.FuzzInputs.client(),
+        io.sluice.decode.l7.tls.FuzzInputs.server(), 1, StateRoundTripTest::tlsView);
     assertEquals(1, expected.size());
-    for (int k = 0; k <= client.length + server.length; k++) {
-      List<TlsHandshakeRow> rows = new ArrayList<>();
-      TlsConnection c = new TlsConnection(rows::add);
-      int kc = Math.min(k, client.length);
-      c.onBytes(true, client, 0, kc, 1);
-      int ks = Math.max(0, k - client.length);
-      c.onBytes(false, server, 0, ks, 2);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      c.write(new DataOutputStream(bytes));
-      TlsConnection back = TlsConnection.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
-          rows::add);
-      back.onBytes(true, client, kc, client.length - kc, 1);
-      back.onBytes(false, server, ks, server.length - ks, 2);
-      back.close(3);
-      assertEquals(1, rows.size(), "after byte " + k);
-      TlsHandshakeRow e = expected.get(0);
-      TlsHandshakeRow r = rows.get(0);
-      assertEquals(List.of(e.clientHelloNs(), e.serverHelloNs(), e.clientHello().sni(),
-          TlsFingerprints.ja4(e.clientHello()), e.serverHello().cipherSuite(), e.serverHello().alpn(),
-          e.alertDescription(), e.status(), e.resumed()),
-          List.of(r.clientHelloNs(), r.serverHelloNs(), r.clientHello().sni(), TlsFingerprints.ja4(r.clientHello()),
-              r.serverHello().cipherSuite(), r.serverHello().alpn(), r.alertDescription(), r.status(), r.resumed()),
-          "after byte " + k);
+  }
+
+  /** A handshake row's fields (the parsed hellos have no equals). */
+  private static Object tlsView(List<TlsHandshakeRow> rows) {
+    List<Object> out = new ArrayList<>();
+    for (TlsHandshakeRow r : rows) {
+      out.add(List.of(r.clientHelloNs(), r.serverHelloNs(), r.clientHello().sni(), TlsFingerprints.ja4(r.clientHello()),
+          r.serverHello().cipherSuite(), r.serverHello().alpn(), r.alertDescription(), r.status(), r.resumed()));
     }
+    return out;
   }
 }
