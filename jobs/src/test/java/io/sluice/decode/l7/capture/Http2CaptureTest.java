@@ -29,6 +29,8 @@ class Http2CaptureTest {
   static int grpcPort;
   static Path capture;
   static Map<String, TsharkHttp2.Stream> oracle;
+  /** Packets dumpcap reported dropped: only then may a stream tshark saw whole be a lost row here. */
+  static long dropped;
   /** nghttp's own decode of the gRPC-shaped call's response: tshark 4.0's gRPC dissector stops on it. */
   static String nghttpVerbose;
 
@@ -70,6 +72,7 @@ class Http2CaptureTest {
       nghttpVerbose = Tools.run(List.of("nghttp", "-v", "-n", "-H", "content-type: application/grpc", "-H", "grpc-timeout: 250m",
           "-d", dir.resolve("post.txt").toString(), "http://127.0.0.1:" + grpcPort + "/helloworld.Greeter/SayHello"));
       capture = cap.stop();
+      dropped = cap.dropped();
     } finally {
       nginx.destroy();
       nginx.waitFor();
@@ -122,10 +125,18 @@ class Http2CaptureTest {
     assertEquals(oracle.keySet(), rows.keySet());
     int grpcCalls = 0;
     int bigFiles = 0;
+    int lostBigFiles = 0;
     for (Map.Entry<String, TsharkHttp2.Stream> e : oracle.entrySet()) {
       TsharkHttp2.Stream t = e.getValue();
       Http2StreamRow r = rows.get(e.getKey());
-      String at = e.getKey() + " " + t;
+      String at = e.getKey() + " " + t + " (dumpcap dropped " + dropped + ")";
+      if (dropped > 0 && r.status().equals(Http2StreamRow.STATUS_LOST)) {
+        // the capture lost bytes of this connection: fields may be missing but never wrong
+        agreesOrEmpty(t.method, r.method(), r, at);
+        agreesOrEmpty(t.path, r.path(), r, at);
+        lostBigFiles += t.path.equals("/big.bin") && t.status == 200 ? 1 : 0;
+        continue;
+      }
       assertEquals(List.of(t.method, t.path, t.authority, t.scheme, t.status, t.contentType),
           List.of(r.method(), r.path(), r.authority(), r.scheme(), r.statusCode(), r.contentType()), at);
       assertEquals("answered", r.status(), at);
@@ -151,7 +162,7 @@ class Http2CaptureTest {
       }
     }
     assertEquals(1, grpcCalls);
-    assertEquals(H2LOAD_REQUESTS / 4, bigFiles, "nginx served every big file");
+    assertEquals(H2LOAD_REQUESTS / 4, bigFiles + lostBigFiles, "nginx served every big file");
   }
 
   /** The loader's default snap (256) and its maximum (1914): fields never wrong, the loss counted. */

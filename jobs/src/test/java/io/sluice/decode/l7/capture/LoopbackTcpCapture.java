@@ -47,6 +47,16 @@ public final class LoopbackTcpCapture implements AutoCloseable {
     return file;
   }
 
+  /** Packets the kernel or dumpcap dropped, from dumpcap's closing line; known after {@link #stop()}. */
+  public long dropped() throws IOException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("received/dropped on interface .*: (\\d+)/(\\d+)")
+        .matcher(Files.readString(log));
+    if (!m.find()) {
+      throw new IllegalStateException("dumpcap printed no drop count: " + Files.readString(log));
+    }
+    return Long.parseLong(m.group(2));
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (dumpcap.isAlive()) {
