@@ -11,13 +11,13 @@ import io.sluice.decode.flow.InterfaceCounters;
 import io.sluice.decode.flow.SequenceTracker;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
-import io.sluice.ingest.capture.CaptureFrame;
-import io.sluice.ingest.capture.CaptureReader;
-import io.sluice.join.DnsRow;
-import io.sluice.join.HttpRow;
-import io.sluice.join.L7Config;
-import io.sluice.join.L7Replay;
-import io.sluice.join.L7Sink;
+import io.sluice.ingest.pcap.CaptureFrame;
+import io.sluice.ingest.pcap.CaptureReader;
+import io.sluice.l7.DnsRow;
+import io.sluice.l7.HttpRow;
+import io.sluice.l7.L7Config;
+import io.sluice.l7.L7Replay;
+import io.sluice.l7.L7Sink;
 import io.sluice.stack.ClickHouseService;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
@@ -180,7 +180,7 @@ final class FixtureStore {
 
   /** A /32 or /128 registration as `sluice sources add ADDR --name N --site fixtures` mirrors it. */
   private static String register(Rows sources, byte[] addr) {
-    String text = io.sluice.join.Addresses.text(addr);
+    String text = io.sluice.l7.Addresses.text(addr);
     String name = "edge-" + text.replace('.', '-').replace(':', '-');
     boolean v4 = text.indexOf(':') < 0;
     sources.str(text + (v4 ? "/32" : "/128")).fixed16(addr).fixed16(addr).u8(128).str(name).str("fixtures")

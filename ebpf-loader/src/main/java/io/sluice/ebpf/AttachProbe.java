@@ -1,6 +1,6 @@
 package io.sluice.ebpf;
 
-import io.sluice.ebpf.nat.BpfException;
+import io.sluice.ebpf.ffi.BpfException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.sluice.ebpf;
 
-import io.sluice.ebpf.nat.LibC;
-import io.sluice.ebpf.nat.Native;
+import io.sluice.ebpf.ffi.LibC;
+import io.sluice.ebpf.ffi.Native;
 import java.util.Map;
 import java.util.TreeMap;
 import jnr.ffi.Pointer;

@@ -1,7 +1,7 @@
 package io.sluice.ebpf;
 
 import io.sluice.ebpf.AttachProbe.Kind;
-import io.sluice.ebpf.nat.BpfException;
+import io.sluice.ebpf.ffi.BpfException;
 import io.sluice.ingest.ConversationKey;
 import io.sluice.ingest.PacketBatches;
 import io.sluice.ingest.Topics;

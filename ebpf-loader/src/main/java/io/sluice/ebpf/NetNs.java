@@ -1,8 +1,8 @@
 package io.sluice.ebpf;
 
-import io.sluice.ebpf.nat.BpfException;
-import io.sluice.ebpf.nat.LibC;
-import io.sluice.ebpf.nat.Native;
+import io.sluice.ebpf.ffi.BpfException;
+import io.sluice.ebpf.ffi.LibC;
+import io.sluice.ebpf.ffi.Native;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;

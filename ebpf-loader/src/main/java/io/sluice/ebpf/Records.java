@@ -2,7 +2,7 @@ package io.sluice.ebpf;
 
 import com.google.protobuf.ByteString;
 import io.sluice.ingest.ConversationKey;
-import io.sluice.ingest.capture.LinkTypes;
+import io.sluice.ingest.pcap.LinkTypes;
 import io.sluice.wire.SocketEvent;
 import io.sluice.wire.SocketEventKind;
 

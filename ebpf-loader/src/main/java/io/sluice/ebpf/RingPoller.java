@@ -1,9 +1,9 @@
 package io.sluice.ebpf;
 
 import com.kenai.jffi.MemoryIO;
-import io.sluice.ebpf.nat.BpfException;
-import io.sluice.ebpf.nat.LibC;
-import io.sluice.ebpf.nat.Native;
+import io.sluice.ebpf.ffi.BpfException;
+import io.sluice.ebpf.ffi.LibC;
+import io.sluice.ebpf.ffi.Native;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package io.sluice.ebpf;
 
-import io.sluice.ebpf.nat.BpfException;
-import io.sluice.ebpf.nat.LibBpf;
-import io.sluice.ebpf.nat.Native;
+import io.sluice.ebpf.ffi.BpfException;
+import io.sluice.ebpf.ffi.LibBpf;
+import io.sluice.ebpf.ffi.Native;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

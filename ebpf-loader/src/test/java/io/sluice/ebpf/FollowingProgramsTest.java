@@ -68,7 +68,7 @@ class FollowingProgramsTest {
   private static int programId(int fd) {
     byte[] info = new byte[8];
     int[] len = {info.length};
-    int rc = io.sluice.ebpf.nat.Native.bpf().bpf_obj_get_info_by_fd(fd, info, len);
+    int rc = io.sluice.ebpf.ffi.Native.bpf().bpf_obj_get_info_by_fd(fd, info, len);
     assertEquals(0, rc, "bpf_obj_get_info_by_fd");
     return ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder()).getInt(4);
   }

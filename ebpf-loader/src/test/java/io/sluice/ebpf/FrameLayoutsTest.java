@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.ingest.Topics;
-import io.sluice.ingest.capture.ClassicPcapWriter;
+import io.sluice.ingest.pcap.ClassicPcapWriter;
 import io.sluice.wire.CapturedPacket;
 import io.sluice.wire.Direction;
 import java.nio.ByteBuffer;

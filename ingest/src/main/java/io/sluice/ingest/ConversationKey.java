@@ -1,6 +1,6 @@
 package io.sluice.ingest;
 
-import io.sluice.ingest.capture.LinkTypes;
+import io.sluice.ingest.pcap.LinkTypes;
 import java.util.Arrays;
 
 /**

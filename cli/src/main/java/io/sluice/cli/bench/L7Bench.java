@@ -7,11 +7,11 @@ import io.sluice.cli.UserError;
 import io.sluice.cli.submit.FlinkRest;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.l7.PacketReplay;
-import io.sluice.join.DnsRow;
-import io.sluice.join.HttpRow;
-import io.sluice.join.L7Config;
-import io.sluice.join.L7Replay;
-import io.sluice.join.L7Sink;
+import io.sluice.l7.DnsRow;
+import io.sluice.l7.HttpRow;
+import io.sluice.l7.L7Config;
+import io.sluice.l7.L7Replay;
+import io.sluice.l7.L7Sink;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.schema.Migrator;
 import java.io.PrintWriter;
@@ -162,8 +162,8 @@ public final class L7Bench implements Callable<Integer> {
   private static long captureSpanNs(Path file) throws java.io.IOException {
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
-    try (io.sluice.ingest.capture.CaptureReader reader = io.sluice.ingest.capture.CaptureReader.open(file)) {
-      for (io.sluice.ingest.capture.CaptureFrame f : reader) {
+    try (io.sluice.ingest.pcap.CaptureReader reader = io.sluice.ingest.pcap.CaptureReader.open(file)) {
+      for (io.sluice.ingest.pcap.CaptureFrame f : reader) {
         first = Math.min(first, f.timestampNs());
         last = Math.max(last, f.timestampNs());
       }

@@ -5,7 +5,7 @@ import io.sluice.cli.UserError;
 import io.sluice.ebpf.Loader;
 import io.sluice.ebpf.LoaderConfig;
 import io.sluice.ebpf.TcAttacher;
-import io.sluice.ebpf.nat.BpfException;
+import io.sluice.ebpf.ffi.BpfException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.sluice.cli.demo;
 
 import io.sluice.ebpf.Preflight;
-import io.sluice.ebpf.nat.BpfException;
+import io.sluice.ebpf.ffi.BpfException;
 import io.sluice.stack.StackSettings;
 import java.io.IOException;
 import java.io.PrintWriter;

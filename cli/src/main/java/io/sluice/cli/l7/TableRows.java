@@ -1,10 +1,10 @@
 package io.sluice.cli.l7;
 
 import io.sluice.cli.Printable;
-import io.sluice.join.DnsRow;
-import io.sluice.join.Http2Row;
-import io.sluice.join.HttpRow;
-import io.sluice.join.TlsRow;
+import io.sluice.l7.DnsRow;
+import io.sluice.l7.Http2Row;
+import io.sluice.l7.HttpRow;
+import io.sluice.l7.TlsRow;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.sluice.cli.l7;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.join.HttpRow;
+import io.sluice.l7.HttpRow;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

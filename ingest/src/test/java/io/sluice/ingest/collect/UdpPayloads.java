@@ -1,7 +1,7 @@
 package io.sluice.ingest.collect;
 
-import io.sluice.ingest.capture.CaptureFrame;
-import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.ingest.pcap.CaptureFrame;
+import io.sluice.ingest.pcap.CaptureReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

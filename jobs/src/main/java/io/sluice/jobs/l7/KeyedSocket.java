@@ -1,7 +1,7 @@
 package io.sluice.jobs.l7;
 
-import io.sluice.join.L7Process;
-import io.sluice.join.SocketSighting;
+import io.sluice.l7.L7Process;
+import io.sluice.l7.SocketSighting;
 
 /**
  * A {@code SocketEvent} from sluice.sockets.raw as a Flink POJO, under the key of its conversation (node and

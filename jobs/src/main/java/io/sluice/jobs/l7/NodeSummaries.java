@@ -1,6 +1,6 @@
 package io.sluice.jobs.l7;
 
-import io.sluice.join.L7Summary;
+import io.sluice.l7.L7Summary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

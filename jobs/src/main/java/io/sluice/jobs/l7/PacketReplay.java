@@ -1,8 +1,8 @@
 package io.sluice.jobs.l7;
 
 import com.google.protobuf.ByteString;
-import io.sluice.ingest.capture.CaptureFrame;
-import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.ingest.pcap.CaptureFrame;
+import io.sluice.ingest.pcap.CaptureReader;
 import io.sluice.ingest.ConversationKey;
 import io.sluice.ingest.PacketBatches;
 import io.sluice.wire.CapturedPacket;

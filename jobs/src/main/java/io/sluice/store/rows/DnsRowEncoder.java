@@ -1,7 +1,7 @@
 package io.sluice.store.rows;
 
-import io.sluice.join.DnsRow;
-import io.sluice.join.L7Process;
+import io.sluice.l7.DnsRow;
+import io.sluice.l7.L7Process;
 import io.sluice.store.sink.RowBinary;
 import io.sluice.store.sink.RowEncoder;
 import java.util.List;

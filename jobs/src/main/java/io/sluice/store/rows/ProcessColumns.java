@@ -1,6 +1,6 @@
 package io.sluice.store.rows;
 
-import io.sluice.join.L7Process;
+import io.sluice.l7.L7Process;
 import io.sluice.store.sink.RowBinary;
 import java.util.List;
 import java.util.stream.Stream;

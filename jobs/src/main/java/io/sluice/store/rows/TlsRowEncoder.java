@@ -1,7 +1,7 @@
 package io.sluice.store.rows;
 
-import io.sluice.join.L7Process;
-import io.sluice.join.TlsRow;
+import io.sluice.l7.L7Process;
+import io.sluice.l7.TlsRow;
 import io.sluice.store.sink.RowBinary;
 import java.io.ByteArrayOutputStream;
 import java.util.List;

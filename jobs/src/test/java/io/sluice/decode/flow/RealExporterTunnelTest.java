@@ -3,7 +3,7 @@ package io.sluice.decode.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.ingest.capture.ClassicPcapWriter;
+import io.sluice.ingest.pcap.ClassicPcapWriter;
 import java.io.ByteArrayOutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

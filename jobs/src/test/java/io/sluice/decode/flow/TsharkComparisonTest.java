@@ -3,7 +3,7 @@ package io.sluice.decode.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import io.sluice.ingest.capture.ClassicPcapWriter;
+import io.sluice.ingest.pcap.ClassicPcapWriter;
 
 import java.io.IOException;
 import java.net.DatagramPacket;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.decode.packet.PacketParser;
-import io.sluice.join.ProcessAttribution;
+import io.sluice.l7.ProcessAttribution;
 import io.sluice.store.sink.RowBinary;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

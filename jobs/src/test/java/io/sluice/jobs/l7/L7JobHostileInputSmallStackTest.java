@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.decode.l7.L7Problem;
 import io.sluice.ingest.Topics;
-import io.sluice.join.Fixtures;
-import io.sluice.join.L7Oracle;
-import io.sluice.join.L7Summary;
+import io.sluice.l7.Fixtures;
+import io.sluice.l7.L7Oracle;
+import io.sluice.l7.L7Summary;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.TestClickHouse;
@@ -92,8 +92,8 @@ class L7JobHostileInputSmallStackTest {
     int mutations = Integer.getInteger("sluice.mutations", 20_000);
     List<byte[]> originals = new java.util.ArrayList<>();
     for (Path capture : Fixtures.l7Captures()) {
-      try (io.sluice.ingest.capture.CaptureReader reader = io.sluice.ingest.capture.CaptureReader.open(capture)) {
-        for (io.sluice.ingest.capture.CaptureFrame f : reader) {
+      try (io.sluice.ingest.pcap.CaptureReader reader = io.sluice.ingest.pcap.CaptureReader.open(capture)) {
+        for (io.sluice.ingest.pcap.CaptureFrame f : reader) {
           if (f.linkType() == 1 && f.data().length > 0) {
             originals.add(f.data());
           }

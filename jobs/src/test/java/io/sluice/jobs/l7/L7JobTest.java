@@ -3,9 +3,9 @@ package io.sluice.jobs.l7;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.join.Fixtures;
-import io.sluice.join.L7Oracle;
-import io.sluice.join.L7Summary;
+import io.sluice.l7.Fixtures;
+import io.sluice.l7.L7Oracle;
+import io.sluice.l7.L7Summary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

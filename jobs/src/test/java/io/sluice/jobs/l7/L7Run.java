@@ -1,10 +1,10 @@
 package io.sluice.jobs.l7;
 
 import io.sluice.ingest.Topics;
-import io.sluice.ingest.capture.CaptureFrame;
-import io.sluice.ingest.capture.CaptureReader;
-import io.sluice.join.Fixtures;
-import io.sluice.join.L7Summary;
+import io.sluice.ingest.pcap.CaptureFrame;
+import io.sluice.ingest.pcap.CaptureReader;
+import io.sluice.l7.Fixtures;
+import io.sluice.l7.L7Summary;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.TestClickHouse;

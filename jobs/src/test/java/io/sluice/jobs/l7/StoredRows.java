@@ -1,7 +1,7 @@
 package io.sluice.jobs.l7;
 
-import io.sluice.join.DnsRow;
-import io.sluice.join.HttpRow;
+import io.sluice.l7.DnsRow;
+import io.sluice.l7.HttpRow;
 import io.sluice.store.ClickHouseHttp;
 import java.util.HexFormat;
 import java.util.List;

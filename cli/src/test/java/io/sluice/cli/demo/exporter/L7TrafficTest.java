@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.sluice.join.DnsRow;
-import io.sluice.join.HttpRow;
-import io.sluice.join.L7Config;
-import io.sluice.join.L7Replay;
-import io.sluice.join.L7Sink;
+import io.sluice.l7.DnsRow;
+import io.sluice.l7.HttpRow;
+import io.sluice.l7.L7Config;
+import io.sluice.l7.L7Replay;
+import io.sluice.l7.L7Sink;
 import java.io.BufferedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

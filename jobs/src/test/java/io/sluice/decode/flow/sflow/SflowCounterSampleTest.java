@@ -9,7 +9,7 @@ import io.sluice.decode.flow.FlowDecoder;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.decode.flow.FlowSink;
 import io.sluice.decode.flow.InterfaceCounters;
-import io.sluice.ingest.capture.ClassicPcapWriter;
+import io.sluice.ingest.pcap.ClassicPcapWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -258,18 +258,18 @@ class Http2CaptureTest {
 
   private void throughTheL7Engine(boolean keyedState) throws Exception {
     List<String> engine = new ArrayList<>();
-    List<io.sluice.join.HttpRow> http1 = new ArrayList<>();
-    io.sluice.join.L7Sink sink = new io.sluice.join.L7Sink() {
+    List<io.sluice.l7.HttpRow> http1 = new ArrayList<>();
+    io.sluice.l7.L7Sink sink = new io.sluice.l7.L7Sink() {
       @Override
-      public void dns(io.sluice.join.DnsRow row) {}
+      public void dns(io.sluice.l7.DnsRow row) {}
 
       @Override
-      public void http(io.sluice.join.HttpRow row) {
+      public void http(io.sluice.l7.HttpRow row) {
         http1.add(row);
       }
 
       @Override
-      public void http2(io.sluice.join.Http2Row row) {
+      public void http2(io.sluice.l7.Http2Row row) {
         Map<String, Object> c = row.columns("test");
         assertEquals("HTTP/2", c.get("version"));
         assertEquals(0, c.get("incomplete"));
@@ -280,7 +280,7 @@ class Http2CaptureTest {
     if (keyedState) {
       KeyedStateReplay.run(capture, sink);
     } else {
-      io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), sink);
+      io.sluice.l7.L7Replay.run(capture, io.sluice.l7.L7Config.defaults(), sink);
     }
     List<String> expected = new ArrayList<>();
     for (TsharkHttp2.Stream t : oracle.values()) {

@@ -1,15 +1,15 @@
 package io.sluice.decode.l7.capture;
 
 import io.sluice.decode.packet.PacketHeader;
-import io.sluice.ingest.capture.CaptureFrame;
-import io.sluice.ingest.capture.CaptureReader;
-import io.sluice.join.Conversation;
-import io.sluice.join.L7Config;
-import io.sluice.join.L7Context;
-import io.sluice.join.L7Engine;
-import io.sluice.join.L7Sink;
-import io.sluice.join.L7Summary;
-import io.sluice.join.MemoryBudget;
+import io.sluice.ingest.pcap.CaptureFrame;
+import io.sluice.ingest.pcap.CaptureReader;
+import io.sluice.l7.Conversation;
+import io.sluice.l7.L7Config;
+import io.sluice.l7.L7Context;
+import io.sluice.l7.L7Engine;
+import io.sluice.l7.L7Sink;
+import io.sluice.l7.L7Summary;
+import io.sluice.l7.reassembly.MemoryBudget;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -2,8 +2,8 @@ package io.sluice.decode.l7.capture;
 
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
-import io.sluice.ingest.capture.CaptureFrame;
-import io.sluice.ingest.capture.CaptureReader;
+import io.sluice.ingest.pcap.CaptureFrame;
+import io.sluice.ingest.pcap.CaptureReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -231,17 +231,17 @@ class TlsCaptureTest {
 
   private void throughTheL7Engine(boolean keyedState) throws Exception {
     List<String> engine = new ArrayList<>();
-    io.sluice.join.L7Sink sink = new io.sluice.join.L7Sink() {
+    io.sluice.l7.L7Sink sink = new io.sluice.l7.L7Sink() {
       @Override
-      public void dns(io.sluice.join.DnsRow row) {}
+      public void dns(io.sluice.l7.DnsRow row) {}
 
       @Override
-      public void http(io.sluice.join.HttpRow row) {
+      public void http(io.sluice.l7.HttpRow row) {
         throw new AssertionError("not HTTP/1: " + row);
       }
 
       @Override
-      public void tls(io.sluice.join.TlsRow row) {
+      public void tls(io.sluice.l7.TlsRow row) {
         Map<String, Object> c = row.columns("test");
         engine.add(c.get("sni") + " " + c.get("ja3") + " " + c.get("cipher_suite") + " " + c.get("status"));
       }
@@ -249,7 +249,7 @@ class TlsCaptureTest {
     if (keyedState) {
       KeyedStateReplay.run(capture, sink);
     } else {
-      io.sluice.join.L7Replay.run(capture, io.sluice.join.L7Config.defaults(), sink);
+      io.sluice.l7.L7Replay.run(capture, io.sluice.l7.L7Config.defaults(), sink);
     }
     List<String> expected = new ArrayList<>();
     for (Map<String, String> t : oracle) {

@@ -1,0 +1,31 @@
+package io.sluice.l7.reassembly;
+
+/** Bytes that all buffers together may hold; a buffer that cannot reserve drops data and counts it. */
+public final class MemoryBudget {
+  private final long limit;
+  private long used;
+
+  public MemoryBudget(long limit) {
+    this.limit = limit;
+  }
+
+  public boolean reserve(long bytes) {
+    if (used + bytes > limit) {
+      return false;
+    }
+    used += bytes;
+    return true;
+  }
+
+  public void release(long bytes) {
+    used -= bytes;
+  }
+
+  public long used() {
+    return used;
+  }
+
+  public long limit() {
+    return limit;
+  }
+}

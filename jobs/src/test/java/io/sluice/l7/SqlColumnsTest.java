@@ -1,0 +1,71 @@
+package io.sluice.l7;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import io.sluice.store.rows.DnsRowEncoder;
+import io.sluice.store.rows.HttpRowEncoder;
+import org.junit.jupiter.api.Test;
+
+/** The rows' column names are the ClickHouse tables' columns, in order, after every migration. */
+class SqlColumnsTest {
+  private static final Pattern COLUMN = Pattern.compile("^\\s{4}([a-z_]+)\\s+\\S", Pattern.MULTILINE);
+  private static final Pattern ADD_COLUMN = Pattern.compile(
+      "^ALTER TABLE ([a-z_]+) ADD COLUMN ([a-z_]+) \\S+ AFTER ([a-z_]+);", Pattern.MULTILINE);
+
+  @Test
+  void dnsRowMatchesTheDnsTable() throws IOException {
+    DnsRow row = new DnsRow(0, new byte[16], 0, new byte[16], 0, "udp", 0, ".", 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(),
+        false, 0, 0, false, 0, 0, 0, new byte[16], false, 0, 0, 0, 0, RowStatus.TIMEOUT, false);
+    assertEquals(sorted(columns("010_dns.sql", "dns")), sorted(new ArrayList<>(row.columns("n").keySet())));
+    assertEquals(columns("010_dns.sql", "dns"), DnsRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
+  }
+
+  @Test
+  void httpRowMatchesTheHttpTable() throws IOException {
+    HttpRow row = new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "", 0, 0, RowStatus.TIMEOUT, false);
+    assertEquals(sorted(columns("011_http.sql", "http")), sorted(new ArrayList<>(row.columns("n").keySet())));
+    assertEquals(columns("011_http.sql", "http"), HttpRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
+  }
+
+  private static List<String> sorted(List<String> names) {
+    names.sort(null);
+    return names;
+  }
+
+  /** The columns {@code file} creates, with what later migrations add to {@code table} (ADD COLUMN … AFTER). */
+  private static List<String> columns(String file, String table) throws IOException {
+    Path sqlDir = null;
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null && sqlDir == null; dir = dir.getParent()) {
+      if (Files.exists(dir.resolve("sql").resolve(file))) {
+        sqlDir = dir.resolve("sql");
+      }
+    }
+    String text = Files.readString(sqlDir.resolve(file));
+    String body = text.substring(text.indexOf('('), text.indexOf("ENGINE"));
+    List<String> names = new ArrayList<>();
+    Matcher m = COLUMN.matcher(body);
+    while (m.find()) {
+      if (!m.group(1).equals("ingest_batch")) { // the sink's own column
+        names.add(m.group(1));
+      }
+    }
+    try (var files = Files.list(sqlDir)) {
+      for (Path later : files.filter(f -> f.getFileName().toString().compareTo(file) > 0).sorted().toList()) {
+        Matcher add = ADD_COLUMN.matcher(Files.readString(later));
+        while (add.find()) {
+          if (add.group(1).equals(table)) {
+            names.add(names.indexOf(add.group(3)) + 1, add.group(2));
+          }
+        }
+      }
+    }
+    return names;
+  }
+}
