@@ -67,7 +67,7 @@ public record DnsRow(
     m.put("ecs_family", ecsFamily);
     m.put("ecs_source_prefix", ecsSourcePrefix);
     m.put("ecs_scope_prefix", ecsScopePrefix);
-    m.put("ecs_addr", Addresses.text(ecsAddr));
+    m.put("ecs_addr", L7Columns.address(ecsAddr));
     m.put("truncated", truncated ? 1 : 0);
     m.put("query_size", querySize);
     m.put("response_size", responseSize);

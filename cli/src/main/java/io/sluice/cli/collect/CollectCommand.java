@@ -6,7 +6,7 @@ import io.sluice.ingest.collect.Collector;
 import io.sluice.ingest.collect.CollectorConfig;
 import io.sluice.ingest.collect.CollectorException;
 import io.sluice.ingest.collect.ListenerKind;
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.ingest.sources.SourcesTopicException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

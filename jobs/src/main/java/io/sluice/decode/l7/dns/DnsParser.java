@@ -1,6 +1,7 @@
 package io.sluice.decode.l7.dns;
 
 import io.sluice.decode.l7.L7Problem;
+import io.sluice.net.IpAddresses;
 
 /**
  * Decodes DNS messages (RFC 1035, EDNS0 RFC 6891, ECS RFC 7871) of every opcode: an UPDATE's (RFC 2136) zone,
@@ -174,7 +175,7 @@ public final class DnsParser {
         if (len != 16) {
           return L7Problem.DNS_BAD_RECORD;
         }
-        Ipv6Text.append(t, b, p);
+        IpAddresses.appendV6(t, b, p);
       }
       case DnsTypes.CNAME, DnsTypes.NS, DnsTypes.PTR, DnsTypes.DNAME -> {
         if (!appendName(b, msg, end, p, rdEnd)) {
