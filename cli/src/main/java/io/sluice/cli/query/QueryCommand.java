@@ -1,6 +1,7 @@
 package io.sluice.cli.query;
 
 import io.sluice.cli.BadArgument;
+import io.sluice.cli.TablePrinter;
 import io.sluice.cli.UserError;
 import io.sluice.cli.db.MigrateCommand;
 import io.sluice.store.ClickHouseException;

@@ -1,7 +1,7 @@
 package io.sluice.cli.sources;
 
 import io.sluice.cli.UserError;
-import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.TablePrinter;
 import io.sluice.ingest.sources.InvalidSourceException;
 import io.sluice.net.IpAddresses;
 import io.sluice.net.Prefix;
