@@ -68,7 +68,7 @@ public final class DnsJoin {
       this.edns = q.edns;
       this.ednsUdpSize = q.ednsUdpSize;
       this.ednsVersion = q.ednsVersion;
-      this.ednsDo = q.ednsDnssecOk;
+      this.ednsDo = q.ednsDo;
       this.ecsFamily = q.ecsFamily;
       this.ecsSource = q.ecsSourcePrefix;
       this.ecsAddr = q.ecsFamily != 0 ? q.ecsAddress.clone() : ZERO16;
@@ -295,7 +295,7 @@ public final class DnsJoin {
         ednsFromResponse || (q != null && q.edns),
         ednsFromResponse ? r.ednsUdpSize : q != null ? q.ednsUdpSize : 0,
         ednsFromResponse ? r.ednsVersion : q != null ? q.ednsVersion : 0,
-        ednsFromResponse ? r.ednsDnssecOk : q != null && q.ednsDo,
+        ednsFromResponse ? r.ednsDo : q != null && q.ednsDo,
         ecsFromResponse ? r.ecsFamily : q != null ? q.ecsFamily : 0,
         ecsFromResponse ? r.ecsSourcePrefix : q != null ? q.ecsSource : 0,
         ecsFromResponse ? r.ecsScopePrefix : 0,

@@ -25,7 +25,7 @@ public final class DnsMessage {
   public boolean edns;
   public int ednsUdpSize;
   public int ednsVersion;
-  public boolean ednsDnssecOk;
+  public boolean ednsDo;
   /** The upper 8 bits of the 12-bit extended RCODE, from the OPT record. */
   public int ednsExtendedRcode;
   /** EDNS Client Subnet (RFC 7871): family 0 when absent, 1 IPv4, 2 IPv6. */
@@ -67,7 +67,7 @@ public final class DnsMessage {
     answers.clear();
     edns = false;
     ednsUdpSize = ednsVersion = ednsExtendedRcode = 0;
-    ednsDnssecOk = false;
+    ednsDo = false;
     ecsFamily = ecsSourcePrefix = ecsScopePrefix = 0;
     Arrays.fill(ecsAddress, (byte) 0);
     size = 0;

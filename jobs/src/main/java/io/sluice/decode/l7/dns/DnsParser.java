@@ -120,7 +120,7 @@ public final class DnsParser {
     out.ednsUdpSize = udpSize;
     out.ednsExtendedRcode = (int) (ttl >>> 24) & 0xFF;
     out.ednsVersion = (int) (ttl >>> 16) & 0xFF;
-    out.ednsDnssecOk = (ttl & 0x8000) != 0;
+    out.ednsDo = (ttl & 0x8000) != 0;
     int end = p + len;
     while (end - p >= 4) {
       int code = u16(b, p);
