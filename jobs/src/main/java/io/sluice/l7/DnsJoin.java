@@ -71,7 +71,7 @@ public final class DnsJoin {
       this.ednsDo = q.ednsDo;
       this.ecsFamily = q.ecsFamily;
       this.ecsSource = q.ecsSourcePrefix;
-      this.ecsAddr = q.ecsFamily != 0 ? q.ecsAddress.clone() : ZERO16;
+      this.ecsAddr = q.ecsFamily != 0 ? q.ecsAddr.clone() : ZERO16;
       this.cut = q.cut;
       this.questionCut = questionCut(q);
     }
@@ -299,7 +299,7 @@ public final class DnsJoin {
         ecsFromResponse ? r.ecsFamily : q != null ? q.ecsFamily : 0,
         ecsFromResponse ? r.ecsSourcePrefix : q != null ? q.ecsSource : 0,
         ecsFromResponse ? r.ecsScopePrefix : 0,
-        ecsFromResponse ? r.ecsAddress.clone() : q != null ? q.ecsAddr : ZERO16,
+        ecsFromResponse ? r.ecsAddr.clone() : q != null ? q.ecsAddr : ZERO16,
         r != null && r.truncated(),
         q != null ? q.size : 0,
         r != null ? r.size : 0,

@@ -33,7 +33,7 @@ public final class DnsMessage {
   public int ecsSourcePrefix;
   public int ecsScopePrefix;
   /** The ECS address, 16 bytes, IPv4 mapped. */
-  public final byte[] ecsAddress = new byte[16];
+  public final byte[] ecsAddr = new byte[16];
   /** Size of the DNS message in bytes (on the wire, also when the capture cut it). */
   public int size;
   /** The capture cut the message (its snap length): records after the cut are not decoded. */
@@ -69,7 +69,7 @@ public final class DnsMessage {
     ednsUdpSize = ednsVersion = ednsExtendedRcode = 0;
     ednsDo = false;
     ecsFamily = ecsSourcePrefix = ecsScopePrefix = 0;
-    Arrays.fill(ecsAddress, (byte) 0);
+    Arrays.fill(ecsAddr, (byte) 0);
     size = 0;
     cut = false;
     questionCaptured = false;

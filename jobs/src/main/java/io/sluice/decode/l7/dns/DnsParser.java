@@ -138,11 +138,11 @@ public final class DnsParser {
           out.ecsSourcePrefix = source;
           out.ecsScopePrefix = b[data + 3] & 0xFF;
           if (family == 1) {
-            out.ecsAddress[10] = (byte) 0xFF;
-            out.ecsAddress[11] = (byte) 0xFF;
-            System.arraycopy(b, data + 4, out.ecsAddress, 12, addrBytes);
+            out.ecsAddr[10] = (byte) 0xFF;
+            out.ecsAddr[11] = (byte) 0xFF;
+            System.arraycopy(b, data + 4, out.ecsAddr, 12, addrBytes);
           } else {
-            System.arraycopy(b, data + 4, out.ecsAddress, 0, addrBytes);
+            System.arraycopy(b, data + 4, out.ecsAddr, 0, addrBytes);
           }
         }
       }
