@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.ingest.DefaultEndpoints;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ public final class KafkaReachable {
       admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException | ExecutionException e) {
       throw new UserError("Kafka at " + bootstrap + " did not answer within " + TIMEOUT_SECONDS + " s"
-          + (bootstrap.equals("127.0.0.1:9092") ? " (is the local stack up? `sluice status`)" : ""));
+          + (bootstrap.equals(DefaultEndpoints.KAFKA) ? " (is the local stack up? `sluice status`)" : ""));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserError("interrupted", e);

@@ -1,6 +1,6 @@
 package io.sluice.cli;
 
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 

@@ -180,7 +180,7 @@ final class FixtureStore {
 
   /** A /32 or /128 registration as `sluice sources add ADDR --name N --site fixtures` mirrors it. */
   private static String register(Rows sources, byte[] addr) {
-    String text = io.sluice.l7.Addresses.text(addr);
+    String text = io.sluice.net.IpAddresses.format(addr);
     String name = "edge-" + text.replace('.', '-').replace(':', '-');
     boolean v4 = text.indexOf(':') < 0;
     sources.str(text + (v4 ? "/32" : "/128")).fixed16(addr).fixed16(addr).u8(128).str(name).str("fixtures")

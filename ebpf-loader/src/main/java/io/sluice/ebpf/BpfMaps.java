@@ -3,8 +3,8 @@ package io.sluice.ebpf;
 import io.sluice.ebpf.ffi.BpfException;
 import io.sluice.ebpf.ffi.LibBpf;
 import io.sluice.ebpf.ffi.Native;
-import io.sluice.ingest.sources.IpAddresses;
-import io.sluice.ingest.sources.Prefix;
+import io.sluice.net.IpAddresses;
+import io.sluice.net.Prefix;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

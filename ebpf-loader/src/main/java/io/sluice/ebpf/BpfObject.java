@@ -116,7 +116,7 @@ public final class BpfObject implements AutoCloseable {
     }
   }
 
-  /** Detaches every tracing and cgroup program attached so far; they stay loaded and can be attached again. */
+  /** Detaches every tracing program attached so far; they stay loaded and can be attached again. */
   public void detachLinks() {
     for (Pointer l : links) {
       bpf.bpf_link__destroy(l);

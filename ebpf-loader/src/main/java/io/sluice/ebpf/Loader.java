@@ -120,7 +120,7 @@ public final class Loader implements AutoCloseable {
   }
 
   /**
-   * Detaches every program (tc, tracepoints, cgroup) and stops draining once what was captured is drained, keeping
+   * Detaches every program (tc, tracepoints) and stops draining once what was captured is drained, keeping
    * the programs loaded and the JVM warm; {@link #resume} attaches them again. For the overhead benchmark, which
    * alternates runs with and without capture on one long-lived loader.
    */
@@ -433,7 +433,7 @@ public final class Loader implements AutoCloseable {
     return metrics.text(maps.counters(), choices, ifnames.size());
   }
 
-  /** Detaches everything it attached (tc filters, the qdiscs it created, tracepoints, cgroup link) and flushes. */
+  /** Detaches everything it attached (tc filters, the qdiscs it created, tracepoint links) and flushes. */
   @Override
   public void close() {
     running = false;

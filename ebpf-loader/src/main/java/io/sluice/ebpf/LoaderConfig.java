@@ -1,5 +1,6 @@
 package io.sluice.ebpf;
 
+import io.sluice.ingest.DefaultEndpoints;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -41,7 +42,7 @@ public record LoaderConfig(
         node = "unknown";
       }
     }
-    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, "127.0.0.1:9092", null, "", node, 16 << 20, 9465, "127.0.0.1", true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
+    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, DefaultEndpoints.KAFKA, null, "", node, 16 << 20, 9465, "127.0.0.1", true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
   }
 
   public LoaderConfig withInterfaces(List<String> v) {

@@ -1,5 +1,6 @@
 package io.sluice.jobs;
 
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.store.sink.SinkSettings;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class ClickHouseArgs {
       if (cluster != null) {
         throw new IllegalArgumentException("clickhouse-cluster needs clickhouse-shards=URL,URL,... (one endpoint per shard)");
       }
-      return SinkSettings.of(options.getOrDefault("clickhouse", "http://127.0.0.1:8123"), database, table);
+      return SinkSettings.of(options.getOrDefault("clickhouse", DefaultEndpoints.CLICKHOUSE), database, table);
     }
     if (options.containsKey("clickhouse")) {
       throw new IllegalArgumentException("give either clickhouse=URL (one server) or clickhouse-shards=URL,URL,..., not both");

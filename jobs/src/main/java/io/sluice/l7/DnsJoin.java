@@ -68,10 +68,10 @@ public final class DnsJoin {
       this.edns = q.edns;
       this.ednsUdpSize = q.ednsUdpSize;
       this.ednsVersion = q.ednsVersion;
-      this.ednsDo = q.ednsDnssecOk;
+      this.ednsDo = q.ednsDo;
       this.ecsFamily = q.ecsFamily;
       this.ecsSource = q.ecsSourcePrefix;
-      this.ecsAddr = q.ecsFamily != 0 ? q.ecsAddress.clone() : ZERO16;
+      this.ecsAddr = q.ecsFamily != 0 ? q.ecsAddr.clone() : ZERO16;
       this.cut = q.cut;
       this.questionCut = questionCut(q);
     }
@@ -295,11 +295,11 @@ public final class DnsJoin {
         ednsFromResponse || (q != null && q.edns),
         ednsFromResponse ? r.ednsUdpSize : q != null ? q.ednsUdpSize : 0,
         ednsFromResponse ? r.ednsVersion : q != null ? q.ednsVersion : 0,
-        ednsFromResponse ? r.ednsDnssecOk : q != null && q.ednsDo,
+        ednsFromResponse ? r.ednsDo : q != null && q.ednsDo,
         ecsFromResponse ? r.ecsFamily : q != null ? q.ecsFamily : 0,
         ecsFromResponse ? r.ecsSourcePrefix : q != null ? q.ecsSource : 0,
         ecsFromResponse ? r.ecsScopePrefix : 0,
-        ecsFromResponse ? r.ecsAddress.clone() : q != null ? q.ecsAddr : ZERO16,
+        ecsFromResponse ? r.ecsAddr.clone() : q != null ? q.ecsAddr : ZERO16,
         r != null && r.truncated(),
         q != null ? q.size : 0,
         r != null ? r.size : 0,

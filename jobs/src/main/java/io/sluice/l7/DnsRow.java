@@ -30,7 +30,7 @@ public record DnsRow(
     boolean edns,
     int ednsUdpSize,
     int ednsVersion,
-    boolean ednsDnssecOk,
+    boolean ednsDo,
     int ecsFamily,
     int ecsSourcePrefix,
     int ecsScopePrefix,
@@ -63,11 +63,11 @@ public record DnsRow(
     m.put("edns", edns ? 1 : 0);
     m.put("edns_udp_size", ednsUdpSize);
     m.put("edns_version", ednsVersion);
-    m.put("edns_do", ednsDnssecOk ? 1 : 0);
+    m.put("edns_do", ednsDo ? 1 : 0);
     m.put("ecs_family", ecsFamily);
     m.put("ecs_source_prefix", ecsSourcePrefix);
     m.put("ecs_scope_prefix", ecsScopePrefix);
-    m.put("ecs_addr", Addresses.text(ecsAddr));
+    m.put("ecs_addr", L7Columns.address(ecsAddr));
     m.put("truncated", truncated ? 1 : 0);
     m.put("query_size", querySize);
     m.put("response_size", responseSize);

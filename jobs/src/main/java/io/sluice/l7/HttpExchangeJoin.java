@@ -18,7 +18,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
 
   private static final class Request {
     String method;
-    String uri;
+    String path;
     String version;
     String host;
     String userAgent;
@@ -100,7 +100,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     }
     Request r = new Request();
     r.method = head.method;
-    r.uri = head.uri;
+    r.path = head.path;
     r.version = head.version;
     r.host = head.host;
     r.userAgent = head.userAgent;
@@ -184,7 +184,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
   private void emit(Request r, int code, long responseBody, long responseNs, String responseType, String rowStatus,
       boolean responseIncomplete) {
     String type = responseType.isEmpty() ? r.contentType : responseType;
-    sink.http(new HttpRow(r.startNs, client, clientPort, server, serverPort, r.method, r.host, r.uri, r.version,
+    sink.http(new HttpRow(r.startNs, client, clientPort, server, serverPort, r.method, r.host, r.path, r.version,
         code, r.bodyBytes, responseBody, type, r.userAgent, responseNs,
         responseNs != 0 ? responseNs - r.startNs : 0, rowStatus, r.incomplete || responseIncomplete));
   }
@@ -250,7 +250,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
 
   private static void writeRequest(java.io.DataOutput out, Request r) throws java.io.IOException {
     StateIO.writeString(out, r.method);
-    StateIO.writeString(out, r.uri);
+    StateIO.writeString(out, r.path);
     StateIO.writeString(out, r.version);
     StateIO.writeString(out, r.host);
     StateIO.writeString(out, r.userAgent);
@@ -263,7 +263,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
   private static Request readRequest(java.io.DataInput in) throws java.io.IOException {
     Request r = new Request();
     r.method = StateIO.readString(in);
-    r.uri = StateIO.readString(in);
+    r.path = StateIO.readString(in);
     r.version = StateIO.readString(in);
     r.host = StateIO.readString(in);
     r.userAgent = StateIO.readString(in);

@@ -1,5 +1,6 @@
 package io.sluice.l7;
 
+import io.sluice.net.IpAddresses;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,11 +14,16 @@ final class L7Columns {
     m.put("time", timeNs / 1_000_000_000L);
     m.put("time_ns", timeNs);
     m.put("node", node);
-    m.put("client_addr", Addresses.text(clientAddr));
+    m.put("client_addr", address(clientAddr));
     m.put("client_port", clientPort);
-    m.put("server_addr", Addresses.text(serverAddr));
+    m.put("server_addr", address(serverAddr));
     m.put("server_port", serverPort);
     return m;
+  }
+
+  /** An address column's text; empty when the row has no address. */
+  static String address(byte[] a16) {
+    return a16 == null || a16.length != 16 ? "" : IpAddresses.format(a16);
   }
 
   /** Timing, status, and the process fields, which only the L7Job knows (from socket events): unknown here. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
+import io.sluice.net.IpAddresses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +126,7 @@ public final class L7Oracle {
             || !h.isFragment()) {
           continue;
         }
-        String datagram = Addresses.text(h.srcAddr) + " " + Addresses.text(h.dstAddr) + " " + h.ipId;
+        String datagram = IpAddresses.format(h.srcAddr) + " " + IpAddresses.format(h.dstAddr) + " " + h.ipId;
         if (h.fragmentOffset == 0) {
           firstFragment.put(datagram, f.timestampNs());
         } else if (!h.moreFragments && firstFragment.containsKey(datagram)) {
@@ -141,7 +142,7 @@ public final class L7Oracle {
   }
 
   private static String key(DnsRow r) {
-    return String.join("|", Addresses.text(r.clientAddr()), "" + r.clientPort(), Addresses.text(r.serverAddr()),
+    return String.join("|", IpAddresses.format(r.clientAddr()), "" + r.clientPort(), IpAddresses.format(r.serverAddr()),
         "" + r.serverPort(), r.transport(), "" + r.id(), r.qname(), "" + r.qtype());
   }
 
@@ -186,7 +187,7 @@ public final class L7Oracle {
 
     Map<String, List<HttpRow>> byClient = new TreeMap<>();
     for (HttpRow r : rows) {
-      byClient.computeIfAbsent(Addresses.text(r.clientAddr()) + ":" + r.clientPort(), k -> new ArrayList<>()).add(r);
+      byClient.computeIfAbsent(IpAddresses.format(r.clientAddr()) + ":" + r.clientPort(), k -> new ArrayList<>()).add(r);
     }
     // tshark marks a request "response lost" when it cannot reassemble the response, even when only body
     // bytes are missing. We pair on the response head; if that head came before the capture gap, our

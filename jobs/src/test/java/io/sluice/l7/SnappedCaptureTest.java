@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.decode.l7.L7Problem;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
+import io.sluice.net.IpAddresses;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,8 +110,8 @@ class SnappedCaptureTest {
 
   private static List<String> dnsRows(List<DnsRow> rows, boolean withQuestion) {
     return rows.stream()
-        .map(r -> String.join("|", r.status(), Addresses.text(r.clientAddr()), "" + r.clientPort(),
-            Addresses.text(r.serverAddr()), "" + r.serverPort(), r.transport(), "" + r.id(),
+        .map(r -> String.join("|", r.status(), IpAddresses.format(r.clientAddr()), "" + r.clientPort(),
+            IpAddresses.format(r.serverAddr()), "" + r.serverPort(), r.transport(), "" + r.id(),
             withQuestion ? r.qname() + "|" + r.qtype() + "|" + r.answerCount() : "", "" + r.rcode(), "" + r.latencyNs()))
         .sorted().toList();
   }
@@ -118,7 +119,7 @@ class SnappedCaptureTest {
   private static Map<String, List<String>> httpRows(List<HttpRow> rows, boolean all) {
     Map<String, List<String>> byClient = new TreeMap<>();
     rows.stream().sorted(Comparator.comparingLong(HttpRow::timeNs)).forEach(r -> byClient
-        .computeIfAbsent(Addresses.text(r.clientAddr()) + ":" + r.clientPort(), k -> new ArrayList<>())
+        .computeIfAbsent(IpAddresses.format(r.clientAddr()) + ":" + r.clientPort(), k -> new ArrayList<>())
         .add(String.join(" ", r.status(), r.method(), r.path(), "" + r.statusCode(), "" + r.latencyNs())));
     return byClient;
   }

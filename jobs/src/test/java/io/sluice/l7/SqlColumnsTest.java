@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -32,6 +33,24 @@ class SqlColumnsTest {
     HttpRow row = new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "", 0, 0, RowStatus.TIMEOUT, false);
     assertEquals(sorted(columns("011_http.sql", "http")), sorted(new ArrayList<>(row.columns("n").keySet())));
     assertEquals(columns("011_http.sql", "http"), HttpRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
+  }
+
+  /** One concept, one name: each field of a row is its column, snake_cased (ednsDnssecOk was edns_do). */
+  @Test
+  void rowFieldsAreNamedAsTheirColumns() throws IOException {
+    assertEquals(List.of(), unnamed(DnsRow.class, columns("010_dns.sql", "dns")));
+    assertEquals(List.of(), unnamed(HttpRow.class, columns("011_http.sql", "http")));
+  }
+
+  private static List<String> unnamed(Class<? extends Record> row, List<String> columns) {
+    List<String> out = new ArrayList<>();
+    for (RecordComponent c : row.getRecordComponents()) {
+      String column = c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+      if (!columns.contains(column)) {
+        out.add(row.getSimpleName() + "." + c.getName());
+      }
+    }
+    return out;
   }
 
   private static List<String> sorted(List<String> names) {

@@ -3,7 +3,7 @@ package io.sluice.cli.bench;
 import io.sluice.cli.Main;
 import io.sluice.cli.UserError;
 import io.sluice.cli.demo.LocalPipeline;
-import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.TablePrinter;
 import io.sluice.cli.stack.StackOptions;
 import io.sluice.cli.stack.UpCommand;
 import io.sluice.stack.LocalStack;

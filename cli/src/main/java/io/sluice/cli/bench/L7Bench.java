@@ -5,6 +5,7 @@ import io.sluice.cli.demo.exporter.L7Traffic;
 import io.sluice.cli.demo.exporter.PcapFile;
 import io.sluice.cli.UserError;
 import io.sluice.cli.submit.FlinkRest;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.l7.PacketReplay;
 import io.sluice.l7.DnsRow;
@@ -51,13 +52,13 @@ public final class L7Bench implements Callable<Integer> {
   @Option(names = "--copies", defaultValue = "10", description = "Times the capture is replayed, each as its own node. Default: ${DEFAULT-VALUE}.")
   int copies;
 
-  @Option(names = "--kafka", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--kafka", defaultValue = DefaultEndpoints.KAFKA, description = "Default: ${DEFAULT-VALUE}.")
   String kafka;
 
-  @Option(names = "--clickhouse", defaultValue = "http://127.0.0.1:8123", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--clickhouse", defaultValue = DefaultEndpoints.CLICKHOUSE, description = "Default: ${DEFAULT-VALUE}.")
   String clickhouse;
 
-  @Option(names = "--flink", defaultValue = "http://127.0.0.1:8081", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--flink", defaultValue = DefaultEndpoints.FLINK, description = "Default: ${DEFAULT-VALUE}.")
   String flink;
 
   @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")

@@ -1,7 +1,7 @@
 package io.sluice.cli.bench;
 
 import io.sluice.cli.UserError;
-import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.TablePrinter;
 import io.sluice.cli.stack.StackOptions;
 import io.sluice.stack.LocalStack;
 import io.sluice.stack.ManagedProcess;

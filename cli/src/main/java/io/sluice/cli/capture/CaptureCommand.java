@@ -6,6 +6,7 @@ import io.sluice.ebpf.Loader;
 import io.sluice.ebpf.LoaderConfig;
 import io.sluice.ebpf.TcAttacher;
 import io.sluice.ebpf.ffi.BpfException;
+import io.sluice.ingest.DefaultEndpoints;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--snap", paramLabel = "N", defaultValue = "256", description = "Payload bytes kept after the L4 header (0..1914). Default: ${DEFAULT-VALUE}.")
   int snap;
 
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA, description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String kafka;
 
   @Option(names = "--netns", paramLabel = "NAME", description = "Capture inside this named network namespace (ip netns).")

@@ -2,11 +2,12 @@ package io.sluice.cli.collect;
 
 import io.sluice.cli.MetricsBind;
 import io.sluice.cli.UserError;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.collect.Collector;
 import io.sluice.ingest.collect.CollectorConfig;
 import io.sluice.ingest.collect.CollectorException;
 import io.sluice.ingest.collect.ListenerKind;
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.ingest.sources.SourcesTopicException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -37,7 +38,7 @@ public final class CollectCommand implements Callable<Integer> {
       description = "Address the UDP listeners bind (0.0.0.0, ::, 127.0.0.1 ...). Default: ${DEFAULT-VALUE}.")
   String bind;
 
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA, description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String kafka;
 
   @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics HTTP port; 0 turns it off. Default: ${DEFAULT-VALUE}.")

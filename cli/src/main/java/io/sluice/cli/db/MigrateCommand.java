@@ -3,6 +3,7 @@ package io.sluice.cli.db;
 import io.sluice.cli.BadArgument;
 import io.sluice.cli.SluiceHome;
 import io.sluice.cli.UserError;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.store.ClickHouseException;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.schema.MigrationException;
@@ -24,7 +25,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = "http://127.0.0.1:8123", description = "ClickHouse HTTP URL. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = DefaultEndpoints.CLICKHOUSE, description = "ClickHouse HTTP URL. Default: ${DEFAULT-VALUE}.")
   String clickhouse;
 
   @Option(names = "--database", defaultValue = DEFAULT_DATABASE, description = "Default: ${DEFAULT-VALUE}.")

@@ -6,6 +6,7 @@ import io.sluice.decode.flow.FlowRecord;
 import io.sluice.decode.flow.FlowSink;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
+import io.sluice.net.IpAddresses;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -85,8 +86,8 @@ public final class DecodeCommand implements Runnable {
 
   private static String row(FlowRecord r) {
     return Printable.text(String.format("%-20s %-8s %-17s %-41s %-41s %5d %5d %5d %16s %16s %10d %12d %s",
-        Instant.ofEpochSecond(r.time), r.flowType.column(), FlowJson.address(r.exporterAddr).replace("::ffff:", ""),
-        FlowJson.address(r.srcAddr).replace("::ffff:", ""), FlowJson.address(r.dstAddr).replace("::ffff:", ""),
+        Instant.ofEpochSecond(r.time), r.flowType.column(), IpAddresses.format(r.exporterAddr),
+        IpAddresses.format(r.srcAddr), IpAddresses.format(r.dstAddr),
         r.protocol, r.srcPort, r.dstPort, named(r.inIf, r.inIfName),
         named(r.outIf, r.outIfName) + (r.outIfKind.column().equals("ifindex") ? "" : "(" + r.outIfKind.column() + ")"),
         r.sampledBytes, r.sampledPackets,

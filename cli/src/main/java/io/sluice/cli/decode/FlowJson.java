@@ -1,8 +1,7 @@
 package io.sluice.cli.decode;
 
 import io.sluice.decode.flow.FlowRecord;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.sluice.net.IpAddresses;
 import java.time.Instant;
 
 /**
@@ -19,7 +18,7 @@ final class FlowJson {
     num(b, "flow_end_ms", r.flowEndMs);
     num(b, "received_ns", r.receivedNs);
     str(b, "flow_type", r.flowType.column());
-    str(b, "exporter_addr", address(r.exporterAddr));
+    str(b, "exporter_addr", IpAddresses.clickHouseText(r.exporterAddr));
     str(b, "exporter_name", r.exporterName);
     str(b, "site", r.site);
     num(b, "observation_domain", r.observationDomain);
@@ -30,8 +29,8 @@ final class FlowJson {
     str(b, "out_if_name", r.outIfName);
     str(b, "out_if_kind", r.outIfKind.column());
     num(b, "direction", r.direction);
-    str(b, "src_addr", address(r.srcAddr));
-    str(b, "dst_addr", address(r.dstAddr));
+    str(b, "src_addr", IpAddresses.clickHouseText(r.srcAddr));
+    str(b, "dst_addr", IpAddresses.clickHouseText(r.dstAddr));
     num(b, "src_port", r.srcPort);
     num(b, "dst_port", r.dstPort);
     num(b, "protocol", r.protocol);
@@ -48,8 +47,8 @@ final class FlowJson {
     b.append("],");
     num(b, "src_mask", r.srcMask);
     num(b, "dst_mask", r.dstMask);
-    str(b, "next_hop", address(r.nextHop));
-    str(b, "bgp_next_hop", address(r.bgpNextHop));
+    str(b, "next_hop", IpAddresses.clickHouseText(r.nextHop));
+    str(b, "bgp_next_hop", IpAddresses.clickHouseText(r.bgpNextHop));
     num(b, "src_vlan", r.srcVlan);
     num(b, "dst_vlan", r.dstVlan);
     num(b, "src_mac", r.srcMac);
@@ -60,12 +59,12 @@ final class FlowJson {
     b.append("],");
     num(b, "forwarding_status", r.forwardingStatus);
     num(b, "flow_end_reason", r.flowEndReason);
-    str(b, "post_nat_src_addr", address(r.postNatSrcAddr));
-    str(b, "post_nat_dst_addr", address(r.postNatDstAddr));
+    str(b, "post_nat_src_addr", IpAddresses.clickHouseText(r.postNatSrcAddr));
+    str(b, "post_nat_dst_addr", IpAddresses.clickHouseText(r.postNatDstAddr));
     num(b, "post_nat_src_port", r.postNatSrcPort);
     num(b, "post_nat_dst_port", r.postNatDstPort);
-    str(b, "tunnel_src_addr", address(r.tunnelSrcAddr));
-    str(b, "tunnel_dst_addr", address(r.tunnelDstAddr));
+    str(b, "tunnel_src_addr", IpAddresses.clickHouseText(r.tunnelSrcAddr));
+    str(b, "tunnel_dst_addr", IpAddresses.clickHouseText(r.tunnelDstAddr));
     num(b, "tunnel_protocol", r.tunnelProtocol);
     num(b, "in_vrf_id", r.inVrfId);
     num(b, "out_vrf_id", r.outVrfId);
@@ -79,42 +78,6 @@ final class FlowJson {
     num(b, "est_bytes", r.estBytes);
     b.append("\"est_packets\":").append(r.estPackets);
     return b.append('}').toString();
-  }
-
-  /** An address as ClickHouse prints an IPv6 column: IPv4 mapped as ::ffff:a.b.c.d. */
-  static String address(byte[] a16) {
-    boolean mapped = a16[10] == (byte) 0xFF && a16[11] == (byte) 0xFF;
-    for (int i = 0; i < 10 && mapped; i++) mapped = a16[i] == 0;
-    if (mapped) return "::ffff:" + (a16[12] & 0xFF) + "." + (a16[13] & 0xFF) + "." + (a16[14] & 0xFF) + "." + (a16[15] & 0xFF);
-    try {
-      String s = InetAddress.getByAddress(a16).getHostAddress();
-      return s.equals("0:0:0:0:0:0:0:0") ? "::" : compress(s);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Java prints 2001:db8:0:0:0:0:0:1; shorten the longest zero run as RFC 5952 does. */
-  private static String compress(String s) {
-    String[] parts = s.split(":");
-    int bestStart = -1, bestLen = 1;
-    for (int i = 0; i < parts.length; ) {
-      if (!parts[i].equals("0")) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < parts.length && parts[j].equals("0")) j++;
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    if (bestStart < 0) return s;
-    String head = String.join(":", java.util.Arrays.copyOfRange(parts, 0, bestStart));
-    String tail = String.join(":", java.util.Arrays.copyOfRange(parts, bestStart + bestLen, parts.length));
-    return head + "::" + tail;
   }
 
   private static void num(StringBuilder b, String key, long v) {

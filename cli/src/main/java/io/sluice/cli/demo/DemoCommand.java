@@ -3,7 +3,7 @@ package io.sluice.cli.demo;
 import io.sluice.cli.demo.exporter.DemoExporter;
 import io.sluice.cli.demo.exporter.L7Traffic;
 import io.sluice.cli.demo.exporter.PcapFile;
-import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.TablePrinter;
 import io.sluice.cli.stack.StackOptions;
 import io.sluice.cli.stack.UpCommand;
 import io.sluice.stack.LocalStack;

@@ -1,6 +1,6 @@
 package io.sluice.cli.l7;
 
-import io.sluice.cli.Printable;
+import io.sluice.cli.TablePrinter;
 import io.sluice.l7.DnsRow;
 import io.sluice.l7.Http2Row;
 import io.sluice.l7.HttpRow;
@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Rows as aligned tables (dns, http, HTTP/2 streams, tls) of the most telling columns; --json has them all. */
+/**
+ * Rows as aligned tables (dns, http, HTTP/2 streams, tls) of the most telling columns, printed by {@link TablePrinter};
+ * --json has them all.
+ */
 final class TableRows implements L7Command.RowPrinter {
   private static final List<String> DNS_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
       "server_port", "transport", "id", "qname", "qtype", "rcode", "answer_count", "latency_ns", "status");
@@ -66,8 +69,7 @@ final class TableRows implements L7Command.RowPrinter {
   private static List<String> cells(Map<String, Object> columns, List<String> names) {
     List<String> cells = new ArrayList<>(names.size());
     for (String n : names) {
-      String v = Printable.text(String.valueOf(columns.get(n)));
-      cells.add(v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 1) + "…" : v);
+      cells.add(String.valueOf(columns.get(n)));
     }
     return cells;
   }
@@ -76,30 +78,8 @@ final class TableRows implements L7Command.RowPrinter {
     if (rows.isEmpty()) {
       return;
     }
-    int[] widths = new int[header.size()];
-    for (int i = 0; i < widths.length; i++) {
-      widths[i] = header.get(i).length();
-      for (List<String> r : rows) {
-        widths[i] = Math.max(widths[i], r.get(i).length());
-      }
-    }
     out.println(title + " (" + rows.size() + " rows)");
-    printLine(header, widths);
-    for (List<String> r : rows) {
-      printLine(r, widths);
-    }
+    TablePrinter.printCompact(out, header, rows, MAX_CELL);
     out.println();
-  }
-
-  private void printLine(List<String> cells, int[] widths) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < cells.size(); i++) {
-      if (i > 0) {
-        sb.append("  ");
-      }
-      sb.append(cells.get(i));
-      sb.append(" ".repeat(widths[i] - cells.get(i).length()));
-    }
-    out.println(sb.toString().stripTrailing());
   }
 }

@@ -1,8 +1,10 @@
 package io.sluice.cli.query;
 
 import io.sluice.cli.BadArgument;
+import io.sluice.cli.TablePrinter;
 import io.sluice.cli.UserError;
 import io.sluice.cli.db.MigrateCommand;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.store.ClickHouseException;
 import io.sluice.store.ClickHouseHttp;
 import java.util.concurrent.Callable;
@@ -19,7 +21,7 @@ public final class QueryCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SQL", description = "A SELECT (its result is printed) or any other statement.")
   String sql;
 
-  @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = "http://127.0.0.1:8123", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = DefaultEndpoints.CLICKHOUSE, description = "Default: ${DEFAULT-VALUE}.")
   String clickhouse;
 
   @Option(names = "--database", defaultValue = MigrateCommand.DEFAULT_DATABASE, description = "Default: ${DEFAULT-VALUE}.")

@@ -2,6 +2,7 @@ package io.sluice.cli.replay;
 
 import io.sluice.cli.KafkaReachable;
 import io.sluice.cli.UserError;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.l7.PacketReplay;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class ReplayCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Pace pace = new Pace();
 
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA, description = "Default: ${DEFAULT-VALUE}.")
   String kafka;
 
   @Option(names = "--node", paramLabel = "NAME", defaultValue = "replay", description = "The capturing node's name in the rows. Default: ${DEFAULT-VALUE}.")

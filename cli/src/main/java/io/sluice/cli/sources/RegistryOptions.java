@@ -2,6 +2,7 @@ package io.sluice.cli.sources;
 
 import io.sluice.cli.UserError;
 import io.sluice.cli.db.MigrateCommand;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.Topics;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.ingest.sources.SourcesTopicException;
@@ -12,11 +13,11 @@ import picocli.CommandLine.Option;
 
 /** Where the registry lives: the Kafka topic (the truth) and its ClickHouse mirror. */
 public final class RegistryOptions {
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = "127.0.0.1:9092",
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA,
       description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String kafka;
 
-  @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = "http://127.0.0.1:8123",
+  @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = DefaultEndpoints.CLICKHOUSE,
       description = "ClickHouse HTTP URL of the mirror. Default: ${DEFAULT-VALUE}.")
   String clickhouse;
 
@@ -52,6 +53,6 @@ public final class RegistryOptions {
   }
 
   String hint() {
-    return kafka.equals("127.0.0.1:9092") ? " (is the local stack up? `sluice status`)" : "";
+    return kafka.equals(DefaultEndpoints.KAFKA) ? " (is the local stack up? `sluice status`)" : "";
   }
 }

@@ -1,10 +1,10 @@
 package io.sluice.cli.sources;
 
 import io.sluice.cli.UserError;
-import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.TablePrinter;
 import io.sluice.ingest.sources.InvalidSourceException;
-import io.sluice.ingest.sources.IpAddresses;
-import io.sluice.ingest.sources.Prefix;
+import io.sluice.net.IpAddresses;
+import io.sluice.net.Prefix;
 import io.sluice.ingest.sources.SourceTable;
 import io.sluice.ingest.sources.Sources;
 import io.sluice.ingest.sources.SourcesTopicException;

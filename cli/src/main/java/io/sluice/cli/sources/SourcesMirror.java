@@ -1,8 +1,8 @@
 package io.sluice.cli.sources;
 
 import io.sluice.cli.UserError;
-import io.sluice.ingest.sources.IpAddresses;
-import io.sluice.ingest.sources.Prefix;
+import io.sluice.net.IpAddresses;
+import io.sluice.net.Prefix;
 import io.sluice.ingest.sources.Sources;
 import io.sluice.store.ClickHouseException;
 import io.sluice.store.ClickHouseHttp;
@@ -123,7 +123,7 @@ final class SourcesMirror {
   }
 
   private String addr(byte[] a16) {
-    String text = quote(IpAddresses.isV4Mapped(a16) ? "::ffff:" + IpAddresses.format(a16) : IpAddresses.format(a16));
+    String text = quote(IpAddresses.clickHouseText(a16));
     return ipv6Type ? "toIPv6(" + text + ")" : "IPv6StringToNum(" + text + ")";
   }
 

@@ -1,6 +1,7 @@
 package io.sluice.cli.stack;
 
 import io.sluice.cli.SluiceHome;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.stack.StackSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -10,22 +11,22 @@ public final class StackOptions {
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Data, logs and pid files (default: .sluice/ in the checkout).")
   Path workDir;
 
-  @Option(names = "--clickhouse-http-port", paramLabel = "PORT", defaultValue = "8123", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--clickhouse-http-port", paramLabel = "PORT", defaultValue = "" + DefaultEndpoints.CLICKHOUSE_HTTP_PORT, description = "Default: ${DEFAULT-VALUE}.")
   int clickhouseHttpPort;
 
-  @Option(names = "--clickhouse-tcp-port", paramLabel = "PORT", defaultValue = "9000", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--clickhouse-tcp-port", paramLabel = "PORT", defaultValue = "" + DefaultEndpoints.CLICKHOUSE_TCP_PORT, description = "Default: ${DEFAULT-VALUE}.")
   int clickhouseTcpPort;
 
-  @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "9092", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "" + DefaultEndpoints.KAFKA_PORT, description = "Default: ${DEFAULT-VALUE}.")
   int kafkaPort;
 
-  @Option(names = "--kafka-controller-port", paramLabel = "PORT", defaultValue = "9093", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--kafka-controller-port", paramLabel = "PORT", defaultValue = "" + DefaultEndpoints.KAFKA_CONTROLLER_PORT, description = "Default: ${DEFAULT-VALUE}.")
   int kafkaControllerPort;
 
-  @Option(names = "--flink-rest-port", paramLabel = "PORT", defaultValue = "8081", description = "Flink REST API and web UI. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--flink-rest-port", paramLabel = "PORT", defaultValue = "" + DefaultEndpoints.FLINK_REST_PORT, description = "Flink REST API and web UI. Default: ${DEFAULT-VALUE}.")
   int flinkRestPort;
 
-  @Option(names = "--flink-rpc-port", paramLabel = "PORT", defaultValue = "6123", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--flink-rpc-port", paramLabel = "PORT", defaultValue = "" + DefaultEndpoints.FLINK_RPC_PORT, description = "Default: ${DEFAULT-VALUE}.")
   int flinkRpcPort;
 
   public StackSettings settings() {

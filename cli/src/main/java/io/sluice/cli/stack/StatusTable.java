@@ -1,6 +1,6 @@
 package io.sluice.cli.stack;
 
-import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.TablePrinter;
 import io.sluice.stack.ManagedProcess;
 import io.sluice.stack.Service;
 import java.io.PrintWriter;

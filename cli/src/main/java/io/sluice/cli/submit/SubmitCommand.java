@@ -2,6 +2,7 @@ package io.sluice.cli.submit;
 
 import io.sluice.cli.SluiceHome;
 import io.sluice.cli.UserError;
+import io.sluice.ingest.DefaultEndpoints;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public final class SubmitCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--flink", paramLabel = "URL", defaultValue = "http://127.0.0.1:8081", description = "Flink REST URL. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--flink", paramLabel = "URL", defaultValue = DefaultEndpoints.FLINK, description = "Flink REST URL. Default: ${DEFAULT-VALUE}.")
   String flink;
 
   @Option(names = "--jar", paramLabel = "FILE", description = "Job jar (default: jobs/target/sluice-jobs-*-job.jar).")

@@ -8,7 +8,7 @@ import com.google.protobuf.ByteString;
 import io.sluice.cli.Main;
 import io.sluice.cli.submit.FlinkRest;
 import io.sluice.ingest.Topics;
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.ingest.sources.Sources;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.stack.ClickHouseService;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.cli.Main;
 import io.sluice.cli.stack.KafkaTopics;
 import io.sluice.ingest.Topics;
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.stack.KafkaService;
 import io.sluice.stack.Ports;
 import io.sluice.stack.StackSettings;

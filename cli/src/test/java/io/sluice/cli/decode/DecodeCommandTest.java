@@ -87,6 +87,37 @@ class DecodeCommandTest {
     assertTrue(err.contains("packet/2048=6"), err);
   }
 
+  /** Addresses in --json are as ClickHouse prints an IPv6 column (IPv4 mapped as ::ffff:a.b.c.d), per tshark. */
+  @Test
+  void jsonAddressesAreTsharksAsClickHousePrintsThem() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    for (String name : List.of("netflow__icmp", "netflow__multiplesamplingrates", "netflow__mpls")) {
+      List<String> expected = new ArrayList<>();
+      Path oracle = up("shared/fixtures/oracle/flows/akvorado__" + name + ".records.jsonl.gz");
+      try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+          new java.util.zip.GZIPInputStream(Files.newInputStream(oracle)), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          JsonNode r = json.readTree(line);
+          if (r.hasNonNull("src_addr")) expected.add(ch(r.get("src_addr").asText()) + " " + ch(r.get("dst_addr").asText()));
+        }
+      }
+      assertEquals(0, run("decode", up("shared/fixtures/flows/akvorado/" + name.replace("__", "/") + ".pcap").toString(), "--json"));
+      List<String> ours = new ArrayList<>();
+      for (String line : out.split("\n")) {
+        if (line.isBlank()) continue;
+        JsonNode r = json.readTree(line);
+        ours.add(r.get("src_addr").asText() + " " + r.get("dst_addr").asText());
+      }
+      expected.sort(null);
+      ours.sort(null);
+      assertEquals(expected, ours, name);
+    }
+  }
+
+  private static String ch(String tshark) {
+    return tshark.contains(":") ? tshark : "::ffff:" + tshark;
+  }
+
   @Test
   void tableAndDefaultRate() {
     Path pcap = up("shared/fixtures/flows/akvorado/netflow/nfv5.pcap");

@@ -6,7 +6,7 @@ import io.sluice.ingest.metrics.LatencyHistogram;
 import io.sluice.ingest.metrics.MetricsServer;
 import io.sluice.ingest.metrics.ProcNetUdp;
 import io.sluice.ingest.metrics.PrometheusText;
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.ingest.sources.SourceTable;
 import io.sluice.ingest.sources.SourceWatcher;
 import io.sluice.ingest.sources.SourcesTopic;

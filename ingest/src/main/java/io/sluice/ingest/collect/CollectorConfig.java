@@ -1,5 +1,6 @@
 package io.sluice.ingest.collect;
 
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,7 @@ public final class CollectorConfig {
   final Map<ListenerKind, Integer> ports = new EnumMap<>(ListenerKind.class);
   int socketsPerPort = Math.max(1, Runtime.getRuntime().availableProcessors());
   int receiveBufferBytes = 32 << 20;
-  String kafkaBootstrap = "127.0.0.1:9092";
+  String kafkaBootstrap = DefaultEndpoints.KAFKA;
   String flowsTopic = Topics.FLOWS_RAW;
   String sourcesTopic = Topics.SOURCES;
   boolean labMode;

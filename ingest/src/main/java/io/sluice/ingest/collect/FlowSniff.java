@@ -1,5 +1,6 @@
 package io.sluice.ingest.collect;
 
+import io.sluice.net.FlowProtocols;
 import io.sluice.wire.FlowProtocol;
 
 /**
@@ -10,24 +11,14 @@ public final class FlowSniff {
   private FlowSniff() {}
 
   /**
-   * What a datagram on a listener claims to be, or null when it is none of the versions that listener takes.
-   * sFlow: a 32-bit version 5. NetFlow/IPFIX: a 16-bit version 5, 9 or 10; v1 and v7 are forwarded as
-   * FLOW_PROTOCOL_UNKNOWN (the decoder decides).
+   * What a datagram on a listener claims to be ({@link FlowProtocols#claimed}), or null when it is none of the
+   * versions that listener takes: the sFlow listener takes sFlow v5 only, the NetFlow and IPFIX listeners take
+   * NetFlow v5, v9 and IPFIX, and v1 and v7 as FLOW_PROTOCOL_UNKNOWN (the decoder decides).
    */
   public static FlowProtocol protocol(ListenerKind listener, byte[] d, int len) {
-    if (listener == ListenerKind.SFLOW) {
-      return len >= 4 && int32(d, 0) == 5 ? FlowProtocol.SFLOW_V5 : null;
-    }
-    if (len < 2) {
-      return null;
-    }
-    return switch (((d[0] & 0xff) << 8) | (d[1] & 0xff)) {
-      case 5 -> FlowProtocol.NETFLOW_V5;
-      case 9 -> FlowProtocol.NETFLOW_V9;
-      case 10 -> FlowProtocol.IPFIX;
-      case 1, 7 -> FlowProtocol.FLOW_PROTOCOL_UNKNOWN;
-      default -> null;
-    };
+    FlowProtocol claimed = FlowProtocols.claimed(d, 0, len);
+    boolean sflow = claimed == FlowProtocol.SFLOW_V5;
+    return sflow == (listener == ListenerKind.SFLOW) ? claimed : null;
   }
 
   /**

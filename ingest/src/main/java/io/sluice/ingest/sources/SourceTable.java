@@ -1,5 +1,6 @@
 package io.sluice.ingest.sources;
 
+import io.sluice.net.Prefix;
 import io.sluice.wire.FlowSource;
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,6 +1,8 @@
 package io.sluice.ingest.sources;
 
 import com.google.protobuf.ByteString;
+import io.sluice.net.IpAddresses;
+import io.sluice.net.Prefix;
 import io.sluice.wire.FlowSource;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.ingest.sources.Sources;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.wire.FlowDatagram;

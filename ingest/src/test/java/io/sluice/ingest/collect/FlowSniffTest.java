@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.wire.FlowProtocol;
 import java.util.Arrays;
 import java.util.HexFormat;

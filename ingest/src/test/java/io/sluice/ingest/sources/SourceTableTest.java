@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.net.IpAddresses;
 import io.sluice.wire.FlowSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.sluice.net.IpAddresses;
 import io.sluice.wire.FlowSource;
 import java.util.List;
 import java.util.Map;

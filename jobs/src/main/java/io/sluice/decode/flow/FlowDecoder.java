@@ -1,6 +1,5 @@
 package io.sluice.decode.flow;
 
-import static io.sluice.decode.packet.BigEndian.s32;
 import static io.sluice.decode.packet.BigEndian.u16;
 
 import io.sluice.decode.flow.ipfix.IpfixDecoder;
@@ -8,6 +7,7 @@ import io.sluice.decode.flow.ipfix.TemplateFlowDecoder;
 import io.sluice.decode.flow.netflow.NetflowV5Decoder;
 import io.sluice.decode.flow.netflow.NetflowV9Decoder;
 import io.sluice.decode.flow.sflow.SflowDecoder;
+import io.sluice.net.FlowProtocols;
 
 /**
  * Decodes one flow datagram (the UDP payload) of any supported protocol, recognised by content:
@@ -35,14 +35,7 @@ public final class FlowDecoder {
   /** The protocol of a datagram by its first bytes, or null if it is none of the supported ones. */
   public static FlowType recognise(byte[] b, int off, int len) {
     if (b == null || off < 0 || len < 4 || off > b.length - len) return null;
-    int version = u16(b, off);
-    switch (version) {
-      case 5: return FlowType.NETFLOW5;
-      case 9: return FlowType.NETFLOW9;
-      case 10: return FlowType.IPFIX;
-      case 0: return s32(b, off) == 5 ? FlowType.SFLOW5 : null;
-      default: return null;
-    }
+    return FlowType.of(FlowProtocols.claimed(b, off, len));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.sluice.jobs.flow;
 
 import io.sluice.decode.flow.FlowRecord;
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
@@ -55,7 +56,7 @@ public final class FlowJob {
   /** As {@link #build(StreamExecutionEnvironment, Map)}, with {@code tap} applied to the datagrams (tests inject faults). */
   static void build(StreamExecutionEnvironment env, Map<String, String> options,
       java.util.function.UnaryOperator<DataStream<RawDatagram>> tap) {
-    String kafka = options.getOrDefault("kafka", "127.0.0.1:9092");
+    String kafka = options.getOrDefault("kafka", DefaultEndpoints.KAFKA);
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     String prefix = options.getOrDefault("topic-prefix", "");
     env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);

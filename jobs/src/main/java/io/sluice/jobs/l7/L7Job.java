@@ -1,5 +1,6 @@
 package io.sluice.jobs.l7;
 
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
@@ -61,7 +62,7 @@ public final class L7Job {
   /** As {@link #build(StreamExecutionEnvironment, Map)}, with {@code tap} applied to the frames (tests inject faults). */
   public static void build(StreamExecutionEnvironment env, Map<String, String> options,
       UnaryOperator<DataStream<CapturedFrame>> tap) {
-    String kafka = options.getOrDefault("kafka", "127.0.0.1:9092");
+    String kafka = options.getOrDefault("kafka", DefaultEndpoints.KAFKA);
     String prefix = options.getOrDefault("topic-prefix", "");
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",

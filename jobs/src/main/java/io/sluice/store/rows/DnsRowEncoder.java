@@ -40,7 +40,7 @@ public final class DnsRowEncoder implements RowEncoder<DnsRow> {
         .uint8(r.opcode()).uint16(r.rcode()).uint16(r.queryFlags()).uint16(r.responseFlags())
         .uint16(r.answerCount()).uint16(r.authorityCount()).uint16(r.additionalCount());
     StringArrays.write(out, r.answers());
-    out.uint8(r.edns() ? 1 : 0).uint16(r.ednsUdpSize()).uint8(r.ednsVersion()).uint8(r.ednsDnssecOk() ? 1 : 0)
+    out.uint8(r.edns() ? 1 : 0).uint16(r.ednsUdpSize()).uint8(r.ednsVersion()).uint8(r.ednsDo() ? 1 : 0)
         .uint8(r.ecsFamily()).uint8(r.ecsSourcePrefix()).uint8(r.ecsScopePrefix()).fixed(r.ecsAddr(), 16)
         .uint8(r.truncated() ? 1 : 0).uint32(r.querySize()).uint32(r.responseSize()).uint64(r.latencyNs())
         .string(r.status()).uint8(r.cutByCapture() ? 1 : 0);

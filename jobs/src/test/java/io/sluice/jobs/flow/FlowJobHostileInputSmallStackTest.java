@@ -3,7 +3,7 @@ package io.sluice.jobs.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.ingest.collect.UdpPayloads;
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.testing.HostileInputs;
 import io.sluice.testing.RestartingEnvironment;
 import java.util.List;

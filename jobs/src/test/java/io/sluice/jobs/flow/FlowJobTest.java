@@ -9,7 +9,7 @@ import io.sluice.decode.packet.PacketParser;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
 import io.sluice.decode.flow.sflow.SflowCounterDatagram;
-import io.sluice.ingest.sources.IpAddresses;
+import io.sluice.net.IpAddresses;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.testing.RestartingEnvironment;
 import java.util.List;

@@ -25,7 +25,7 @@ public final class DnsMessage {
   public boolean edns;
   public int ednsUdpSize;
   public int ednsVersion;
-  public boolean ednsDnssecOk;
+  public boolean ednsDo;
   /** The upper 8 bits of the 12-bit extended RCODE, from the OPT record. */
   public int ednsExtendedRcode;
   /** EDNS Client Subnet (RFC 7871): family 0 when absent, 1 IPv4, 2 IPv6. */
@@ -33,7 +33,7 @@ public final class DnsMessage {
   public int ecsSourcePrefix;
   public int ecsScopePrefix;
   /** The ECS address, 16 bytes, IPv4 mapped. */
-  public final byte[] ecsAddress = new byte[16];
+  public final byte[] ecsAddr = new byte[16];
   /** Size of the DNS message in bytes (on the wire, also when the capture cut it). */
   public int size;
   /** The capture cut the message (its snap length): records after the cut are not decoded. */
@@ -67,9 +67,9 @@ public final class DnsMessage {
     answers.clear();
     edns = false;
     ednsUdpSize = ednsVersion = ednsExtendedRcode = 0;
-    ednsDnssecOk = false;
+    ednsDo = false;
     ecsFamily = ecsSourcePrefix = ecsScopePrefix = 0;
-    Arrays.fill(ecsAddress, (byte) 0);
+    Arrays.fill(ecsAddr, (byte) 0);
     size = 0;
     cut = false;
     questionCaptured = false;

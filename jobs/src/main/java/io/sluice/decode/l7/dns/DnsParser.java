@@ -1,6 +1,7 @@
 package io.sluice.decode.l7.dns;
 
 import io.sluice.decode.l7.L7Problem;
+import io.sluice.net.IpAddresses;
 
 /**
  * Decodes DNS messages (RFC 1035, EDNS0 RFC 6891, ECS RFC 7871) of every opcode: an UPDATE's (RFC 2136) zone,
@@ -119,7 +120,7 @@ public final class DnsParser {
     out.ednsUdpSize = udpSize;
     out.ednsExtendedRcode = (int) (ttl >>> 24) & 0xFF;
     out.ednsVersion = (int) (ttl >>> 16) & 0xFF;
-    out.ednsDnssecOk = (ttl & 0x8000) != 0;
+    out.ednsDo = (ttl & 0x8000) != 0;
     int end = p + len;
     while (end - p >= 4) {
       int code = u16(b, p);
@@ -137,11 +138,11 @@ public final class DnsParser {
           out.ecsSourcePrefix = source;
           out.ecsScopePrefix = b[data + 3] & 0xFF;
           if (family == 1) {
-            out.ecsAddress[10] = (byte) 0xFF;
-            out.ecsAddress[11] = (byte) 0xFF;
-            System.arraycopy(b, data + 4, out.ecsAddress, 12, addrBytes);
+            out.ecsAddr[10] = (byte) 0xFF;
+            out.ecsAddr[11] = (byte) 0xFF;
+            System.arraycopy(b, data + 4, out.ecsAddr, 12, addrBytes);
           } else {
-            System.arraycopy(b, data + 4, out.ecsAddress, 0, addrBytes);
+            System.arraycopy(b, data + 4, out.ecsAddr, 0, addrBytes);
           }
         }
       }
@@ -174,7 +175,7 @@ public final class DnsParser {
         if (len != 16) {
           return L7Problem.DNS_BAD_RECORD;
         }
-        Ipv6Text.append(t, b, p);
+        IpAddresses.appendV6(t, b, p);
       }
       case DnsTypes.CNAME, DnsTypes.NS, DnsTypes.PTR, DnsTypes.DNAME -> {
         if (!appendName(b, msg, end, p, rdEnd)) {

@@ -10,7 +10,7 @@ public final class HttpHead {
   public boolean request;
   public String method = "";
   /** The request target as sent, cut at {@link #MAX_PATH} characters. */
-  public String uri = "";
+  public String path = "";
   public String version = "";
   public int statusCode;
   public String host = "";
@@ -24,7 +24,7 @@ public final class HttpHead {
 
   void reset(boolean isRequest) {
     request = isRequest;
-    method = uri = version = host = userAgent = contentType = "";
+    method = path = version = host = userAgent = contentType = "";
     statusCode = 0;
     contentLength = -1;
     chunked = connectionClose = upgrade = false;

@@ -26,7 +26,7 @@ final class HttpLines {
       return false;
     }
     h.method = HttpStreamParser.ascii(l, 0, sp, 32);
-    h.uri = sp < len ? HttpStreamParser.ascii(l, sp + 1, targetEnd, HttpHead.MAX_PATH) : "";
+    h.path = sp < len ? HttpStreamParser.ascii(l, sp + 1, targetEnd, HttpHead.MAX_PATH) : "";
     h.version = HttpStreamParser.ascii(l, versionStart, len, 16).trim();
     return true;
   }

@@ -384,7 +384,7 @@ public final class HttpStreamParser {
     out.writeBoolean(resyncing);
     out.writeLong(messageStartNs);
     out.writeBoolean(head.request);
-    for (String s : new String[] {head.method, head.uri, head.version, head.host, head.userAgent, head.contentType}) {
+    for (String s : new String[] {head.method, head.path, head.version, head.host, head.userAgent, head.contentType}) {
       out.writeUTF(s == null ? "" : s);
     }
     out.writeInt(head.statusCode);
@@ -406,7 +406,7 @@ public final class HttpStreamParser {
     messageStartNs = in.readLong();
     head.request = in.readBoolean();
     head.method = in.readUTF();
-    head.uri = in.readUTF();
+    head.path = in.readUTF();
     head.version = in.readUTF();
     head.host = in.readUTF();
     head.userAgent = in.readUTF();

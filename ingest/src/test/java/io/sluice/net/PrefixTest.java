@@ -1,4 +1,4 @@
-package io.sluice.ingest.sources;
+package io.sluice.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

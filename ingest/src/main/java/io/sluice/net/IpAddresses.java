@@ -1,9 +1,10 @@
-package io.sluice.ingest.sources;
+package io.sluice.net;
 
 import java.util.Arrays;
 
 /**
- * IP address text to and from the 16-byte form that crosses Kafka (IPv6 as is, IPv4 mapped as ::ffff:a.b.c.d).
+ * IP address text to and from the 16-byte form that crosses Kafka (IPv6 as is, IPv4 mapped as ::ffff:a.b.c.d): the
+ * one place addresses become text, for the collector, the jobs' rows, the loader and the CLI.
  * Pure and strict: no name lookups (unlike {@code InetAddress.getByName}), no zone ids, no octal-looking IPv4
  * octets.
  */
@@ -62,20 +63,35 @@ public final class IpAddresses {
     if (isV4Mapped(a16)) {
       return (a16[12] & 0xff) + "." + (a16[13] & 0xff) + "." + (a16[14] & 0xff) + "." + (a16[15] & 0xff);
     }
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((a16[2 * i] & 0xff) << 8) | (a16[2 * i + 1] & 0xff);
-    }
-    // The longest run of two or more zero groups (the first when tied) becomes "::".
+    StringBuilder sb = new StringBuilder(39);
+    appendV6(sb, a16, 0);
+    return sb.toString();
+  }
+
+  /**
+   * Text as ClickHouse prints an IPv6 column: IPv4-mapped addresses as {@code ::ffff:a.b.c.d}, RFC 5952 for the
+   * rest.
+   */
+  public static String clickHouseText(byte[] a16) {
+    String text = format(a16);
+    return isV4Mapped(a16) ? "::ffff:" + text : text;
+  }
+
+  /**
+   * Appends the 16 bytes at {@code b[off..off+16)} as RFC 5952 IPv6 text, all in hex groups (an IPv4-mapped address
+   * too, as a DNS AAAA record holds it): the longest run of two or more zero groups (the first when tied) becomes
+   * "::".
+   */
+  public static void appendV6(StringBuilder sb, byte[] b, int off) {
     int bestStart = -1;
     int bestLen = 1;
     for (int i = 0; i < 8; ) {
-      if (groups[i] != 0) {
+      if (group(b, off, i) != 0) {
         i++;
         continue;
       }
       int j = i;
-      while (j < 8 && groups[j] == 0) {
+      while (j < 8 && group(b, off, j) == 0) {
         j++;
       }
       if (j - i > bestLen) {
@@ -84,19 +100,21 @@ public final class IpAddresses {
       }
       i = j;
     }
-    StringBuilder sb = new StringBuilder(39);
     for (int i = 0; i < 8; i++) {
       if (i == bestStart) {
         sb.append("::");
         i += bestLen - 1;
         continue;
       }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+      if (i > 0 && i != bestStart + bestLen) {
         sb.append(':');
       }
-      sb.append(Integer.toHexString(groups[i]));
+      sb.append(Integer.toHexString(group(b, off, i)));
     }
-    return sb.toString();
+  }
+
+  private static int group(byte[] b, int off, int i) {
+    return (b[off + 2 * i] & 0xff) << 8 | (b[off + 2 * i + 1] & 0xff);
   }
 
   static byte[] parseV4(String s) {

@@ -1,4 +1,4 @@
-package io.sluice.ingest.sources;
+package io.sluice.net;
 
 /**
  * An address prefix in the 16-byte space (IPv4 mapped: an IPv4 /24 is a /120 here), held as two longs so that
@@ -107,21 +107,21 @@ public record Prefix(long hi, long lo, int length) {
     return canonical();
   }
 
-  static long maskHi(long hi, int length) {
+  public static long maskHi(long hi, int length) {
     if (length >= 64) {
       return hi;
     }
     return length == 0 ? 0 : hi & (-1L << (64 - length));
   }
 
-  static long maskLo(long lo, int length) {
+  public static long maskLo(long lo, int length) {
     if (length <= 64) {
       return 0;
     }
     return length == 128 ? lo : lo & (-1L << (128 - length));
   }
 
-  static long longAt(byte[] b, int off) {
+  public static long longAt(byte[] b, int off) {
     long v = 0;
     for (int i = 0; i < 8; i++) {
       v = (v << 8) | (b[off + i] & 0xff);
