@@ -97,12 +97,12 @@ class CollectCommandTest {
       }
       String text = "";
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline && !text.contains("sluice_collector_datagrams_received_total{listener=\"netflow\",exporter=\"127.0.0.1\"} 5")) {
+      while (System.nanoTime() < deadline && !text.contains("sluice_collector_datagrams_received_total{exporter=\"127.0.0.1\",listener=\"netflow\"} 5")) {
         Thread.sleep(100);
         text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics + "/metrics")).build(),
             HttpResponse.BodyHandlers.ofString()).body();
       }
-      assertTrue(text.contains("sluice_collector_datagrams_received_total{listener=\"netflow\",exporter=\"127.0.0.1\"} 5"), text);
+      assertTrue(text.contains("sluice_collector_datagrams_received_total{exporter=\"127.0.0.1\",listener=\"netflow\"} 5"), text);
       InetAddress outside = nonLoopbackAddress();
       if (outside != null) {
         assertFalse(answers(outside, metrics), "/metrics must not answer on " + outside.getHostAddress());
