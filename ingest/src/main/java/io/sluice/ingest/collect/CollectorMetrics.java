@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * What the collector counts, in the Prometheus client's registry: per listener and exporter the datagrams received,
@@ -83,20 +84,10 @@ final class CollectorMetrics {
     CounterWithCallback.builder().name("sluice_collector_kernel_udp_drops_total")
         .help("Datagrams the kernel dropped on the listener's sockets (receive buffer full), from /proc/net/udp and udp6")
         .labelNames("listener", "port")
-        .callback(cb -> {
-          List<ProcNetUdp.Entry> table = kernelTable();
-          if (table != null) {
-            listeners.all().forEach(l -> cb.call(sum(table, l, true), l.kind().label(), Integer.toString(l.port())));
-          }
-        }).register(registry);
+        .callback(cb -> perListener(listeners, true, cb::call)).register(registry);
     GaugeWithCallback.builder().name("sluice_collector_kernel_udp_rx_queue_bytes").help("Bytes waiting in the listener's socket buffers")
         .labelNames("listener", "port")
-        .callback(cb -> {
-          List<ProcNetUdp.Entry> table = kernelTable();
-          if (table != null) {
-            listeners.all().forEach(l -> cb.call(sum(table, l, false), l.kind().label(), Integer.toString(l.port())));
-          }
-        }).register(registry);
+        .callback(cb -> perListener(listeners, false, cb::call)).register(registry);
     GaugeWithCallback.builder().name("sluice_collector_socket_receive_buffer_bytes")
         .help("SO_RCVBUF the kernel granted each socket (as Linux reports it, twice the usable size)")
         .labelNames("listener", "port")
@@ -104,6 +95,14 @@ final class CollectorMetrics {
         .register(registry);
     GaugeWithCallback.builder().name("sluice_collector_kernel_udp_table_readable").help("1 when /proc/net/udp could be read")
         .callback(cb -> cb.call(kernelTable() == null ? 0 : 1)).register(registry);
+  }
+
+  /** A sample per listener (labels listener, port) of its drops or receive queue; none when the table is unreadable. */
+  private static void perListener(UdpListeners listeners, boolean drops, BiConsumer<Double, String[]> sample) {
+    List<ProcNetUdp.Entry> table = kernelTable();
+    if (table != null) {
+      listeners.all().forEach(l -> sample.accept((double) sum(table, l, drops), new String[] {l.kind().label(), Integer.toString(l.port())}));
+    }
   }
 
   private static List<ProcNetUdp.Entry> kernelTable() {
