@@ -24,19 +24,21 @@ class LoaderMetricsTest {
     m.kafkaError("TimeoutException", 4);
 
     String text = m.text();
-    assertSample(text, "sluice_ebpf_packets_seen_total", 100);
-    assertSample(text, "sluice_ebpf_packets_captured_total", 90);
-    assertSample(text, "sluice_ebpf_packets_skipped_total{reason=\"pure_ack\"}", 7);
-    assertSample(text, "sluice_ebpf_socket_events_total", 40);
-    assertSample(text, "sluice_ebpf_ringbuf_drops_total{kind=\"packet\"}", 3);
-    assertSample(text, "sluice_ebpf_ringbuf_drops_total{kind=\"socket\"}", 2);
-    assertSample(text, "sluice_ebpf_records_polled_total{kind=\"packet\"}", 2);
-    assertSample(text, "sluice_ebpf_records_polled_total{kind=\"socket\"}", 1);
-    assertSample(text, "sluice_ebpf_records_sent_total{topic=\"sluice.packets.raw\"}", 5);
-    assertSample(text, "sluice_ebpf_records_sent_total{topic=\"sluice.sockets.raw\"}", 1);
-    assertSample(text, "sluice_ebpf_kafka_errors_total{reason=\"TimeoutException\"}", 4);
-    assertSample(text, "sluice_ebpf_interfaces_attached", 2);
-    assertSample(text, "sluice_ebpf_attach_info{hook=\"capture\",type=\"tcx\"}", 1);
+    assertSamples(text, """
+        sluice_ebpf_packets_seen_total 100
+        sluice_ebpf_packets_captured_total 90
+        sluice_ebpf_packets_skipped_total{reason="pure_ack"} 7
+        sluice_ebpf_socket_events_total 40
+        sluice_ebpf_ringbuf_drops_total{kind="packet"} 3
+        sluice_ebpf_ringbuf_drops_total{kind="socket"} 2
+        sluice_ebpf_records_polled_total{kind="packet"} 2
+        sluice_ebpf_records_polled_total{kind="socket"} 1
+        sluice_ebpf_records_sent_total{topic="sluice.packets.raw"} 5
+        sluice_ebpf_records_sent_total{topic="sluice.sockets.raw"} 1
+        sluice_ebpf_kafka_errors_total{reason="TimeoutException"} 4
+        sluice_ebpf_interfaces_attached 2
+        sluice_ebpf_attach_info{hook="capture",type="tcx"} 1
+        """);
     assertTrue(text.contains("# TYPE sluice_ebpf_records_sent_total counter"), text);
     assertTrue(text.contains("# TYPE sluice_ebpf_interfaces_attached gauge"), text);
     assertEquals(2, m.polledPackets());
@@ -46,9 +48,10 @@ class LoaderMetricsTest {
     // Read at each scrape: a hook chosen later shows up, a kernel counter moves.
     choices.put("socket_state", "tp_btf");
     kernel[0] = 150;
-    String later = m.text();
-    assertSample(later, "sluice_ebpf_attach_info{hook=\"socket_state\",type=\"tp_btf\"}", 1);
-    assertSample(later, "sluice_ebpf_packets_seen_total", 150);
+    assertSamples(m.text(), """
+        sluice_ebpf_attach_info{hook="socket_state",type="tp_btf"} 1
+        sluice_ebpf_packets_seen_total 150
+        """);
   }
 
   @Test
@@ -58,7 +61,15 @@ class LoaderMetricsTest {
     String text = m.text();
     assertFalse(text.contains("sluice_ebpf_records_sent_total{"), text);
     assertFalse(text.contains("sluice_ebpf_kafka_errors_total{"), text);
-    assertSample(text, "sluice_ebpf_records_polled_total{kind=\"packet\"}", 0);
+    assertSamples(text, "sluice_ebpf_records_polled_total{kind=\"packet\"} 0\n");
+  }
+
+  /** Each line "series value" of {@code expected} is a sample of {@code text}, with that value. */
+  private static void assertSamples(String text, String expected) {
+    expected.lines().forEach(l -> {
+      int space = l.lastIndexOf(' ');
+      assertSample(text, l.substring(0, space), Double.parseDouble(l.substring(space + 1)));
+    });
   }
 
   private static void assertSample(String text, String series, double value) {
