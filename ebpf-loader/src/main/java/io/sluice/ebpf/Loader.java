@@ -2,12 +2,7 @@ package io.sluice.ebpf;
 
 import io.sluice.ebpf.AttachProbe.Kind;
 import io.sluice.ebpf.ffi.BpfException;
-import io.sluice.ingest.ConversationKey;
-import io.sluice.ingest.PacketBatches;
-import io.sluice.ingest.Topics;
 import io.sluice.ingest.metrics.MetricsServer;
-import io.sluice.wire.SocketEvent;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,18 +10,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The node agent: probes what the kernel allows, loads sluice.bpf.o with the best programs, attaches tc capture
- * to the chosen interfaces (following new ones), drains the ring buffer into Kafka, serves /metrics.
+ * to the chosen interfaces (following new ones), drains the ring buffer into a {@link RecordForwarder}, serves
+ * /metrics.
  */
 public final class Loader implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Loader.class.getName());
@@ -38,21 +30,9 @@ public final class Loader implements AutoCloseable {
   private final BpfObject obj;
   private final NetNs netns;
   private final TcAttacher tc;
-  private final Producer<byte[], byte[]> producer;
   private final LoaderMetrics metrics = new LoaderMetrics();
-  private final Cgroups cgroups = new Cgroups(Cgroups.findRoot());
   private final Map<Integer, String> ifnames = new ConcurrentHashMap<>();
-  private final long clockOffset = Instant.now().toEpochMilli() * 1_000_000L - System.nanoTime();
-  private final String packetsTopic;
-  private final String socketsTopic;
-  private final Callback packetsSent;
-  private final Callback socketsSent;
-  private final PacketEncoder packetEncoder;
-  /** The drain thread's key of the packet at hand. */
-  private final byte[] packetKey = new byte[Records.KEY_LENGTH];
-  private PacketBatcher batcher;
-  /** Whether this drain has looked up the partition count yet (reset when a drain ends). */
-  private boolean batchDrainStarted;
+  private final RecordForwarder forwarder;
   private volatile boolean running = true;
   private volatile boolean paused;
   /** No program attached, and the interface watcher does not attach any (see suspend). */
@@ -62,17 +42,9 @@ public final class Loader implements AutoCloseable {
   private Thread watcher;
   private MetricsServer metricsServer;
 
-  private static final Iterable<Header> BATCH_HEADERS =
-      List.of(new RecordHeader(PacketBatches.MESSAGE_HEADER, PacketBatches.BATCH_BYTES));
-
   private Loader(LoaderConfig config, Producer<byte[], byte[]> producer) {
     this.config = config;
-    this.producer = producer;
-    this.packetsTopic = config.topicPrefix() + Topics.PACKETS_RAW;
-    this.socketsTopic = config.topicPrefix() + Topics.SOCKETS_RAW;
-    this.packetsSent = sentTo(packetsTopic);
-    this.socketsSent = sentTo(socketsTopic);
-    this.packetEncoder = new PacketEncoder(config.node(), clockOffset, ifnames::get, cgroups);
+    this.forwarder = new RecordForwarder(config, producer, metrics, ifnames::get);
     Preflight.check(config.netns() != null);
     probed = AttachProbe.run();
     probed.forEach((k, why) -> LOG.info("attach probe " + k + ": " + (why == null ? "works" : "refused: " + why)));
@@ -107,6 +79,7 @@ public final class Loader implements AutoCloseable {
     }
     maps = m;
     netns = ns;
+    metrics.watch(maps::counters, choices, ifnames::size);
     tc = new TcAttacher(netns, config.stateDir(), config.tcMode());
   }
 
@@ -315,15 +288,12 @@ public final class Loader implements AutoCloseable {
     RingPoller.Sink sink = new RingPoller.Sink() {
       @Override
       public void record(byte[] data, int size) {
-        onRecord(data, size);
+        forwarder.record(data, size);
       }
 
       @Override
       public void drained() {
-        batchDrainStarted = false;
-        if (batcher != null) {
-          batcher.flush();
-        }
+        forwarder.drained();
       }
     };
     try (RingPoller rb = new RingPoller(maps.eventsFd(), sink, config.gatherMs())) {
@@ -342,95 +312,8 @@ public final class Loader implements AutoCloseable {
     }
   }
 
-  private void onRecord(byte[] rec, int size) {
-    if (rec[0] == Records.PACKET && size >= Records.PACKET_HEADER) {
-      metrics.polledPackets.increment();
-      boolean keyed = Records.frameKey(rec, Records.PACKET_HEADER, PacketEncoder.capturedLength(rec, size), packetKey);
-      PacketBatcher b = batcher();
-      if (b == null || !keyed) {
-        send(packetsTopic, keyed ? packetKey.clone() : null, packetEncoder.encode(rec, size), packetsSent);
-      } else {
-        b.add(PacketBatches.partition(packetKey, b.partitions()), packetEncoder.prepare(rec, size), packetEncoder);
-      }
-    } else if (rec[0] == Records.SOCKET && size >= Records.SOCKET_SIZE) {
-      metrics.polledSockets.increment();
-      SocketEvent.Builder e = Records.socket(rec, clockOffset).setNode(config.node());
-      String path = cgroups.path(e.getCgroupId());
-      if (path == null && e.getPidTrusted()) {
-        path = Cgroups.pathOfPid((int) e.getPid());
-      }
-      e.setContainerId(Cgroups.containerIdOf(path));
-      String[] pod = cgroups.pod(e.getCgroupId(), e.getPidTrusted() ? (int) e.getPid() : 0);
-      if (pod != null) {
-        e.setPod(pod[0]).setPodNamespace(pod[1]);
-      }
-      byte[] key = ConversationKey.of(e.getSrcAddr().toByteArray(), e.getSrcPort(), e.getDstAddr().toByteArray(), e.getDstPort());
-      send(socketsTopic, key, e.build().toByteArray(), socketsSent);
-    }
-  }
-
-  /**
-   * The batcher for this drain, made (or remade when the topic's partition count changed) at a drain's first
-   * packet; null when packets go one per record (configured so, or the partition count is not known).
-   */
-  private PacketBatcher batcher() {
-    if (!config.packetBatches()) {
-      return null;
-    }
-    if (batchDrainStarted) {
-      return batcher;
-    }
-    batchDrainStarted = true;
-    int partitions;
-    try {
-      partitions = producer.partitionsFor(packetsTopic).size();
-    } catch (RuntimeException e) {
-      partitions = 0;
-    }
-    if (batcher == null || batcher.partitions() != partitions) {
-      // KafkaProducer.send copies the value into its batch before it returns, so the batcher may reuse its arrays; a
-      // producer that keeps the array (MockProducer in tests) gets a fresh one per batch.
-      batcher = partitions == 0 ? null : new PacketBatcher(partitions, this::sendBatch, producer instanceof KafkaProducer);
-    }
-    return batcher;
-  }
-
-  private void sendBatch(int partition, byte[] value, int packets) {
-    Callback done = (md, ex) -> {
-      if (ex == null) {
-        metrics.sent(packetsTopic, packets);
-      } else {
-        metrics.kafkaError(ex.getClass().getSimpleName(), packets);
-      }
-    };
-    try {
-      producer.send(new ProducerRecord<>(packetsTopic, partition, (byte[]) null, value, BATCH_HEADERS), done);
-    } catch (RuntimeException ex) {
-      metrics.kafkaError(ex.getClass().getSimpleName(), packets);
-    }
-  }
-
-  /** One callback per topic, made once: a send is per packet. */
-  private Callback sentTo(String topic) {
-    return (md, ex) -> {
-      if (ex == null) {
-        metrics.sent(topic, 1);
-      } else {
-        metrics.kafkaError(ex.getClass().getSimpleName(), 1);
-      }
-    };
-  }
-
-  private void send(String topic, byte[] key, byte[] value, Callback done) {
-    try {
-      producer.send(new ProducerRecord<>(topic, key, value), done);
-    } catch (RuntimeException ex) {
-      metrics.kafkaError(ex.getClass().getSimpleName(), 1);
-    }
-  }
-
   public String metricsText() {
-    return metrics.text(maps.counters(), choices, ifnames.size());
+    return metrics.text();
   }
 
   /** Detaches everything it attached (tc filters, the qdiscs it created, tracepoint links) and flushes. */
@@ -457,7 +340,6 @@ public final class Loader implements AutoCloseable {
     }
     obj.close();
     netns.close();
-    producer.flush();
-    producer.close();
+    forwarder.close();
   }
 }

@@ -1,66 +1,97 @@
 package io.sluice.ebpf;
 
-import io.sluice.ingest.metrics.PrometheusText;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.sluice.ingest.metrics.MetricsServer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /** The loader's Prometheus metrics: kernel-side counters, records drained, sent, and Kafka errors. */
 public final class LoaderMetrics {
-  final LongAdder polledPackets = new LongAdder();
-  final LongAdder polledSockets = new LongAdder();
-  private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> kafkaErrors = new ConcurrentHashMap<>();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter polled = counter("sluice_ebpf_records_polled_total", "Records drained from the ring buffer.", "kind");
+  private final Counter sent = counter("sluice_ebpf_records_sent_total",
+      "Packets and socket events acknowledged by Kafka (a batch record counts its packets).", "topic");
+  private final Counter kafkaErrors = counter("sluice_ebpf_kafka_errors_total",
+      "Packets and socket events Kafka did not take, by error class.", "reason");
+  private final CounterDataPoint polledPackets = polled.labelValues("packet");
+  private final CounterDataPoint polledSockets = polled.labelValues("socket");
+  /** Series made at first use, as a send callback runs per packet. */
+  private final Map<String, CounterDataPoint> sentByTopic = new ConcurrentHashMap<>();
+  private final Map<String, CounterDataPoint> errorsByReason = new ConcurrentHashMap<>();
+
+  private Counter counter(String name, String help, String label) {
+    return Counter.builder().name(name).help(help).labelNames(label).withoutExemplars().register(registry);
+  }
+
+  /**
+   * Adds the series read at each scrape: the programs' counters (BpfMaps.counters()), the attached interfaces and
+   * the attach type of each hook.
+   */
+  void watch(Supplier<long[]> kernel, Map<String, String> choices, IntSupplier interfaces) {
+    kernelCounter("sluice_ebpf_packets_seen_total", "Packets the tc programs looked at.", kernel, 0);
+    kernelCounter("sluice_ebpf_packets_captured_total", "Packets that matched the filters and went into the ring buffer.", kernel, 1);
+    CounterWithCallback.builder().name("sluice_ebpf_packets_skipped_total")
+        .help("Packets that matched the filters but were not captured, by reason.").labelNames("reason")
+        .callback(cb -> cb.call(kernel.get()[5], "pure_ack")).register(registry);
+    kernelCounter("sluice_ebpf_socket_events_total", "Socket events put into the ring buffer.", kernel, 3);
+    CounterWithCallback.builder().name("sluice_ebpf_ringbuf_drops_total").help("Records lost because the ring buffer was full.")
+        .labelNames("kind")
+        .callback(cb -> {
+          long[] k = kernel.get();
+          cb.call(k[2], "packet");
+          cb.call(k[4], "socket");
+        }).register(registry);
+    GaugeWithCallback.builder().name("sluice_ebpf_interfaces_attached").help("Interfaces with the tc capture attached.")
+        .callback(cb -> cb.call(interfaces.getAsInt())).register(registry);
+    GaugeWithCallback.builder().name("sluice_ebpf_attach_info").help("The attach type each hook uses (1).").labelNames("hook", "type")
+        .callback(cb -> choices.forEach((hook, type) -> cb.call(1, hook, type))).register(registry);
+  }
+
+  private void kernelCounter(String name, String help, Supplier<long[]> kernel, int index) {
+    CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(kernel.get()[index])).register(registry);
+  }
+
+  void polledPacket() {
+    polledPackets.inc();
+  }
+
+  void polledSocket() {
+    polledSockets.inc();
+  }
 
   /** n packets or socket events acknowledged (a batch record counts its packets). */
   void sent(String topic, int n) {
-    sent.computeIfAbsent(topic, t -> new LongAdder()).add(n);
+    sentByTopic.computeIfAbsent(topic, sent::labelValues).inc(n);
   }
 
   void kafkaError(String reason, int n) {
-    kafkaErrors.computeIfAbsent(reason, t -> new LongAdder()).add(n);
+    errorsByReason.computeIfAbsent(reason, kafkaErrors::labelValues).inc(n);
   }
 
   public long polledPackets() {
-    return polledPackets.sum();
+    return (long) polledPackets.get();
   }
 
   public long polledSockets() {
-    return polledSockets.sum();
+    return (long) polledSockets.get();
   }
 
   public long sent() {
-    return sent.values().stream().mapToLong(LongAdder::sum).sum();
+    return sentByTopic.values().stream().mapToLong(p -> (long) p.get()).sum();
   }
 
   public long kafkaErrors() {
-    return kafkaErrors.values().stream().mapToLong(LongAdder::sum).sum();
+    return errorsByReason.values().stream().mapToLong(p -> (long) p.get()).sum();
   }
 
-  String text(long[] kernel, Map<String, String> choices, int interfaces) {
-    PrometheusText t = new PrometheusText();
-    t.family("sluice_ebpf_packets_seen_total", "counter", "Packets the tc programs looked at.")
-        .sample("sluice_ebpf_packets_seen_total", kernel[0]);
-    t.family("sluice_ebpf_packets_captured_total", "counter", "Packets that matched the filters and went into the ring buffer.")
-        .sample("sluice_ebpf_packets_captured_total", kernel[1]);
-    t.family("sluice_ebpf_packets_skipped_total", "counter", "Packets that matched the filters but were not captured, by reason.")
-        .sample("sluice_ebpf_packets_skipped_total", kernel[5], "reason", "pure_ack");
-    t.family("sluice_ebpf_socket_events_total", "counter", "Socket events put into the ring buffer.")
-        .sample("sluice_ebpf_socket_events_total", kernel[3]);
-    t.family("sluice_ebpf_ringbuf_drops_total", "counter", "Records lost because the ring buffer was full.")
-        .sample("sluice_ebpf_ringbuf_drops_total", kernel[2], "kind", "packet")
-        .sample("sluice_ebpf_ringbuf_drops_total", kernel[4], "kind", "socket");
-    t.family("sluice_ebpf_records_polled_total", "counter", "Records drained from the ring buffer.")
-        .sample("sluice_ebpf_records_polled_total", polledPackets.sum(), "kind", "packet")
-        .sample("sluice_ebpf_records_polled_total", polledSockets.sum(), "kind", "socket");
-    t.family("sluice_ebpf_records_sent_total", "counter", "Packets and socket events acknowledged by Kafka (a batch record counts its packets).");
-    sent.forEach((topic, n) -> t.sample("sluice_ebpf_records_sent_total", n.sum(), "topic", topic));
-    t.family("sluice_ebpf_kafka_errors_total", "counter", "Packets and socket events Kafka did not take, by error class.");
-    kafkaErrors.forEach((r, n) -> t.sample("sluice_ebpf_kafka_errors_total", n.sum(), "reason", r));
-    t.family("sluice_ebpf_interfaces_attached", "gauge", "Interfaces with the tc capture attached.")
-        .sample("sluice_ebpf_interfaces_attached", interfaces);
-    t.family("sluice_ebpf_attach_info", "gauge", "The attach type each hook uses (1).");
-    choices.forEach((hook, kind) -> t.sample("sluice_ebpf_attach_info", 1, "hook", hook, "type", kind));
-    return t.toString();
+  /** The Prometheus text exposition. */
+  String text() {
+    return MetricsServer.text(registry);
   }
 }

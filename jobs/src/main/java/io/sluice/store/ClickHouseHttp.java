@@ -2,18 +2,22 @@ package io.sluice.store;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * ClickHouse over its HTTP interface with plain text formats, which every server version from 18.16 on speaks
- * the same way. One statement per call.
+ * the same way. One statement per call. A user and password (given, or in the URL as
+ * {@code http://user:password@host:8123}) go as HTTP basic authentication; an {@code https://} URL uses TLS with the
+ * JVM's trust store. Why this and not com.clickhouse:client-v2: jobs/README.md, "The HTTP client".
  */
 public final class ClickHouseHttp implements ClickHouseSql {
   private static final Pattern ERROR_CODE = Pattern.compile("Code: (\\d+)");
@@ -21,11 +25,40 @@ public final class ClickHouseHttp implements ClickHouseSql {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
   private final String database;
+  /** The Authorization header's value, or null to send none (the server's default user). */
+  private final String authorization;
 
   /** @param database the default database for statements, or null for the server's default */
   public ClickHouseHttp(String baseUrl, String database) {
-    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this(baseUrl, database, null, null);
+  }
+
+  /**
+   * @param database the default database for statements, or null for the server's default
+   * @param user the user to authenticate as, or null for the one the URL names (if any)
+   * @param password the user's password (null: empty)
+   */
+  public ClickHouseHttp(String baseUrl, String database, String user, String password) {
+    URI uri = URI.create(baseUrl);
+    String url = baseUrl;
+    if (uri.getRawUserInfo() != null) {
+      String[] info = uri.getRawUserInfo().split(":", 2);
+      if (user == null) {
+        user = URLDecoder.decode(info[0], StandardCharsets.UTF_8);
+        password = info.length > 1 ? URLDecoder.decode(info[1], StandardCharsets.UTF_8) : "";
+      }
+      url = baseUrl.replace(uri.getRawUserInfo() + "@", ""); // never in an error message
+    }
+    this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.database = database;
+    this.authorization = user == null ? null : "Basic " + Base64.getEncoder().encodeToString(
+        (user + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private ClickHouseHttp(ClickHouseHttp same, String database) {
+    this.baseUrl = same.baseUrl;
+    this.database = database;
+    this.authorization = same.authorization;
   }
 
   @Override
@@ -35,7 +68,7 @@ public final class ClickHouseHttp implements ClickHouseSql {
 
   @Override
   public ClickHouseHttp withDatabase(String other) {
-    return new ClickHouseHttp(baseUrl, other);
+    return new ClickHouseHttp(this, other);
   }
 
   /** Runs a statement and returns the raw response body. */
@@ -73,13 +106,15 @@ public final class ClickHouseHttp implements ClickHouseSql {
     if (queryId != null) {
       url.append("query_id=").append(URLEncoder.encode(queryId, StandardCharsets.UTF_8)).append('&');
     }
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url.substring(0, url.length() - 1)))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.substring(0, url.length() - 1)))
         .timeout(Duration.ofMinutes(5))
-        .POST(body)
-        .build();
+        .POST(body);
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     HttpResponse<String> response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new ClickHouseException("cannot reach ClickHouse at " + baseUrl + ": " + e, e);
     } catch (InterruptedException e) {

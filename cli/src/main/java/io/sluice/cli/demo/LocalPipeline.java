@@ -2,7 +2,11 @@ package io.sluice.cli.demo;
 
 import io.sluice.cli.Main;
 import io.sluice.cli.UserError;
+import io.sluice.cli.db.MigrateCommand;
+import io.sluice.cli.sources.SourceRegistry;
 import io.sluice.cli.submit.FlinkRest;
+import io.sluice.ingest.sources.InvalidSourceException;
+import io.sluice.ingest.sources.Sources;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.stack.StackSettings;
 import io.sluice.wire.FlowSource;
@@ -28,20 +32,18 @@ public final class LocalPipeline {
     }
   }
 
-  /** Registers a source through `sluice sources add`, unless one of that name exists. */
+  /** Registers a source in Kafka and the ClickHouse mirror, as `sluice sources add` does, unless one of that name exists. */
   public static void ensureSource(StackSettings settings, String prefix, String name, Integer samplingRate, PrintWriter out) {
     Map<String, FlowSource> registered = new SourcesTopic(settings.kafkaBootstrap()).readAll(Duration.ofSeconds(30), p -> {});
     if (registered.values().stream().anyMatch(s -> s.getName().equals(name))) {
       return;
     }
-    List<String> args = new ArrayList<>(List.of("sources", "add", prefix, "--name", name, "--site", "demo",
-        "--kafka", settings.kafkaBootstrap(), "--clickhouse", settings.clickhouseUrl()));
-    if (samplingRate != null) {
-      args.addAll(List.of("--sampling-rate", samplingRate.toString()));
-    }
-    int code = Main.newCommandLine().setOut(out).setErr(out).execute(args.toArray(String[]::new));
-    if (code != 0) {
-      throw new UserError("registering " + name + " failed (exit " + code + ")");
+    SourceRegistry registry = new SourceRegistry(settings.kafkaBootstrap(), settings.clickhouseUrl(), MigrateCommand.DEFAULT_DATABASE);
+    try {
+      out.println(registry.add(new Sources.Request(prefix, name, samplingRate, false, "demo", List.of(), null, false, false), true, out)
+          .message());
+    } catch (InvalidSourceException e) {
+      throw new UserError("registering " + name + " failed: " + e.getMessage(), e);
     }
   }
 

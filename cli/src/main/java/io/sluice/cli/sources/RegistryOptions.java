@@ -1,13 +1,10 @@
 package io.sluice.cli.sources;
 
-import io.sluice.cli.UserError;
 import io.sluice.cli.db.MigrateCommand;
 import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.Topics;
 import io.sluice.ingest.sources.SourcesTopic;
-import io.sluice.ingest.sources.SourcesTopicException;
 import io.sluice.wire.FlowSource;
-import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -27,32 +24,30 @@ public final class RegistryOptions {
   @Option(names = "--topic", defaultValue = Topics.SOURCES, hidden = true)
   String topic;
 
-  private boolean reachable;
+  private SourceRegistry registry;
+
+  /** The registry these options name (one per command run). */
+  SourceRegistry registry() {
+    if (registry == null) {
+      registry = new SourceRegistry(kafka, clickhouse, database, topic);
+    }
+    return registry;
+  }
 
   SourcesTopic topic() {
-    if (!reachable) {
-      io.sluice.cli.KafkaReachable.check(kafka);
-      reachable = true;
-    }
-    return new SourcesTopic(kafka, topic);
+    return registry().topic();
   }
 
   SourcesMirror mirror() {
-    io.sluice.cli.BadArgument.httpUrl("--clickhouse", clickhouse);
-    io.sluice.cli.BadArgument.database("--database", database);
-    return new SourcesMirror(clickhouse, database);
+    return registry().mirror();
   }
 
   /** The registry as Kafka has it now; malformed records are reported on stderr and skipped. */
   Map<String, FlowSource> read(java.io.PrintWriter err) {
-    try {
-      return topic().readAll(Duration.ofSeconds(30), problem -> err.println("warning: " + problem));
-    } catch (SourcesTopicException e) {
-      throw new UserError(e.getMessage() + hint(), e);
-    }
+    return registry().read(err);
   }
 
   String hint() {
-    return kafka.equals(DefaultEndpoints.KAFKA) ? " (is the local stack up? `sluice status`)" : "";
+    return registry().hint();
   }
 }

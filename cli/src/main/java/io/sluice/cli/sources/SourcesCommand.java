@@ -39,11 +39,6 @@ public final class SourcesCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand: add, list, show, remove or sync (see `sluice sources --help`).");
   }
 
-  static long nowNs() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-  }
-
   @Command(name = "add", mixinStandardHelpOptions = true,
       description = {"Register a source (or replace the registration of the same prefix).",
           "Example: sluice sources add 192.0.2.1 --name edge-1 --sampling-rate 1000 --site par1 --interface 12=xe-0/0/1"})
@@ -84,59 +79,15 @@ public final class SourcesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      FlowSource source;
+      SourceRegistry.Added added;
       try {
-        source = Sources.build(new Sources.Request(prefix, name, samplingRate, overrideSampling, site, interfaces, exporterAddress,
-            relay, allowAny), nowNs());
+        added = registry.registry().add(new Sources.Request(prefix, name, samplingRate, overrideSampling, site, interfaces,
+            exporterAddress, relay, allowAny), !noClickhouse, spec.commandLine().getErr());
       } catch (InvalidSourceException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      if (Sources.matchesEveryAddress(Sources.prefixOf(source))) {
-        spec.commandLine().getErr().println("warning: " + Sources.key(source) + " accepts flows from every address that"
-            + " can reach the collector (--allow-any); fence the collector's ports with network ACLs");
-        spec.commandLine().getErr().flush();
-      }
-      SourcesMirror mirror = noClickhouse ? null : registry.mirror();
-      if (mirror != null) {
-        mirror.preflight();
-      }
-      Map<String, FlowSource> current = registry.read(spec.commandLine().getErr());
-      try {
-        Sources.checkConflicts(source, current);
-      } catch (InvalidSourceException e) {
-        throw new UserError(e.getMessage());
-      }
-      String key = Sources.key(source);
-      FlowSource previous = current.get(key);
-      write(() -> registry.topic().put(source));
-      if (mirror != null) {
-        try {
-          mirror.upsert(source);
-        } catch (ClickHouseException e) {
-          rollBack(key, previous);
-          throw new UserError("cannot write the ClickHouse mirror at " + registry.clickhouse + ": " + e.getMessage()
-              + "; the registration was rolled back", e);
-        }
-      }
-      out.println((previous == null ? "registered " : "updated ") + key + " as " + source.getName() + describe(source));
+      spec.commandLine().getOut().println(added.message());
       return 0;
-    }
-
-    private void rollBack(String key, FlowSource previous) {
-      if (previous == null) {
-        write(() -> registry.topic().remove(key));
-      } else {
-        write(() -> registry.topic().put(previous));
-      }
-    }
-
-    private void write(Runnable r) {
-      try {
-        r.run();
-      } catch (SourcesTopicException e) {
-        throw new UserError(e.getMessage() + registry.hint(), e);
-      }
     }
   }
 
@@ -218,7 +169,7 @@ public final class SourcesCommand implements Runnable {
       }
       if (mirror != null) {
         try {
-          mirror.delete(s, Math.max(nowNs(), s.getUpdatedNs() + 1));
+          mirror.delete(s, Math.max(SourceRegistry.nowNs(), s.getUpdatedNs() + 1));
         } catch (ClickHouseException e) {
           try {
             registry.topic().put(s);
@@ -246,7 +197,7 @@ public final class SourcesCommand implements Runnable {
       mirror.preflight();
       Map<String, FlowSource> current = registry.read(spec.commandLine().getErr());
       try {
-        int rows = mirror.sync(current, nowNs());
+        int rows = mirror.sync(current, SourceRegistry.nowNs());
         spec.commandLine().getOut().println("mirror in sync: " + current.size() + " source(s), " + rows + " row(s) written");
       } catch (ClickHouseException e) {
         throw new UserError("cannot write the ClickHouse mirror at " + registry.clickhouse + ": " + e.getMessage(), e);

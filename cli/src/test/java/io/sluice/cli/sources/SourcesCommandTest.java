@@ -2,11 +2,15 @@ package io.sluice.cli.sources;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.cli.UserError;
 import io.sluice.cli.db.MigrateCommand;
 import io.sluice.cli.stack.KafkaTopics;
 import io.sluice.ingest.Topics;
+import io.sluice.ingest.sources.InvalidSourceException;
+import io.sluice.ingest.sources.Sources;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.stack.ClickHouseService;
 import io.sluice.stack.KafkaService;
@@ -212,5 +216,52 @@ class SourcesCommandTest {
     assertEquals(List.of(List.of("203.0.113.0/24", "lab"), List.of("2001:db8::7/128", "edge-6")),
         ch.query("SELECT prefix, name FROM sources_current ORDER BY prefix DESC").rows());
     assertEquals("mirror in sync: 2 source(s), 0 row(s) written\n", sources("sync").out());
+  }
+
+  @Test
+  @Order(6)
+  void aMirrorThatRefusesTheRowRollsKafkaBack() {
+    // A table the preflight accepts (it has prefix_addr) but the INSERT does not (the other columns are missing).
+    ch.withDatabase(null).execute("CREATE DATABASE IF NOT EXISTS refusing");
+    ch.withDatabase(null).execute("CREATE TABLE IF NOT EXISTS refusing.sources (prefix_addr FixedString(16)) ENGINE = Memory");
+    String[] refusing = {"--kafka", settings.kafkaBootstrap(), "--clickhouse", settings.clickhouseUrl(), "--database", "refusing"};
+
+    Run added = Run.of(concat(new String[] {"sources", "add", "198.51.100.0/24", "--name", "edge-rb"}, refusing));
+    assertEquals(1, added.exitCode(), added.toString());
+    assertTrue(added.err().contains("; the registration was rolled back"), added.err());
+    assertFalse(registry().containsKey("198.51.100.0/24"), "a new registration is removed again");
+
+    assertEquals(0, sources("add", "198.51.100.0/24", "--name", "edge-rb", "--site", "before").exitCode());
+    Run updated = Run.of(concat(new String[] {"sources", "add", "198.51.100.0/24", "--name", "edge-rb", "--site", "after"}, refusing));
+    assertEquals(1, updated.exitCode(), updated.toString());
+    assertEquals("before", registry().get("198.51.100.0/24").getSite(), "a replaced registration is put back");
+    assertEquals(0, sources("remove", "edge-rb").exitCode());
+  }
+
+  @Test
+  @Order(7)
+  void sourceRegistryRegistersWithoutTheCommandLine() {
+    // As `sluice demo` and `sluice bench flows` register their exporters (LocalPipeline.ensureSource).
+    SourceRegistry registry = new SourceRegistry(settings.kafkaBootstrap(), settings.clickhouseUrl(), "sluice");
+    StringWriter err = new StringWriter();
+    SourceRegistry.Added added = registry.add(new Sources.Request("203.0.113.77", "direct", 10, false, "demo", List.of(), null),
+        true, new PrintWriter(err, true));
+    assertEquals("registered 203.0.113.77/32 as direct, site demo, sampling 1:10 (default)", added.message());
+    assertEquals("", err.toString());
+    assertEquals("direct", registry().get("203.0.113.77/32").getName());
+    assertEquals("demo\t10", ch.query("SELECT site, sampling_rate FROM sources_current WHERE prefix = '203.0.113.77/32'")
+        .rows().stream().map(r -> String.join("\t", r)).findFirst().orElseThrow());
+    assertThrows(InvalidSourceException.class, () -> registry.add(
+        new Sources.Request("203.0.113.300", "bad", null, false, "", List.of(), null), true, new PrintWriter(err, true)));
+    UserError taken = assertThrows(UserError.class, () -> registry.add(
+        new Sources.Request("203.0.113.78", "direct", null, false, "", List.of(), null), true, new PrintWriter(err, true)));
+    assertTrue(taken.getMessage().contains("the name \"direct\" is already used by 203.0.113.77/32"), taken.getMessage());
+    assertEquals(0, sources("remove", "direct").exitCode());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 }

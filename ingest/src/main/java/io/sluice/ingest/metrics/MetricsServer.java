@@ -1,6 +1,9 @@
 package io.sluice.ingest.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,6 +15,8 @@ import java.util.function.Supplier;
 
 /** Serves GET /metrics in the Prometheus text format from a supplier called on every scrape. */
 public final class MetricsServer implements AutoCloseable {
+  private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
+
   private final HttpServer server;
 
   private MetricsServer(HttpServer server) {
@@ -28,7 +33,7 @@ public final class MetricsServer implements AutoCloseable {
             reply(exchange, 405, "text/plain; charset=utf-8", "only GET\n");
             return;
           }
-          reply(exchange, 200, PrometheusText.CONTENT_TYPE, metrics.get());
+          reply(exchange, 200, WRITER.getContentType(), metrics.get());
         } catch (RuntimeException e) {
           reply(exchange, 500, "text/plain; charset=utf-8", "error: " + e + "\n");
         }
@@ -48,6 +53,17 @@ public final class MetricsServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A registry's metrics in the Prometheus text format (version 0.0.4), as the server sends them. */
+  public static String text(PrometheusRegistry registry) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try {
+      WRITER.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   public int port() {
