@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * The source registry: the compacted Kafka topic sluice.sources (the truth) and its ClickHouse mirror. A
- * registration is validated, written to Kafka, then mirrored; when the mirror refuses it, Kafka is rolled back to
- * what it held before. Failures are {@link UserError}s that say what to do.
+ * registration (or removal) is validated, written to Kafka, then mirrored; when the mirror refuses it, Kafka is
+ * rolled back to what it held before. Failures are {@link UserError}s that say what to do.
  */
 public final class SourceRegistry {
 
@@ -117,6 +117,37 @@ public final class SourceRegistry {
       }
     }
     return new Added(source, previous);
+  }
+
+  /**
+   * Removes the registration {@code what} names (a prefix or a name) and returns it.
+   *
+   * @param mirror whether to write the removal to the ClickHouse mirror too
+   * @throws UserError when nothing is registered so, or Kafka or the mirror cannot be written
+   */
+  public FlowSource remove(String what, boolean mirror, PrintWriter err) {
+    SourcesMirror m = mirror ? mirror() : null;
+    if (m != null) {
+      m.preflight();
+    }
+    FlowSource s = SourcesCommand.find(read(err), what, false);
+    String key = Sources.key(s);
+    write(() -> topic().remove(key));
+    if (m != null) {
+      try {
+        m.delete(s, Math.max(nowNs(), s.getUpdatedNs() + 1));
+      } catch (ClickHouseException e) {
+        try {
+          topic().put(s);
+        } catch (SourcesTopicException again) {
+          throw new UserError("cannot write the ClickHouse mirror (" + e.getMessage() + ") and cannot restore " + key
+              + " in Kafka (" + again.getMessage() + "): the source is removed; run `sluice sources sync` when ClickHouse is back", e);
+        }
+        throw new UserError("cannot write the ClickHouse mirror at " + clickhouse + ": " + e.getMessage()
+            + "; the removal was rolled back", e);
+      }
+    }
+    return s;
   }
 
   private void rollBack(String key, FlowSource previous) {

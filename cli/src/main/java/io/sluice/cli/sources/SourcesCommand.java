@@ -7,7 +7,6 @@ import io.sluice.net.IpAddresses;
 import io.sluice.net.Prefix;
 import io.sluice.ingest.sources.SourceTable;
 import io.sluice.ingest.sources.Sources;
-import io.sluice.ingest.sources.SourcesTopicException;
 import io.sluice.store.ClickHouseException;
 import io.sluice.wire.FlowSource;
 import java.io.PrintWriter;
@@ -155,33 +154,8 @@ public final class SourcesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      SourcesMirror mirror = noClickhouse ? null : registry.mirror();
-      if (mirror != null) {
-        mirror.preflight();
-      }
-      Map<String, FlowSource> current = registry.read(spec.commandLine().getErr());
-      FlowSource s = find(current, what, false);
-      String key = Sources.key(s);
-      try {
-        registry.topic().remove(key);
-      } catch (SourcesTopicException e) {
-        throw new UserError(e.getMessage() + registry.hint(), e);
-      }
-      if (mirror != null) {
-        try {
-          mirror.delete(s, Math.max(SourceRegistry.nowNs(), s.getUpdatedNs() + 1));
-        } catch (ClickHouseException e) {
-          try {
-            registry.topic().put(s);
-          } catch (SourcesTopicException again) {
-            throw new UserError("cannot write the ClickHouse mirror (" + e.getMessage() + ") and cannot restore " + key
-                + " in Kafka (" + again.getMessage() + "): the source is removed; run `sluice sources sync` when ClickHouse is back", e);
-          }
-          throw new UserError("cannot write the ClickHouse mirror at " + registry.clickhouse + ": " + e.getMessage()
-              + "; the removal was rolled back", e);
-        }
-      }
-      spec.commandLine().getOut().println("removed " + key + " (" + s.getName() + ")");
+      FlowSource s = registry.registry().remove(what, !noClickhouse, spec.commandLine().getErr());
+      spec.commandLine().getOut().println("removed " + Sources.key(s) + " (" + s.getName() + ")");
       return 0;
     }
   }

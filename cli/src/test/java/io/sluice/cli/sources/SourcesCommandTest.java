@@ -235,6 +235,10 @@ class SourcesCommandTest {
     Run updated = Run.of(concat(new String[] {"sources", "add", "198.51.100.0/24", "--name", "edge-rb", "--site", "after"}, refusing));
     assertEquals(1, updated.exitCode(), updated.toString());
     assertEquals("before", registry().get("198.51.100.0/24").getSite(), "a replaced registration is put back");
+    Run removed = Run.of(concat(new String[] {"sources", "remove", "edge-rb"}, refusing));
+    assertEquals(1, removed.exitCode(), removed.toString());
+    assertTrue(removed.err().contains("; the removal was rolled back"), removed.err());
+    assertTrue(registry().containsKey("198.51.100.0/24"), "a removal is undone");
     assertEquals(0, sources("remove", "edge-rb").exitCode());
   }
 

@@ -26,7 +26,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The UDP flow collector: sFlow, NetFlow and IPFIX listeners, each on several SO_REUSEPORT sockets with a large
  * receive buffer and one receive thread per socket. Every datagram from a registered source (or any source in lab
  * mode) becomes a {@link FlowDatagram} on sluice.flows.raw, keyed by its exporter address; everything else is
- * counted by exporter and reason, and logged at most once a minute per source.
+ * counted by exporter and reason, and logged at most once a minute per source. The sockets and their threads are
+ * {@link UdpListeners}; the counters, {@link CollectorMetrics}.
  *
  * <p>Exporter identity: for sFlow the agent address inside the datagram, for NetFlow/IPFIX the UDP source, unless
  * the matching registration sets exporter_addr_override. An sFlow datagram is accepted only when its UDP source is
