@@ -43,9 +43,11 @@ static __always_inline void emit(struct sock_event *e)
     bump(C_SOCK_EVENTS);
 }
 
-/* Remembers which UDP socket already announced which peer, so one event per socket and peer (per 10 s). */
+/* Remembers which UDP socket already announced which peer, so one event per socket and peer (per 10 s), and counts
+ * what it sent in between: each event carries the datagrams and payload bytes since the previous one. */
 struct udp_key { __u64 sock; __u8 daddr[16]; __u16 sport; __u16 dport; __u32 pad; };
-struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct udp_key); __type(value, __u64); } udp_seen SEC(".maps");
+struct udp_seen_val { __u64 last_ns; __u64 sends; __u64 bytes; };
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct udp_key); __type(value, struct udp_seen_val); } udp_seen SEC(".maps");
 
 enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
 
