@@ -57,6 +57,8 @@ struct sock_event {         /* 136 bytes */
   __u32 pad2;
 };
 
+_Static_assert(sizeof(struct sock_event) == 136, "Records.SOCKET_SIZE reads 136 bytes");
+
 struct packet_scratch {
   struct pkt_event hdr;
   __u8 data[MAX_SNAP];
