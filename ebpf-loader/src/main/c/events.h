@@ -27,7 +27,7 @@ struct pkt_event {          /* 32 bytes, then cap_len bytes from the link layer 
   __u64 cgroup_id;          /* the sending socket's cgroup on egress, else 0 */
 };
 
-struct sock_event {         /* 136 bytes */
+struct sock_event {         /* 144 bytes */
   __u8 type;
   __u8 kind;
   __u8 pid_trusted;
@@ -55,9 +55,10 @@ struct sock_event {         /* 136 bytes */
   __u32 segs_in;
   __u32 retrans_segs;       /* TCP: total_retrans */
   __u32 pad2;
+  __u64 cookie;             /* TCP: the socket's cookie (unique while the host runs; tp_btf only, else 0) */
 };
 
-_Static_assert(sizeof(struct sock_event) == 136, "Records.SOCKET_SIZE reads 136 bytes");
+_Static_assert(sizeof(struct sock_event) == 144, "Records.SOCKET_SIZE reads 144 bytes");
 
 struct packet_scratch {
   struct pkt_event hdr;

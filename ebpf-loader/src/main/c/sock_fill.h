@@ -29,10 +29,13 @@ static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int
   e.protocol = proto;
   e.old_state = oldstate;
   e.new_state = newstate;
-  __u16 num, dport;
+  __u16 num, sport = 0, dport;
   RD(num, sk->__sk_common.skc_num);
   RD(dport, sk->__sk_common.skc_dport);
-  e.sport = num;
+  /* At CLOSE the tracepoint runs after the local port was released (skc_num 0 unless bound explicitly);
+   * inet_sport keeps it. */
+  bpf_core_read(&sport, sizeof(sport), &((const struct inet_sock *)sk)->inet_sport);
+  e.sport = sport ? bpf_ntohs(sport) : num;
   e.dport = bpf_ntohs(dport);
   if (family == AF_INET_) {
     __u32 s, d;
@@ -64,6 +67,7 @@ static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int
   int err;
   RD(err, sk->sk_err);
   e.sk_err = err;
+  e.cookie = SOCK_COOKIE(sk);
   emit(&e);
   return 0;
 }

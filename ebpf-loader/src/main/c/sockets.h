@@ -57,12 +57,15 @@ enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
  * this tracepoint about 50, mostly its dispatch (BENCHMARKS.md, "eBPF loader"). */
 #define RD(dst, src) dst = (src)
 #define FN(name) name##_btf
+#define SOCK_COOKIE(sk) bpf_get_socket_cookie((void *)(sk))
 #include "sock_fill.h"
 #include "udp_fill.h"
 #undef RD
 #undef FN
+#undef SOCK_COOKIE
 #define RD(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
 #define FN(name) name##_raw
+#define SOCK_COOKIE(sk) 0
 #include "sock_fill.h"
 #include "udp_fill.h"
 #undef RD

@@ -14,7 +14,7 @@ public final class Records {
   public static final int PACKET = 1;
   public static final int SOCKET = 2;
   static final int PACKET_HEADER = 32;
-  static final int SOCKET_SIZE = 136;
+  static final int SOCKET_SIZE = 144;
   private static final int SK_STATE = 1;
   private static final int SK_RETRANSMIT = 2;
   private static final int SK_UDP_SEND = 3;
@@ -61,7 +61,8 @@ public final class Records {
         .setBytesIn(i64(rec, 112))
         .setSegsOut(i32(rec, 120))
         .setSegsIn(i32(rec, 124))
-        .setRetransSegs(i32(rec, 128));
+        .setRetransSegs(i32(rec, 128))
+        .setSocketCookie(i64(rec, 136));
     if (kind == SK_UDP_SEND) {
       e.setOldState(TCP_CLOSE).setNewState(TCP_ESTABLISHED);
     }

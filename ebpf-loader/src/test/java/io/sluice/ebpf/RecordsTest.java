@@ -109,7 +109,7 @@ class RecordsTest {
     ByteBuffer r = ByteBuffer.allocate(Records.SOCKET_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     r.put((byte) 2).put((byte) 1).put((byte) 0).put((byte) 2).putShort((short) 40000).putShort((short) 80);
     r.position(36).putInt(6).putInt(2).putInt(7).putInt(20_500).putInt(111);
-    r.position(104).putLong(5_000_000_000L).putLong(77_000).putInt(41).putInt(39).putInt(3);
+    r.position(104).putLong(5_000_000_000L).putLong(77_000).putInt(41).putInt(39).putInt(3).putInt(0).putLong(991);
     SocketEvent e = Records.socket(r.array(), 0).build();
     assertEquals(2, e.getOldState());
     assertEquals(7, e.getNewState());
@@ -120,6 +120,7 @@ class RecordsTest {
     assertEquals(41, e.getSegsOut());
     assertEquals(39, e.getSegsIn());
     assertEquals(3, e.getRetransSegs());
+    assertEquals(991, e.getSocketCookie());
   }
 
   @Test

@@ -101,6 +101,10 @@ public final class ConnectionTracker {
     int from = c.lastState;
     c.lastState = e.newState;
     if (e.newState == TcpStates.CLOSE) {
+      if (lostRace(c, e)) {
+        open = null;
+        return;
+      }
       out.accept(finalRow(e.eventNs, e.eventNs, EndReason.ofClose(e.oldState != 0 ? e.oldState : from, e.skErr),
           e.skErr));
       open = null;
@@ -150,6 +154,15 @@ public final class ConnectionTracker {
     }
     t.advanceTo(endNs, rows::add);
     return rows;
+  }
+
+  /**
+   * A child socket that lost the race for its request socket: several segments reached the request at once, the
+   * kernel made a child for each and closed all but one (SYN_RECV → CLOSE, no error). Not a connection: no row.
+   */
+  private static boolean lostRace(OpenConnection c, SocketSample close) {
+    return "accept".equals(c.direction) && close.oldState == TcpStates.SYN_RECV && close.skErr == 0
+        && c.states.length == 2;
   }
 
   private static boolean startsLifetime(SocketSample e, OpenConnection c) {

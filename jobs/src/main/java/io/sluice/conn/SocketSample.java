@@ -33,13 +33,19 @@ public final class SocketSample {
   public long segsOut;
   public long segsIn;
   public long retransSegs;
+  /** TCP: the kernel's socket cookie (0 when the loader could not read it). */
+  public long cookie;
 
   public SocketSample() {}
 
-  /** The socket (and, for UDP, the peer) the event belongs to: node, netns, transport, local and remote end. */
+  /**
+   * The socket (and, for UDP, the peer) the event belongs to: node, netns, transport, local and remote end, and the
+   * socket's cookie. The cookie tells apart sockets that share a 4-tuple at once: when several segments reach a
+   * request socket together, the kernel makes a child socket for each and closes all but one.
+   */
   public static String key(SocketSample s) {
-    StringBuilder b = new StringBuilder(s.node.length() + 96).append(s.node).append('|').append(s.netns).append('|')
-        .append(s.protocol).append('|');
+    StringBuilder b = new StringBuilder(s.node.length() + 112).append(s.node).append('|').append(s.netns).append('|')
+        .append(s.protocol).append('|').append(s.cookie).append('|');
     hex(b, s.localAddr).append(':').append(s.localPort).append('|');
     return hex(b, s.remoteAddr).append(':').append(s.remotePort).toString();
   }

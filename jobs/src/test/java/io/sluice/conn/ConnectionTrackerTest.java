@@ -143,6 +143,18 @@ class ConnectionTrackerTest {
   }
 
   @Test
+  void aChildSocketThatLostTheRaceForItsRequestIsNoConnection() {
+    assertEquals(List.of(), rows(T + S, tcp(T, 10, 3), tcp(T + 5_000, 3, 7)));
+    SocketSample winner = tcp(T, 10, 3);
+    winner.cookie = 1;
+    SocketSample loser = tcp(T + 1_000, 10, 3);
+    loser.cookie = 2;
+    assertFalse(SocketSample.key(winner).equals(SocketSample.key(loser)), "the cookie tells them apart");
+    assertEquals("rst", rows(T + S, tcp(T, 10, 3), err(tcp(T + 5_000, 3, 7), 104)).get(0).endReason(),
+        "a reset child is a connection");
+  }
+
+  @Test
   void aLongConnectionGetsARowPerSliceAndSumsCountEachThingOnce() {
     List<ConnectionRow> rows = rows(T + 200 * S,
         trusted(tcp(T, 7, 2), 5, "ssh"),

@@ -72,6 +72,7 @@ final class SocketSamples implements KafkaRecordDeserializationSchema<SocketSamp
     s.segsOut = e.getSegsOut() & 0xffffffffL;
     s.segsIn = e.getSegsIn() & 0xffffffffL;
     s.retransSegs = e.getRetransSegs() & 0xffffffffL;
+    s.cookie = e.getSocketCookie();
     return s;
   }
 
