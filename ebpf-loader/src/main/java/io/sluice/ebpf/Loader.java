@@ -359,7 +359,7 @@ public final class Loader implements AutoCloseable {
       if (path == null && e.getPidTrusted()) {
         path = Cgroups.pathOfPid((int) e.getPid());
       }
-      e.setContainerId(Cgroups.containerIdOf(path));
+      e.setContainer(Cgroups.containerIdOf(path));
       String[] pod = cgroups.pod(e.getCgroupId(), e.getPidTrusted() ? (int) e.getPid() : 0);
       if (pod != null) {
         e.setPod(pod[0]).setPodNamespace(pod[1]);

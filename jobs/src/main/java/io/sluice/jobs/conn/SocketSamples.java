@@ -58,7 +58,7 @@ final class SocketSamples implements KafkaRecordDeserializationSchema<SocketSamp
     s.pid = e.getPid();
     s.comm = e.getComm();
     s.cgroupId = e.getCgroupId();
-    s.container = e.getContainerId();
+    s.container = e.getContainer();
     s.pod = e.getPod();
     s.podNamespace = e.getPodNamespace();
     s.netns = e.getNetns();

@@ -90,7 +90,7 @@ class ConnectionsJobTest {
     return SocketEvent.newBuilder().setNode(node).setEventNs(ns).setKind(SocketEventKind.STATE_CHANGE).setProtocol(6)
         .setOldState(from).setNewState(to).setPidTrusted(trusted).setPid(pid).setComm(comm).setCgroupId(77)
         .setNetns(4026532001L).setSrcAddr(ByteString.copyFrom(CLIENT)).setSrcPort(sport)
-        .setDstAddr(ByteString.copyFrom(SERVER)).setDstPort(dport).setContainerId("c0ffee").setPod("web-1")
+        .setDstAddr(ByteString.copyFrom(SERVER)).setDstPort(dport).setContainer("c0ffee").setPod("web-1")
         .setPodNamespace("shop");
   }
 
