@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * iptables' random drop in the server namespace do it. The loader runs with a real Kafka broker, then the
  * ConnectionsJob (local Flink, bounded, 3 s slices) into a real ClickHouse. Every client socket must be there with
  * the client's pid, comm and cgroup, its states and end reason, an RTT between the netem delay and the delay plus
- * the peer's longest delayed ACK, and retransmitted segments on the lossy connection only. Runs about 40 s (the
- * upload and the UDP sender's second announcement, 10 s after its first, take 11 s of it).
+ * the peer's longest delayed ACK, and retransmitted segments on the lossy connection only. Runs about 80 s, over
+ * the 60 s mark because the UDP sender's second announcement comes only 10 s after its first (the loader announces
+ * a socket and peer at most every 10 s), the upload must span several slices, and the bounded job then runs.
  */
 class ConnectionsLiveTest {
   static final int DELAY_US = 20_000;
