@@ -28,6 +28,9 @@ ensure_test_packages() {
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v tcpreplay >/dev/null 2>&1 || missing+=(tcpreplay) # raw IPv6 and VLAN frames for FrameLayoutsTest
+  # ConnectionsLiveTest: a fixed delay through NFQUEUE and random loss (iptables-legacy; kernels without netem)
+  [ -x /usr/sbin/iptables-legacy ] || missing+=(iptables)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v npm >/dev/null 2>&1 || missing+=(npm) # fetches chDB (ensure_chdb)
   # jobs' HTTP/2 and TLS capture tests: h2load/nghttp drive nginx's h2c; nghttpd adds gRPC-style trailers.
   command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)

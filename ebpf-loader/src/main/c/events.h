@@ -27,7 +27,7 @@ struct pkt_event {          /* 32 bytes, then cap_len bytes from the link layer 
   __u64 cgroup_id;          /* the sending socket's cgroup on egress, else 0 */
 };
 
-struct sock_event {         /* 104 bytes */
+struct sock_event {         /* 144 bytes */
   __u8 type;
   __u8 kind;
   __u8 pid_trusted;
@@ -43,11 +43,22 @@ struct sock_event {         /* 104 bytes */
   __u32 old_state;
   __u32 new_state;
   __u32 srtt_us;
-  __u32 pad;
+  __u32 sk_err;             /* TCP: the socket's error at the change (ECONNREFUSED, ECONNRESET, ETIMEDOUT at a close) */
   __u8 saddr[16];           /* IPv4 in the first 4 bytes */
   __u8 daddr[16];
   char comm[16];
+  /* The socket's own counters at the event (tcp_sock, since it was made). UDP: bytes_out and segs_out are the
+   * payload bytes and datagrams sent to this peer since the previous event of the socket and peer, this one included. */
+  __u64 bytes_out;          /* TCP: bytes_acked (sent and acknowledged) */
+  __u64 bytes_in;           /* TCP: bytes_received */
+  __u32 segs_out;
+  __u32 segs_in;
+  __u32 retrans_segs;       /* TCP: total_retrans */
+  __u32 pad2;
+  __u64 cookie;             /* TCP: the socket's cookie (unique while the host runs; tp_btf only, else 0) */
 };
+
+_Static_assert(sizeof(struct sock_event) == 144, "Records.SOCKET_SIZE reads 144 bytes");
 
 struct packet_scratch {
   struct pkt_event hdr;

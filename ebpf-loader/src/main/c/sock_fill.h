@@ -29,10 +29,13 @@ static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int
   e.protocol = proto;
   e.old_state = oldstate;
   e.new_state = newstate;
-  __u16 num, dport;
+  __u16 num, sport = 0, dport;
   RD(num, sk->__sk_common.skc_num);
   RD(dport, sk->__sk_common.skc_dport);
-  e.sport = num;
+  /* At CLOSE the tracepoint runs after the local port was released (skc_num 0 unless bound explicitly);
+   * inet_sport keeps it. */
+  bpf_core_read(&sport, sizeof(sport), &((const struct inet_sock *)sk)->inet_sport);
+  e.sport = sport ? bpf_ntohs(sport) : num;
   e.dport = bpf_ntohs(dport);
   if (family == AF_INET_) {
     __u32 s, d;
@@ -54,6 +57,17 @@ static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int
   __u32 srtt = 0;
   bpf_core_read(&srtt, sizeof(srtt), &tp->srtt_us);  /* beyond struct sock: always a probe read */
   e.srtt_us = srtt >> 3;
+  /* The counters the kernel keeps anyway (RFC 4898's), read at each change: the connections job turns them into
+   * bytes and segments each way and retransmitted segments. A reset or timeout sets sk_err before the close. */
+  bpf_core_read(&e.bytes_out, sizeof(e.bytes_out), &tp->bytes_acked);
+  bpf_core_read(&e.bytes_in, sizeof(e.bytes_in), &tp->bytes_received);
+  bpf_core_read(&e.segs_out, sizeof(e.segs_out), &tp->segs_out);
+  bpf_core_read(&e.segs_in, sizeof(e.segs_in), &tp->segs_in);
+  bpf_core_read(&e.retrans_segs, sizeof(e.retrans_segs), &tp->total_retrans);
+  int err;
+  RD(err, sk->sk_err);
+  e.sk_err = err;
+  e.cookie = SOCK_COOKIE(sk);
   emit(&e);
   return 0;
 }

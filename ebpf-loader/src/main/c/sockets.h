@@ -43,9 +43,11 @@ static __always_inline void emit(struct sock_event *e)
     bump(C_SOCK_EVENTS);
 }
 
-/* Remembers which UDP socket already announced which peer, so one event per socket and peer (per 10 s). */
+/* Remembers which UDP socket already announced which peer, so one event per socket and peer (per 10 s), and counts
+ * what it sent in between: each event carries the datagrams and payload bytes since the previous one. */
 struct udp_key { __u64 sock; __u8 daddr[16]; __u16 sport; __u16 dport; __u32 pad; };
-struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct udp_key); __type(value, __u64); } udp_seen SEC(".maps");
+struct udp_seen_val { __u64 last_ns; __u64 sends; __u64 bytes; };
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct udp_key); __type(value, struct udp_seen_val); } udp_seen SEC(".maps");
 
 enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
 
@@ -55,12 +57,15 @@ enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
  * this tracepoint about 50, mostly its dispatch (BENCHMARKS.md, "eBPF loader"). */
 #define RD(dst, src) dst = (src)
 #define FN(name) name##_btf
+#define SOCK_COOKIE(sk) bpf_get_socket_cookie((void *)(sk))
 #include "sock_fill.h"
 #include "udp_fill.h"
 #undef RD
 #undef FN
+#undef SOCK_COOKIE
 #define RD(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
 #define FN(name) name##_raw
+#define SOCK_COOKIE(sk) 0
 #include "sock_fill.h"
 #include "udp_fill.h"
 #undef RD

@@ -41,9 +41,11 @@ static __always_inline int FN(on_xmit)(struct sk_buff *skb)
   } else {
     return 0;
   }
-  __u16 ports[2];
+  __u16 ports[3];  /* source, destination, length */
   if (bpf_probe_read_kernel(ports, sizeof(ports), head + th))
     return 0;
+  __u16 ulen = bpf_ntohs(ports[2]);
+  __u64 payload = ulen >= 8 ? ulen - 8 : 0;
   t.sport = bpf_ntohs(ports[0]);
   t.dport = bpf_ntohs(ports[1]);
   __u32 zero = 0;
@@ -62,10 +64,20 @@ static __always_inline int FN(on_xmit)(struct sk_buff *skb)
   struct udp_key k = {.sock = (__u64)sk, .sport = t.sport, .dport = t.dport};
   __builtin_memcpy(k.daddr, t.daddr, 16);
   __u64 now = bpf_ktime_get_ns();
-  __u64 *last = bpf_map_lookup_elem(&udp_seen, &k);
-  if (last && now - *last < 10000000000ULL)
-    return 0;
-  bpf_map_update_elem(&udp_seen, &k, &now, BPF_ANY);
+  struct udp_seen_val *seen = bpf_map_lookup_elem(&udp_seen, &k);
+  __u64 sends = 1, bytes = payload;
+  if (seen) {
+    if (now - seen->last_ns < 10000000000ULL) {
+      __sync_fetch_and_add(&seen->sends, 1);
+      __sync_fetch_and_add(&seen->bytes, payload);
+      return 0;
+    }
+    /* Sends of other CPUs between these reads and the reset may be lost: counts are exact for one sending thread. */
+    sends += seen->sends;
+    bytes += seen->bytes;
+  }
+  struct udp_seen_val fresh = {.last_ns = now};
+  bpf_map_update_elem(&udp_seen, &k, &fresh, BPF_ANY);
 
   fill_task(&e, SK_UDP_SEND, 0, 0);
   e.kind = SK_UDP_SEND;
@@ -75,6 +87,8 @@ static __always_inline int FN(on_xmit)(struct sk_buff *skb)
   e.dport = t.dport;
   __builtin_memcpy(e.saddr, t.saddr, 16);
   __builtin_memcpy(e.daddr, t.daddr, 16);
+  e.segs_out = sends;
+  e.bytes_out = bytes;
   emit(&e);
   return 0;
 }

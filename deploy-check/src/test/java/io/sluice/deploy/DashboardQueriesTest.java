@@ -33,15 +33,26 @@ class DashboardQueriesTest {
       + "counts counter_samples 0 in every one), so interface_counters stays empty";
   private static final String NO_TLS = "no fixture capture holds TLS: the tls table stays empty (jobs' Http2JobTest"
       + " and TlsCaptureTest make real handshakes)";
-  private static final Map<String, String> NO_FIXTURE_DATA = Map.of(
+  private static final String NO_SOCKETS = "no fixture holds socket events: the connections table stays empty"
+      + " (ebpf-loader's ConnectionsLiveTest fills it on the real kernel)";
+  private static final Map<String, String> NO_FIXTURE_DATA = with(Map.of(
       "Interface bits/s from sFlow counters", NO_COUNTERS,
       "Interface counters (latest sample)", NO_COUNTERS,
       "Attributed processes only", "no fixture row has a process: the eBPF loader does not feed the L7 path yet, "
           + "and `sluice l7` offline leaves pid/comm/container empty",
-      "Handshakes/s by version", NO_TLS, "Top SNI", NO_TLS, "ALPN chosen", NO_TLS, "Failed handshakes", NO_TLS);
+      "Handshakes/s by version", NO_TLS, "Top SNI", NO_TLS, "ALPN chosen", NO_TLS, "Failed handshakes", NO_TLS),
+      Map.of("Connections/s by process", NO_SOCKETS, "Failed connects by reason", NO_SOCKETS,
+      "Retransmission rate by destination", NO_SOCKETS, "RTT by destination (ms)", NO_SOCKETS,
+      "Top talkers by process", NO_SOCKETS));
   private static final int WIDTH = 1000; // maxDataPoints: a panel about 1000 px wide
 
   private FixtureStore store;
+
+  private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> all = new LinkedHashMap<>(a);
+    all.putAll(b);
+    return Map.copyOf(all);
+  }
 
   /** The filled ClickHouse under test. */
   protected FixtureStore fixtures() throws IOException {

@@ -69,7 +69,7 @@ final class RecordForwarder implements AutoCloseable {
       if (path == null && e.getPidTrusted()) {
         path = Cgroups.pathOfPid((int) e.getPid());
       }
-      e.setContainerId(Cgroups.containerIdOf(path));
+      e.setContainer(Cgroups.containerIdOf(path));
       String[] pod = cgroups.pod(e.getCgroupId(), e.getPidTrusted() ? (int) e.getPid() : 0);
       if (pod != null) {
         e.setPod(pod[0]).setPodNamespace(pod[1]);

@@ -14,7 +14,7 @@ public final class Records {
   public static final int PACKET = 1;
   public static final int SOCKET = 2;
   static final int PACKET_HEADER = 32;
-  static final int SOCKET_SIZE = 104;
+  static final int SOCKET_SIZE = 144;
   private static final int SK_STATE = 1;
   private static final int SK_RETRANSMIT = 2;
   private static final int SK_UDP_SEND = 3;
@@ -55,7 +55,14 @@ public final class Records {
         .setSrttUs(i32(rec, 48))
         .setSrcAddr(ByteString.copyFrom(ConversationKey.addr16(rec, 56, v4)))
         .setDstAddr(ByteString.copyFrom(ConversationKey.addr16(rec, 72, v4)))
-        .setComm(cstring(rec, 88, 16));
+        .setComm(cstring(rec, 88, 16))
+        .setSkErr(i32(rec, 52))
+        .setBytesOut(i64(rec, 104))
+        .setBytesIn(i64(rec, 112))
+        .setSegsOut(i32(rec, 120))
+        .setSegsIn(i32(rec, 124))
+        .setRetransSegs(i32(rec, 128))
+        .setSocketCookie(i64(rec, 136));
     if (kind == SK_UDP_SEND) {
       e.setOldState(TCP_CLOSE).setNewState(TCP_ESTABLISHED);
     }

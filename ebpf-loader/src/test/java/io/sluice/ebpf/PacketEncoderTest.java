@@ -38,7 +38,7 @@ class PacketEncoderTest {
     return CapturedPacket.newBuilder().setCapturedNs(ts + OFFSET).setNode(node).setInterface(iface)
         .setIfIndex(ifindex).setDirection(Direction.forNumber(direction)).setSnapLen(cap).setOrigLen(origLen)
         .setLinkType(LinkType.ETHERNET).setData(ByteString.copyFrom(frame, 0, cap)).setCgroupId(cgroup)
-        .setContainerId(container).build();
+        .setContainer(container).build();
   }
 
   @Test

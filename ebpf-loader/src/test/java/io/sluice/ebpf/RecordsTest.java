@@ -105,6 +105,25 @@ class RecordsTest {
   }
 
   @Test
+  void tcpCountersAndErrorAtAClose() {
+    ByteBuffer r = ByteBuffer.allocate(Records.SOCKET_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    r.put((byte) 2).put((byte) 1).put((byte) 0).put((byte) 2).putShort((short) 40000).putShort((short) 80);
+    r.position(36).putInt(6).putInt(2).putInt(7).putInt(20_500).putInt(111);
+    r.position(104).putLong(5_000_000_000L).putLong(77_000).putInt(41).putInt(39).putInt(3).putInt(0).putLong(991);
+    SocketEvent e = Records.socket(r.array(), 0).build();
+    assertEquals(2, e.getOldState());
+    assertEquals(7, e.getNewState());
+    assertEquals(20_500, e.getSrttUs());
+    assertEquals(111, e.getSkErr());
+    assertEquals(5_000_000_000L, e.getBytesOut());
+    assertEquals(77_000, e.getBytesIn());
+    assertEquals(41, e.getSegsOut());
+    assertEquals(39, e.getSegsIn());
+    assertEquals(3, e.getRetransSegs());
+    assertEquals(991, e.getSocketCookie());
+  }
+
+  @Test
   void containerIdFromCgroupPaths() {
     String id = "4c01db0b339c6b3e1e0c4c8a8b7f2d5c6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b";
     assertEquals(id, Cgroups.containerIdOf("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-" + id + ".scope"));

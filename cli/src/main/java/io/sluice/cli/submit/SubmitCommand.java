@@ -26,6 +26,7 @@ public final class SubmitCommand implements Callable<Integer> {
   /** Short names for the jobs in jobs/. */
   public static final Map<String, String> JOBS = new TreeMap<>(Map.of(
       "cluster-check", "io.sluice.jobs.ClusterCheckJob",
+      "connections", "io.sluice.jobs.conn.ConnectionsJob",
       "sink-check", "io.sluice.jobs.SinkCheckJob",
       "flows", "io.sluice.jobs.flow.FlowJob",
       "l7", "io.sluice.jobs.l7.L7Job"));

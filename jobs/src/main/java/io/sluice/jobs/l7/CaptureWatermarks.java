@@ -20,7 +20,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * {@code outOfOrdernessMs} after it was captured, following a silence, is late (it is still used; a timeout may
  * have fired before it).
  */
-final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
+public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
   private final long outOfOrdernessMs;
   private final long silenceMs;
   private final LongSupplier clockMs;
@@ -29,7 +29,7 @@ final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
   private long lastRecordMs;
   private long emitted = Long.MIN_VALUE;
 
-  CaptureWatermarks(long outOfOrdernessMs, long silenceMs, LongSupplier clockMs) {
+  public CaptureWatermarks(long outOfOrdernessMs, long silenceMs, LongSupplier clockMs) {
     this.outOfOrdernessMs = outOfOrdernessMs;
     this.silenceMs = silenceMs;
     this.clockMs = clockMs;

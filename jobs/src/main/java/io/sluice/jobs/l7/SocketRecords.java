@@ -51,7 +51,7 @@ final class SocketRecords implements KafkaRecordDeserializationSchema<KeyedSocke
     s.closed = e.getNewState() == TCP_CLOSE;
     s.pid = s.trusted ? e.getPid() : 0;
     s.comm = s.trusted ? e.getComm() : "";
-    s.container = e.getContainerId();
+    s.container = e.getContainer();
     s.cgroupId = e.getCgroupId();
     out.collect(s);
   }
