@@ -42,7 +42,7 @@ public record LoaderConfig(
         node = "unknown";
       }
     }
-    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, DefaultEndpoints.KAFKA, null, "", node, 16 << 20, 9465, "127.0.0.1", true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
+    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, DefaultEndpoints.KAFKA, null, "", node, 16 << 20, DefaultEndpoints.LOADER_METRICS_PORT, DefaultEndpoints.HOST, true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
   }
 
   public LoaderConfig withInterfaces(List<String> v) {

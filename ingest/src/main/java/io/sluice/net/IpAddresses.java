@@ -51,6 +51,28 @@ public final class IpAddresses {
     throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + raw.length);
   }
 
+  /**
+   * The 8 bytes of an address at {@code off} (0: the upper half, 8: the lower half) as a big-endian long: the form
+   * in which prefixes and connection keys hold addresses, so that they hash and compare cheaply.
+   */
+  public static long longAt(byte[] a, int off) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (a[off + i] & 0xff);
+    }
+    return v;
+  }
+
+  /** The 16 bytes of an address held as its upper and lower halves ({@link #longAt} at 0 and 8). */
+  public static byte[] fromLongs(long hi, long lo) {
+    byte[] out = new byte[16];
+    for (int i = 0; i < 8; i++) {
+      out[i] = (byte) (hi >>> (56 - 8 * i));
+      out[8 + i] = (byte) (lo >>> (56 - 8 * i));
+    }
+    return out;
+  }
+
   public static boolean isV4Mapped(byte[] a16) {
     return a16.length == 16 && Arrays.equals(a16, 0, 12, MAPPED_PREFIX, 0, 12);
   }

@@ -47,8 +47,8 @@ public record Prefix(long hi, long lo, int length) {
       }
     }
     int len128 = v4 ? len + 96 : len;
-    long hi = longAt(addr, 0);
-    long lo = longAt(addr, 8);
+    long hi = IpAddresses.longAt(addr, 0);
+    long lo = IpAddresses.longAt(addr, 8);
     if (hi != maskHi(hi, len128) || lo != maskLo(lo, len128)) {
       Prefix network = new Prefix(maskHi(hi, len128), maskLo(lo, len128), len128);
       throw new IllegalArgumentException("\"" + text + "\" has host bits set: did you mean " + network.canonical()
@@ -61,7 +61,7 @@ public record Prefix(long hi, long lo, int length) {
     if (addr16 == null || addr16.length != 16) {
       throw new IllegalArgumentException("a prefix address has 16 bytes, got " + (addr16 == null ? "none" : addr16.length));
     }
-    return new Prefix(longAt(addr16, 0), longAt(addr16, 8), length);
+    return new Prefix(IpAddresses.longAt(addr16, 0), IpAddresses.longAt(addr16, 8), length);
   }
 
   public static Prefix host(byte[] addr16) {
@@ -69,23 +69,14 @@ public record Prefix(long hi, long lo, int length) {
   }
 
   public byte[] address() {
-    return toBytes(hi, lo);
+    return IpAddresses.fromLongs(hi, lo);
   }
 
   /** The last address inside the prefix (all host bits set). */
   public byte[] lastAddress() {
     long hostHi = length >= 64 ? 0 : (length == 0 ? -1L : -1L >>> length);
     long hostLo = length >= 128 ? 0 : (length <= 64 ? -1L : -1L >>> (length - 64));
-    return toBytes(hi | hostHi, lo | hostLo);
-  }
-
-  static byte[] toBytes(long h, long l) {
-    byte[] out = new byte[16];
-    for (int i = 0; i < 8; i++) {
-      out[i] = (byte) (h >>> (56 - 8 * i));
-      out[8 + i] = (byte) (l >>> (56 - 8 * i));
-    }
-    return out;
+    return IpAddresses.fromLongs(hi | hostHi, lo | hostLo);
   }
 
   /** True when this prefix lies in the IPv4-mapped range ::ffff:0:0/96, so it prints as IPv4. */
@@ -119,13 +110,5 @@ public record Prefix(long hi, long lo, int length) {
       return 0;
     }
     return length == 128 ? lo : lo & (-1L << (128 - length));
-  }
-
-  public static long longAt(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[off + i] & 0xff);
-    }
-    return v;
   }
 }

@@ -46,4 +46,13 @@ class IpAddressesTest {
     assertThrows(IllegalArgumentException.class, () -> IpAddresses.format(new byte[4]));
     assertThrows(IllegalArgumentException.class, () -> IpAddresses.clickHouseText(null));
   }
+
+  @Test
+  void halvesAsLongsRoundTrip() {
+    byte[] a = IpAddresses.parse("2001:db8:1:2:8000::ff");
+    assertEquals(0x20010db800010002L, IpAddresses.longAt(a, 0));
+    assertEquals(0x80000000000000ffL, IpAddresses.longAt(a, 8));
+    assertEquals("2001:db8:1:2:8000::ff",
+        IpAddresses.format(IpAddresses.fromLongs(IpAddresses.longAt(a, 0), IpAddresses.longAt(a, 8))));
+  }
 }

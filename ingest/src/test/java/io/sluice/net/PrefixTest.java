@@ -72,8 +72,8 @@ class PrefixTest {
     Prefix p = Prefix.parse("10.1.0.0/16");
     byte[] in = IpAddresses.parse("10.1.200.3");
     byte[] out = IpAddresses.parse("10.2.0.1");
-    assertTrue(p.contains(Prefix.longAt(in, 0), Prefix.longAt(in, 8)));
-    assertFalse(p.contains(Prefix.longAt(out, 0), Prefix.longAt(out, 8)));
+    assertTrue(p.contains(IpAddresses.longAt(in, 0), IpAddresses.longAt(in, 8)));
+    assertFalse(p.contains(IpAddresses.longAt(out, 0), IpAddresses.longAt(out, 8)));
     assertTrue(p.isV4());
     assertFalse(Prefix.parse("::/0").isV4());
   }

@@ -1,5 +1,7 @@
 package io.sluice.l7;
 
+import io.sluice.net.IpAddresses;
+
 /**
  * A transport conversation, the same for both directions: endpoint A is the smaller of the two
  * (address, port) pairs. Addresses are 16 bytes (IPv4 mapped) held as two longs, so the key hashes and
@@ -33,36 +35,19 @@ public record ConnKey(long aHi, long aLo, int aPort, long bHi, long bLo, int bPo
   }
 
   public byte[] aAddress() {
-    return bytes(aHi, aLo);
+    return IpAddresses.fromLongs(aHi, aLo);
   }
 
   public byte[] bAddress() {
-    return bytes(bHi, bLo);
+    return IpAddresses.fromLongs(bHi, bLo);
   }
 
   static long hi(byte[] a) {
-    return readLong(a, 0);
+    return IpAddresses.longAt(a, 0);
   }
 
   static long lo(byte[] a) {
-    return readLong(a, 8);
-  }
-
-  private static long readLong(byte[] a, int p) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = v << 8 | (a[p + i] & 0xFF);
-    }
-    return v;
-  }
-
-  static byte[] bytes(long hi, long lo) {
-    byte[] out = new byte[16];
-    for (int i = 0; i < 8; i++) {
-      out[i] = (byte) (hi >>> (56 - 8 * i));
-      out[8 + i] = (byte) (lo >>> (56 - 8 * i));
-    }
-    return out;
+    return IpAddresses.longAt(a, 8);
   }
 
   private static int compare(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {

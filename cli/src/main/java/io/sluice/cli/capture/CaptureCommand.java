@@ -58,10 +58,10 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/run/sluice/ebpf-loader", description = "Where the loader notes what it attached, to clean up after a crash. Default: ${DEFAULT-VALUE}.")
   java.nio.file.Path stateDir;
 
-  @Option(names = "--metrics-port", defaultValue = "9465", description = "Prometheus /metrics port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--metrics-port", defaultValue = "" + DefaultEndpoints.LOADER_METRICS_PORT, description = "Prometheus /metrics port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
-  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = DefaultEndpoints.HOST,
       description = "Address /metrics binds; in Kubernetes the pod IP (status.podIP). Default: ${DEFAULT-VALUE}.")
   String metricsBind;
 

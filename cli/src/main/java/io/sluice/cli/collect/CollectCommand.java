@@ -41,10 +41,10 @@ public final class CollectCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA, description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String kafka;
 
-  @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics HTTP port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--metrics-port", defaultValue = "" + DefaultEndpoints.COLLECTOR_METRICS_PORT, description = "Prometheus /metrics HTTP port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
-  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+  @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = DefaultEndpoints.HOST,
       description = "Address /metrics binds; in Kubernetes the pod IP (status.podIP). Default: ${DEFAULT-VALUE}.")
   String metricsBind;
 

@@ -20,8 +20,8 @@ public final class CollectorConfig {
   String sourcesTopic = Topics.SOURCES;
   boolean labMode;
   String collectorId = hostname();
-  String metricsHost = "127.0.0.1";
-  Integer metricsPort = 9464;
+  String metricsHost = DefaultEndpoints.HOST;
+  Integer metricsPort = DefaultEndpoints.COLLECTOR_METRICS_PORT;
   Consumer<String> log = System.err::println;
   long sourcesLoadTimeoutMs = 30_000;
 

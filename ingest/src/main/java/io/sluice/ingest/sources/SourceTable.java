@@ -1,5 +1,6 @@
 package io.sluice.ingest.sources;
 
+import io.sluice.net.IpAddresses;
 import io.sluice.net.Prefix;
 import io.sluice.wire.FlowSource;
 import java.util.Collection;
@@ -44,7 +45,7 @@ public final class SourceTable {
 
   /** The source whose prefix is the longest one containing the address, or null. */
   public FlowSource match(byte[] addr16) {
-    return match(Prefix.longAt(addr16, 0), Prefix.longAt(addr16, 8));
+    return match(IpAddresses.longAt(addr16, 0), IpAddresses.longAt(addr16, 8));
   }
 
   public FlowSource match(long hi, long lo) {
