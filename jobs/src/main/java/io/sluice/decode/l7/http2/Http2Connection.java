@@ -562,7 +562,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         s.requestNs = blockTs;
         applyRequest(s);
       }
-      s.headersIncomplete |= incomplete;
+      s.incomplete |= incomplete;
       if (blockEndStream) {
         endStream(s, ts);
       }
@@ -594,7 +594,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
       s.pushed = true;
       s.requestEnded = true;
       s.requestNs = blockTs;
-      s.headersIncomplete = incomplete;
+      s.incomplete = incomplete;
       applyRequest(s);
     }
 
@@ -615,9 +615,9 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
           return;
         }
         s.unsolicited = true;
-        s.headersIncomplete = true;
+        s.incomplete = true;
       }
-      s.headersIncomplete |= incomplete;
+      s.incomplete |= incomplete;
       String status = fields[Field.STATUS.ordinal()];
       if (!s.responseHeadersSeen) {
         int code = statusCode(status);
@@ -649,7 +649,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     private void markBlockStream() {
       StreamState s = streams.get(blockPromised != 0 ? blockPromised : blockStream);
       if (s != null) {
-        s.headersIncomplete = true;
+        s.incomplete = true;
       }
     }
 
@@ -658,7 +658,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         s.requestEnded = true;
       } else {
         s.responseEnded = true;
-        s.endNs = ts;
+        s.responseEndNs = ts;
       }
       if (s.requestEnded && s.responseEnded) {
         emit(s, s.unsolicited ? Http2StreamRow.STATUS_UNSOLICITED : Http2StreamRow.STATUS_ANSWERED, 0);

@@ -122,7 +122,7 @@ class Http2ConnectionTest {
         List.of(r1.streamId(), r1.method(), r1.scheme(), r1.authority(), r1.path(), r1.statusCode(),
             r1.contentType(), r1.userAgent(), r1.responseBodyBytes(), r1.status()));
     assertEquals(4_000, r1.latencyNs());
-    assertFalse(r1.headersIncomplete());
+    assertFalse(r1.incomplete());
     assertFalse(r1.grpc());
 
     Http2StreamRow r3 = rows.get(1);
@@ -162,12 +162,12 @@ class Http2ConnectionTest {
     run(c, rows);
     assertEquals(2, rows.size());
     Http2StreamRow r = rows.get(0);
-    assertTrue(r.headersIncomplete());
+    assertTrue(r.incomplete());
     assertEquals(List.of("GET", "https", "", "/late", 404, "answered"),
         List.of(r.method(), r.scheme(), r.authority(), r.path(), r.statusCode(), r.status()));
     Http2StreamRow u = rows.get(1);
     assertEquals(List.of(11, 200, "unsolicited", true),
-        List.of(u.streamId(), u.statusCode(), u.status(), u.headersIncomplete()));
+        List.of(u.streamId(), u.statusCode(), u.status(), u.incomplete()));
   }
 
   @Test
@@ -185,14 +185,14 @@ class Http2ConnectionTest {
     run(c, rows);
     assertEquals(5, rows.size());
     Http2StreamRow r1 = rows.get(0);
-    assertFalse(r1.headersIncomplete(), "stream 1 was before the hole");
+    assertFalse(r1.incomplete(), "stream 1 was before the hole");
     Http2StreamRow r3 = rows.get(1);
-    assertTrue(r3.headersIncomplete());
+    assertTrue(r3.incomplete());
     assertEquals("POST", r3.method());
     assertEquals("", r3.path(), "after the hole: unknown, not guessed");
     assertEquals(1, c.problems(Http2Problem.HEADER_BLOCK_CUT));
     Http2StreamRow r5 = rows.get(2);
-    assertTrue(r5.headersIncomplete(), "its :authority came from the dynamic table, now unknown");
+    assertTrue(r5.incomplete(), "its :authority came from the dynamic table, now unknown");
     assertEquals("", r5.authority());
     assertEquals("/c", r5.path());
   }
