@@ -83,6 +83,32 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     }
   }
 
+  /**
+   * An HTTP/1.1 request upgraded to HTTP/2 by {@code Upgrade: h2c} and a 101 (RFC 7540 3.2, RFC 9113 3.1): it is
+   * stream 1, already sent whole, whose response comes in HTTP/2 frames. Call before any byte of the connection's
+   * HTTP/2 part. The request's HTTP2-Settings are not applied: they can only lower the server's HPACK table limit,
+   * and the server's own table size updates say what it uses.
+   */
+  public void upgradedRequest(String method, String authority, String path, String contentType, String userAgent,
+      long bodyBytes, long requestNs, boolean incomplete) {
+    StreamState s = open(1);
+    if (s == null) {
+      return;
+    }
+    highestClientStream = 1;
+    s.method = method;
+    s.scheme = "http";
+    s.authority = authority;
+    s.path = path;
+    s.requestContentType = contentType;
+    s.userAgent = userAgent;
+    s.grpc = Grpc.isGrpcContentType(contentType);
+    s.requestBody = bodyBytes;
+    s.requestNs = requestNs;
+    s.requestEnded = true;
+    s.incomplete = incomplete;
+  }
+
   public int openStreams() {
     return streams.size();
   }
