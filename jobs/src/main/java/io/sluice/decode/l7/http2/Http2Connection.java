@@ -171,6 +171,12 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
 
   private void emit(StreamState s, String status, long errorCode) {
     streams.remove(s.id);
+    // A side that did not end while its direction had lost its framing, or whose gRPC message starts fell in a
+    // hole: its body bytes and message count are lower bounds.
+    if ((!s.requestEnded && !client.synced) || (!s.responseEnded && !server.synced)
+        || (s.grpc && (s.requestMessages.lost || s.responseMessages.lost))) {
+      s.incomplete = true;
+    }
     out.onStream(s.row(status, errorCode));
   }
 

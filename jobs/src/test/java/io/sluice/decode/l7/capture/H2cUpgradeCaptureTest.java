@@ -126,8 +126,8 @@ class H2cUpgradeCaptureTest {
   /**
    * As the loader keeps it by default (256 payload bytes a packet): the upgrade request, the 101 with the server's
    * SETTINGS, the client's preface and HEADERS and the first response frames fit, so every upgraded stream 1 is
-   * whole. A response whose later frames the cut hid (b.bin's 20,000 bytes in one loopback segment) ends "lost",
-   * with what it has right: request, status and content type as tshark's.
+   * whole. A response whose later frames the cut hid (b.bin's 20,000 bytes in one loopback segment) ends "lost" and
+   * incomplete, with what it has right: request, status and content type as tshark's.
    */
   @Test
   void asTheLoaderCutsIt() throws Exception {
@@ -138,9 +138,9 @@ class H2cUpgradeCaptureTest {
     int lost = 0;
     for (Map.Entry<String, String> e : rows.http2.entrySet()) {
       String whole = expected.get(e.getKey());
-      if (e.getValue().endsWith(" lost complete")) {
+      if (e.getValue().endsWith(" lost incomplete")) { // its body size is a lower bound
         lost++;
-        assertEquals(whole.replace(" answered complete", ""), e.getValue().replace(" lost complete", ""), e.getKey());
+        assertEquals(whole.replace(" answered complete", ""), e.getValue().replace(" lost incomplete", ""), e.getKey());
       } else {
         assertEquals(whole, e.getValue(), e.getKey());
       }
