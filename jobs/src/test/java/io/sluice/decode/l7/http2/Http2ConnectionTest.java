@@ -235,6 +235,28 @@ class Http2ConnectionTest {
   }
 
   /** Offset of the first frame of that type and stream, walking the frames after an optional preface. */
+  /**
+   * The client's side loses its framing before the gRPC call's DATA (a snap cut across a frame header): the call is
+   * answered, but its request body and message count are lower bounds, so its row says incomplete.
+   */
+  @Test
+  void aSideCutBeforeItEndedMarksItsStreamsIncomplete() {
+    byte[] cb = clientFrames(true).bytes();
+    byte[] sb = serverFrames().bytes();
+    int at = indexOfFrame(cb, DATA, 3) + 4;
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    c.onBytes(true, cb, 0, at, 1_000);
+    c.onGap(true, cb.length - at, 1_000);
+    c.onBytes(false, sb, 0, sb.length, 5_000);
+    run(c, rows);
+    Http2StreamRow r1 = rows.stream().filter(r -> r.streamId() == 1).findFirst().orElseThrow();
+    assertFalse(r1.incomplete(), "stream 1 ended before the cut");
+    Http2StreamRow r3 = rows.stream().filter(r -> r.streamId() == 3).findFirst().orElseThrow();
+    assertEquals(List.of("answered", 0L, 0L, true), List.of(r3.status(), r3.requestBodyBytes(),
+        r3.grpcRequestMessages(), r3.incomplete()), r3.toString());
+  }
+
   static int indexOfFrame(byte[] b, int type, int stream) {
     int i = b.length >= 24 && b[0] == 'P' && b[1] == 'R' && b[2] == 'I' ? 24 : 0;
     while (i + 9 <= b.length) {
