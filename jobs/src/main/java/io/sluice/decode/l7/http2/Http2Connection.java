@@ -673,7 +673,8 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     private void grpcTrailers(StreamState s) {
       String gs = fields[Field.GRPC_STATUS.ordinal()];
       if (gs != null) {
-        s.grpcStatus = statusCode(gs);
+        int code = statusCode(gs); // 0 also when not 1 to 3 digits: only "0" itself is OK
+        s.grpcStatus = code != 0 || gs.equals("0") ? code : -1;
         s.grpcMessage = Grpc.decodeMessage(fields[Field.GRPC_MESSAGE.ordinal()]);
       }
     }

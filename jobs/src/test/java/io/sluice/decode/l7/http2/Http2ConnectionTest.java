@@ -257,6 +257,29 @@ class Http2ConnectionTest {
         r3.grpcRequestMessages(), r3.incomplete()), r3.toString());
   }
 
+  /** A grpc-status that is not a number is no status: -1, never 0 (OK). */
+  @Test
+  void aMalformedGrpcStatusIsNone() {
+    for (String value : List.of("abc", "", "-1", "1234")) {
+      Frames server = new Frames();
+      server.frame(SETTINGS, 0, 0, new byte[0]);
+      server.frame(HEADERS, END_HEADERS, 3, new Frames.Block().indexed(8).literal(31, "application/grpc").bytes());
+      server.frame(HEADERS, END_STREAM | END_HEADERS, 3, new Frames.Block().literal("grpc-status", value).bytes());
+      server.frame(HEADERS, END_HEADERS | END_STREAM, 5, new Frames.Block().indexed(9).bytes());
+      server.frame(HEADERS, END_HEADERS, 1, new Frames.Block().indexed(8).bytes());
+      server.frame(DATA, END_STREAM, 1, new byte[1]);
+      List<Http2StreamRow> rows = new ArrayList<>();
+      Http2Connection c = new Http2Connection(true, rows::add);
+      byte[] cb = clientFrames(true).bytes();
+      byte[] sb = server.bytes();
+      c.onBytes(true, cb, 0, cb.length, 1_000);
+      c.onBytes(false, sb, 0, sb.length, 2_000);
+      run(c, rows);
+      Http2StreamRow r3 = rows.stream().filter(r -> r.streamId() == 3).findFirst().orElseThrow();
+      assertEquals(List.of(true, -1), List.of(r3.grpc(), r3.grpcStatus()), "grpc-status '" + value + "'");
+    }
+  }
+
   static int indexOfFrame(byte[] b, int type, int stream) {
     int i = b.length >= 24 && b[0] == 'P' && b[1] == 'R' && b[2] == 'I' ? 24 : 0;
     while (i + 9 <= b.length) {
