@@ -35,6 +35,8 @@ ensure_test_packages() {
   # jobs' HTTP/2 and TLS capture tests: h2load/nghttp drive nginx's h2c; nghttpd adds gRPC-style trailers.
   command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
+  # H2cUpgradeCaptureTest: nghttpx accepts HTTP/1.1 Upgrade: h2c (nghttpd and nginx answer only prior knowledge).
+  command -v nghttpx >/dev/null 2>&1 || [ -x /usr/sbin/nghttpx ] || missing+=(nghttp2-proxy)
   install_packages "${missing[@]}"
   ensure_chdb
 }

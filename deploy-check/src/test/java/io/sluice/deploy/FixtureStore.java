@@ -14,6 +14,7 @@ import io.sluice.decode.packet.PacketParser;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
 import io.sluice.l7.DnsRow;
+import io.sluice.l7.Http2Row;
 import io.sluice.l7.HttpRow;
 import io.sluice.l7.L7Config;
 import io.sluice.l7.L7Replay;
@@ -255,7 +256,7 @@ final class FixtureStore {
     }
   }
 
-  /** dns and http rows as the L7 job's sink encodes them (DnsRowEncoder, HttpRowEncoder). */
+  /** dns and http rows as the L7 job's sink encodes them (DnsRowEncoder, HttpRowEncoder), HTTP/2 from {@link GrpcCapture}. */
   private void loadL7() throws IOException {
     DnsRowEncoder dnsEncoder = new DnsRowEncoder("fixtures");
     HttpRowEncoder httpEncoder = new HttpRowEncoder("fixtures");
@@ -271,10 +272,16 @@ final class FixtureStore {
       public void http(HttpRow r) {
         httpEncoder.encode(r, http);
       }
+
+      @Override
+      public void http2(Http2Row r) {
+        httpEncoder.encode(r.asHttpRow(), http);
+      }
     };
     for (Path capture : captures("l7")) {
       L7Replay.run(capture, L7Config.defaults(), sink);
     }
+    L7Replay.run(GrpcCapture.get(), L7Config.defaults(), sink);
     db.insertRowBinary("dns", dnsEncoder.columns(), dns.array(), dns.size());
     db.insertRowBinary("http", httpEncoder.columns(), http.array(), http.size());
   }

@@ -6,12 +6,16 @@ import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.l7.http.HttpHead;
 import io.sluice.decode.l7.http.HttpListener;
 import io.sluice.decode.l7.http.HttpStreamParser;
+import io.sluice.decode.l7.http2.Http2Connection;
+import io.sluice.decode.l7.http2.Http2StreamRow;
 import java.util.ArrayDeque;
 
 /**
  * The HTTP/1.x side of one TCP connection: a parser per direction and the FIFO that pairs requests with
  * final responses, as HTTP/1.1 requires (pipelining included). 1xx responses other than 101 answer no
- * request; 101 turns the connection into a tunnel that is no longer parsed.
+ * request; 101 turns the connection into a tunnel that is no longer parsed, unless it accepts the request's
+ * {@code Upgrade: h2c}: then the rest of the connection is HTTP/2, and the request is its stream 1, reported as an
+ * HTTP/2 row with the response from the frames.
  */
 final class HttpExchangeJoin implements TcpApp, HttpListener {
   static final int MAX_PIPELINE = 64;
@@ -27,6 +31,8 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     long bodyBytes;
     /** The capture cut the request's framing (see {@link HttpStreamParser#onHole}). */
     boolean incomplete;
+    /** It asked to upgrade to h2c. */
+    boolean h2c;
   }
 
   private final byte[] client;
@@ -50,6 +56,8 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
   private long responseStartNs;
   private final StreamConsumer fromClient;
   private final StreamConsumer fromServer;
+  /** The connection's HTTP/2 after an accepted h2c upgrade; null before or without one. */
+  private Http2Connection h2c;
 
   HttpExchangeJoin(byte[] client, int clientPort, byte[] server, int serverPort, long timeoutNs, L7Summary summary,
       L7Sink sink) {
@@ -106,6 +114,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     r.userAgent = head.userAgent;
     r.contentType = head.contentType;
     r.startNs = firstByteNs;
+    r.h2c = head.upgradeH2c;
     pending.addLast(r);
     sending = r;
   }
@@ -126,6 +135,11 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     responseContentType = head.contentType;
     responseStartNs = firstByteNs;
     if (code == 101) {
+      if (head.upgradeH2c && answering != null && answering.h2c && h2c == null) {
+        upgradeToH2c(answering);
+        answering = null;
+        responseOpen = false;
+      }
       requests.switchToTunnel();
       return ResponseBody.TUNNEL;
     }
@@ -189,6 +203,35 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
         responseNs != 0 ? responseNs - r.startNs : 0, rowStatus, r.incomplete || responseIncomplete));
   }
 
+  private void upgradeToH2c(Request r) {
+    h2c = new Http2Connection(true, this::h2cStream);
+    h2c.upgradedRequest(r.method, r.host, r.path, r.contentType, r.userAgent, r.bodyBytes, r.startNs, r.incomplete);
+    tunnelToH2c();
+  }
+
+  private void h2cStream(Http2StreamRow s) {
+    sink.http2(new Http2Row(client, clientPort, server, serverPort, s));
+  }
+
+  private void tunnelToH2c() {
+    requests.tunnelTo(h2cDirection(true));
+    responses.tunnelTo(h2cDirection(false));
+  }
+
+  private HttpStreamParser.Tunnel h2cDirection(boolean fromClient) {
+    return new HttpStreamParser.Tunnel() {
+      @Override
+      public void bytes(byte[] b, int off, int len, long ns) {
+        h2c.onBytes(fromClient, b, off, len, ns);
+      }
+
+      @Override
+      public void gap(long missing, long ns) {
+        h2c.onGap(fromClient, missing, ns);
+      }
+    };
+  }
+
   /** When the oldest pending request times out; Long.MAX_VALUE when none is pending. */
   long nextDeadline() {
     return pending.isEmpty() ? Long.MAX_VALUE : pending.peekFirst().startNs + timeoutNs;
@@ -229,6 +272,10 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     out.writeLong(responseStartNs);
     requests.write(out);
     responses.write(out);
+    out.writeBoolean(h2c != null);
+    if (h2c != null) {
+      h2c.write(out);
+    }
   }
 
   void read(java.io.DataInput in) throws java.io.IOException {
@@ -246,6 +293,10 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     responseStartNs = in.readLong();
     requests.read(in);
     responses.read(in);
+    if (in.readBoolean()) {
+      h2c = Http2Connection.read(in, this::h2cStream);
+      tunnelToH2c();
+    }
   }
 
   private static void writeRequest(java.io.DataOutput out, Request r) throws java.io.IOException {
@@ -258,6 +309,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     out.writeLong(r.startNs);
     out.writeLong(r.bodyBytes);
     out.writeBoolean(r.incomplete);
+    out.writeBoolean(r.h2c);
   }
 
   private static Request readRequest(java.io.DataInput in) throws java.io.IOException {
@@ -271,6 +323,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     r.startNs = in.readLong();
     r.bodyBytes = in.readLong();
     r.incomplete = in.readBoolean();
+    r.h2c = in.readBoolean();
     return r;
   }
 
@@ -279,6 +332,9 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     responses.onClose(ns);
     requests.onClose(ns);
     closeResponse(0, true);
+    if (h2c != null) {
+      h2c.close(ns);
+    }
     while (!pending.isEmpty()) {
       summary.httpTimeouts++;
       emit(pending.pollFirst(), 0, 0, 0, "", RowStatus.TIMEOUT, false);

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /** The rows' column names are the ClickHouse tables' columns, in order, after every migration. */
 class SqlColumnsTest {
   private static final Pattern COLUMN = Pattern.compile("^\\s{4}([a-z_]+)\\s+\\S", Pattern.MULTILINE);
-  private static final Pattern ADD_COLUMN = Pattern.compile(
-      "^ALTER TABLE ([a-z_]+) ADD COLUMN ([a-z_]+) \\S+ AFTER ([a-z_]+);", Pattern.MULTILINE);
+  private static final Pattern ALTER = Pattern.compile("^ALTER TABLE ([a-z_]+)\\s+([^;]*);", Pattern.MULTILINE);
+  private static final Pattern ADD_COLUMN = Pattern.compile("ADD COLUMN ([a-z_]+) [^\\n]*? AFTER ([a-z_]+)");
 
   @Test
   void dnsRowMatchesTheDnsTable() throws IOException {
@@ -53,6 +53,15 @@ class SqlColumnsTest {
     return out;
   }
 
+  @Test
+  void http2RowMatchesTheHttpTable() throws IOException {
+    Http2Row row = new Http2Row(new byte[16], 0, new byte[16], 0, new io.sluice.decode.l7.http2.Http2StreamRow(1, "GET",
+        "http", "a", "/", 200, "", "", 0, 0, 1, 2, 3, "answered", 0, false, false, true, "s", "m", 0, "", 1, 1, 0));
+    assertEquals(sorted(columns("011_http.sql", "http")), sorted(new ArrayList<>(row.columns("n").keySet())));
+    assertEquals(Http2Columns.HTTP1, new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "",
+        0, 0, RowStatus.TIMEOUT, false).http2(), "an HTTP/1.x row has the HTTP/2 columns' defaults");
+  }
+
   private static List<String> sorted(List<String> names) {
     names.sort(null);
     return names;
@@ -77,10 +86,11 @@ class SqlColumnsTest {
     }
     try (var files = Files.list(sqlDir)) {
       for (Path later : files.filter(f -> f.getFileName().toString().compareTo(file) > 0).sorted().toList()) {
-        Matcher add = ADD_COLUMN.matcher(Files.readString(later));
-        while (add.find()) {
-          if (add.group(1).equals(table)) {
-            names.add(names.indexOf(add.group(3)) + 1, add.group(2));
+        Matcher alter = ALTER.matcher(Files.readString(later));
+        while (alter.find()) {
+          Matcher add = ADD_COLUMN.matcher(alter.group(2));
+          while (alter.group(1).equals(table) && add.find()) {
+            names.add(names.indexOf(add.group(2)) + 1, add.group(1));
           }
         }
       }

@@ -20,7 +20,7 @@ final class TableRows implements L7Command.RowPrinter {
   private static final List<String> HTTP_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
       "server_port", "method", "host", "path", "status_code", "response_body_size", "latency_ns", "status");
   private static final List<String> HTTP2_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
-      "server_port", "stream_id", "method", "host", "path", "status_code", "grpc_status", "latency_ns",
+      "server_port", "stream_id", "method", "host", "path", "status_code", "grpc_status", "grpc_message", "latency_ns",
       "incomplete", "status");
   private static final List<String> TLS_COLUMNS = List.of("time_ns", "client_addr", "client_port", "server_addr",
       "server_port", "sni", "version", "cipher_suite", "alpn", "ja4", "handshake_ns", "status");

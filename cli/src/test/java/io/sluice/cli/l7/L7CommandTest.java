@@ -63,6 +63,9 @@ class L7CommandTest {
       assertEquals(200, row.get("status_code").asInt());
       assertTrue(row.get("latency_ns").asLong() > 0);
       assertEquals("answered", row.get("status").asText());
+      // the HTTP/2 and gRPC columns, at their defaults on an HTTP/1.1 row
+      assertEquals(List.of(0, "", -1, 0), List.of(row.get("stream_id").asInt(), row.get("grpc_service").asText(),
+          row.get("grpc_status").asInt(), row.get("grpc").asInt()));
     }
   }
 
@@ -134,12 +137,16 @@ class L7CommandTest {
       if (n.has("http")) {
         JsonNode h = n.get("http");
         streams.add(h.get("version").asText() + " " + h.get("method").asText() + " " + h.get("path").asText() + " "
-            + h.get("status_code").asInt() + " " + h.get("status").asText());
+            + h.get("status_code").asInt() + " " + h.get("status").asText() + " stream " + h.get("stream_id").asInt()
+            + " " + h.get("scheme").asText() + " grpc " + h.get("grpc").asInt() + " " + h.get("grpc_status").asInt()
+            + " end>=response " + (h.get("response_end_ns").asLong() >= h.get("response_time_ns").asLong()));
       }
     }
     java.util.Collections.sort(streams);
-    assertEquals(List.of("HTTP/2 GET /hello.txt 200 answered", "HTTP/2 GET /nothing 404 answered"), streams);
+    assertEquals(List.of("HTTP/2 GET /hello.txt 200 answered stream 13 http grpc 0 -1 end>=response true",
+        "HTTP/2 GET /nothing 404 answered stream 15 http grpc 0 -1 end>=response true"), streams);
     Result table = run("l7", pcap.toString());
     assertTrue(table.out().contains("http (HTTP/2) (2 rows)"), table.out());
+    assertTrue(table.out().contains("stream_id") && table.out().contains("grpc_status"), table.out());
   }
 }

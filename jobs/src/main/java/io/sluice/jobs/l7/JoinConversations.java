@@ -117,7 +117,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       ctx.output(TLS, buffer.toByteArray());
     }
 
-    /** HTTP/2 streams land in the http table with version HTTP/2 (its gRPC columns do not exist yet). */
+    /** HTTP/2 streams land in the http table with version HTTP/2 and their HTTP/2 and gRPC columns. */
     @Override
     public void http2(Http2Row row) {
       http(row.asHttpRow());

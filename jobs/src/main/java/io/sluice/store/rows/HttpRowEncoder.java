@@ -1,18 +1,21 @@
 package io.sluice.store.rows;
 
+import io.sluice.decode.l7.http2.Http2StreamRow;
+import io.sluice.l7.Http2Columns;
 import io.sluice.l7.HttpRow;
 import io.sluice.l7.L7Process;
 import io.sluice.store.sink.RowBinary;
 import io.sluice.store.sink.RowEncoder;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** An {@link HttpRow} seen on one node as a row of the {@code http} table (sql/011_http.sql, 013_http_cgroup.sql,
- * 015_http_incomplete.sql). */
+ * 015_http_incomplete.sql, 019_http2_grpc.sql). */
 public final class HttpRowEncoder implements RowEncoder<HttpRow> {
-  public static final List<String> COLUMNS = ProcessColumns.after(List.of(
+  public static final List<String> COLUMNS = Stream.concat(ProcessColumns.after(List.of(
       "time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
       "method", "host", "path", "version", "status_code", "request_body_size", "response_body_size", "content_type",
-      "user_agent", "latency_ns", "status", "incomplete"));
+      "user_agent", "latency_ns", "status", "incomplete")).stream(), Http2Columns.NAMES.stream()).toList();
 
   private final String node;
 
@@ -38,5 +41,10 @@ public final class HttpRowEncoder implements RowEncoder<HttpRow> {
         .uint64(r.requestBodySize()).uint64(r.responseBodySize()).string(r.contentType()).string(r.userAgent())
         .uint64(r.latencyNs()).string(r.status()).uint8(r.incomplete() ? 1 : 0);
     ProcessColumns.write(process, out);
+    Http2StreamRow h = r.http2();
+    out.uint32(h.streamId()).string(h.scheme()).uint64(h.responseEndNs()).uint32(h.errorCode())
+        .uint8(h.pushed() ? 1 : 0).uint8(h.grpc() ? 1 : 0).string(h.grpcService()).string(h.grpcMethod())
+        .int16(h.grpcStatus()).string(h.grpcMessage()).uint64(h.grpcRequestMessages())
+        .uint64(h.grpcResponseMessages()).uint64(h.grpcTimeoutNs());
   }
 }

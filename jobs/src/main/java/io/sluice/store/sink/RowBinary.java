@@ -49,6 +49,11 @@ public final class RowBinary {
     return this;
   }
 
+  /** Int16: two's complement, little-endian, as UInt16. */
+  public RowBinary int16(int v) {
+    return uint16(v);
+  }
+
   public RowBinary uint32(long v) {
     ensure(4);
     for (int i = 0; i < 4; i++) {

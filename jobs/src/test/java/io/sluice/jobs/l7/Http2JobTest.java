@@ -40,31 +40,58 @@ class Http2JobTest {
     Tools.worldReadable(dir);
     Files.writeString(dir.resolve("a.txt"), "a\n");
     Files.write(dir.resolve("b.bin"), new byte[30_000]);
+    // A gRPC-shaped call: nghttpd answers with two length-prefixed messages and adds the status trailers.
+    Path grpcDocs = Files.createDirectories(dir.resolve("grpc").resolve("pkg.Store"));
+    Files.write(grpcDocs.resolve("Get"), new byte[] {0, 0, 0, 0, 2, 7, 7, 0, 0, 0, 0, 1, 9});
+    Files.write(dir.resolve("grpc-request.bin"), new byte[] {0, 0, 0, 0, 1, 42});
+    Tools.worldReadable(dir.resolve("grpc"));
+    Tools.worldReadable(grpcDocs);
     int port = Tools.freePort();
+    int grpcPort = Tools.freePort();
     Process server = new ProcessBuilder("nghttpd", "--no-tls", "-d", dir.toString(), "" + port)
         .redirectErrorStream(true).redirectOutput(dir.resolve("nghttpd.log").toFile()).start();
+    Process grpcServer = new ProcessBuilder("nghttpd", "--no-tls", "-d", dir.resolve("grpc").toString(),
+        "--trailer", "grpc-status: 5", "--trailer", "grpc-message: no%20such%20key", "" + grpcPort)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nghttpd-grpc.log").toFile()).start();
     Path capture;
     try {
       Tools.waitForPort(port, server);
-      try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "h2job", port)) {
+      Tools.waitForPort(grpcPort, grpcServer);
+      try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "h2job", port, grpcPort)) {
         String base = "http://127.0.0.1:" + port;
         Tools.run(List.of("nghttp", "-n", base + "/a.txt", base + "/b.bin", base + "/none"));
+        Tools.run(List.of("nghttp", "-n", "-H", "content-type: application/grpc", "-H", "grpc-timeout: 3S",
+            "-d", dir.resolve("grpc-request.bin").toString(), "http://127.0.0.1:" + grpcPort + "/pkg.Store/Get"));
         capture = cap.stop();
       }
     } finally {
       server.destroy();
       server.waitFor();
+      grpcServer.destroy();
+      grpcServer.waitFor();
     }
 
     ClickHouseHttp db = runJob(capture, "h2node");
+    List<String> columns = new ArrayList<>();
+    for (List<String> r : db.query("DESCRIBE TABLE http").rows()) {
+      columns.add(r.get(0));
+    }
+    List<String> expectedColumns = new ArrayList<>(io.sluice.store.rows.HttpRowEncoder.COLUMNS);
+    expectedColumns.add("ingest_batch");
+    assertEquals(expectedColumns, columns, "the encoder writes the table's columns in order");
     List<String> rows = new ArrayList<>();
     for (List<String> r : db.query("SELECT version, method, path, status_code, status,"
-        + " latency_ns > 0, if(path = '/none', 0, response_body_size) FROM http WHERE node = 'h2node' ORDER BY path")
-        .rows()) {
+        + " latency_ns > 0, if(path = '/none', 0, response_body_size), stream_id, scheme,"
+        + " response_end_ns >= response_time_ns AND response_time_ns > 0, error_code, pushed, grpc, grpc_service,"
+        + " grpc_method, grpc_status, grpc_message, grpc_request_messages, grpc_response_messages, grpc_timeout_ns"
+        + " FROM http WHERE node = 'h2node' ORDER BY path").rows()) {
       rows.add(String.join(" ", r));
     }
-    assertEquals(List.of("HTTP/2 GET /a.txt 200 answered 1 2", "HTTP/2 GET /b.bin 200 answered 1 30000",
-        "HTTP/2 GET /none 404 answered 1 0"), rows);
+    assertEquals(List.of("HTTP/2 GET /a.txt 200 answered 1 2 13 http 1 0 0 0   -1  0 0 0",
+        "HTTP/2 GET /b.bin 200 answered 1 30000 15 http 1 0 0 0   -1  0 0 0",
+        "HTTP/2 GET /none 404 answered 1 0 17 http 1 0 0 0   -1  0 0 0",
+        "HTTP/2 POST /pkg.Store/Get 200 answered 1 13 13 http 1 0 0 1 pkg.Store Get 5 no such key 1 2 3000000000"),
+        rows);
   }
 
   /** TLS handshakes (openssl s_server and s_client) through the same path into the tls table. */

@@ -27,7 +27,7 @@ class MigratorOnClickHouse26Test extends MigratorTest {
   private static final Pattern TABLE = Pattern.compile("(?is)^\\s*(?:--[^\\n]*\\n\\s*)*(?:CREATE\\s+TABLE\\s+IF\\s+NOT\\s+EXISTS|ALTER\\s+TABLE)\\s+(\\w+)");
   private static final Pattern TYPED_COLUMN = Pattern.compile("(\\w+)\\s+\\{\\{\\s*(lowcard|ipv6)\\s*(?::([^}]*))?\\}\\}");
   private static final Pattern CODEC_COLUMN = Pattern.compile(
-      "(?im)^\\s*(?:ALTER\\s+TABLE\\s+\\w+\\s+ADD\\s+COLUMN\\s+)?(\\w+)\\s+[^{\\n]*\\{\\{\\s*codec\\s*:");
+      "(?im)^\\s*(?:(?:ALTER\\s+TABLE\\s+\\w+\\s+)?ADD\\s+COLUMN\\s+)?(\\w+)\\s+[^{\\n]*\\{\\{\\s*codec\\s*:");
 
   @Override
   protected ClickHouseSql server() {

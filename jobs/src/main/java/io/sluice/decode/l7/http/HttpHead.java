@@ -21,12 +21,14 @@ public final class HttpHead {
   public boolean chunked;
   public boolean connectionClose;
   public boolean upgrade;
+  /** The Upgrade header names h2c: HTTP/2 over cleartext (RFC 7540 3.2). */
+  public boolean upgradeH2c;
 
   void reset(boolean isRequest) {
     request = isRequest;
     method = path = version = host = userAgent = contentType = "";
     statusCode = 0;
     contentLength = -1;
-    chunked = connectionClose = upgrade = false;
+    chunked = connectionClose = upgrade = upgradeH2c = false;
   }
 }

@@ -100,6 +100,7 @@ final class HttpLines {
       case 7 -> {
         if (nameIs(l, "upgrade")) {
           h.upgrade = true;
+          h.upgradeH2c = containsIgnoreCase(l, v, e, "h2c");
         }
       }
       default -> { }

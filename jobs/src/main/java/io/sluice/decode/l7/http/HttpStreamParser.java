@@ -39,6 +39,20 @@ public final class HttpStreamParser {
   /** After a bad start line or lost framing: skip lines quietly until a valid start line. */
   private boolean resyncing;
 
+  /** Where a tunnel's bytes go (the HTTP/2 of an h2c upgrade); null: they are dropped. Not part of the state. */
+  public interface Tunnel {
+    void bytes(byte[] b, int off, int len, long ns);
+
+    /** Bytes of the tunnel that were not captured, or an unknown amount (the 101's head was cut). */
+    void gap(long missing, long ns);
+  }
+
+  private Tunnel tunnel;
+
+  public void tunnelTo(Tunnel t) {
+    tunnel = t;
+  }
+
   public HttpStreamParser(boolean requests, HttpListener listener, ProblemCounts problems) {
     this.requests = requests;
     this.listener = listener;
@@ -68,7 +82,12 @@ public final class HttpStreamParser {
           bodyBytes += end - p;
           p = end;
         }
-        case TUNNEL -> p = end;
+        case TUNNEL -> {
+          if (tunnel != null) {
+            tunnel.bytes(b, p, end - p, ns);
+          }
+          p = end;
+        }
         default -> p = appendLine(b, p, end, ns);
       }
     }
@@ -93,7 +112,7 @@ public final class HttpStreamParser {
         loseFraming(false, ns);
       }
       case UNTIL_CLOSE -> bodyBytes += missing;
-      case TUNNEL -> { }
+      case TUNNEL -> tunnelGap(missing, ns);
       case START -> loseFraming(lineLength == 0, ns);
       default -> loseFraming(false, ns);
     }
@@ -120,7 +139,7 @@ public final class HttpStreamParser {
         }
       }
       case UNTIL_CLOSE -> bodyBytes += missing;
-      case TUNNEL -> { }
+      case TUNNEL -> tunnelGap(missing, ns);
       case START -> {
         if (lineLength > 0 || lineTooLong) {
           startLineCut(ns);
@@ -165,6 +184,7 @@ public final class HttpStreamParser {
       if (head.statusCode == 101 || framing == HttpListener.ResponseBody.TUNNEL) {
         listener.onMessageEnd(false, 0, false, ns);
         state = State.TUNNEL;
+        tunnelGap(1, ns); // where the head ends is in the hole: the tunnel's first bytes are unknown
         return;
       }
     }
@@ -372,6 +392,12 @@ public final class HttpStreamParser {
     bodyBytes = 0;
   }
 
+  private void tunnelGap(long missing, long ns) {
+    if (tunnel != null) {
+      tunnel.gap(missing, ns);
+    }
+  }
+
   /** The parser's state, for Flink keyed state: at most one line of bytes. */
   public void write(java.io.DataOutput out) throws java.io.IOException {
     out.writeByte(state.ordinal());
@@ -392,6 +418,7 @@ public final class HttpStreamParser {
     out.writeBoolean(head.chunked);
     out.writeBoolean(head.connectionClose);
     out.writeBoolean(head.upgrade);
+    out.writeBoolean(head.upgradeH2c);
   }
 
   public void read(java.io.DataInput in) throws java.io.IOException {
@@ -416,6 +443,7 @@ public final class HttpStreamParser {
     head.chunked = in.readBoolean();
     head.connectionClose = in.readBoolean();
     head.upgrade = in.readBoolean();
+    head.upgradeH2c = in.readBoolean();
   }
 
   static String ascii(byte[] b, int from, int to, int max) {

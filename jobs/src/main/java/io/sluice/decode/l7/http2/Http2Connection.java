@@ -83,6 +83,32 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     }
   }
 
+  /**
+   * An HTTP/1.1 request upgraded to HTTP/2 by {@code Upgrade: h2c} and a 101 (RFC 7540 3.2, RFC 9113 3.1): it is
+   * stream 1, already sent whole, whose response comes in HTTP/2 frames. Call before any byte of the connection's
+   * HTTP/2 part. The request's HTTP2-Settings are not applied: they can only lower the server's HPACK table limit,
+   * and the server's own table size updates say what it uses.
+   */
+  public void upgradedRequest(String method, String authority, String path, String contentType, String userAgent,
+      long bodyBytes, long requestNs, boolean incomplete) {
+    StreamState s = open(1);
+    if (s == null) {
+      return;
+    }
+    highestClientStream = 1;
+    s.method = method;
+    s.scheme = "http";
+    s.authority = authority;
+    s.path = path;
+    s.requestContentType = contentType;
+    s.userAgent = userAgent;
+    s.grpc = Grpc.isGrpcContentType(contentType);
+    s.requestBody = bodyBytes;
+    s.requestNs = requestNs;
+    s.requestEnded = true;
+    s.incomplete = incomplete;
+  }
+
   public int openStreams() {
     return streams.size();
   }
@@ -145,6 +171,12 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
 
   private void emit(StreamState s, String status, long errorCode) {
     streams.remove(s.id);
+    // A side that did not end while its direction had lost its framing, or whose gRPC message starts fell in a
+    // hole: its body bytes and message count are lower bounds.
+    if ((!s.requestEnded && !client.synced) || (!s.responseEnded && !server.synced)
+        || (s.grpc && (s.requestMessages.lost || s.responseMessages.lost))) {
+      s.incomplete = true;
+    }
     out.onStream(s.row(status, errorCode));
   }
 
@@ -562,7 +594,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         s.requestNs = blockTs;
         applyRequest(s);
       }
-      s.headersIncomplete |= incomplete;
+      s.incomplete |= incomplete;
       if (blockEndStream) {
         endStream(s, ts);
       }
@@ -594,7 +626,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
       s.pushed = true;
       s.requestEnded = true;
       s.requestNs = blockTs;
-      s.headersIncomplete = incomplete;
+      s.incomplete = incomplete;
       applyRequest(s);
     }
 
@@ -615,9 +647,9 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
           return;
         }
         s.unsolicited = true;
-        s.headersIncomplete = true;
+        s.incomplete = true;
       }
-      s.headersIncomplete |= incomplete;
+      s.incomplete |= incomplete;
       String status = fields[Field.STATUS.ordinal()];
       if (!s.responseHeadersSeen) {
         int code = statusCode(status);
@@ -641,7 +673,8 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     private void grpcTrailers(StreamState s) {
       String gs = fields[Field.GRPC_STATUS.ordinal()];
       if (gs != null) {
-        s.grpcStatus = statusCode(gs);
+        int code = statusCode(gs); // 0 also when not 1 to 3 digits: only "0" itself is OK
+        s.grpcStatus = code != 0 || gs.equals("0") ? code : -1;
         s.grpcMessage = Grpc.decodeMessage(fields[Field.GRPC_MESSAGE.ordinal()]);
       }
     }
@@ -649,7 +682,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     private void markBlockStream() {
       StreamState s = streams.get(blockPromised != 0 ? blockPromised : blockStream);
       if (s != null) {
-        s.headersIncomplete = true;
+        s.incomplete = true;
       }
     }
 
@@ -658,7 +691,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         s.requestEnded = true;
       } else {
         s.responseEnded = true;
-        s.endNs = ts;
+        s.responseEndNs = ts;
       }
       if (s.requestEnded && s.responseEnded) {
         emit(s, s.unsolicited ? Http2StreamRow.STATUS_UNSOLICITED : Http2StreamRow.STATUS_ANSWERED, 0);

@@ -5,10 +5,10 @@ package io.sluice.decode.l7.http2;
  *
  * @param requestNs first request HEADERS (PUSH_PROMISE for a pushed stream); 0 when not seen
  * @param responseNs first response HEADERS with a final (non-1xx) status; 0 when none
- * @param endNs the frame that ended the response (END_STREAM); 0 when the response did not end
+ * @param responseEndNs the frame that ended the response (END_STREAM); 0 when the response did not end
  * @param status one of the {@code STATUS_*} constants
  * @param errorCode the RST_STREAM or GOAWAY error code that ended the stream; 0 otherwise
- * @param headersIncomplete some header field could not be recovered: it referred to a dynamic table the capture
+ * @param incomplete some header field could not be recovered: it referred to a dynamic table the capture
  *     did not see filled (mid-connection start, an earlier block not captured whole), or the block itself was
  *     cut. The fields present are still right; absent ones are unknown, not empty.
  * @param grpcStatus from the trailers (or a trailers-only response); -1 when none
@@ -27,10 +27,10 @@ public record Http2StreamRow(
     long responseBodyBytes,
     long requestNs,
     long responseNs,
-    long endNs,
+    long responseEndNs,
     String status,
     long errorCode,
-    boolean headersIncomplete,
+    boolean incomplete,
     boolean pushed,
     boolean grpc,
     String grpcService,
@@ -61,6 +61,6 @@ public record Http2StreamRow(
 
   /** End of the response minus the request's first HEADERS; 0 unless both were seen. */
   public long durationNs() {
-    return requestNs != 0 && endNs != 0 ? endNs - requestNs : 0;
+    return requestNs != 0 && responseEndNs != 0 ? responseEndNs - requestNs : 0;
   }
 }

@@ -15,12 +15,12 @@ final class StreamState {
   long responseBody;
   long requestNs;
   long responseNs;
-  long endNs;
+  long responseEndNs;
   boolean requestEnded;
   boolean responseEnded;
   /** Response HEADERS with a final status seen: later server HEADERS are trailers. */
   boolean responseHeadersSeen;
-  boolean headersIncomplete;
+  boolean incomplete;
   boolean pushed;
   boolean unsolicited;
   boolean grpc;
@@ -41,10 +41,10 @@ final class StreamState {
       Latin1.write(out, v);
     }
     out.writeInt(statusCode);
-    for (long v : new long[] {requestBody, responseBody, requestNs, responseNs, endNs, grpcTimeoutNs}) {
+    for (long v : new long[] {requestBody, responseBody, requestNs, responseNs, responseEndNs, grpcTimeoutNs}) {
       out.writeLong(v);
     }
-    for (boolean v : new boolean[] {requestEnded, responseEnded, responseHeadersSeen, headersIncomplete, pushed,
+    for (boolean v : new boolean[] {requestEnded, responseEnded, responseHeadersSeen, incomplete, pushed,
         unsolicited, grpc}) {
       out.writeBoolean(v);
     }
@@ -68,12 +68,12 @@ final class StreamState {
     s.responseBody = in.readLong();
     s.requestNs = in.readLong();
     s.responseNs = in.readLong();
-    s.endNs = in.readLong();
+    s.responseEndNs = in.readLong();
     s.grpcTimeoutNs = in.readLong();
     s.requestEnded = in.readBoolean();
     s.responseEnded = in.readBoolean();
     s.responseHeadersSeen = in.readBoolean();
-    s.headersIncomplete = in.readBoolean();
+    s.incomplete = in.readBoolean();
     s.pushed = in.readBoolean();
     s.unsolicited = in.readBoolean();
     s.grpc = in.readBoolean();
@@ -86,7 +86,7 @@ final class StreamState {
   Http2StreamRow row(String status, long errorCode) {
     String contentType = responseContentType.isEmpty() ? requestContentType : responseContentType;
     return new Http2StreamRow(id, method, scheme, authority, path, statusCode, contentType, userAgent,
-        requestBody, responseBody, requestNs, responseNs, endNs, status, errorCode, headersIncomplete, pushed,
+        requestBody, responseBody, requestNs, responseNs, responseEndNs, status, errorCode, incomplete, pushed,
         grpc, grpc ? Grpc.service(path) : "", grpc ? Grpc.method(path) : "", grpcStatus, grpcMessage,
         grpc ? requestMessages.messages : 0, grpc ? responseMessages.messages : 0, grpcTimeoutNs);
   }

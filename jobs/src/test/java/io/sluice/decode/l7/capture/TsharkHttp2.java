@@ -34,9 +34,14 @@ public final class TsharkHttp2 {
   private TsharkHttp2() {}
 
   public static Map<String, Stream> streams(Path capture, int... ports) throws Exception {
+    return streams(capture, "http2", ports);
+  }
+
+  /** {@code decodeAs} "http" for connections that start in HTTP/1.1 and upgrade to h2c (tshark follows the 101). */
+  public static Map<String, Stream> streams(Path capture, String decodeAs, int... ports) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("tshark", "-r", capture.toString()));
     for (int port : ports) {
-      cmd.addAll(List.of("-d", "tcp.port==" + port + ",http2"));
+      cmd.addAll(List.of("-d", "tcp.port==" + port + "," + decodeAs));
     }
     // Only the TCP and HTTP/2 layers, straight into a file: the whole pdml of 600 streams, held as text several
     // times over beside its DOM, ran a test JVM out of its 2 GB heap.

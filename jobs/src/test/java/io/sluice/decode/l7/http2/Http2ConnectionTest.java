@@ -122,7 +122,7 @@ class Http2ConnectionTest {
         List.of(r1.streamId(), r1.method(), r1.scheme(), r1.authority(), r1.path(), r1.statusCode(),
             r1.contentType(), r1.userAgent(), r1.responseBodyBytes(), r1.status()));
     assertEquals(4_000, r1.latencyNs());
-    assertFalse(r1.headersIncomplete());
+    assertFalse(r1.incomplete());
     assertFalse(r1.grpc());
 
     Http2StreamRow r3 = rows.get(1);
@@ -162,12 +162,12 @@ class Http2ConnectionTest {
     run(c, rows);
     assertEquals(2, rows.size());
     Http2StreamRow r = rows.get(0);
-    assertTrue(r.headersIncomplete());
+    assertTrue(r.incomplete());
     assertEquals(List.of("GET", "https", "", "/late", 404, "answered"),
         List.of(r.method(), r.scheme(), r.authority(), r.path(), r.statusCode(), r.status()));
     Http2StreamRow u = rows.get(1);
     assertEquals(List.of(11, 200, "unsolicited", true),
-        List.of(u.streamId(), u.statusCode(), u.status(), u.headersIncomplete()));
+        List.of(u.streamId(), u.statusCode(), u.status(), u.incomplete()));
   }
 
   @Test
@@ -185,14 +185,14 @@ class Http2ConnectionTest {
     run(c, rows);
     assertEquals(5, rows.size());
     Http2StreamRow r1 = rows.get(0);
-    assertFalse(r1.headersIncomplete(), "stream 1 was before the hole");
+    assertFalse(r1.incomplete(), "stream 1 was before the hole");
     Http2StreamRow r3 = rows.get(1);
-    assertTrue(r3.headersIncomplete());
+    assertTrue(r3.incomplete());
     assertEquals("POST", r3.method());
     assertEquals("", r3.path(), "after the hole: unknown, not guessed");
     assertEquals(1, c.problems(Http2Problem.HEADER_BLOCK_CUT));
     Http2StreamRow r5 = rows.get(2);
-    assertTrue(r5.headersIncomplete(), "its :authority came from the dynamic table, now unknown");
+    assertTrue(r5.incomplete(), "its :authority came from the dynamic table, now unknown");
     assertEquals("", r5.authority());
     assertEquals("/c", r5.path());
   }
@@ -235,6 +235,51 @@ class Http2ConnectionTest {
   }
 
   /** Offset of the first frame of that type and stream, walking the frames after an optional preface. */
+  /**
+   * The client's side loses its framing before the gRPC call's DATA (a snap cut across a frame header): the call is
+   * answered, but its request body and message count are lower bounds, so its row says incomplete.
+   */
+  @Test
+  void aSideCutBeforeItEndedMarksItsStreamsIncomplete() {
+    byte[] cb = clientFrames(true).bytes();
+    byte[] sb = serverFrames().bytes();
+    int at = indexOfFrame(cb, DATA, 3) + 4;
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    c.onBytes(true, cb, 0, at, 1_000);
+    c.onGap(true, cb.length - at, 1_000);
+    c.onBytes(false, sb, 0, sb.length, 5_000);
+    run(c, rows);
+    Http2StreamRow r1 = rows.stream().filter(r -> r.streamId() == 1).findFirst().orElseThrow();
+    assertFalse(r1.incomplete(), "stream 1 ended before the cut");
+    Http2StreamRow r3 = rows.stream().filter(r -> r.streamId() == 3).findFirst().orElseThrow();
+    assertEquals(List.of("answered", 0L, 0L, true), List.of(r3.status(), r3.requestBodyBytes(),
+        r3.grpcRequestMessages(), r3.incomplete()), r3.toString());
+  }
+
+  /** A grpc-status that is not a number is no status: -1, never 0 (OK). */
+  @Test
+  void aMalformedGrpcStatusIsNone() {
+    for (String value : List.of("abc", "", "-1", "1234")) {
+      Frames server = new Frames();
+      server.frame(SETTINGS, 0, 0, new byte[0]);
+      server.frame(HEADERS, END_HEADERS, 3, new Frames.Block().indexed(8).literal(31, "application/grpc").bytes());
+      server.frame(HEADERS, END_STREAM | END_HEADERS, 3, new Frames.Block().literal("grpc-status", value).bytes());
+      server.frame(HEADERS, END_HEADERS | END_STREAM, 5, new Frames.Block().indexed(9).bytes());
+      server.frame(HEADERS, END_HEADERS, 1, new Frames.Block().indexed(8).bytes());
+      server.frame(DATA, END_STREAM, 1, new byte[1]);
+      List<Http2StreamRow> rows = new ArrayList<>();
+      Http2Connection c = new Http2Connection(true, rows::add);
+      byte[] cb = clientFrames(true).bytes();
+      byte[] sb = server.bytes();
+      c.onBytes(true, cb, 0, cb.length, 1_000);
+      c.onBytes(false, sb, 0, sb.length, 2_000);
+      run(c, rows);
+      Http2StreamRow r3 = rows.stream().filter(r -> r.streamId() == 3).findFirst().orElseThrow();
+      assertEquals(List.of(true, -1), List.of(r3.grpc(), r3.grpcStatus()), "grpc-status '" + value + "'");
+    }
+  }
+
   static int indexOfFrame(byte[] b, int type, int stream) {
     int i = b.length >= 24 && b[0] == 'P' && b[1] == 'R' && b[2] == 'I' ? 24 : 0;
     while (i + 9 <= b.length) {
