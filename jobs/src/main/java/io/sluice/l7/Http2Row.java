@@ -13,10 +13,10 @@ public record Http2Row(byte[] clientAddr, int clientPort, byte[] serverAddr, int
   /** The stream as the {@code http} row the L7Job stores. */
   public HttpRow asHttpRow() {
     Http2StreamRow s = stream;
-    long timeNs = s.requestNs() != 0 ? s.requestNs() : s.responseNs();
-    return new HttpRow(timeNs, clientAddr, clientPort, serverAddr, serverPort, s.method(), s.authority(), s.path(),
-        VERSION, s.statusCode(), s.requestBodyBytes(), s.responseBodyBytes(), s.contentType(), s.userAgent(),
-        s.responseNs(), s.latencyNs(), s.status(), s.incomplete(), s);
+    long timeNs = s.requestNs() != 0 ? s.requestNs() : s.responseTimeNs();
+    return new HttpRow(timeNs, clientAddr, clientPort, serverAddr, serverPort, s.method(), s.host(), s.path(),
+        VERSION, s.statusCode(), s.requestBodySize(), s.responseBodySize(), s.contentType(), s.userAgent(),
+        s.responseTimeNs(), s.latencyNs(), s.status(), s.incomplete(), s);
   }
 
   public Map<String, Object> columns(String node) {

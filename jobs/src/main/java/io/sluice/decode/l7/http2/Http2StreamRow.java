@@ -4,7 +4,7 @@ package io.sluice.decode.l7.http2;
  * One HTTP/2 stream: a request and its response, or what the capture showed of them.
  *
  * @param requestNs first request HEADERS (PUSH_PROMISE for a pushed stream); 0 when not seen
- * @param responseNs first response HEADERS with a final (non-1xx) status; 0 when none
+ * @param responseTimeNs first response HEADERS with a final (non-1xx) status; 0 when none
  * @param responseEndNs the frame that ended the response (END_STREAM); 0 when the response did not end
  * @param status one of the {@code STATUS_*} constants
  * @param errorCode the RST_STREAM or GOAWAY error code that ended the stream; 0 otherwise
@@ -18,15 +18,15 @@ public record Http2StreamRow(
     int streamId,
     String method,
     String scheme,
-    String authority,
+    String host,
     String path,
     int statusCode,
     String contentType,
     String userAgent,
-    long requestBodyBytes,
-    long responseBodyBytes,
+    long requestBodySize,
+    long responseBodySize,
     long requestNs,
-    long responseNs,
+    long responseTimeNs,
     long responseEndNs,
     String status,
     long errorCode,
@@ -56,7 +56,7 @@ public record Http2StreamRow(
 
   /** Response first HEADERS minus request first HEADERS; 0 unless both were seen. */
   public long latencyNs() {
-    return requestNs != 0 && responseNs != 0 ? responseNs - requestNs : 0;
+    return requestNs != 0 && responseTimeNs != 0 ? responseTimeNs - requestNs : 0;
   }
 
   /** End of the response minus the request's first HEADERS; 0 unless both were seen. */

@@ -119,8 +119,8 @@ class Http2ConnectionTest {
     assertEquals(5, rows.size(), rows.toString());
     Http2StreamRow r1 = rows.get(0);
     assertEquals(List.of(1, "GET", "https", "example.org", "/a", 200, "text/html", "t/1", 100L, "answered"),
-        List.of(r1.streamId(), r1.method(), r1.scheme(), r1.authority(), r1.path(), r1.statusCode(),
-            r1.contentType(), r1.userAgent(), r1.responseBodyBytes(), r1.status()));
+        List.of(r1.streamId(), r1.method(), r1.scheme(), r1.host(), r1.path(), r1.statusCode(),
+            r1.contentType(), r1.userAgent(), r1.responseBodySize(), r1.status()));
     assertEquals(4_000, r1.latencyNs());
     assertFalse(r1.incomplete());
     assertFalse(r1.grpc());
@@ -128,11 +128,11 @@ class Http2ConnectionTest {
     Http2StreamRow r3 = rows.get(1);
     assertTrue(r3.grpc());
     assertEquals(List.of("POST", "example.org", "helloworld.Greeter", "SayHello", 5, "not found", 2L, 3L),
-        List.of(r3.method(), r3.authority(), r3.grpcService(), r3.grpcMethod(), r3.grpcStatus(), r3.grpcMessage(),
+        List.of(r3.method(), r3.host(), r3.grpcService(), r3.grpcMethod(), r3.grpcStatus(), r3.grpcMessage(),
             r3.grpcRequestMessages(), r3.grpcResponseMessages()));
     assertEquals(250_000_000L, r3.grpcTimeoutNs());
-    assertEquals(15 + 5, r3.requestBodyBytes(), "data without padding");
-    assertEquals(5 * 3 + 12, r3.responseBodyBytes());
+    assertEquals(15 + 5, r3.requestBodySize(), "data without padding");
+    assertEquals(5 * 3 + 12, r3.responseBodySize());
     assertEquals(200, r3.statusCode());
 
     Http2StreamRow r5 = rows.get(2);
@@ -164,7 +164,7 @@ class Http2ConnectionTest {
     Http2StreamRow r = rows.get(0);
     assertTrue(r.incomplete());
     assertEquals(List.of("GET", "https", "", "/late", 404, "answered"),
-        List.of(r.method(), r.scheme(), r.authority(), r.path(), r.statusCode(), r.status()));
+        List.of(r.method(), r.scheme(), r.host(), r.path(), r.statusCode(), r.status()));
     Http2StreamRow u = rows.get(1);
     assertEquals(List.of(11, 200, "unsolicited", true),
         List.of(u.streamId(), u.statusCode(), u.status(), u.incomplete()));
@@ -193,7 +193,7 @@ class Http2ConnectionTest {
     assertEquals(1, c.problems(Http2Problem.HEADER_BLOCK_CUT));
     Http2StreamRow r5 = rows.get(2);
     assertTrue(r5.incomplete(), "its :authority came from the dynamic table, now unknown");
-    assertEquals("", r5.authority());
+    assertEquals("", r5.host());
     assertEquals("/c", r5.path());
   }
 
@@ -209,7 +209,7 @@ class Http2ConnectionTest {
     c.onGap(false, 80, 5_000);
     c.onBytes(false, sb, data1 + 90, sb.length - data1 - 90, 5_000);
     run(c, rows);
-    assertEquals(100, rows.get(0).responseBodyBytes());
+    assertEquals(100, rows.get(0).responseBodySize());
     assertEquals("answered", rows.get(0).status());
 
     rows.clear();
@@ -253,7 +253,7 @@ class Http2ConnectionTest {
     Http2StreamRow r1 = rows.stream().filter(r -> r.streamId() == 1).findFirst().orElseThrow();
     assertFalse(r1.incomplete(), "stream 1 ended before the cut");
     Http2StreamRow r3 = rows.stream().filter(r -> r.streamId() == 3).findFirst().orElseThrow();
-    assertEquals(List.of("answered", 0L, 0L, true), List.of(r3.status(), r3.requestBodyBytes(),
+    assertEquals(List.of("answered", 0L, 0L, true), List.of(r3.status(), r3.requestBodySize(),
         r3.grpcRequestMessages(), r3.incomplete()), r3.toString());
   }
 
