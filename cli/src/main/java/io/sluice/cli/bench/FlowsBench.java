@@ -116,7 +116,8 @@ public final class FlowsBench implements Callable<Integer> {
     TablePrinter.print(out, header, rows);
     out.println("not landed = still queued (in Kafka or the job) when the drain time ran out; sustained rec/s = landed /"
         + " (send time + drain time); lossless = every record and byte landed; us/rec = microseconds of CPU per record"
-        + " sent, each process's CPU from the start of sending to the end of the drain (\"+\": the process restarted"
+        + " (per record landed for FlowJob's JobManager and TaskManager and ClickHouse, per record sent for the rest),"
+        + " each process's CPU from the start of sending to the end of the drain (\"+\": the process restarted"
         + " during the run and up to 0.5 s of the old one's CPU is missing).");
     if (!peerRows.isEmpty()) {
       out.println();
@@ -177,11 +178,12 @@ public final class FlowsBench implements Callable<Integer> {
         String.format(Locale.ROOT, "%,d", sent - landed), String.format(Locale.ROOT, "%.1f", drain),
         String.format(Locale.ROOT, "%,.0f", landed / (sendSeconds + drain)),
         Long.toString(drops), landed == sent && bytesMatch ? "yes" : "no"));
+    long worked = landed;
     for (String name : pids.keySet()) {
-      row.add(CpuMeter.microsPerRecord(cpu.get(name), sent));
+      row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, sent, worked)));
     }
     row.add(String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream().filter(cpu::containsKey)
-        .mapToDouble(name -> cpu.get(name).cpuSeconds()).sum() * 1e6 / sent));
+        .mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, sent, worked)).sum()));
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }
@@ -230,6 +232,13 @@ public final class FlowsBench implements Callable<Integer> {
   /** The processes whose CPU per record the target counts: collector + Kafka + TaskManager. */
   private static final String PIPELINE = "collector+kafka+taskmanager";
   private static final List<String> PIPELINE_PROCESSES = List.of("collector", "kafka", "flink-taskmanager");
+
+  /** Downstream of Kafka, a process has worked on the records landed; up to Kafka, on the records sent. */
+  private static long perRecordOf(String process, long sent, long landed) {
+    return DOWNSTREAM.contains(process) ? landed : sent;
+  }
+
+  private static final List<String> DOWNSTREAM = List.of("flink-taskmanager", "flink-jobmanager", "clickhouse");
 
   /** Each process by name, its pid looked up at every reading (a restarted TaskManager has a new one). */
   static Map<String, Supplier<OptionalLong>> pids(LocalStack stack, Process bench) {
