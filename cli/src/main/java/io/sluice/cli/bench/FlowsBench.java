@@ -29,7 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,7 +89,7 @@ public final class FlowsBench implements Callable<Integer> {
     Process collector = startCollector(settings, ipfixPort, metricsPort);
     List<List<String>> rows = new ArrayList<>();
     List<List<String>> peerRows = new ArrayList<>();
-    Map<String, Long> pids = pids(stack, collector);
+    Map<String, Supplier<OptionalLong>> pids = pids(stack, collector);
     try {
       awaitMetrics(metricsPort);
       ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
@@ -105,19 +107,23 @@ public final class FlowsBench implements Callable<Integer> {
       collector.waitFor(20, TimeUnit.SECONDS);
     }
     out.println();
-    out.printf("IPFIX, 20-field template, 18 records per datagram, %d s per rate; CPU in %% of one core while sending.%n", seconds);
+    out.printf("IPFIX, 20-field template, 18 records per datagram, %d s per rate.%n", seconds);
     List<String> header = new ArrayList<>(List.of("target rec/s", "sent", "sent rec/s", "landed", "not landed", "drain s",
         "sustained rec/s", "kernel drops", "lossless"));
-    pids.keySet().forEach(name -> header.add(name + " CPU%"));
+    pids.keySet().forEach(name -> header.add(name + " us/rec"));
+    header.add(PIPELINE + " us/rec");
     pids.keySet().forEach(name -> header.add(name + " RSS MiB"));
     TablePrinter.print(out, header, rows);
     out.println("not landed = still queued (in Kafka or the job) when the drain time ran out; sustained rec/s = landed /"
-        + " (send time + drain time); lossless = every record and byte landed.");
+        + " (send time + drain time); lossless = every record and byte landed; us/rec = microseconds of CPU per record"
+        + " (per record landed for FlowJob's JobManager and TaskManager and ClickHouse, per record sent for the rest),"
+        + " each process's CPU from the start of sending to the end of the drain (\"+\": the process restarted"
+        + " during the run and up to 0.5 s of the old one's CPU is missing).");
     if (!peerRows.isEmpty()) {
       out.println();
-      out.println("The same streams into the peers (their own stores; CPU in % of one core while sending):");
+      out.println("The same streams into the peers (their own stores; microseconds of CPU per record while sending):");
       TablePrinter.print(out, List.of("collector", "target rec/s", "sent", "stored records", "bytes stored = sent",
-          "packets stored = sent", "CPU%", "RSS MiB"), peerRows);
+          "packets stored = sent", "us/rec", "RSS MiB"), peerRows);
     }
     return 0;
   }
@@ -131,28 +137,26 @@ public final class FlowsBench implements Callable<Integer> {
     int port = Ports.free();
     Process process = peer.start(port, dir);
     Thread.sleep(2000); // let it bind
-    ProcessStats before = ProcessStats.of(process.pid());
+    CpuMeter meter = new CpuMeter(Map.of(peer.label(), () -> alive(process)));
     IpfixGenerator generated = send(rate, domain, port);
-    ProcessStats after = ProcessStats.of(process.pid());
+    CpuAccount cpu = meter.stop().get(peer.label());
     PeerCollector.Stored stored = peer.stopAndCount(process, dir);
     return List.of(peer.label(), String.format(Locale.ROOT, "%,d", rate), String.format(Locale.ROOT, "%,d", generated.records),
         stored.records() < 0 ? "n/a (aggregates)" : String.format(Locale.ROOT, "%,d", stored.records()),
         stored.octets() == generated.octets ? "yes" : String.format(Locale.ROOT, "no (%,d)", stored.octets()),
         stored.packets() == generated.packets ? "yes" : String.format(Locale.ROOT, "no (%,d)", stored.packets()),
-        String.format(Locale.ROOT, "%.0f", ProcessStats.cpuPercent(before, after, seconds)),
-        Long.toString(after.rssKiB() / 1024));
+        CpuMeter.microsPerRecord(cpu, generated.records), Long.toString(cpu.rssKiB() / 1024));
   }
 
-  private List<String> run(int rate, long domain, int port, int metricsPort, ClickHouseHttp db, Map<String, Long> pids,
-      PrintWriter out) throws Exception {
+  private List<String> run(int rate, long domain, int port, int metricsPort, ClickHouseHttp db,
+      Map<String, Supplier<OptionalLong>> pids, PrintWriter out) throws Exception {
     out.printf("sending %,d records/s for %d s (observation domain %d)...%n", rate, seconds, domain);
     out.flush();
     long dropsBefore = kernelDrops(metricsPort);
-    Map<String, ProcessStats> before = stats(pids);
+    CpuMeter meter = new CpuMeter(pids);
     IpfixGenerator generated = send(rate, domain, port);
     long sent = generated.records;
     double sendSeconds = seconds;
-    Map<String, ProcessStats> after = stats(pids);
     long drainStart = System.nanoTime();
     long landed = 0;
     String count = "SELECT count() FROM flows WHERE exporter_name = 'bench-ipfix' AND observation_domain = " + domain;
@@ -165,6 +169,7 @@ public final class FlowsBench implements Callable<Integer> {
       Thread.sleep(500);
     }
     double drain = (System.nanoTime() - drainStart) / 1e9;
+    Map<String, CpuAccount> cpu = meter.stop();
     long drops = kernelDrops(metricsPort) - dropsBefore;
     boolean bytesMatch = Long.toString(generated.octets).equals(db.scalar("SELECT sum(sampled_bytes) FROM flows"
         + " WHERE exporter_name = 'bench-ipfix' AND observation_domain = " + domain));
@@ -173,11 +178,14 @@ public final class FlowsBench implements Callable<Integer> {
         String.format(Locale.ROOT, "%,d", sent - landed), String.format(Locale.ROOT, "%.1f", drain),
         String.format(Locale.ROOT, "%,.0f", landed / (sendSeconds + drain)),
         Long.toString(drops), landed == sent && bytesMatch ? "yes" : "no"));
+    long worked = landed;
     for (String name : pids.keySet()) {
-      row.add(String.format(Locale.ROOT, "%.0f", ProcessStats.cpuPercent(before.get(name), after.get(name), sendSeconds)));
+      row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, sent, worked)));
     }
+    row.add(String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream().filter(cpu::containsKey)
+        .mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, sent, worked)).sum()));
     for (String name : pids.keySet()) {
-      row.add(Long.toString(after.get(name).rssKiB() / 1024));
+      row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }
     out.printf("  landed %,d of %,d (drain %.1f s, kernel drops %d)%n", landed, sent, drain, drops);
     return row;
@@ -221,22 +229,35 @@ public final class FlowsBench implements Callable<Integer> {
         .start();
   }
 
-  private static Map<String, Long> pids(LocalStack stack, Process collector) {
-    Map<String, Long> pids = new LinkedHashMap<>();
-    pids.put("collector", collector.pid());
+  /** The processes whose CPU per record the target counts: collector + Kafka + TaskManager. */
+  private static final String PIPELINE = "collector+kafka+taskmanager";
+  private static final List<String> PIPELINE_PROCESSES = List.of("collector", "kafka", "flink-taskmanager");
+
+  /** Downstream of Kafka, a process has worked on the records landed; up to Kafka, on the records sent. */
+  private static long perRecordOf(String process, long sent, long landed) {
+    return DOWNSTREAM.contains(process) ? landed : sent;
+  }
+
+  private static final List<String> DOWNSTREAM = List.of("flink-taskmanager", "flink-jobmanager", "clickhouse");
+
+  /** Each process by name, its pid looked up at every reading (a restarted TaskManager has a new one). */
+  static Map<String, Supplier<OptionalLong>> pids(LocalStack stack, Process bench) {
+    Map<String, Supplier<OptionalLong>> pids = new LinkedHashMap<>();
+    if (bench != null) {
+      pids.put("collector", () -> alive(bench));
+    }
     for (Service service : stack.services()) {
       for (ManagedProcess process : service.processes()) {
-        process.pid().ifPresent(pid -> pids.put(process.name(), pid));
+        pids.put(process.name(), () -> process.pid().map(OptionalLong::of).orElse(OptionalLong.empty()));
       }
     }
-    pids.put("generator", ProcessHandle.current().pid());
+    long self = ProcessHandle.current().pid();
+    pids.put("generator", () -> OptionalLong.of(self));
     return pids;
   }
 
-  private static Map<String, ProcessStats> stats(Map<String, Long> pids) {
-    Map<String, ProcessStats> stats = new LinkedHashMap<>();
-    pids.forEach((name, pid) -> stats.put(name, ProcessStats.of(pid)));
-    return stats;
+  private static OptionalLong alive(Process process) {
+    return process.isAlive() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
   }
 
   private static void awaitMetrics(int port) throws InterruptedException {

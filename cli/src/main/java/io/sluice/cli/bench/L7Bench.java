@@ -18,7 +18,13 @@ import io.sluice.store.schema.Migrator;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import io.sluice.cli.query.TablePrinter;
+import io.sluice.stack.LocalStack;
+import io.sluice.stack.StackSettings;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -64,6 +70,10 @@ public final class L7Bench implements Callable<Integer> {
   @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
   int parallelism;
 
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "The local stack's work directory, where its pid files are (for CPU per process; default: .sluice/ in the checkout).")
+  Path workDir;
+
   @Override
   public Integer call() throws Exception {
     if (conversations < 1 || conversations > 1_000_000) {
@@ -103,14 +113,20 @@ public final class L7Bench implements Callable<Integer> {
     // same times would arrive behind the watermark (late data), which live capture never produces.
     long span = captureSpanNs(file) + 60_000_000_000L;
     long packets = 0;
+    StackSettings settings = StackSettings.defaults(SluiceHome.find());
+    Map<String, Supplier<OptionalLong>> pids = FlowsBench.pids(new LocalStack(
+        workDir == null ? settings : settings.withWorkDir(workDir.toAbsolutePath())), null);
+    CpuMeter replayCpu = new CpuMeter(pids);
     long replayStart = System.nanoTime();
     for (int i = 1; i <= copies; i++) {
       packets += PacketReplay.run(file, kafka, prefix + Topics.PACKETS_RAW, "bench-" + i, 0, (i - 1) * span).packets();
     }
     long replayNs = System.nanoTime() - replayStart;
+    Map<String, CpuAccount> replayed = replayCpu.stop();
 
     FlinkRest rest = new FlinkRest(flink);
     String jarId = rest.upload(jar);
+    CpuMeter jobCpu = new CpuMeter(pids);
     long jobStart = System.nanoTime();
     String jobId = rest.run(jarId, "io.sluice.jobs.l7.L7Job", List.of("kafka=" + kafka, "clickhouse=" + clickhouse,
         "database=" + database, "topic-prefix=" + prefix, "group=" + prefix, "bounded=true", "checkpoint-ms=1000"),
@@ -121,6 +137,7 @@ public final class L7Bench implements Callable<Integer> {
       state = rest.jobState(jobId);
     }
     long jobNs = System.nanoTime() - jobStart;
+    Map<String, CpuAccount> job = jobCpu.stop();
     if (!state.equals("FINISHED")) {
       throw new UserError("the L7 job ended " + state + ": see " + flink + "/#/job/completed/" + jobId);
     }
@@ -140,6 +157,15 @@ public final class L7Bench implements Callable<Integer> {
     out.printf("| %s | %d | %,d | %,d | %.1f s, %,.0f packets/s | %.1f s, %,.0f packets/s, %,.0f rows/s | %.1f s, %,.0f packets/s, %,.0f rows/s |%n",
         file.getFileName(), copies, packets, rows, replayS, packets / replayS, jobS, packets / jobS, rows / jobS,
         totalS, packets / totalS, rows / totalS);
+    out.println();
+    out.println("Microseconds of CPU per packet, per process (\"+\": restarted during the run, up to 0.5 s of the old"
+        + " process's CPU missing); the L7Job's start-up (jar upload, JIT, the first checkpoint) is in its share:");
+    List<List<String>> cpuRows = new ArrayList<>();
+    for (String name : pids.keySet()) {
+      cpuRows.add(List.of(name.equals("generator") ? "sluice bench (replay)" : name,
+          CpuMeter.microsPerRecord(replayed.get(name), packets), CpuMeter.microsPerRecord(job.get(name), packets)));
+    }
+    TablePrinter.print(out, List.of("process", "replay to Kafka", "L7Job (submit to finished)"), cpuRows);
     out.flush();
     server.execute("DROP DATABASE IF EXISTS " + database);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {

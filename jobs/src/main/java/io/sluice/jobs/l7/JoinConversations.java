@@ -69,6 +69,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   private transient ValueState<Long> deadline;
   /** Packets waiting for event time to pass them. */
   private transient ListState<KeyedPacket> queue;
+  /**
+   * The millisecond of the timer that lets the earliest queued packet through: one timer per key rather than one per
+   * packet, so that a conversation is loaded and stored once for all the packets event time passes at once.
+   */
+  private transient ValueState<Long> queueTimer;
   /** The conversation's socket sightings ({@link ProcessAttribution}'s binary form). */
   private transient ValueState<byte[]> sockets;
   /** The millisecond of the timer that drops the sightings. */
@@ -134,6 +139,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
         new ValueStateDescriptor<>("conversation", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     deadline = getRuntimeContext().getState(new ValueStateDescriptor<>("deadline", Types.LONG));
     queue = getRuntimeContext().getListState(new ListStateDescriptor<>("queue", TypeInformation.of(KeyedPacket.class)));
+    queueTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("queue-timer", Types.LONG));
     sockets = getRuntimeContext().getState(
         new ValueStateDescriptor<>("sockets", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     socketsExpiry = getRuntimeContext().getState(new ValueStateDescriptor<>("sockets-expiry", Types.LONG));
@@ -148,7 +154,12 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   @Override
   public void processElement1(KeyedPacket p, Context ctx, Collector<byte[]> out) throws Exception {
     queue.add(p);
-    ctx.timerService().registerEventTimeTimer(millis(p.capturedNs));
+    long at = millis(p.capturedNs);
+    Long scheduled = queueTimer.value();
+    if (scheduled == null || at < scheduled) {
+      ctx.timerService().registerEventTimeTimer(at); // a later one already registered fires and finds nothing due
+      queueTimer.update(at);
+    }
   }
 
   /** A socket event: kept at once, whatever event time says, so that rows made later see it. */
@@ -161,7 +172,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     Long scheduled = socketsExpiry.value();
     if (scheduled == null || scheduled < at) {
       if (scheduled != null) {
-        ctx.timerService().deleteEventTimeTimer(scheduled);
+        deleteTimer(ctx, scheduled);
       }
       ctx.timerService().registerEventTimeTimer(at);
       socketsExpiry.update(at);
@@ -182,14 +193,31 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     if (expiry != null && expiry == timestamp) {
       socketsExpiry.clear();
     }
+    Long queued = queueTimer.value();
+    // No queue timer recorded: state written before there was one (a timer per packet); look at the queue.
+    boolean queueDue = queued == null || queued <= timestamp;
     List<KeyedPacket> due = new ArrayList<>();
     List<KeyedPacket> later = new ArrayList<>();
-    for (KeyedPacket p : queue.get()) {
-      (p.capturedNs <= passedNs ? due : later).add(p);
+    if (queueDue) {
+      if (queued != null) {
+        queueTimer.clear();
+      }
+      Iterable<KeyedPacket> waiting = queue.get();
+      if (waiting != null) {
+        for (KeyedPacket p : waiting) {
+          (p.capturedNs <= passedNs ? due : later).add(p);
+        }
+      }
     }
+    Long scheduled = deadline.value();
     boolean idle = conversation.value() == null;
-    if (!due.isEmpty() || !idle) {
-      idle = join(due, later, passedNs, ctx, out, timestamp);
+    // Timeouts need the conversation only at its deadline (or the end of input): a timer with no packet due that is
+    // not the deadline's leaves the stored conversation as it is.
+    if (!due.isEmpty() || (!idle && (passedNs == Long.MAX_VALUE || scheduled == null || scheduled <= timestamp))) {
+      idle = join(due, passedNs, ctx, out, timestamp);
+    }
+    if (queueDue) {
+      queueLater(later, !due.isEmpty(), ctx);
     }
     if (idle) {
       expireProcesses(passedNs, ctx);
@@ -197,7 +225,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   }
 
   /** Runs the due packets and timeouts through the conversation; true when it holds nothing afterwards. */
-  private boolean join(List<KeyedPacket> due, List<KeyedPacket> later, long passedNs, OnTimerContext ctx,
+  private boolean join(List<KeyedPacket> due, long passedNs, OnTimerContext ctx,
       Collector<byte[]> out, long timestamp) throws Exception {
     due.sort(Comparator.comparingLong(p -> p.capturedNs));
     String node = PacketKeys.node(ctx.getCurrentKey());
@@ -225,12 +253,31 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     } catch (RuntimeException | StackOverflowError fault) {
       c = contain(fault, node);
     }
-    queue.update(later);
     save(c, ctx, timestamp);
-    if (!later.isEmpty()) {
-      ctx.timerService().registerEventTimeTimer(millis(later.stream().mapToLong(p -> p.capturedNs).min().getAsLong()));
-    }
     return c.isEmpty();
+  }
+
+  /** Keeps the packets event time has not passed yet, with a timer at the earliest. */
+  private void queueLater(List<KeyedPacket> later, boolean changed, Context ctx) throws Exception {
+    if (changed) {
+      queue.update(later);
+    }
+    if (!later.isEmpty()) {
+      long at = millis(later.stream().mapToLong(p -> p.capturedNs).min().getAsLong());
+      ctx.timerService().registerEventTimeTimer(at);
+      queueTimer.update(at);
+    }
+  }
+
+  /**
+   * Deletes the deadline or sightings timer at {@code ms} unless the packet queue waits for the same millisecond:
+   * Flink keeps one timer per key and time, and a timer firing with nothing to do is harmless.
+   */
+  private void deleteTimer(Context ctx, long ms) throws Exception {
+    Long queued = queueTimer.value();
+    if (queued == null || queued != ms) {
+      ctx.timerService().deleteEventTimeTimer(ms);
+    }
   }
 
   /**
@@ -269,7 +316,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     Long scheduled = socketsExpiry.value();
     if (a.isEmpty()) {
       if (scheduled != null) {
-        ctx.timerService().deleteEventTimeTimer(scheduled);
+        deleteTimer(ctx, scheduled);
         socketsExpiry.clear();
       }
     } else if (scheduled == null) {
@@ -315,7 +362,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     if (c.isEmpty()) {
       conversation.clear();
       if (scheduled != null) {
-        ctx.timerService().deleteEventTimeTimer(scheduled);
+        deleteTimer(ctx, scheduled);
         deadline.clear();
       }
       return;
@@ -326,7 +373,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     long at = millis(c.nextDeadline());
     if (scheduled == null || scheduled != at) {
       if (scheduled != null) {
-        ctx.timerService().deleteEventTimeTimer(scheduled);
+        deleteTimer(ctx, scheduled);
       }
       ctx.timerService().registerEventTimeTimer(at);
       deadline.update(at);

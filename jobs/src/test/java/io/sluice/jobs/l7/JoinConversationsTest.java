@@ -84,6 +84,21 @@ class JoinConversationsTest {
     assertProcess(2, 0, "", "", 0);
   }
 
+  /** Packets of one conversation in several milliseconds wait under one timer, and all give their rows. */
+  @Test
+  void aConversationsQueuedPacketsWaitUnderOneTimer() throws Exception {
+    query(7, 40000, T);
+    query(8, 40000, T + 3 * MS);
+    query(9, 40000, T + 6 * MS);
+    assertEquals(1, harness.numEventTimeTimers(), "one timer, at the earliest queued packet");
+    passes(T + MS);
+    assertEquals(1, harness.extractOutputValues().size(), "the first query's row; the rest wait");
+    assertEquals(1, harness.numEventTimeTimers(), "one timer again, at the next queued packet");
+    passes(T + 7 * MS);
+    assertEquals(3, harness.extractOutputValues().size());
+    assertEquals(0, harness.numKeyedStateEntries(), "nothing left");
+  }
+
   private void query(int id, int clientPort, long ns) throws Exception {
     byte[] q = dns(id, false);
     packet(udp(CLIENT, clientPort, SERVER, 53, q), ns);

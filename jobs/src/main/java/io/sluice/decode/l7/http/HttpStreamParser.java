@@ -25,7 +25,8 @@ public final class HttpStreamParser {
   private final HttpListener listener;
   private final ProblemCounts problems;
   private final HttpHead head = new HttpHead();
-  private final byte[] line = new byte[MAX_LINE];
+  /** Grows as a line needs it, up to {@link #MAX_LINE}: a parser is made each time a conversation is read from state. */
+  private byte[] line = new byte[128];
   private int lineLength;
   private boolean lineTooLong;
   private long lineStartNs;
@@ -251,6 +252,7 @@ public final class HttpStreamParser {
       lf++;
     }
     int n = Math.min(lf - p, MAX_LINE - lineLength);
+    lineCapacity(lineLength + n);
     System.arraycopy(b, p, line, lineLength, n);
     lineLength += n;
     if (n < lf - p) {
@@ -398,6 +400,12 @@ public final class HttpStreamParser {
     }
   }
 
+  private void lineCapacity(int bytes) {
+    if (bytes > line.length) {
+      line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, Math.max(bytes, line.length * 2)));
+    }
+  }
+
   /** The parser's state, for Flink keyed state: at most one line of bytes. */
   public void write(java.io.DataOutput out) throws java.io.IOException {
     out.writeByte(state.ordinal());
@@ -424,6 +432,10 @@ public final class HttpStreamParser {
   public void read(java.io.DataInput in) throws java.io.IOException {
     state = State.values()[in.readByte()];
     lineLength = in.readInt();
+    if (lineLength < 0 || lineLength > MAX_LINE) {
+      throw new java.io.IOException("HTTP parser state: line of " + lineLength + " bytes");
+    }
+    lineCapacity(lineLength);
     in.readFully(line, 0, lineLength);
     lineTooLong = in.readBoolean();
     lineStartNs = in.readLong();

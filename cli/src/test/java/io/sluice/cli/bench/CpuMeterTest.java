@@ -1,0 +1,64 @@
+package io.sluice.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** CPU per process over a run, when a process is restarted under its name: never negative, the new one counted. */
+class CpuMeterTest {
+  @Test
+  void aRestartCountsTheNewProcessWholeAndIsNeverNegative() {
+    CpuAccount a = new CpuAccount();
+    a.add(new ProcessStats(100, 5_000, 900, 1)); // the first reading is the baseline
+    a.add(new ProcessStats(100, 5_000, 950, 1));
+    a.add(ProcessStats.NONE); // killed
+    a.add(new ProcessStats(200, 7_000, 30, 1)); // restarted: a new pid, 30 ticks so far
+    a.add(new ProcessStats(200, 7_000, 70, 1));
+    assertEquals((50 + 70) / ProcessStats.TICKS_PER_SECOND, a.cpuSeconds(), 1e-9);
+    assertEquals(1, a.restarts());
+    assertTrue(CpuMeter.microsPerRecord(a, 1000).endsWith("+ (1 restart)"));
+  }
+
+  @Test
+  void aRecycledPidIsANewProcess() {
+    CpuAccount a = new CpuAccount();
+    a.add(new ProcessStats(100, 5_000, 900, 1));
+    a.add(new ProcessStats(100, 6_000, 10, 1)); // same pid, later start time
+    assertEquals(10 / ProcessStats.TICKS_PER_SECOND, a.cpuSeconds(), 1e-9);
+    assertEquals(1, a.restarts());
+  }
+
+  @Test
+  void aProcessStartedDuringTheRunCountsWhole() {
+    CpuAccount a = new CpuAccount();
+    a.add(ProcessStats.NONE);
+    a.add(new ProcessStats(300, 8_000, 25, 1));
+    assertEquals(25 / ProcessStats.TICKS_PER_SECOND, a.cpuSeconds(), 1e-9);
+  }
+
+  /** Real processes: a busy shell killed and another started under the same name while the meter reads. */
+  @Test
+  void followsARealProcessRestartedUnderItsName() throws Exception {
+    AtomicReference<Process> current = new AtomicReference<>(busy());
+    CpuMeter meter = new CpuMeter(Map.of("worker", () -> current.get().isAlive()
+        ? OptionalLong.of(current.get().pid()) : OptionalLong.empty()));
+    Thread.sleep(1_500);
+    current.get().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    Thread.sleep(700);
+    current.set(busy());
+    Thread.sleep(1_500);
+    CpuAccount worker = meter.stop().get("worker");
+    current.get().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    assertEquals(1, worker.restarts());
+    assertTrue(worker.cpuSeconds() > 0.1, "both processes' CPU counted: " + worker.cpuSeconds());
+  }
+
+  private static Process busy() throws Exception {
+    return new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+  }
+}
