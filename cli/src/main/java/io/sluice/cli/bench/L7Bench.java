@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
-import io.sluice.cli.query.TablePrinter;
+import io.sluice.cli.TablePrinter;
 import io.sluice.stack.LocalStack;
 import io.sluice.stack.StackSettings;
 import java.util.Map;
