@@ -91,8 +91,8 @@ public final class Collector implements AutoCloseable {
    * listeners and starts receiving. Throws with a clear message when Kafka or a port is unavailable.
    */
   public static Collector start(CollectorConfig config) {
-    SourceWatcher watcher = new SourceWatcher(new SourcesTopic(config.kafkaBootstrap, config.sourcesTopic), config.log)
-        .start(Duration.ofMillis(config.sourcesLoadTimeoutMs));
+    SourceWatcher watcher = new SourceWatcher(new SourcesTopic(config.kafkaBootstrap, config.sourcesTopic), config.log,
+        Duration.ofMillis(config.sourcesMaxStaleMs)).start(Duration.ofMillis(config.sourcesLoadTimeoutMs));
     Producer<byte[], byte[]> producer;
     try {
       producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
@@ -105,7 +105,7 @@ public final class Collector implements AutoCloseable {
     try {
       c.openListeners();
       if (config.metricsPort != null) {
-        c.metricsServer = MetricsServer.start(config.metricsHost, config.metricsPort, c::metricsText);
+        c.metricsServer = MetricsServer.start(config.metricsHost, config.metricsPort, c::metricsText, c::unhealthy);
       }
     } catch (RuntimeException e) {
       c.close();
@@ -346,6 +346,16 @@ public final class Collector implements AutoCloseable {
   }
 
   /** The Prometheus text exposition of everything the collector counts. */
+  /** Null while the collector is healthy, else why not (for /healthz). */
+  public String unhealthy() {
+    if (watcher.healthy()) {
+      return null;
+    }
+    RuntimeException error = watcher.lastError();
+    return "registry stale for " + watcher.stalenessMs() / 1000 + " s (limit " + config.sourcesMaxStaleMs / 1000 + " s)"
+        + (error == null ? "" : ": " + error.getMessage());
+  }
+
   public String metricsText() {
     PrometheusText out = new PrometheusText();
     List<ExporterStats> all = new ArrayList<>(stats.values());
@@ -388,8 +398,13 @@ public final class Collector implements AutoCloseable {
     out.sample("sluice_collector_sources_updates_total", watcher.updates());
     out.family("sluice_collector_sources_invalid_records_total", "counter", "Malformed records in sluice.sources, skipped");
     out.sample("sluice_collector_sources_invalid_records_total", watcher.invalidRecords());
-    out.family("sluice_collector_sources_watcher_up", "gauge", "1 while the registry follows sluice.sources");
+    out.family("sluice_collector_sources_watcher_up", "gauge", "1 while the registry follows sluice.sources and is not too stale");
     out.sample("sluice_collector_sources_watcher_up", watcher.healthy() ? 1 : 0);
+    out.family("sluice_collector_sources_staleness_seconds", "gauge",
+        "Since the collector last confirmed it had read sluice.sources to its end");
+    out.sample("sluice_collector_sources_staleness_seconds", watcher.stalenessMs() / 1000.0);
+    out.family("sluice_collector_sources_errors_total", "counter", "Failed reads of sluice.sources (each retried)");
+    out.sample("sluice_collector_sources_errors_total", watcher.errors());
     out.family("sluice_collector_lab_mode", "gauge", "1 when every source is accepted");
     out.sample("sluice_collector_lab_mode", config.labMode ? 1 : 0);
     return out.toString();
