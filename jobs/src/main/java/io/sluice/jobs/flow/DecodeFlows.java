@@ -45,6 +45,7 @@ import org.apache.flink.util.OutputTag;
  * dropped from memory); if it comes back, it is learnt again from its next templates.
  */
 final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagram, SourceUpdate, FlowRecord> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DecodeFlows.class);
   /** Per datagram, for the 1-second exporter_stats window. */
   static final OutputTag<DatagramStats> STATS = new OutputTag<>("exporter-stats", TypeInformation.of(DatagramStats.class));
   /** sFlow counter samples, already encoded as interface_counters rows. */
@@ -55,6 +56,10 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
 
   /** A catch-up blocks the subtask while it reads the registry topic, so it is rate-limited. */
   static final long CATCH_UP_INTERVAL_NS = 5_000_000_000L;
+  /** After failed reads of the registry topic, the interval doubles up to this. */
+  static final long MAX_CATCH_UP_INTERVAL_NS = 300_000_000_000L;
+  static final Duration OPEN_READ_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(10);
 
   /** Records one exporter may add per receive second before the rest are counted and dropped (flood guard). */
   static final long DEFAULT_RECORDS_PER_SECOND = 100_000;
@@ -84,6 +89,12 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private transient long unreadableStates;
   private transient long catchUps;
   private transient long lastCatchUpNs;
+  private transient long catchUpIntervalNs;
+  /** The registry topic could not be read at open: read it at the next datagram (with the back-off). */
+  private transient boolean unread;
+  private transient long registryFailures;
+  /** System.nanoTime() of the first failed read since the last good one; 0 when the last read succeeded. */
+  private transient long staleSinceNs;
 
   DecodeFlows(String kafkaBootstrap, String sourcesTopic) {
     this(kafkaBootstrap, sourcesTopic, DEFAULT_RECORDS_PER_SECOND);
@@ -104,6 +115,16 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     this.sourcesTopic = sourcesTopic;
     this.recordsPerSecond = recordsPerSecond;
     this.idleMs = idleMs;
+  }
+
+  /** Failed reads of the registry topic (at open and catch-ups) since open. */
+  long registryFailures() {
+    return registryFailures;
+  }
+
+  /** Milliseconds since the first failed read of the registry topic after the last good one; 0 when that one was good. */
+  long registryStaleMs() {
+    return staleSinceNs == 0 ? 0L : (System.nanoTime() - staleSinceNs) / 1_000_000;
   }
 
   /** One exporter as this subtask holds it between datagrams. */
@@ -136,11 +157,19 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     decoder = new FlowDecoder();
     counters = new DecodeCounters();
     sink = new EmittingSink();
-    loaded = kafkaBootstrap == null ? Map.of()
-        : new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(Duration.ofSeconds(30), problem -> {});
+    catchUpIntervalNs = CATCH_UP_INTERVAL_NS;
+    loaded = Map.of();
+    // A registry that cannot be read does not stop the job: the broadcast state (restored from the checkpoint, then
+    // fed by the topic) keeps the last known registry, and the read is tried again with a back-off.
+    unread = kafkaBootstrap != null;
+    if (unread) {
+      read(OPEN_READ_TIMEOUT);
+    }
     var metrics = getRuntimeContext().getMetricGroup().addGroup("sluice");
     metrics.gauge("unreadable_exporter_states", () -> unreadableStates);
     metrics.gauge("registry_catch_ups", () -> catchUps);
+    metrics.gauge("registry_read_failures", () -> registryFailures);
+    metrics.gauge("registry_stale_ms", this::registryStaleMs);
     metrics.gauge("exporter_state_writes", () -> stateWrites);
     metrics.gauge("exporter_state_bytes", () -> storedBytes);
     metrics.gauge("exporters_held", () -> (long) live.size());
@@ -163,6 +192,9 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     }
     ExporterState state = exporter.state;
     seen(exporter, ctx);
+    if (unread) {
+      catchUp();
+    }
     FlowSource source = match(ctx.getBroadcastState(REGISTRY), datagram);
     if (datagram.sourceUpdatedNs != 0 && (source == null || source.getUpdatedNs() < datagram.sourceUpdatedNs) && catchUp()) {
       source = match(ctx.getBroadcastState(REGISTRY), datagram);
@@ -310,15 +342,37 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     return source == null && datagram.udpSourceAddr.length == 16 ? sources.match(datagram.udpSourceAddr) : source;
   }
 
-  /** Reads the registry topic to its end, as at open, unless the last catch-up was less than the interval ago. */
+  /**
+   * Reads the registry topic to its end, as at open, unless the last catch-up was less than the interval ago (which
+   * doubles while reads fail); false when it did not read it.
+   */
   private boolean catchUp() {
     long now = System.nanoTime();
-    if (kafkaBootstrap == null || (catchUps > 0 && now - lastCatchUpNs < CATCH_UP_INTERVAL_NS)) {
+    if (kafkaBootstrap == null || (catchUps > 0 && now - lastCatchUpNs < catchUpIntervalNs)) {
       return false;
     }
     lastCatchUpNs = now;
     catchUps++;
-    loaded = new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(Duration.ofSeconds(30), problem -> {});
+    return read(CATCH_UP_TIMEOUT);
+  }
+
+  /** Reads the whole registry topic into {@link #loaded}; on failure keeps what it had, counts and backs off. */
+  private boolean read(Duration timeout) {
+    try {
+      loaded = new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(timeout, problem -> {});
+    } catch (RuntimeException unreadable) {
+      registryFailures++;
+      if (staleSinceNs == 0) {
+        staleSinceNs = System.nanoTime();
+      }
+      catchUpIntervalNs = Math.min(MAX_CATCH_UP_INTERVAL_NS, catchUpIntervalNs * 2);
+      LOG.warn("cannot read the source registry {}: {}; keeping the last known one, next try in {} s", sourcesTopic,
+          unreadable.getMessage(), catchUpIntervalNs / 1_000_000_000L);
+      return false;
+    }
+    staleSinceNs = 0;
+    unread = false;
+    catchUpIntervalNs = CATCH_UP_INTERVAL_NS;
     table = null;
     return true;
   }
