@@ -258,6 +258,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private Exporter restore() throws java.io.IOException {
     byte[] saved = exporterState.value();
     ExporterState state = new ExporterState();
+    boolean corrupt = false;
     try {
       if (saved != null) {
         state = ExporterState.fromBytes(saved);
@@ -266,15 +267,16 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       if (sequences != null) {
         state.readSequences(sequences);
       }
-    } catch (RuntimeException corrupt) {
+    } catch (RuntimeException unreadable) {
       unreadableStates++; // templates are learnt again from the exporter's next ones
       state = new ExporterState();
+      corrupt = true;
     }
     Exporter exporter = new Exporter(state);
     exporter.storedBytes = saved == null ? 0 : saved.length;
     storedBytes += exporter.storedBytes;
-    if (saved == null) {
-      exporter.storedVersion = -1; // store the first state
+    if (saved == null || corrupt) {
+      exporter.storedVersion = -1; // store the first (or a readable) state
     }
     return exporter;
   }
