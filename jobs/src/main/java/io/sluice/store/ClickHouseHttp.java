@@ -14,6 +14,11 @@ import java.util.regex.Pattern;
 /**
  * ClickHouse over its HTTP interface with plain text formats, which every server version from 18.16 on speaks
  * the same way. One statement per call.
+ *
+ * <p>Credentials: {@code http://user:password@host:8123} in the URL (percent-encoded), else the environment's
+ * {@code SLUICE_CLICKHOUSE_USER} and {@code SLUICE_CLICKHOUSE_PASSWORD} (so a password can come from a Secret rather
+ * than a command line); sent as HTTP basic authentication, never in the URL. Without either, the server's default
+ * user.
  */
 public final class ClickHouseHttp implements ClickHouseSql {
   private static final Pattern ERROR_CODE = Pattern.compile("Code: (\\d+)");
@@ -21,11 +26,32 @@ public final class ClickHouseHttp implements ClickHouseSql {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
   private final String database;
+  /** The Authorization header's value, or null to send none. */
+  private final String authorization;
 
   /** @param database the default database for statements, or null for the server's default */
   public ClickHouseHttp(String baseUrl, String database) {
-    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    String url = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    URI uri = URI.create(url);
+    String user = System.getenv("SLUICE_CLICKHOUSE_USER");
+    String password = System.getenv("SLUICE_CLICKHOUSE_PASSWORD");
+    if (uri.getRawUserInfo() != null) {
+      String info = uri.getRawUserInfo();
+      int colon = info.indexOf(':');
+      user = java.net.URLDecoder.decode(colon < 0 ? info : info.substring(0, colon), StandardCharsets.UTF_8);
+      password = colon < 0 ? "" : java.net.URLDecoder.decode(info.substring(colon + 1), StandardCharsets.UTF_8);
+      url = url.replace(info + "@", "");
+    }
+    this.baseUrl = url;
     this.database = database;
+    this.authorization = user == null || user.isEmpty() ? null : "Basic " + java.util.Base64.getEncoder().encodeToString(
+        (user + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private ClickHouseHttp(String baseUrl, String database, String authorization) {
+    this.baseUrl = baseUrl;
+    this.database = database;
+    this.authorization = authorization;
   }
 
   @Override
@@ -35,7 +61,7 @@ public final class ClickHouseHttp implements ClickHouseSql {
 
   @Override
   public ClickHouseHttp withDatabase(String other) {
-    return new ClickHouseHttp(baseUrl, other);
+    return new ClickHouseHttp(baseUrl, other, authorization);
   }
 
   /** Runs a statement and returns the raw response body. */
@@ -73,10 +99,13 @@ public final class ClickHouseHttp implements ClickHouseSql {
     if (queryId != null) {
       url.append("query_id=").append(URLEncoder.encode(queryId, StandardCharsets.UTF_8)).append('&');
     }
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url.substring(0, url.length() - 1)))
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url.substring(0, url.length() - 1)))
         .timeout(Duration.ofMinutes(5))
-        .POST(body)
-        .build();
+        .POST(body);
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    HttpRequest request = builder.build();
     HttpResponse<String> response;
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
