@@ -269,7 +269,7 @@ class K8sManifestsTest {
 
   @Test
   void workloadsArePinnedSizedAndProbedOnRealEndpoints() {
-    Map<String, String> healthPaths = Map.of("collector", "/metrics", "loader", "/metrics", "grafana", "/api/health");
+    Map<String, String> healthPaths = Map.of("collector", "/healthz", "loader", "/metrics", "grafana", "/api/health");
     for (var b : built.entrySet()) {
       for (JsonNode o : b.getValue()) {
         String kind = o.path("kind").asText();

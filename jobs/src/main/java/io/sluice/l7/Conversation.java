@@ -31,7 +31,7 @@ public final class Conversation {
 
   public Conversation(L7Context cx) {
     this.cx = cx;
-    this.dns = new DnsJoin(cx.config.dnsTimeoutNs(), cx.config.maxPendingDns(), cx.summary, cx.sink);
+    this.dns = new DnsJoin(cx.config.dnsTimeoutNs(), cx.config.maxPendingDns(), cx.summary, cx.sink, cx.dnsPending);
   }
 
   /** True when UDP {@code h} is worth keying at all: DNS by port or by content. */

@@ -12,10 +12,15 @@ import java.util.Map;
  * question (the capture cut it off, or it was sent without one: a STATUS or NOTIMP answer need not echo it), by
  * (client, server, transport, id), the oldest such query first. Every opcode pairs this way. Event-time driven: a
  * query unanswered when the watermark passes its time + timeout becomes a {@code timeout} row; a response
- * with no pending query becomes an {@code unsolicited} row. Pending queries are bounded: past the limit the
- * oldest one is timed out early and counted.
+ * with no pending query becomes an {@code unsolicited} row. Pending queries are bounded, by count and by their
+ * stored size ({@link #MAX_PENDING_BYTES}) per conversation, and by a budget shared by all conversations of a job
+ * subtask: past a bound the oldest one is timed out early and counted ({@code dns_pending_table_full}); with
+ * nothing of its own to give up, the new query is a {@code timeout} row at once.
  */
 public final class DnsJoin {
+  /** Stored bytes of the queries one conversation may have pending: about 8,000 (200,000 took 25 MB). */
+  public static final int MAX_PENDING_BYTES = 1 << 20;
+
   private record Key(long cHi, long cLo, int cPort, long sHi, long sLo, int sPort, boolean tcp, int id,
       String qname, int qtype, int qclass) {}
 
@@ -36,6 +41,8 @@ public final class DnsJoin {
     final byte[] ecsAddr;
     final boolean cut;
     final boolean questionCut;
+    /** What {@link DnsJoin#write} takes for it: the measure of the bounds. */
+    final int bytes;
     boolean done;
 
     Pending(Key key, long timeNs, byte[] client, byte[] server, int flags, int size, boolean edns, int ednsUdpSize,
@@ -56,6 +63,7 @@ public final class DnsJoin {
       this.ecsAddr = ecsAddr;
       this.cut = cut;
       this.questionCut = questionCut;
+      this.bytes = storedBytes(key);
     }
 
     Pending(Key key, long timeNs, byte[] client, byte[] server, DnsMessage q) {
@@ -74,6 +82,16 @@ public final class DnsJoin {
       this.ecsAddr = q.ecsFamily != 0 ? q.ecsAddr.clone() : ZERO16;
       this.cut = q.cut;
       this.questionCut = questionCut(q);
+      this.bytes = storedBytes(key);
+    }
+
+    private static int storedBytes(Key key) {
+      int utf = 0;
+      for (int i = 0, n = key.qname.length(); i < n; i++) {
+        char c = key.qname.charAt(i);
+        utf += c >= 1 && c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      }
+      return 107 + utf;
     }
   }
 
@@ -85,12 +103,21 @@ public final class DnsJoin {
   private final int maxPending;
   private final L7Summary summary;
   private final L7Sink sink;
+  /** Shared by the conversations of a thread; a query's bytes are reserved while it is pending. */
+  private final io.sluice.l7.reassembly.MemoryBudget shared;
+  private int pendingBytes;
 
   public DnsJoin(long timeoutNs, int maxPending, L7Summary summary, L7Sink sink) {
+    this(timeoutNs, maxPending, summary, sink, new io.sluice.l7.reassembly.MemoryBudget(Long.MAX_VALUE));
+  }
+
+  public DnsJoin(long timeoutNs, int maxPending, L7Summary summary, L7Sink sink,
+      io.sluice.l7.reassembly.MemoryBudget shared) {
     this.timeoutNs = timeoutNs;
     this.maxPending = maxPending;
     this.summary = summary;
     this.sink = sink;
+    this.shared = shared;
   }
 
   /** A decoded message from (src, srcPort) to (dst, dstPort); its QR bit says which side is the client. */
@@ -99,24 +126,30 @@ public final class DnsJoin {
     if (!m.isResponse()) {
       summary.dnsQueries++;
       Key key = key(src, srcPort, dst, dstPort, tcp, m);
-      Pending earlier = pending.remove(key);
+      Pending earlier = removePending(key);
       if (earlier != null) {
         // A retransmitted query: the earlier attempt went unanswered, the response answers this one (as tshark pairs).
         earlier.done = true;
         timeout(earlier);
       }
-      if (pending.size() >= maxPending) {
+      Pending p = new Pending(key, ts, src.clone(), dst.clone(), m);
+      while (pending.size() >= maxPending || pendingBytes + p.bytes > MAX_PENDING_BYTES || !shared.reserve(p.bytes)) {
         summary.problems.add(L7Problem.DNS_PENDING_TABLE_FULL);
+        if (pending.isEmpty()) {
+          p.done = true;
+          timeout(p);
+          return;
+        }
         expireOldest();
       }
-      Pending p = new Pending(key, ts, src.clone(), dst.clone(), m);
       pending.put(key, p);
+      pendingBytes += p.bytes;
       byTime.addLast(p);
       return;
     }
     summary.dnsResponses++;
     Key key = key(dst, dstPort, src, srcPort, tcp, m);
-    Pending p = pending.remove(key);
+    Pending p = removePending(key);
     if (p == null) {
       p = pairWithoutQuestion(key, questionCut(m));
     }
@@ -141,7 +174,7 @@ public final class DnsJoin {
       Key k = p.key;
       if (!p.done && (responseQuestionless || p.questionCut) && k.id == r.id && k.tcp == r.tcp && k.cPort == r.cPort
           && k.sPort == r.sPort && k.cHi == r.cHi && k.cLo == r.cLo && k.sHi == r.sHi && k.sLo == r.sLo) {
-        pending.remove(k);
+        removePending(k);
         return p;
       }
     }
@@ -157,7 +190,7 @@ public final class DnsJoin {
       }
       byTime.pollFirst();
       if (!p.done) {
-        pending.remove(p.key);
+        removePending(p.key);
         timeout(p);
       }
     }
@@ -241,9 +274,26 @@ public final class DnsJoin {
       boolean questionCut = in.readBoolean();
       Pending p = new Pending(key, timeNs, client, server, flags, size, edns, udpSize, version, ednsDo, ecsFamily,
           ecsSource, ecsAddr, cut, questionCut);
+      // Reserved in the shared budget when it was first added; a restored conversation does not reserve again.
       pending.put(key, p);
+      pendingBytes += p.bytes;
       byTime.addLast(p);
     }
+  }
+
+  /** Removes a pending query and gives its bytes back. */
+  private Pending removePending(Key key) {
+    Pending p = pending.remove(key);
+    if (p != null) {
+      pendingBytes -= p.bytes;
+      shared.release(p.bytes);
+    }
+    return p;
+  }
+
+  /** The stored size of the pending queries. */
+  public int pendingBytes() {
+    return pendingBytes;
   }
 
   public int pendingCount() {
@@ -254,7 +304,7 @@ public final class DnsJoin {
     while (!byTime.isEmpty()) {
       Pending p = byTime.pollFirst();
       if (!p.done) {
-        pending.remove(p.key);
+        removePending(p.key);
         timeout(p);
         return;
       }

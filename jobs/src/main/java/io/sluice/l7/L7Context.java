@@ -15,6 +15,8 @@ public final class L7Context {
   final MemoryBudget budget;
   final DnsParser dnsParser = new DnsParser();
   final DnsMessage dnsMessage = new DnsMessage();
+  /** The stored bytes of all pending DNS queries together (unbounded unless set). */
+  MemoryBudget dnsPending = new MemoryBudget(Long.MAX_VALUE);
 
   public L7Context(L7Config config, L7Summary summary, L7Sink sink, MemoryBudget budget) {
     this.config = config;
@@ -25,6 +27,11 @@ public final class L7Context {
 
   public L7Config config() {
     return config;
+  }
+
+  /** Bounds the pending DNS queries of all conversations made with this context from now on. */
+  public void dnsPendingBudget(MemoryBudget budget) {
+    this.dnsPending = budget;
   }
 
   /** Where counts go from now on (the L7Job keeps one summary per node). */

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * ClickHouse over its HTTP interface with plain text formats, which every server version from 18.16 on speaks
  * the same way. One statement per call. A user and password (given, or in the URL as
  * {@code http://user:password@host:8123}) go as HTTP basic authentication; an {@code https://} URL uses TLS with the
- * JVM's trust store. Why this and not com.clickhouse:client-v2: jobs/README.md, "The HTTP client".
+ * JVM's trust store. With neither, the environment's {@code SLUICE_CLICKHOUSE_USER} and
+ * {@code SLUICE_CLICKHOUSE_PASSWORD} (so a password can come from a Secret rather than a command line); with none of
+ * these, the server's default user. Why this and not com.clickhouse:client-v2: jobs/README.md, "The HTTP client".
  */
 public final class ClickHouseHttp implements ClickHouseSql {
   private static final Pattern ERROR_CODE = Pattern.compile("Code: (\\d+)");
@@ -48,6 +50,13 @@ public final class ClickHouseHttp implements ClickHouseSql {
         password = info.length > 1 ? URLDecoder.decode(info[1], StandardCharsets.UTF_8) : "";
       }
       url = baseUrl.replace(uri.getRawUserInfo() + "@", ""); // never in an error message
+    }
+    if (user == null) {
+      String envUser = System.getenv("SLUICE_CLICKHOUSE_USER");
+      if (envUser != null && !envUser.isEmpty()) {
+        user = envUser;
+        password = System.getenv("SLUICE_CLICKHOUSE_PASSWORD");
+      }
     }
     this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.database = database;

@@ -115,4 +115,26 @@ public final class HostileInputs {
     }
     return b;
   }
+
+  /**
+   * An IPFIX message defining {@code count} templates (ids from {@code firstId}) of {@code fields} 4-byte fields each
+   * (information elements 1000 and up, which the decoder skips): the review's exporters with many large templates.
+   */
+  public static byte[] ipfixTemplates(int firstId, int count, int fields, int sequence) {
+    int setLength = 4 + count * (4 + 4 * fields);
+    int length = 16 + setLength;
+    if (length > 65_535) {
+      throw new IllegalArgumentException("more than one IPFIX message holds: " + length);
+    }
+    ByteBuffer b = ByteBuffer.allocate(length);
+    b.putShort((short) 10).putShort((short) length).putInt(1_700_000_000).putInt(sequence).putInt(0);
+    b.putShort((short) 2).putShort((short) setLength);
+    for (int t = 0; t < count; t++) {
+      b.putShort((short) (firstId + t)).putShort((short) fields);
+      for (int f = 0; f < fields; f++) {
+        b.putShort((short) (1000 + f)).putShort((short) 4);
+      }
+    }
+    return b.array();
+  }
 }

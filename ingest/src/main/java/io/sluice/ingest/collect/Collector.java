@@ -59,8 +59,8 @@ public final class Collector implements AutoCloseable {
    * listeners and starts receiving. Throws with a clear message when Kafka or a port is unavailable.
    */
   public static Collector start(CollectorConfig config) {
-    SourceWatcher watcher = new SourceWatcher(new SourcesTopic(config.kafkaBootstrap, config.sourcesTopic), config.log)
-        .start(Duration.ofMillis(config.sourcesLoadTimeoutMs));
+    SourceWatcher watcher = new SourceWatcher(new SourcesTopic(config.kafkaBootstrap, config.sourcesTopic), config.log,
+        Duration.ofMillis(config.sourcesMaxStaleMs)).start(Duration.ofMillis(config.sourcesLoadTimeoutMs));
     Producer<byte[], byte[]> producer;
     try {
       producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
@@ -74,7 +74,7 @@ public final class Collector implements AutoCloseable {
       c.listeners = UdpListeners.open(config);
       c.metrics = new CollectorMetrics(config.labMode, watcher, c.listeners);
       if (config.metricsPort != null) {
-        c.metricsServer = MetricsServer.start(config.metricsHost, config.metricsPort, c::metricsText);
+        c.metricsServer = MetricsServer.start(config.metricsHost, config.metricsPort, c::metricsText, c::unhealthy);
       }
     } catch (RuntimeException e) {
       c.close();
@@ -222,6 +222,16 @@ public final class Collector implements AutoCloseable {
   private static long nowNs() {
     Instant now = Instant.now();
     return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  /** Null while the collector is healthy, else why not (for /healthz). */
+  public String unhealthy() {
+    if (watcher.healthy()) {
+      return null;
+    }
+    RuntimeException error = watcher.lastError();
+    return "registry stale for " + watcher.stalenessMs() / 1000 + " s (limit " + config.sourcesMaxStaleMs / 1000 + " s)"
+        + (error == null ? "" : ": " + error.getMessage());
   }
 
   /** The Prometheus text exposition of everything the collector counts. */

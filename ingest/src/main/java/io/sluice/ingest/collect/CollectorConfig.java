@@ -24,6 +24,7 @@ public final class CollectorConfig {
   Integer metricsPort = DefaultEndpoints.COLLECTOR_METRICS_PORT;
   Consumer<String> log = System.err::println;
   long sourcesLoadTimeoutMs = 30_000;
+  long sourcesMaxStaleMs = io.sluice.ingest.sources.SourceWatcher.DEFAULT_MAX_STALE.toMillis();
 
   private CollectorConfig() {}
 
@@ -102,6 +103,12 @@ public final class CollectorConfig {
 
   public CollectorConfig sourcesLoadTimeoutMs(long ms) {
     this.sourcesLoadTimeoutMs = ms;
+    return this;
+  }
+
+  /** How old the registry may get (sluice.sources unreadable) before /healthz fails. */
+  public CollectorConfig sourcesMaxStaleMs(long ms) {
+    this.sourcesMaxStaleMs = ms;
     return this;
   }
 

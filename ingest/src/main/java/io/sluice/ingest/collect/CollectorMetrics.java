@@ -70,8 +70,14 @@ final class CollectorMetrics {
         .callback(cb -> cb.call(watcher.updates())).register(registry);
     CounterWithCallback.builder().name("sluice_collector_sources_invalid_records_total").help("Malformed records in sluice.sources, skipped")
         .callback(cb -> cb.call(watcher.invalidRecords())).register(registry);
-    GaugeWithCallback.builder().name("sluice_collector_sources_watcher_up").help("1 while the registry follows sluice.sources")
+    GaugeWithCallback.builder().name("sluice_collector_sources_watcher_up")
+        .help("1 while the registry follows sluice.sources and is not too stale")
         .callback(cb -> cb.call(watcher.healthy() ? 1 : 0)).register(registry);
+    GaugeWithCallback.builder().name("sluice_collector_sources_staleness_seconds")
+        .help("Since the collector last confirmed it had read sluice.sources to its end")
+        .callback(cb -> cb.call(watcher.stalenessMs() / 1000.0)).register(registry);
+    CounterWithCallback.builder().name("sluice_collector_sources_errors_total").help("Failed reads of sluice.sources (each retried)")
+        .callback(cb -> cb.call(watcher.errors())).register(registry);
     Gauge.builder().name("sluice_collector_lab_mode").help("1 when every source is accepted").withoutExemplars().register(registry)
         .set(labMode ? 1 : 0);
   }

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
-/** Serves GET /metrics in the Prometheus text format from a supplier called on every scrape. */
+/** Serves GET /metrics in the Prometheus text format from a supplier called on every scrape, and GET /healthz. */
 public final class MetricsServer implements AutoCloseable {
   private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
 
@@ -25,6 +25,14 @@ public final class MetricsServer implements AutoCloseable {
 
   /** Binds host:port (port 0: any free port) and starts serving. */
   public static MetricsServer start(String host, int port, Supplier<String> metrics) {
+    return start(host, port, metrics, () -> null);
+  }
+
+  /**
+   * As {@link #start(String, int, Supplier)}, with GET /healthz for probes: 200 while {@code problem} gives null,
+   * else 503 with the problem.
+   */
+  public static MetricsServer start(String host, int port, Supplier<String> metrics, Supplier<String> problem) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
       server.createContext("/metrics", exchange -> {
@@ -34,6 +42,14 @@ public final class MetricsServer implements AutoCloseable {
             return;
           }
           reply(exchange, 200, WRITER.getContentType(), metrics.get());
+        } catch (RuntimeException e) {
+          reply(exchange, 500, "text/plain; charset=utf-8", "error: " + e + "\n");
+        }
+      });
+      server.createContext("/healthz", exchange -> {
+        try (exchange) {
+          String why = problem.get();
+          reply(exchange, why == null ? 200 : 503, "text/plain; charset=utf-8", why == null ? "ok\n" : why + "\n");
         } catch (RuntimeException e) {
           reply(exchange, 500, "text/plain; charset=utf-8", "error: " + e + "\n");
         }

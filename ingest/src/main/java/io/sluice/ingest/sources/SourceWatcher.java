@@ -20,24 +20,47 @@ import org.apache.kafka.common.errors.WakeupException;
  * changes, so a registration reaches the collectors within a poll interval (250 ms) of being written. It reads
  * from the beginning at start and reports when it has caught up with the end, so a collector does not reject
  * registered exporters while it is still loading.
+ *
+ * <p>When the topic cannot be read (Kafka down, the topic gone), the last loaded registry stays in use and the
+ * watcher reads the topic again from its beginning after a back-off (250 ms doubling to 30 s), publishing the new
+ * registry only once it has caught up. Every {@link #CHECK} it confirms that it has read to the topic's end; the
+ * time since the last confirmation is its {@link #stalenessMs() staleness}, and past {@code maxStale} it is no
+ * longer {@link #healthy()}.
  */
 public final class SourceWatcher implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(250);
+  /** How often the watcher confirms it has read to the end of the topic. */
+  static final Duration CHECK = Duration.ofSeconds(5);
+  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
+  private static final long FIRST_BACKOFF_MS = 250;
+  private static final long MAX_BACKOFF_MS = 30_000;
+  /** A registry older than this makes the watcher unhealthy unless told otherwise. */
+  public static final Duration DEFAULT_MAX_STALE = Duration.ofMinutes(5);
 
   private final SourcesTopic topic;
   private final Consumer<String> log;
+  private final Duration maxStale;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private final CountDownLatch loaded = new CountDownLatch(1);
+  private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong updates = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
   private volatile SourceTable table = SourceTable.EMPTY;
   private volatile RuntimeException failure;
+  /** System.nanoTime() when the watcher last knew it had read to the topic's end; 0 before the first load. */
+  private volatile long syncedNs;
   private volatile boolean closed;
 
   public SourceWatcher(SourcesTopic topic, Consumer<String> log) {
+    this(topic, log, DEFAULT_MAX_STALE);
+  }
+
+  public SourceWatcher(SourcesTopic topic, Consumer<String> log, Duration maxStale) {
     this.topic = topic;
     this.log = log;
+    this.maxStale = maxStale;
     this.consumer = SourcesTopic.newConsumer(topic.bootstrap());
     this.thread = new Thread(this::run, "sluice-sources-watcher");
     this.thread.setDaemon(true);
@@ -57,10 +80,6 @@ public final class SourceWatcher implements AutoCloseable {
       close();
       throw new SourcesTopicException("interrupted while loading " + topic.topic(), e);
     }
-    if (failure != null) {
-      close();
-      throw failure;
-    }
     return this;
   }
 
@@ -73,9 +92,25 @@ public final class SourceWatcher implements AutoCloseable {
     return updates.get();
   }
 
-  /** True while the watcher follows the topic; false once it has stopped on an error. */
+  /** True while the watcher runs and its registry is no older than {@code maxStale}. */
   public boolean healthy() {
-    return thread.isAlive() && failure == null;
+    return thread.isAlive() && stalenessMs() <= maxStale.toMillis();
+  }
+
+  /** Milliseconds since the watcher last confirmed it had read the whole topic (while loading: since it started). */
+  public long stalenessMs() {
+    long synced = syncedNs;
+    return synced == 0 ? 0 : (System.nanoTime() - synced) / 1_000_000;
+  }
+
+  /** Failed reads of the topic since start (each followed by a retry). */
+  public long errors() {
+    return errors.get();
+  }
+
+  /** The last error, or null. */
+  public RuntimeException lastError() {
+    return failure;
   }
 
   /** Malformed records skipped since start. */
@@ -84,42 +119,34 @@ public final class SourceWatcher implements AutoCloseable {
   }
 
   private void run() {
-    Map<String, FlowSource> state = new HashMap<>();
+    long backoffMs = FIRST_BACKOFF_MS;
     try {
-      List<TopicPartition> partitions = topic.partitions(consumer, Duration.ofSeconds(30));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      boolean caughtUp = false;
       while (!closed) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-        boolean changed = false;
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          if (SourcesTopic.apply(state, r, problem -> {
-            invalid.incrementAndGet();
-            log.accept(problem);
-          })) {
-            updates.incrementAndGet();
-            changed = true;
+        long syncedBefore = syncedNs;
+        try {
+          follow();
+        } catch (WakeupException e) {
+          return; // closing
+        } catch (RuntimeException e) {
+          if (closed) {
+            return;
           }
-        }
-        if (changed) {
-          table = SourceTable.of(state.values());
-        }
-        if (!caughtUp && SourcesTopic.caughtUp(consumer, end)) {
-          caughtUp = true;
-          table = SourceTable.of(state.values());
-          loaded.countDown();
+          errors.incrementAndGet();
+          if (syncedNs != syncedBefore) {
+            backoffMs = FIRST_BACKOFF_MS; // it had recovered: a new outage starts the back-off afresh
+          }
+          failure = e instanceof SourcesTopicException ? e
+              : new SourcesTopicException("cannot follow " + topic.topic() + " on " + topic.bootstrap() + ": " + e.getMessage(), e);
+          log.accept("registry watcher: " + failure.getMessage() + "; keeping the last loaded registry (" + table.size()
+              + " prefixes), retrying in " + backoffMs + " ms");
+          if (closing.await(backoffMs, TimeUnit.MILLISECONDS)) {
+            return;
+          }
+          backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         }
       }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      if (!closed) {
-        failure = e instanceof SourcesTopicException ? e
-            : new SourcesTopicException("cannot follow " + topic.topic() + " on " + topic.bootstrap() + ": " + e.getMessage(), e);
-        log.accept("registry watcher stopped: " + failure.getMessage() + "; the last loaded registry stays in use");
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       loaded.countDown();
       try {
@@ -130,9 +157,59 @@ public final class SourceWatcher implements AutoCloseable {
     }
   }
 
+  /** Reads the topic from its beginning and follows it; returns only when closed, throws when Kafka fails. */
+  private void follow() {
+    Map<String, FlowSource> state = new HashMap<>();
+    List<TopicPartition> partitions = topic.partitions(consumer, KAFKA_TIMEOUT);
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, KAFKA_TIMEOUT);
+    boolean caughtUp = false;
+    long checkNs = 0;
+    while (!closed) {
+      ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+      boolean changed = false;
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        if (SourcesTopic.apply(state, r, problem -> {
+          invalid.incrementAndGet();
+          log.accept(problem);
+        })) {
+          updates.incrementAndGet();
+          changed = true;
+        }
+      }
+      if (changed && caughtUp) {
+        table = SourceTable.of(state.values());
+      }
+      if (!caughtUp && SourcesTopic.caughtUp(consumer, end)) {
+        caughtUp = true;
+        table = SourceTable.of(state.values()); // a re-read replaces the last registry only once it is whole
+        synced();
+        checkNs = System.nanoTime() + CHECK.toNanos();
+        loaded.countDown();
+      } else if (caughtUp && System.nanoTime() - checkNs >= 0) {
+        // poll() does not fail while Kafka is away: ask for the end offsets, which does.
+        end = consumer.endOffsets(partitions, KAFKA_TIMEOUT);
+        if (SourcesTopic.caughtUp(consumer, end)) {
+          synced();
+        }
+        checkNs = System.nanoTime() + CHECK.toNanos();
+      }
+    }
+  }
+
+  private void synced() {
+    syncedNs = System.nanoTime();
+    if (failure != null) {
+      log.accept("registry watcher: reading " + topic.topic() + " again (" + table.size() + " prefixes)");
+      failure = null;
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
+    closing.countDown();
     consumer.wakeup();
     try {
       thread.join(5_000);

@@ -47,6 +47,11 @@ public final class ExporterNames {
     return vrfs.size;
   }
 
+  /** Changes so far; a name announced again unchanged is none. */
+  int changes() {
+    return interfaces.changes + vrfs.changes;
+  }
+
   void write(DataOutput out) throws IOException {
     interfaces.write(out);
     vrfs.write(out);
@@ -62,6 +67,7 @@ public final class ExporterNames {
     private long[] ids = new long[16];
     private String[] names = new String[16];
     private int size;
+    private int changes;
 
     String get(long id) {
       if (size == 0) return "";
@@ -80,11 +86,15 @@ public final class ExporterNames {
           if (size == MAX_ENTRIES) return false;
           ids[i] = id;
           names[i] = name;
+          changes++;
           if (++size * 2 > names.length) grow();
           return true;
         }
         if (ids[i] == id) {
-          names[i] = name;
+          if (!names[i].equals(name)) {
+            names[i] = name;
+            changes++;
+          }
           return true;
         }
       }

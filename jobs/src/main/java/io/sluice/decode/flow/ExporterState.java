@@ -30,6 +30,7 @@ public final class ExporterState {
   private final List<SequenceTracker> sequences = new ArrayList<>();
   private long configuredDefaultRate;
   private long configuredOverrideRate;
+  private int rateChanges;
 
   public TemplateCache templates() {
     return templates;
@@ -54,6 +55,7 @@ public final class ExporterState {
   }
 
   public ExporterState configuredDefaultRate(long rate) {
+    if (configuredDefaultRate != Math.max(0, rate)) rateChanges++;
     configuredDefaultRate = Math.max(0, rate);
     return this;
   }
@@ -64,6 +66,7 @@ public final class ExporterState {
   }
 
   public ExporterState configuredOverrideRate(long rate) {
+    if (configuredOverrideRate != Math.max(0, rate)) rateChanges++;
     configuredOverrideRate = Math.max(0, rate);
     return this;
   }
@@ -102,6 +105,44 @@ public final class ExporterState {
       } else {
         r.applySampling(0, SamplingRateSource.UNKNOWN);
       }
+    }
+  }
+
+  /**
+   * Changes, in all but the sequence trackers, so far: when it is what it was at the last {@link #toBytes()}, the
+   * stored form would only differ in the trackers, which {@link #sequencesToBytes()} stores on their own. Re-sent
+   * templates, options and names that are unchanged do not count.
+   */
+  public long version() {
+    return (long) templates.changes() + samplingRates.changes() + pending.changes() + names.changes() + rateChanges;
+  }
+
+  /** The sequence trackers alone: what changes with every datagram. */
+  public byte[] sequencesToBytes() {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 32 * sequences.size());
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeShort(sequences.size());
+      for (SequenceTracker t : sequences) t.write(out);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Replaces the sequence trackers with ones written by {@link #sequencesToBytes()}; IllegalArgumentException on bad input. */
+  public void readSequences(byte[] data) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+      int n = in.readUnsignedShort();
+      if (n > MAX_SEQUENCE_TRACKERS) throw new IOException("too many sequence trackers: " + n);
+      List<SequenceTracker> read = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) read.add(SequenceTracker.read(in));
+      sequences.clear();
+      sequences.addAll(read);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt sequence trackers", e);
     }
   }
 

@@ -17,12 +17,16 @@ public final class SamplingRates {
   private final long[] samplers = new long[MAX_ENTRIES];
   private final long[] rates = new long[MAX_ENTRIES];
   private int size;
+  private int changes;
 
   /** Records a rate; false when the table is full. */
   public boolean put(long domain, long sampler, long rate) {
     for (int i = 0; i < size; i++) {
       if (domains[i] == domain && samplers[i] == sampler) {
-        rates[i] = rate;
+        if (rates[i] != rate) {
+          rates[i] = rate;
+          changes++;
+        }
         return true;
       }
     }
@@ -31,7 +35,13 @@ public final class SamplingRates {
     samplers[size] = sampler;
     rates[size] = rate;
     size++;
+    changes++;
     return true;
+  }
+
+  /** Changes so far; a rate announced again unchanged is none. */
+  int changes() {
+    return changes;
   }
 
   /** The rate for this domain and sampler, or 0. */

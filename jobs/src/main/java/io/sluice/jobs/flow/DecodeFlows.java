@@ -38,8 +38,14 @@ import org.apache.flink.util.OutputTag;
  * same reason a collector may accept an exporter's first datagrams under a registration the broadcast side has not
  * delivered yet; each datagram says which version it was accepted under, and when that is newer than what the operator
  * knows, it reads the registry topic again (at most every {@link #CATCH_UP_INTERVAL_NS}).
+ *
+ * <p>The exporter's state is stored in two parts: its templates, options and pending data sets only when they changed
+ * ({@link ExporterState#version()}), and its small sequence trackers with every datagram. An exporter not heard from
+ * for the idle time is forgotten (its keyed state cleared by a processing-time timer, its budget and decoded state
+ * dropped from memory); if it comes back, it is learnt again from its next templates.
  */
 final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagram, SourceUpdate, FlowRecord> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DecodeFlows.class);
   /** Per datagram, for the 1-second exporter_stats window. */
   static final OutputTag<DatagramStats> STATS = new OutputTag<>("exporter-stats", TypeInformation.of(DatagramStats.class));
   /** sFlow counter samples, already encoded as interface_counters rows. */
@@ -50,17 +56,31 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
 
   /** A catch-up blocks the subtask while it reads the registry topic, so it is rate-limited. */
   static final long CATCH_UP_INTERVAL_NS = 5_000_000_000L;
+  /** After failed reads of the registry topic, the interval doubles up to this. */
+  static final long MAX_CATCH_UP_INTERVAL_NS = 300_000_000_000L;
+  static final Duration OPEN_READ_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(10);
 
   /** Records one exporter may add per receive second before the rest are counted and dropped (flood guard). */
   static final long DEFAULT_RECORDS_PER_SECOND = 100_000;
 
+  /** An exporter silent this long is forgotten. */
+  static final long DEFAULT_IDLE_SECONDS = 3_600;
+
   private final String kafkaBootstrap;
   private final String sourcesTopic;
   private final long recordsPerSecond;
-  /** Per exporter: the receive second being counted and the records passed in it. */
-  private transient Map<String, long[]> budgets;
+  private final long idleMs;
+  /** Templates, options, names and pending sets: written when they change. */
   private transient ValueState<byte[]> exporterState;
-  private transient Map<String, ExporterState> live;
+  /** The sequence trackers: written with every datagram. */
+  private transient ValueState<byte[]> sequenceState;
+  /** The start of the time slot ({@link #slotMs()}) the exporter was last heard in (processing time). */
+  private transient ValueState<Long> lastSeen;
+  private transient Map<String, Exporter> live;
+  private transient long stateWrites;
+  private transient long storedBytes;
+  private transient long expired;
   private transient FlowDecoder decoder;
   private transient DecodeCounters counters;
   private transient SourceTable table;
@@ -69,33 +89,91 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private transient long unreadableStates;
   private transient long catchUps;
   private transient long lastCatchUpNs;
+  private transient long catchUpIntervalNs;
+  /** The registry topic could not be read at open: read it at the next datagram (with the back-off). */
+  private transient boolean unread;
+  private transient long registryFailures;
+  /** System.nanoTime() of the first failed read since the last good one; 0 when the last read succeeded. */
+  private transient long staleSinceNs;
 
   DecodeFlows(String kafkaBootstrap, String sourcesTopic) {
     this(kafkaBootstrap, sourcesTopic, DEFAULT_RECORDS_PER_SECOND);
   }
 
   DecodeFlows(String kafkaBootstrap, String sourcesTopic, long recordsPerSecond) {
+    this(kafkaBootstrap, sourcesTopic, recordsPerSecond, DEFAULT_IDLE_SECONDS * 1000);
+  }
+
+  DecodeFlows(String kafkaBootstrap, String sourcesTopic, long recordsPerSecond, long idleMs) {
     if (recordsPerSecond <= 0) {
       throw new IllegalArgumentException("records per second must be positive: " + recordsPerSecond);
+    }
+    if (idleMs <= 0) {
+      throw new IllegalArgumentException("exporter idle time must be positive: " + idleMs);
     }
     this.kafkaBootstrap = kafkaBootstrap;
     this.sourcesTopic = sourcesTopic;
     this.recordsPerSecond = recordsPerSecond;
+    this.idleMs = idleMs;
+  }
+
+  /** Failed reads of the registry topic (at open and catch-ups) since open. */
+  long registryFailures() {
+    return registryFailures;
+  }
+
+  /** Milliseconds since the first failed read of the registry topic after the last good one; 0 when that one was good. */
+  long registryStaleMs() {
+    return staleSinceNs == 0 ? 0L : (System.nanoTime() - staleSinceNs) / 1_000_000;
+  }
+
+  /** One exporter as this subtask holds it between datagrams. */
+  private static final class Exporter {
+    final ExporterState state;
+    /** {@link ExporterState#version()} when the state was last stored. */
+    long storedVersion;
+    int storedBytes;
+    long seenSlot = Long.MIN_VALUE;
+    /** The receive second being counted and the records passed in it. */
+    final long[] budget = {Long.MIN_VALUE, 0};
+
+    Exporter(ExporterState state) {
+      this.state = state;
+      this.storedVersion = state.version();
+    }
+  }
+
+  /** Last-seen times are kept to this granularity, so that at most one timer per slot and exporter is set. */
+  private long slotMs() {
+    return Math.max(1, Math.min(60_000, idleMs / 4));
   }
 
   @Override
   public void open(OpenContext context) {
     exporterState = getRuntimeContext().getState(new ValueStateDescriptor<>("exporter", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    sequenceState = getRuntimeContext().getState(new ValueStateDescriptor<>("sequences", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    lastSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("last-seen", Types.LONG));
     live = new HashMap<>();
-    budgets = new HashMap<>();
     decoder = new FlowDecoder();
     counters = new DecodeCounters();
     sink = new EmittingSink();
-    loaded = kafkaBootstrap == null ? Map.of()
-        : new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(Duration.ofSeconds(30), problem -> {});
+    catchUpIntervalNs = CATCH_UP_INTERVAL_NS;
+    loaded = Map.of();
+    // A registry that cannot be read does not stop the job: the broadcast state (restored from the checkpoint, then
+    // fed by the topic) keeps the last known registry, and the read is tried again with a back-off.
+    unread = kafkaBootstrap != null;
+    if (unread) {
+      read(OPEN_READ_TIMEOUT);
+    }
     var metrics = getRuntimeContext().getMetricGroup().addGroup("sluice");
     metrics.gauge("unreadable_exporter_states", () -> unreadableStates);
     metrics.gauge("registry_catch_ups", () -> catchUps);
+    metrics.gauge("registry_read_failures", () -> registryFailures);
+    metrics.gauge("registry_stale_ms", this::registryStaleMs);
+    metrics.gauge("exporter_state_writes", () -> stateWrites);
+    metrics.gauge("exporter_state_bytes", () -> storedBytes);
+    metrics.gauge("exporters_held", () -> (long) live.size());
+    metrics.gauge("exporters_expired", () -> expired);
     for (FlowType type : FlowType.values()) {
       metrics.gauge("datagrams_" + type.column(), () -> counters.datagrams(type));
     }
@@ -107,11 +185,15 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   @Override
   public void processElement(RawDatagram datagram, ReadOnlyContext ctx, Collector<FlowRecord> out) throws Exception {
     String key = ctx.getCurrentKey();
-    ExporterState state = live.get(key);
-    if (state == null) {
-      byte[] saved = exporterState.value();
-      state = saved == null ? new ExporterState() : restore(saved);
-      live.put(key, state);
+    Exporter exporter = live.get(key);
+    if (exporter == null) {
+      exporter = restore();
+      live.put(key, exporter);
+    }
+    ExporterState state = exporter.state;
+    seen(exporter, ctx);
+    if (unread) {
+      catchUp();
     }
     FlowSource source = match(ctx.getBroadcastState(REGISTRY), datagram);
     if (datagram.sourceUpdatedNs != 0 && (source == null || source.getUpdatedNs() < datagram.sourceUpdatedNs) && catchUp()) {
@@ -134,7 +216,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     sink.source = source;
     sink.stats = stats;
     sink.counters = perDatagram;
-    sink.budget = budgets.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE, 0});
+    sink.budget = exporter.budget;
     sink.second = stats.second;
     sink.limit = recordsPerSecond;
     FlowType type;
@@ -150,7 +232,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       type = FlowDecoder.recognise(datagram.payload, 0, datagram.payload.length);
     }
     counters.add(perDatagram);
-    exporterState.update(state.toBytes());
+    store(exporter);
 
     stats.flowType = type == null ? "unknown" : type.column();
     stats.datagrams = 1;
@@ -173,13 +255,75 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     return lost;
   }
 
-  private ExporterState restore(byte[] saved) {
+  private Exporter restore() throws java.io.IOException {
+    byte[] saved = exporterState.value();
+    ExporterState state = new ExporterState();
+    boolean corrupt = false;
     try {
-      return ExporterState.fromBytes(saved);
-    } catch (RuntimeException corrupt) {
+      if (saved != null) {
+        state = ExporterState.fromBytes(saved);
+      }
+      byte[] sequences = sequenceState.value();
+      if (sequences != null) {
+        state.readSequences(sequences);
+      }
+    } catch (RuntimeException unreadable) {
       unreadableStates++; // templates are learnt again from the exporter's next ones
-      return new ExporterState();
+      state = new ExporterState();
+      corrupt = true;
     }
+    Exporter exporter = new Exporter(state);
+    exporter.storedBytes = saved == null ? 0 : saved.length;
+    storedBytes += exporter.storedBytes;
+    if (saved == null || corrupt) {
+      exporter.storedVersion = -1; // store the first (or a readable) state
+    }
+    return exporter;
+  }
+
+  /** Stores the exporter's state: in full only when more than its sequence trackers changed. */
+  private void store(Exporter exporter) throws java.io.IOException {
+    ExporterState state = exporter.state;
+    long version = state.version();
+    if (version != exporter.storedVersion) {
+      byte[] bytes = state.toBytes();
+      exporterState.update(bytes);
+      stateWrites++;
+      storedBytes += bytes.length - exporter.storedBytes;
+      exporter.storedBytes = bytes.length;
+      exporter.storedVersion = version;
+    }
+    if (!state.sequenceTrackers().isEmpty()) {
+      sequenceState.update(state.sequencesToBytes());
+    }
+  }
+
+  /** Notes that the exporter was heard from now, and sets the timer that forgets it once it is silent. */
+  private void seen(Exporter exporter, ReadOnlyContext ctx) throws java.io.IOException {
+    long now = ctx.timerService().currentProcessingTime();
+    long slot = now - Math.floorMod(now, slotMs());
+    if (slot != exporter.seenSlot) {
+      exporter.seenSlot = slot;
+      lastSeen.update(slot);
+      ctx.timerService().registerProcessingTimeTimer(slot + slotMs() + idleMs);
+    }
+  }
+
+  /** A silent exporter's timer: forgotten when no later datagram moved its last-seen slot. */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FlowRecord> out) throws Exception {
+    Long slot = lastSeen.value();
+    if (slot != null && slot + slotMs() + idleMs > timestamp) {
+      return; // heard from since: a later timer is set
+    }
+    Exporter exporter = live.remove(ctx.getCurrentKey());
+    if (exporter != null) {
+      storedBytes -= exporter.storedBytes;
+    }
+    exporterState.clear();
+    sequenceState.clear();
+    lastSeen.clear();
+    expired++;
   }
 
   @Override
@@ -200,15 +344,37 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     return source == null && datagram.udpSourceAddr.length == 16 ? sources.match(datagram.udpSourceAddr) : source;
   }
 
-  /** Reads the registry topic to its end, as at open, unless the last catch-up was less than the interval ago. */
+  /**
+   * Reads the registry topic to its end, as at open, unless the last catch-up was less than the interval ago (which
+   * doubles while reads fail); false when it did not read it.
+   */
   private boolean catchUp() {
     long now = System.nanoTime();
-    if (kafkaBootstrap == null || (catchUps > 0 && now - lastCatchUpNs < CATCH_UP_INTERVAL_NS)) {
+    if (kafkaBootstrap == null || (catchUps > 0 && now - lastCatchUpNs < catchUpIntervalNs)) {
       return false;
     }
     lastCatchUpNs = now;
     catchUps++;
-    loaded = new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(Duration.ofSeconds(30), problem -> {});
+    return read(CATCH_UP_TIMEOUT);
+  }
+
+  /** Reads the whole registry topic into {@link #loaded}; on failure keeps what it had, counts and backs off. */
+  private boolean read(Duration timeout) {
+    try {
+      loaded = new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(timeout, problem -> {});
+    } catch (RuntimeException unreadable) {
+      registryFailures++;
+      if (staleSinceNs == 0) {
+        staleSinceNs = System.nanoTime();
+      }
+      catchUpIntervalNs = Math.min(MAX_CATCH_UP_INTERVAL_NS, catchUpIntervalNs * 2);
+      LOG.warn("cannot read the source registry {}: {}; keeping the last known one, next try in {} s", sourcesTopic,
+          unreadable.getMessage(), catchUpIntervalNs / 1_000_000_000L);
+      return false;
+    }
+    staleSinceNs = 0;
+    unread = false;
+    catchUpIntervalNs = CATCH_UP_INTERVAL_NS;
     table = null;
     return true;
   }

@@ -32,11 +32,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * database, group, checkpoint-ms, topic-prefix (prepended to the
  * topic names, to run several pipelines on one cluster), and bounded=true to stop at the offsets that exist when
  * the job starts (for replays and tests), exporter-records-per-second (default 100,000: the records one exporter may
- * add per receive second; the rest are counted as record_budget_exceeded and dropped).
+ * add per receive second; the rest are counted as record_budget_exceeded and dropped), exporter-idle-seconds (default
+ * 3,600: an exporter silent this long has its templates and other state dropped; it is learnt again when it returns).
  */
 public final class FlowJob {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms", "bounded", "topic-prefix",
-      "exporter-records-per-second"));
+      "exporter-records-per-second", "exporter-idle-seconds"));
 
   private FlowJob() {}
 
@@ -81,7 +82,8 @@ public final class FlowJob {
     SingleOutputStreamOperator<FlowRecord> decoded = datagrams.keyBy(RawDatagram::key)
         .connect(sources)
         .process(new DecodeFlows(kafka, prefix + Topics.SOURCES, Long.parseLong(options.getOrDefault(
-            "exporter-records-per-second", Long.toString(DecodeFlows.DEFAULT_RECORDS_PER_SECOND)))),
+            "exporter-records-per-second", Long.toString(DecodeFlows.DEFAULT_RECORDS_PER_SECOND))),
+            1000 * Long.parseLong(options.getOrDefault("exporter-idle-seconds", Long.toString(DecodeFlows.DEFAULT_IDLE_SECONDS)))),
             TypeInformation.of(FlowRecord.class))
         .name("decode");
     decoded.sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "flows"), new FlowRowEncoder()))

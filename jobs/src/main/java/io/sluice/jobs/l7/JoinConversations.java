@@ -63,7 +63,15 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   static final OutputTag<byte[]> HTTP = new OutputTag<>("http", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
   static final OutputTag<byte[]> TLS = new OutputTag<>("tls", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+  /** The stored bytes pending DNS queries may take in the whole job (shared evenly by its subtasks). */
+  static final long DEFAULT_DNS_PENDING_BYTES = 256L << 20;
+
+  private final long dnsPendingBytes;
   private transient NodeSummaries summaries;
+  /** The subtask's share of the pending DNS bytes, and what it held at the last checkpoint. */
+  private transient MemoryBudget dnsPending;
+  private transient ListState<Long> dnsPendingUsed;
+  private transient long dnsPendingRestored;
   private transient ValueState<byte[]> conversation;
   /** The millisecond of the conversation's deadline timer. */
   private transient ValueState<Long> deadline;
@@ -133,6 +141,17 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     }
   }
 
+  JoinConversations() {
+    this(DEFAULT_DNS_PENDING_BYTES);
+  }
+
+  JoinConversations(long dnsPendingBytes) {
+    if (dnsPendingBytes <= 0) {
+      throw new IllegalArgumentException("dns pending bytes must be positive: " + dnsPendingBytes);
+    }
+    this.dnsPendingBytes = dnsPendingBytes;
+  }
+
   @Override
   public void open(OpenContext context) {
     conversation = getRuntimeContext().getState(
@@ -147,6 +166,12 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     // Buffers are bounded per conversation (TcpStream, DnsOverTcp, HttpStreamParser limits); a subtask-wide budget
     // would not survive rescaling, so the budget here only accounts.
     cx = new L7Context(L7Config.defaults(), new L7Summary(), rows, new MemoryBudget(Long.MAX_VALUE));
+    // Pending DNS queries live in keyed state between packets, so their budget counts what every conversation of
+    // the subtask holds (reserved when a query is added, given back when it leaves) and is checkpointed with them.
+    dnsPending = new MemoryBudget(dnsPendingBytes / getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+        dnsPendingRestored);
+    cx.dnsPendingBudget(dnsPending);
+    getRuntimeContext().getMetricGroup().addGroup("sluice").gauge("dns_pending_bytes", () -> dnsPending.used());
     header = new PacketHeader();
     summaries.registerMetrics(getRuntimeContext());
   }
@@ -388,11 +413,17 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     summaries.snapshot();
+    dnsPendingUsed.update(List.of(dnsPending.used()));
   }
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
     summaries = new NodeSummaries();
     summaries.initialize(context, "l7-join-summary");
+    dnsPendingUsed = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("dns-pending-bytes", Types.LONG));
+    dnsPendingRestored = 0;
+    for (Long used : dnsPendingUsed.get()) {
+      dnsPendingRestored += used; // after a rescale, an estimate: the entries are dealt out among the subtasks
+    }
   }
 }

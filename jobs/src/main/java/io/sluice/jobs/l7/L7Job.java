@@ -38,11 +38,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * 250) moves on with the wall clock ({@link CaptureWatermarks}), so rows and timeouts come out on
  * time when the traffic stops. Arguments (key=value): kafka, clickhouse (or clickhouse-shards
  * and clickhouse-cluster, see {@link ClickHouseArgs}), database, group, checkpoint-ms, topic-prefix, out-of-orderness-ms, and bounded=true to stop at the offsets that exist when the
- * job starts (replays and tests; pending requests are then flushed as the offline {@code finish()} does).
+ * job starts (replays and tests; pending requests are then flushed as the offline {@code finish()} does),
+ * dns-pending-bytes (default 256 MiB: the stored bytes of the DNS queries awaiting an answer in the whole job; past
+ * it, or past {@link io.sluice.l7.DnsJoin#MAX_PENDING_BYTES} on one conversation, the oldest time out early, counted).
  */
 public final class L7Job {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms",
-      "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms"));
+      "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms",
+      "dns-pending-bytes"));
 
   private L7Job() {}
 
@@ -99,7 +102,8 @@ public final class L7Job {
     SingleOutputStreamOperator<byte[]> dns = triaged.union(reassembled)
         .connect(sockets)
         .keyBy(KeyedPacket::key, KeyedSocket::key)
-        .process(new JoinConversations(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("join dns/http");
+        .process(new JoinConversations(Long.parseLong(options.getOrDefault("dns-pending-bytes",
+            Long.toString(JoinConversations.DEFAULT_DNS_PENDING_BYTES)))), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("join dns/http");
 
     dns.sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "dns"), new PreEncodedRows(DnsRowEncoder.COLUMNS)))
         .name("clickhouse dns");

@@ -9,6 +9,12 @@ public final class MemoryBudget {
     this.limit = limit;
   }
 
+  /** A budget of which {@code used} bytes are already taken (restored from a checkpoint). */
+  public MemoryBudget(long limit, long used) {
+    this.limit = limit;
+    this.used = Math.max(0, used);
+  }
+
   public boolean reserve(long bytes) {
     if (used + bytes > limit) {
       return false;

@@ -9,9 +9,16 @@ import org.apache.flink.metrics.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Buffers RowBinary rows, stages them on size or time, and hands the epoch to the committer at each checkpoint. */
+/**
+ * Buffers RowBinary rows, stages them on size or time, and hands the epoch to the committer at each checkpoint.
+ *
+ * <p>Each commit chunk becomes one INSERT block, which ClickHouse refuses (error 252) when it spans more than 100
+ * partitions. Sluice's tables are partitioned by the day of their first column, {@code time}: a chunk is closed
+ * early when a row would bring in a 51st UTC day, and 50 UTC days touch at most 100 days in any server time zone.
+ */
 final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
+  static final int MAX_DAYS_PER_CHUNK = 50;
 
   private final SinkSettings settings;
   private final int shard;
@@ -25,6 +32,13 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private long epoch;
   private long rowsInEpoch;
   private long lastStagedAt;
+  /** Rows start with a DateTime {@code time} column: chunks are split by its day. */
+  private final boolean timeFirst;
+  private int chunk;
+  private long rowsInChunk;
+  private long[] chunkSizes = new long[8];
+  private final long[] chunkDays = new long[MAX_DAYS_PER_CHUNK];
+  private int chunkDayCount;
 
   ClickHouseSinkWriter(SinkSettings settings, int shard, RowEncoder<T> encoder, StagingStore store,
       ProcessingTimeService time, Counter rowsStaged, Counter rowsUnencodable) {
@@ -36,6 +50,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     this.rowsStaged = rowsStaged;
     this.rowsUnencodable = rowsUnencodable;
     this.buffer = new RowBinary(Math.min(settings.flushBytes() + (1 << 16), 64 << 20));
+    this.timeFirst = !encoder.columns().isEmpty() && encoder.columns().get(0).equals("time");
     this.epoch = newEpoch();
     this.lastStagedAt = time.getCurrentProcessingTime();
     scheduleTimedFlush();
@@ -52,7 +67,15 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
       LOG.warn("skipped a row for {} that cannot be encoded: {}", settings.table(), e.toString());
       return;
     }
-    buffer.uint64(epoch | (rowsInEpoch / settings.chunkRows()));
+    long day = timeFirst ? dayOf(mark) : 0;
+    if (rowsInChunk == settings.chunkRows() || (timeFirst && !inChunk(day) && chunkDayCount == MAX_DAYS_PER_CHUNK)) {
+      closeChunk();
+    }
+    if (timeFirst && !inChunk(day)) {
+      chunkDays[chunkDayCount++] = day;
+    }
+    buffer.uint64(epoch | chunk);
+    rowsInChunk++;
     rowsInEpoch++;
     bufferedRows++;
     if (bufferedRows >= settings.flushRows() || buffer.size() >= settings.flushBytes()) {
@@ -71,10 +94,42 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     if (rowsInEpoch == 0) {
       return List.of();
     }
-    StagedBatch batch = new StagedBatch(settings.table(), epoch, rowsInEpoch, settings.chunkRows(), shard);
+    closeChunk();
+    StagedBatch batch = new StagedBatch(settings.table(), epoch, rowsInEpoch, settings.chunkRows(), shard,
+        java.util.Arrays.copyOf(chunkSizes, chunk));
     epoch = newEpoch();
     rowsInEpoch = 0;
+    chunk = 0;
     return List.of(batch);
+  }
+
+  /** The UTC day of the row's DateTime time column, its first 4 bytes (little-endian) at {@code offset}. */
+  private long dayOf(int offset) {
+    byte[] b = buffer.array();
+    long seconds = (b[offset] & 0xFFL) | (b[offset + 1] & 0xFFL) << 8 | (b[offset + 2] & 0xFFL) << 16
+        | (b[offset + 3] & 0xFFL) << 24;
+    return seconds / 86_400;
+  }
+
+  private boolean inChunk(long day) {
+    for (int i = 0; i < chunkDayCount; i++) {
+      if (chunkDays[i] == day) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void closeChunk() {
+    if (rowsInChunk == 0) {
+      return;
+    }
+    if (chunk == chunkSizes.length) {
+      chunkSizes = java.util.Arrays.copyOf(chunkSizes, chunk * 2);
+    }
+    chunkSizes[chunk++] = rowsInChunk;
+    rowsInChunk = 0;
+    chunkDayCount = 0;
   }
 
   private void stageBuffer() throws InterruptedException {

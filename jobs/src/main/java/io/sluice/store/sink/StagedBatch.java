@@ -1,23 +1,30 @@
 package io.sluice.store.sink;
 
+import java.util.Arrays;
+
 /**
  * What one sink writer staged between two checkpoints: the committable. Its rows sit in the staging table under
- * ingest_batch values {@code epoch | chunk}, chunk = row index / chunkRows, on shard {@code shard} (0 for a single
- * server), which travels with the batch so that any committer subtask commits it where it was staged.
+ * ingest_batch values {@code epoch | chunk} on shard {@code shard} (0 for a single server), which travels with the
+ * batch so that any committer subtask commits it where it was staged. Chunk {@code i} holds {@code chunkSizes[i]}
+ * rows; without sizes (batches staged before they were recorded) chunk = row index / chunkRows.
  */
-public record StagedBatch(String table, long epoch, long rows, int chunkRows, int shard) {
+public record StagedBatch(String table, long epoch, long rows, int chunkRows, int shard, long[] chunkSizes) {
   static final int CHUNK_BITS = 20;
 
   public StagedBatch(String table, long epoch, long rows, int chunkRows) {
-    this(table, epoch, rows, chunkRows, 0);
+    this(table, epoch, rows, chunkRows, 0, null);
+  }
+
+  public StagedBatch(String table, long epoch, long rows, int chunkRows, int shard) {
+    this(table, epoch, rows, chunkRows, shard, null);
   }
 
   public int chunks() {
-    return (int) ((rows + chunkRows - 1) / chunkRows);
+    return chunkSizes != null ? chunkSizes.length : (int) ((rows + chunkRows - 1) / chunkRows);
   }
 
   public long chunkRows(int chunk) {
-    return Math.min(chunkRows, rows - (long) chunk * chunkRows);
+    return chunkSizes != null ? chunkSizes[chunk] : Math.min(chunkRows, rows - (long) chunk * chunkRows);
   }
 
   public long batchId(int chunk) {
@@ -27,5 +34,22 @@ public record StagedBatch(String table, long epoch, long rows, int chunkRows, in
   /** The staging partition of this epoch: intDiv(ingest_batch, 2^20). */
   public long stagingPartition() {
     return epoch >>> CHUNK_BITS;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StagedBatch b && table.equals(b.table) && epoch == b.epoch && rows == b.rows
+        && chunkRows == b.chunkRows && shard == b.shard && Arrays.equals(chunkSizes, b.chunkSizes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(epoch) * 31 + Arrays.hashCode(chunkSizes);
+  }
+
+  @Override
+  public String toString() {
+    return "StagedBatch[" + table + ", epoch " + Long.toHexString(epoch) + ", " + rows + " rows in " + chunks()
+        + " chunks, shard " + shard + "]";
   }
 }

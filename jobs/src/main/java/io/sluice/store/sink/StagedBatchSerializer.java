@@ -11,7 +11,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBatch> {
   @Override
   public int getVersion() {
-    return 2;
+    return 3;
   }
 
   @Override
@@ -23,18 +23,41 @@ final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBat
       out.writeLong(batch.rows());
       out.writeInt(batch.chunkRows());
       out.writeInt(batch.shard());
+      long[] sizes = batch.chunkSizes();
+      out.writeInt(sizes == null ? -1 : sizes.length);
+      if (sizes != null) {
+        for (long size : sizes) {
+          out.writeLong(size);
+        }
+      }
     }
     return bytes.toByteArray();
   }
 
   @Override
   public StagedBatch deserialize(int version, byte[] serialized) throws IOException {
-    if (version != 1 && version != 2) {
+    if (version < 1 || version > 3) {
       throw new IOException("unknown StagedBatch version " + version);
     }
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-      // Version 1 came from single-server sinks, before shards: shard 0.
-      return new StagedBatch(in.readUTF(), in.readLong(), in.readLong(), in.readInt(), version == 1 ? 0 : in.readInt());
+      // Version 1 came from single-server sinks, before shards: shard 0. Version 2 had uniform chunks.
+      String table = in.readUTF();
+      long epoch = in.readLong();
+      long rows = in.readLong();
+      int chunkRows = in.readInt();
+      int shard = version == 1 ? 0 : in.readInt();
+      long[] sizes = null;
+      int chunks = version >= 3 ? in.readInt() : -1;
+      if (chunks > 1 << StagedBatch.CHUNK_BITS) {
+        throw new IOException("bad StagedBatch chunk count " + chunks);
+      }
+      if (chunks >= 0) {
+        sizes = new long[chunks];
+        for (int i = 0; i < chunks; i++) {
+          sizes[i] = in.readLong();
+        }
+      }
+      return new StagedBatch(table, epoch, rows, chunkRows, shard, sizes);
     }
   }
 }

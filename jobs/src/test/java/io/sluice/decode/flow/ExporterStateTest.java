@@ -107,4 +107,51 @@ class ExporterStateTest {
     assertEquals(SamplingRateSource.CONFIGURED, flows.get(0).samplingRateSource);
     assertEquals(100, flows.get(0).samplingRate);
   }
+
+  /** 1,024 templates of 100 fields (807 KB stored) do not all fit: the cache stops at its byte bound, and counts. */
+  @Test
+  void templatesAreBoundedByBytesAsWellAsCount() {
+    FlowDecoder decoder = new FlowDecoder();
+    ExporterState state = new ExporterState();
+    DecodeCounters counters = new DecodeCounters();
+    for (int m = 0; m < 8; m++) {
+      byte[] d = io.sluice.testing.HostileInputs.ipfixTemplates(256 + 128 * m, 128, 100, 0);
+      decoder.decode(d, 0, d.length, exporter, m, state, r -> {}, counters);
+    }
+    assertTrue(state.templates().bytes() <= io.sluice.decode.flow.ipfix.TemplateCache.MAX_BYTES);
+    assertTrue(state.toBytes().length <= io.sluice.decode.flow.ipfix.TemplateCache.MAX_BYTES + 4_096,
+        "stored state " + state.toBytes().length);
+    assertEquals(1024 - state.templates().size(), counters.problems(DecodeProblem.TEMPLATE_LIMIT));
+    ExporterState restored = ExporterState.fromBytes(state.toBytes());
+    assertEquals(state.templates().size(), restored.templates().size());
+  }
+
+  /**
+   * The version moves when templates, options data or pending sets change, and not when an exporter re-sends what it
+   * sent before or sends data: the job stores the state only then.
+   */
+  @Test
+  void theVersionMovesOnlyWhenMoreThanSequencesChange() {
+    List<byte[]> datagrams = Fixtures.udpPayloads(Fixtures.flow("akvorado/netflow/cisco-options-then-data.pcap"));
+    FlowDecoder decoder = new FlowDecoder();
+    ExporterState state = new ExporterState();
+    long t = 0;
+    for (byte[] d : datagrams) {
+      decoder.decode(d, 0, d.length, exporter, t += 1_000_000, state, r -> {}, new DecodeCounters());
+    }
+    long version = state.version();
+    byte[] stored = state.toBytes();
+    for (int round = 0; round < 3; round++) {
+      for (byte[] d : datagrams) {
+        decoder.decode(d, 0, d.length, exporter, t += 1_000_000, state, r -> {}, new DecodeCounters());
+      }
+    }
+    assertEquals(version, state.version(), "the same templates, options and data again change nothing");
+    ExporterState restored = ExporterState.fromBytes(stored);
+    restored.readSequences(state.sequencesToBytes());
+    assertArrayEquals(state.toBytes(), restored.toBytes(), "the stored state plus the trackers is the state");
+    byte[] more = io.sluice.testing.HostileInputs.ipfixTemplates(40_000, 1, 3, 0);
+    decoder.decode(more, 0, more.length, exporter, t + 1, state, r -> {}, new DecodeCounters());
+    assertTrue(state.version() != version, "a new template is a change");
+  }
 }

@@ -4,10 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Raw IPv4 (LINKTYPE_RAW) UDP and TCP packets for the benchmarks. */
-final class BenchPackets {
+public final class BenchPackets {
   private BenchPackets() {}
 
-  static byte[] udp4(int src, int dst, int srcPort, int dstPort, byte[] payload) {
+  public static byte[] udp4(int src, int dst, int srcPort, int dstPort, byte[] payload) {
     byte[] p = new byte[28 + payload.length];
     ipv4(p, 17, src, dst);
     put16(p, 20, srcPort);
@@ -77,7 +77,7 @@ final class BenchPackets {
   }
 
   /** A query for {@code name} A, or its response with one A answer (compressed owner name) and EDNS. */
-  static byte[] dns(int id, String name, boolean response) {
+  public static byte[] dns(int id, String name, boolean response) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.write(id >>> 8);
     b.write(id);

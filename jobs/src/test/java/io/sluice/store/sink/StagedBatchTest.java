@@ -37,4 +37,14 @@ class StagedBatchTest {
     }
     assertEquals(new StagedBatch("flows", 9L << 20, 10, 1000, 0), serializer.deserialize(1, bytes.toByteArray()));
   }
+
+  @Test
+  void chunksOfTheirOwnSizesRoundTrip() throws Exception {
+    StagedBatchSerializer serializer = new StagedBatchSerializer();
+    StagedBatch split = new StagedBatch("flows", 9L << 20, 130, 1000, 1, new long[] {50, 50, 30});
+    StagedBatch back = serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
+    assertEquals(split, back);
+    assertEquals(3, back.chunks());
+    assertEquals(30, back.chunkRows(2));
+  }
 }

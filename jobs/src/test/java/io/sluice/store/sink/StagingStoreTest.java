@@ -112,6 +112,54 @@ class StagingStoreTest {
     assertEquals(2500, counted[0]);
   }
 
+  /**
+   * 300 rows of 300 different days through the sink writer with chunks of 1,000 rows: one INSERT block of 300
+   * partitions, which ClickHouse 26.7 refuses (error 252, then the chunk is dead-lettered). The writer closes a chunk
+   * at 50 days, so every commit stays within 100 partitions and every row lands.
+   */
+  @Test
+  void aBatchSpanningManyDaysIsCommittedInChunksOfAtMost50Days() throws Exception {
+    db.execute("CREATE TABLE p (time DateTime, id UInt64, ingest_batch UInt64) ENGINE = MergeTree()"
+        + " PARTITION BY toYYYYMMDD(time) ORDER BY id");
+    SinkSettings daily = SinkSettings.of(url(), settings.database(), "p").withChunkRows(1000);
+    RowEncoder<long[]> encoder = new RowEncoder<>() {
+      @Override
+      public List<String> columns() {
+        return List.of("time", "id");
+      }
+
+      @Override
+      public void encode(long[] row, RowBinary out) {
+        out.dateTime(row[0]).uint64(row[1]);
+      }
+    };
+    StagingStore dailyStore = store(daily, encoder.columns());
+    dailyStore.ensureTables();
+    org.apache.flink.api.common.operators.ProcessingTimeService time = new org.apache.flink.api.common.operators.ProcessingTimeService() {
+      @Override
+      public long getCurrentProcessingTime() {
+        return 0;
+      }
+
+      @Override
+      public java.util.concurrent.ScheduledFuture<?> registerTimer(long at, ProcessingTimeCallback callback) {
+        return null; // no timed flushes: the test stages at prepareCommit
+      }
+    };
+    ClickHouseSinkWriter<long[]> writer = new ClickHouseSinkWriter<>(daily, 0, encoder, dailyStore, time,
+        new org.apache.flink.metrics.SimpleCounter(), new org.apache.flink.metrics.SimpleCounter());
+    long day0 = 1_767_225_600L; // 2026-01-01 UTC
+    for (int i = 0; i < 300; i++) {
+      writer.write(new long[] {day0 + i * 86_400L + 3_600, i}, null);
+    }
+    StagedBatch batch = writer.prepareCommit().iterator().next();
+    assertEquals(6, batch.chunks(), "300 days, 50 per chunk");
+    dailyStore.commit(batch);
+    assertEquals("300", db.scalar("SELECT count() FROM p"));
+    assertEquals("300", db.scalar("SELECT uniqExact(toDate(time)) FROM p"));
+    assertEquals("0", db.scalar("SELECT count() FROM _sluice_stage_p"));
+  }
+
   @Test
   void tooManyPartitionsForOneBlockIsNotWaitedOut() {
     assertTrue(Retry.isTransient(new ClickHouseException(252, "Too many parts (300). Merges are processing significantly slower than inserts")));

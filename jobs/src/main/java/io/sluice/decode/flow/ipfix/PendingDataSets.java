@@ -39,6 +39,12 @@ public final class PendingDataSets {
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private int bytes;
+  private int changes;
+
+  /** Changes so far (a set held, taken, expired or dropped). */
+  public int changes() {
+    return changes;
+  }
 
   public int size() {
     return entries.size();
@@ -50,6 +56,7 @@ public final class PendingDataSets {
 
   /** Adds an entry; returns how many older entries were dropped to make room. */
   int add(Entry e) {
+    changes++;
     int dropped = 0;
     while (!entries.isEmpty() && (entries.size() >= MAX_SETS || bytes + e.body.length > MAX_BYTES)) {
       bytes -= entries.removeFirst().body.length;
@@ -68,12 +75,14 @@ public final class PendingDataSets {
       bytes -= entries.removeFirst().body.length;
       n++;
     }
+    if (n > 0) changes++;
     return n;
   }
 
   /** Removes all entries: their count. */
   public int clear() {
     int n = entries.size();
+    if (n > 0) changes++;
     entries.clear();
     bytes = 0;
     return n;
@@ -89,6 +98,7 @@ public final class PendingDataSets {
         out.add(e);
         bytes -= e.body.length;
         it.remove();
+        changes++;
       }
     }
     return out;
