@@ -100,8 +100,13 @@ public final class ClickHouseHttp implements ClickHouseSql {
   /** Sends {@code INSERT INTO table (columns) FORMAT RowBinary} with the given rows as the body. */
   @Override
   public void insertRowBinary(String table, java.util.List<String> columns, byte[] rows, int length) {
+    insertRowBinary(table, columns, rows, length, null);
+  }
+
+  @Override
+  public void insertRowBinary(String table, java.util.List<String> columns, byte[] rows, int length, String queryId) {
     String insert = ClickHouseSql.insertInto(table, columns) + " FORMAT RowBinary";
-    send(insert, HttpRequest.BodyPublishers.ofByteArray(rows, 0, length), null, "");
+    send(insert, HttpRequest.BodyPublishers.ofByteArray(rows, 0, length), queryId, "");
   }
 
   private String send(String queryParam, HttpRequest.BodyPublisher body, String queryId, String settingParams) {

@@ -28,6 +28,14 @@ public interface ClickHouseSql {
   /** {@code INSERT INTO table (columns) FORMAT RowBinary} with the first {@code length} bytes of {@code rows}. */
   void insertRowBinary(String table, List<String> columns, byte[] rows, int length);
 
+  /**
+   * The same under a fixed query id, so that an insert whose answer was lost can be told apart from one still
+   * running (error 216 for a second one meanwhile). Where there is no query id (in-process) it is ignored.
+   */
+  default void insertRowBinary(String table, List<String> columns, byte[] rows, int length, String queryId) {
+    insertRowBinary(table, columns, rows, length);
+  }
+
   default String execute(String sql, String queryId) {
     return execute(sql, queryId, Map.of());
   }

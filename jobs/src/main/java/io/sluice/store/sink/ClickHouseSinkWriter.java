@@ -136,7 +136,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     if (bufferedRows == 0) {
       return;
     }
-    store.stage(buffer.array(), buffer.size());
+    store.stage(buffer.array(), buffer.size(), epoch, rowsInEpoch - bufferedRows, bufferedRows);
     rowsStaged.inc(bufferedRows);
     buffer.clear();
     bufferedRows = 0;

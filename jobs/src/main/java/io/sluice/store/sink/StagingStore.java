@@ -168,12 +168,45 @@ public final class StagingStore {
     return "'/clickhouse/tables/{shard}/" + settings.database() + "/" + table + "', '{replica}'";
   }
 
-  /** Appends RowBinary rows (with ingest_batch last) to the staging table. */
-  public void stage(byte[] rows, int length) throws InterruptedException {
-    Retry.transientForever("staging rows for " + settings.table(), settings.maxBackoffMillis(), () -> {
-      db.insertRowBinary(settings.stagingTable(), allColumns(), rows, length);
-      return null;
-    });
+  /**
+   * Appends {@code count} RowBinary rows (with ingest_batch last) of epoch {@code epoch} to the staging table, where
+   * {@code stagedBefore} rows of that epoch already are. An insert that fails without an answer (the server stopped,
+   * the connection dropped) may still have landed: before trying again, wait until it no longer runs and count the
+   * epoch's rows; an insert of fewer rows than a block is all there or not at all. Without this, a retried insert
+   * staged its rows twice and the commit moved both copies.
+   */
+  public void stage(byte[] rows, int length, long epoch, long stagedBefore, long count) throws InterruptedException {
+    String queryId = "sluice-stage-" + Long.toHexString(epoch) + "-" + stagedBefore;
+    long backoff = 100;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        db.insertRowBinary(settings.stagingTable(), allColumns(), rows, length, queryId);
+        return;
+      } catch (ClickHouseException e) {
+        if (!Retry.isTransient(e)) {
+          throw e;
+        }
+        if (attempt == 1 || attempt % 10 == 0) {
+          LOG.warn("staging rows for {} failed (attempt {}), retrying in {} ms: {}", settings.table(), attempt, backoff,
+              e.getMessage());
+        }
+      }
+      Thread.sleep(backoff);
+      backoff = Math.min(settings.maxBackoffMillis(), backoff * 2);
+      while (running(queryId, null)) {
+        Thread.sleep(backoff);
+      }
+      long there = count("SELECT count() FROM " + settings.stagingTable() + " WHERE ingest_batch >= " + epoch
+          + " AND ingest_batch < " + (epoch + (1L << StagedBatch.CHUNK_BITS)));
+      if (there == stagedBefore + count) {
+        return; // it landed; only its answer was lost
+      }
+      if (there != stagedBefore) {
+        throw new IllegalStateException("staging " + settings.stagingTable() + " epoch " + Long.toHexString(epoch)
+            + ": " + there + " rows, expected " + stagedBefore + " or " + (stagedBefore + count)
+            + "; the job restarts from its checkpoint and stages these rows under a new epoch");
+      }
+    }
   }
 
   /** Moves every chunk of the batch to the table, skipping chunks already there; then drops the staged rows. */

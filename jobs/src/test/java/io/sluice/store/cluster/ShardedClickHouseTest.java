@@ -227,7 +227,7 @@ class ShardedClickHouseTest {
       new SinkCheckJob.IdEncoder().encode((long) id, rb);
       rb.uint64(epoch | (id / 1000));
     }
-    before.stage(rb.array(), rb.size());
+    before.stage(rb.array(), rb.size(), epoch, 0, 2500);
     StagedBatch batch = new StagedBatch("failover", epoch, 2500, 1000, 0);
     db(first).execute("INSERT INTO failover_local (id, value, ingest_batch) SELECT id, value, ingest_batch"
         + " FROM _sluice_stage_failover WHERE ingest_batch = " + batch.batchId(0));

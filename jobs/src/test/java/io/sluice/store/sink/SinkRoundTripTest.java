@@ -121,7 +121,7 @@ class SinkRoundTripTest {
       SinkSettings settings = SinkSettings.of(url, database, table).withChunkRows(CHUNK_ROWS);
       StagingStore store = new StagingStore(settings, encoded.columns(), db);
       store.ensureTables();
-      store.stage(encoded.rows().array(), encoded.rows().size());
+      store.stage(encoded.rows().array(), encoded.rows().size(), EPOCH, 0, encoded.count());
       StagedBatch batch = new StagedBatch(table, EPOCH, encoded.count(), CHUNK_ROWS);
       store.commit(batch);
       store.commit(batch);

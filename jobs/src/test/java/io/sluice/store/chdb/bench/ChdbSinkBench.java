@@ -126,8 +126,11 @@ public final class ChdbSinkBench {
       db.execute("TRUNCATE TABLE IF EXISTS " + table);
     }
     StagingStore store = staging();
+    long staged = 0;
     for (byte[] insert : inserts) {
-      store.stage(insert, insert.length);
+      long count = Math.min(INSERT_ROWS, rows - staged);
+      store.stage(insert, insert.length, EPOCH, staged, count);
+      staged += count;
     }
     store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS));
   }
