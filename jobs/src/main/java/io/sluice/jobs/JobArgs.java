@@ -1,6 +1,10 @@
 package io.sluice.jobs;
 
 import java.util.HashMap;
+import java.util.function.BiConsumer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,5 +34,19 @@ public final class JobArgs {
       all.addAll(set);
     }
     return Set.copyOf(all);
+  }
+
+  /**
+   * A job's main: its arguments checked against {@code known}, the pipeline built on an environment that restarts
+   * with exponential delay (a job must outlive a broker or ClickHouse restart), and run under {@code name}.
+   */
+  public static void run(String name, String[] args, Set<String> known,
+      BiConsumer<StreamExecutionEnvironment, Map<String, String>> build) throws Exception {
+    Map<String, String> options = parse(args, known);
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    build.accept(env, options);
+    env.execute(name);
   }
 }

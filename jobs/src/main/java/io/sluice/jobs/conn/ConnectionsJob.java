@@ -1,5 +1,6 @@
 package io.sluice.jobs.conn;
 
+import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.conn.SocketSample;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;
@@ -15,8 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -42,16 +41,11 @@ public final class ConnectionsJob {
   private ConnectionsJob() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = JobArgs.parse(args, OPTIONS);
-    Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    build(env, options);
-    env.execute("sluice-connections");
+    JobArgs.run("sluice-connections", args, OPTIONS, ConnectionsJob::build);
   }
 
   public static void build(StreamExecutionEnvironment env, Map<String, String> options) {
-    String kafka = options.getOrDefault("kafka", "127.0.0.1:9092");
+    String kafka = options.getOrDefault("kafka", DefaultEndpoints.KAFKA);
     String prefix = options.getOrDefault("topic-prefix", "");
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",

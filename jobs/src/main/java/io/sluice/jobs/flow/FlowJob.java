@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -42,12 +40,7 @@ public final class FlowJob {
   private FlowJob() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = JobArgs.parse(args, OPTIONS);
-    Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    build(env, options);
-    env.execute("sluice-flows");
+    JobArgs.run("sluice-flows", args, OPTIONS, FlowJob::build);
   }
 
   public static void build(StreamExecutionEnvironment env, Map<String, String> options) {

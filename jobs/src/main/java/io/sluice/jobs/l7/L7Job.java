@@ -20,8 +20,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -50,12 +48,7 @@ public final class L7Job {
   private L7Job() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = JobArgs.parse(args, OPTIONS);
-    Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    build(env, options);
-    env.execute("sluice-l7");
+    JobArgs.run("sluice-l7", args, OPTIONS, L7Job::build);
   }
 
   public static void build(StreamExecutionEnvironment env, Map<String, String> options) {
