@@ -4,7 +4,8 @@
 --
 -- One ALTER per table (18.16 has no ADD COLUMN IF NOT EXISTS; see sql/README.md). Unlike the other ALTER files this
 -- one holds two statements: should the http one fail after the dns one applied, the file is not recorded and a rerun
--- stops at the dns statement (the column exists); then run the http statement by hand and record version 22.
+-- stops at the dns statement (the column exists); then drop the two dns columns
+-- (ALTER TABLE dns DROP COLUMN pod, DROP COLUMN pod_namespace) and migrate again.
 ALTER TABLE dns
     ADD COLUMN pod {{lowcard:String}} AFTER container,
     ADD COLUMN pod_namespace {{lowcard:String}} AFTER pod;
