@@ -44,7 +44,7 @@ public record DnsRow(
     boolean cutByCapture) {
 
 
-  /** The row under its ClickHouse column names. Process fields (pid, comm, container) are unknown offline. */
+  /** The row under its ClickHouse column names. Process fields (pid, comm, container, pod, ...) are unknown offline. */
   public Map<String, Object> columns(String node) {
     Map<String, Object> m = L7Columns.head(timeNs, node, clientAddr, clientPort, serverAddr, serverPort);
     m.put("transport", transport);

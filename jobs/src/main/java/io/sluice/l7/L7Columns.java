@@ -34,6 +34,8 @@ final class L7Columns {
     m.put("pid", L7Process.NONE.pid());
     m.put("comm", L7Process.NONE.comm());
     m.put("container", L7Process.NONE.container());
+    m.put("pod", L7Process.NONE.pod());
+    m.put("pod_namespace", L7Process.NONE.podNamespace());
     m.put("cgroup_id", L7Process.NONE.cgroupId());
     return m;
   }

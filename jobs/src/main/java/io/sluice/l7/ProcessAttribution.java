@@ -15,7 +15,7 @@ import java.util.List;
  * client's SYN_SENT; UDP: the loader's sender event, which precedes the packet), else the first trusted one up to
  * {@link #AFTER_NS} after it (a connection older than the loader is first seen closing). A sighting of the socket
  * going to CLOSE ends what came before it, so a reused port is never given its previous owner. Without any trusted
- * sighting, an untrusted one (softirq: pid and comm are whoever ran) still gives the socket's cgroup and container.
+ * sighting, an untrusted one (softirq: pid and comm are whoever ran) still gives the socket's cgroup, container and pod.
  *
  * <p>Bounded: at most {@link #MAX_SIGHTINGS} per conversation, the oldest dropped first; the owner drops them all
  * {@link #KEEP_NS} after the newest once the conversation holds nothing else.
@@ -78,7 +78,7 @@ public final class ProcessAttribution {
       return named.process();
     }
     SocketSighting seen = socket != null ? socket : socketAfter;
-    return seen == null ? L7Process.NONE : new L7Process(0, "", seen.process().container(), seen.process().cgroupId());
+    return seen == null ? L7Process.NONE : seen.process().withoutTask();
   }
 
   public boolean isEmpty() {

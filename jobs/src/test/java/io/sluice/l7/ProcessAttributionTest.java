@@ -15,8 +15,8 @@ class ProcessAttributionTest {
   static final int UDP = 17;
   static final int TCP = 6;
   static final long ROW = 1_000_000_000_000L;
-  static final L7Process DIG = new L7Process(4242, "dig", "", 77);
-  static final L7Process SOFTIRQ = new L7Process(13, "ksoftirqd/0", "c0ffee", 78);
+  static final L7Process DIG = new L7Process(4242, "dig", "", "", "", 77);
+  static final L7Process SOFTIRQ = new L7Process(13, "ksoftirqd/0", "c0ffee", "web-7f9c", "shop", 78);
 
   static SocketSighting client(long ns, int protocol, boolean trusted, boolean closed, L7Process p) {
     return new SocketSighting(ns, CLIENT, 40000, protocol, trusted, closed, p);
@@ -40,18 +40,29 @@ class ProcessAttributionTest {
   @Test
   void theLatestSightingBeforeTheRowWinsOverAnEarlierOneAndOneAfter() {
     ProcessAttribution a = new ProcessAttribution();
-    L7Process second = new L7Process(5, "curl", "", 77);
-    a.add(client(ROW + 10, TCP, true, false, new L7Process(6, "later", "", 77)));
+    L7Process second = new L7Process(5, "curl", "", "", "", 77);
+    a.add(client(ROW + 10, TCP, true, false, new L7Process(6, "later", "", "", "", 77)));
     a.add(client(ROW - 10, TCP, true, false, second));
     a.add(client(ROW - 20, TCP, true, false, DIG)); // arrives last, sorts first
     assertEquals(second, a.of(TCP, CLIENT, 40000, ROW));
   }
 
   @Test
+  void theSocketsPodAndNamespaceLabelTheRowAsItsContainerDoes() {
+    ProcessAttribution a = new ProcessAttribution();
+    L7Process inPod = new L7Process(4242, "dig", "c0ffee", "web-7f9c", "shop", 77);
+    a.add(client(ROW - 50_000, UDP, true, false, inPod));
+    L7Process row = a.of(UDP, CLIENT, 40000, ROW);
+    assertEquals("web-7f9c", row.pod());
+    assertEquals("shop", row.podNamespace());
+    assertEquals(inPod, row);
+  }
+
+  @Test
   void anUntrustedPidIsIgnoredButItsCgroupIsKeptWhenNothingElseIsKnown() {
     ProcessAttribution a = new ProcessAttribution();
     a.add(client(ROW - 10, TCP, false, false, SOFTIRQ));
-    assertEquals(new L7Process(0, "", "c0ffee", 78), a.of(TCP, CLIENT, 40000, ROW));
+    assertEquals(new L7Process(0, "", "c0ffee", "web-7f9c", "shop", 78), a.of(TCP, CLIENT, 40000, ROW));
     a.add(client(ROW + 10, TCP, true, false, DIG));
     assertEquals(DIG, a.of(TCP, CLIENT, 40000, ROW), "a trusted sighting, even after the packet, wins");
   }
@@ -63,7 +74,7 @@ class ProcessAttributionTest {
     a.add(client(ROW - 2_000, TCP, false, true, SOFTIRQ));
     assertEquals(L7Process.NONE, a.of(TCP, CLIENT, 40000, ROW), "the old owner closed before the row");
     assertEquals(DIG, a.of(TCP, CLIENT, 40000, ROW - 2_500), "a row of the old connection keeps it");
-    L7Process next = new L7Process(99, "wget", "", 80);
+    L7Process next = new L7Process(99, "wget", "", "", "", 80);
     a.add(client(ROW - 1_000, TCP, true, false, next));
     assertEquals(next, a.of(TCP, CLIENT, 40000, ROW));
   }
@@ -71,7 +82,7 @@ class ProcessAttributionTest {
   @Test
   void theServersSocketAndOtherProtocolsDoNotNameTheClient() {
     ProcessAttribution a = new ProcessAttribution();
-    a.add(new SocketSighting(ROW - 10, SERVER, 53, UDP, true, false, new L7Process(1, "unbound", "", 5)));
+    a.add(new SocketSighting(ROW - 10, SERVER, 53, UDP, true, false, new L7Process(1, "unbound", "", "", "", 5)));
     a.add(client(ROW - 10, TCP, true, false, DIG));
     assertEquals(L7Process.NONE, a.of(UDP, CLIENT, 40000, ROW));
     assertEquals(L7Process.NONE, a.of(TCP, CLIENT, 40001, ROW));
@@ -81,7 +92,7 @@ class ProcessAttributionTest {
   void boundedKeepsTheNewestAndDropsByTime() {
     ProcessAttribution a = new ProcessAttribution();
     for (int i = 0; i < ProcessAttribution.MAX_SIGHTINGS + 4; i++) {
-      a.add(client(ROW + i, UDP, true, false, new L7Process(i + 1, "p" + i, "", 1)));
+      a.add(client(ROW + i, UDP, true, false, new L7Process(i + 1, "p" + i, "", "", "", 1)));
     }
     assertEquals(L7Process.NONE, a.of(UDP, CLIENT, 40000, ROW + 3 - ProcessAttribution.AFTER_NS - 1),
         "the four oldest were dropped");
@@ -101,7 +112,26 @@ class ProcessAttributionTest {
     a.write(new DataOutputStream(bytes));
     ProcessAttribution b = ProcessAttribution.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     assertEquals(DIG, b.of(UDP, CLIENT, 40000, ROW));
-    assertEquals(new L7Process(0, "", "c0ffee", 78), b.of(TCP, CLIENT, 40000, ROW - 6));
+    assertEquals(new L7Process(0, "", "c0ffee", "web-7f9c", "shop", 78), b.of(TCP, CLIENT, 40000, ROW - 6));
     assertEquals(ROW - 5, b.newestNs());
+  }
+
+  /** Checkpoints written before the pod fields: same layout without them, flag bit 4 clear. */
+  @Test
+  void sightingsFromBeforeThePodFieldsStillRead() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeShort(1);
+    out.writeLong(ROW - 10);
+    out.write(CLIENT);
+    out.writeShort(40000);
+    out.writeByte(UDP);
+    out.writeByte(1); // trusted
+    out.writeInt(4242);
+    out.writeUTF("dig");
+    out.writeUTF("c0ffee");
+    out.writeLong(77);
+    ProcessAttribution b = ProcessAttribution.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertEquals(new L7Process(4242, "dig", "c0ffee", "", "", 77), b.of(UDP, CLIENT, 40000, ROW));
   }
 }

@@ -18,6 +18,8 @@ public final class KeyedSocket {
   public int pid;
   public String comm;
   public String container;
+  public String pod = "";
+  public String podNamespace = "";
   public long cgroupId;
 
   public KeyedSocket() {}
@@ -28,6 +30,6 @@ public final class KeyedSocket {
 
   SocketSighting sighting() {
     return new SocketSighting(eventNs, localAddr, localPort, protocol, trusted, closed,
-        new L7Process(pid, comm, container, cgroupId));
+        new L7Process(pid, comm, container, pod, podNamespace, cgroupId));
   }
 }

@@ -52,6 +52,8 @@ final class SocketRecords implements KafkaRecordDeserializationSchema<KeyedSocke
     s.pid = s.trusted ? e.getPid() : 0;
     s.comm = s.trusted ? e.getComm() : "";
     s.container = e.getContainer();
+    s.pod = e.getPod();
+    s.podNamespace = e.getPodNamespace();
     s.cgroupId = e.getCgroupId();
     out.collect(s);
   }

@@ -6,14 +6,15 @@ import io.sluice.store.sink.RowBinary;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** RowBinary of the {@code tls} table (sql/018_tls.sql), in its column order, from {@link TlsRow#columns}. */
 public final class TlsRowEncoder {
-  public static final List<String> COLUMNS = ProcessColumns.after(List.of(
+  public static final List<String> COLUMNS = Stream.concat(Stream.of(
       "time", "time_ns", "server_hello_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
       "sni", "alpn_offered", "versions_offered", "cipher_suites", "ja3", "ja4", "client_hello_truncated", "version",
       "cipher_suite", "alpn", "resumed", "hello_retry", "handshake_ns", "alert_level", "alert_description",
-      "alert_from_server", "status"));
+      "alert_from_server", "status"), ProcessColumns.WITHOUT_POD.stream()).toList();
 
   private TlsRowEncoder() {}
 
@@ -34,7 +35,7 @@ public final class TlsRowEncoder {
         .uint8((Integer) c.get("resumed")).uint8((Integer) c.get("hello_retry")).uint64((Long) c.get("handshake_ns"))
         .uint8((Integer) c.get("alert_level")).uint8((Integer) c.get("alert_description"))
         .uint8((Integer) c.get("alert_from_server")).string((String) c.get("status"));
-    ProcessColumns.write(process, out);
+    ProcessColumns.writeWithoutPod(process, out);
   }
 
   private static byte[] varint(long n) {

@@ -68,6 +68,22 @@ class JoinConversationsTest {
   }
 
   @Test
+  void theSocketsPodAndNamespaceLabelTheRow() throws Exception {
+    socket(T - 50_000, 40000, true, 4242, "dig", "c0ffee", "web-7f9c", "shop", 77);
+    query(7, 40000, T);
+    passes(T + MS);
+    assertProcess(0, 4242, "dig", "c0ffee", "web-7f9c", "shop", 77);
+  }
+
+  @Test
+  void anUntrustedSocketEventStillGivesThePod() throws Exception {
+    socket(T - 50_000, 40000, false, 13, "ksoftirqd/0", "c0ffee", "web-7f9c", "shop", 78);
+    query(7, 40000, T);
+    passes(T + MS);
+    assertProcess(0, 0, "", "c0ffee", "web-7f9c", "shop", 78);
+  }
+
+  @Test
   void sightingsAreDroppedOnceTheConversationIsIdleForTheKeepTime() throws Exception {
     socket(T - 50_000, 40000, true, 4242, "dig", 77);
     query(7, 40000, T);
@@ -112,6 +128,11 @@ class JoinConversationsTest {
   }
 
   private void socket(long ns, int localPort, boolean trusted, int pid, String comm, long cgroup) throws Exception {
+    socket(ns, localPort, trusted, pid, comm, "", "", "", cgroup);
+  }
+
+  private void socket(long ns, int localPort, boolean trusted, int pid, String comm, String container, String pod,
+      String podNamespace, long cgroup) throws Exception {
     KeyedSocket s = new KeyedSocket();
     s.key = PacketKeys.conversation(NODE, CLIENT, localPort, SERVER, 53);
     s.eventNs = ns;
@@ -121,7 +142,9 @@ class JoinConversationsTest {
     s.trusted = trusted;
     s.pid = pid;
     s.comm = comm;
-    s.container = "";
+    s.container = container;
+    s.pod = pod;
+    s.podNamespace = podNamespace;
     s.cgroupId = cgroup;
     harness.processElement2(s, ns / MS);
   }
@@ -131,10 +154,16 @@ class JoinConversationsTest {
     harness.processBothWatermarks(new Watermark((ns + ProcessAttribution.AFTER_NS) / MS + 1));
   }
 
-  /** A dns row ends with pid, comm, container, cgroup_id (RowBinary). */
   private void assertProcess(int row, int pid, String comm, String container, long cgroup) {
+    assertProcess(row, pid, comm, container, "", "", cgroup);
+  }
+
+  /** A dns row ends with pid, comm, container, pod, pod_namespace, cgroup_id (RowBinary). */
+  private void assertProcess(int row, int pid, String comm, String container, String pod, String podNamespace,
+      long cgroup) {
     byte[] encoded = harness.extractOutputValues().get(row);
-    RowBinary tail = new RowBinary(64).uint32(pid).string(comm).string(container).uint64(cgroup);
+    RowBinary tail = new RowBinary(64).uint32(pid).string(comm).string(container).string(pod).string(podNamespace)
+        .uint64(cgroup);
     byte[] expected = Arrays.copyOf(tail.array(), tail.size());
     assertArrayEquals(expected, Arrays.copyOfRange(encoded, encoded.length - expected.length, encoded.length),
         "process fields of row " + row);
