@@ -7,7 +7,7 @@ import io.sluice.store.sink.RowEncoder;
 import java.util.List;
 
 /** A {@link DnsRow} seen on one node as a row of the {@code dns} table (sql/010_dns.sql, 012_dns_cgroup.sql,
- * 014_dns_cut_by_capture.sql, 022_l7_pod.sql). */
+ * 014_dns_cut_by_capture.sql, 022_dns_pod.sql). */
 public final class DnsRowEncoder implements RowEncoder<DnsRow> {
   public static final List<String> COLUMNS = ProcessColumns.after(List.of(
       "time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr", "server_port",

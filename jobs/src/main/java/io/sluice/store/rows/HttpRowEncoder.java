@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /** An {@link HttpRow} seen on one node as a row of the {@code http} table (sql/011_http.sql, 013_http_cgroup.sql,
  * 015_http_incomplete.sql, 019_http2_grpc.sql,
- * 022_l7_pod.sql). */
+ * 023_http_pod.sql). */
 public final class HttpRowEncoder implements RowEncoder<HttpRow> {
   public static final List<String> COLUMNS = Stream.concat(ProcessColumns.after(List.of(
       "time", "time_ns", "response_time_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
