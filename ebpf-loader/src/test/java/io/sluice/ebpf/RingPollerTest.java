@@ -119,8 +119,10 @@ class RingPollerTest {
         Thread.sleep(300);  // the loader's poll loop sees the pause within one 100 ms poll
         long[] lastRecordAt = new long[1];
         int[] records = new int[1];
+        long[] bytes = new long[1];
         RingPoller.Sink sink = (data, size) -> {
           records[0]++;
+          bytes[0] += size + 8;  // the ring's record header
           lastRecordAt[0] = System.nanoTime();
         };
         try (RingPoller poller = new RingPoller(loader.maps().eventsFd(), sink, gatherMs)) {
@@ -129,7 +131,7 @@ class RingPollerTest {
           poller.drain();
           records[0] = 0;
 
-          aLoneRecordWaits(ns, lab, poller, gatherMs, records, lastRecordAt);
+          aLoneRecordWaits(ns, lab, poller, gatherMs, ring, records, bytes, lastRecordAt);
 
           records[0] = 0;
           int burst = 2 * ring / 8 / 150;  // records of 32 + 142 bytes plus the ring's 8-byte header: past an eighth
@@ -145,7 +147,7 @@ class RingPollerTest {
           tookMs = (System.nanoTime() - start) / 1_000_000;
           assertTrue(tookMs < gatherMs / 2, "a drain that freed an eighth of the ring is followed by the next at once: " + tookMs + " ms");
           // and after a wakeup was reported (an epoll that is not edge-triggered would report the next record at once)
-          aLoneRecordWaits(ns, lab, poller, gatherMs, records, lastRecordAt);
+          aLoneRecordWaits(ns, lab, poller, gatherMs, ring, records, bytes, lastRecordAt);
 
           // no timeout is the gather time: below an eighth of the ring no wakeup would ever end the wait
           records[0] = 0;
@@ -161,14 +163,21 @@ class RingPollerTest {
     }
   }
 
-  private static void aLoneRecordWaits(NetNs ns, NetLab lab, RingPoller poller, int gatherMs, int[] records, long[] lastRecordAt) {
+  /**
+   * The socket tracepoints see the whole host, so on a busy machine other processes' socket events may fill an eighth
+   * of the ring meanwhile and wake the poller early (CI once saw 0 ms): an early drain is right only then.
+   */
+  private static void aLoneRecordWaits(NetNs ns, NetLab lab, RingPoller poller, int gatherMs, int ring, int[] records,
+      long[] bytes, long[] lastRecordAt) {
     records[0] = 0;
+    bytes[0] = 0;
     lab.sendDatagrams(ns, 1, 9, 100);
     long start = System.nanoTime();
     poller.poll(gatherMs);
     assertTrue(records[0] >= 1, "the lone datagram was drained");
     long waitedMs = (lastRecordAt[0] - start) / 1_000_000;
-    assertTrue(waitedMs >= gatherMs - 100, "a lone record is drained after the gather time, not at once: " + waitedMs + " ms");
+    assertTrue(waitedMs >= gatherMs - 100 || bytes[0] >= ring / 8, "a lone record is drained after the gather time,"
+        + " not at once: " + waitedMs + " ms, " + records[0] + " records of " + bytes[0] + " bytes drained");
   }
 
 
