@@ -56,6 +56,8 @@ class GrpcJavaCaptureTest {
   static Path capture;
   static long dropped;
   static Map<String, TsharkHttp2.Stream> oracle;
+  /** tshark's gRPC dissector's messages per stream: {request, response}; streams it could not attribute left out. */
+  static Map<String, long[]> tsharkMessages;
   /** What the client saw, one per call in the order made. */
   static final List<Observed> calls = new ArrayList<>();
 
@@ -159,6 +161,35 @@ class GrpcJavaCaptureTest {
       dropped = cap.dropped();
     }
     oracle = TsharkHttp2.streams(capture, port);
+    tsharkMessages = tsharkMessages(capture, port);
+  }
+
+  /**
+   * Counts tshark's gRPC messages (one grpc.message_length each) per "tcp.stream/stream id" and direction. A packet
+   * holding frames of more than one stream cannot be attributed from these fields: its streams are left out.
+   */
+  static Map<String, long[]> tsharkMessages(Path capture, int port) throws Exception {
+    String out = Tools.run(List.of("tshark", "-r", capture.toString(), "-d", "tcp.port==" + port + ",http2", "-Y",
+        "grpc", "-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "http2.streamid", "-e",
+        "grpc.message_length", "-E", "occurrence=a"));
+    Map<String, long[]> counts = new java.util.HashMap<>();
+    java.util.Set<String> ambiguous = new java.util.HashSet<>();
+    for (String line : out.split("\n")) {
+      String[] f = line.split("\t", -1);
+      if (f.length < 4 || f[3].isEmpty()) {
+        continue;
+      }
+      java.util.Set<String> ids = new java.util.TreeSet<>(List.of(f[2].split(",")));
+      ids.remove("0");
+      if (ids.size() != 1) {
+        ids.forEach(id -> ambiguous.add(f[0] + "/" + id));
+        continue;
+      }
+      long[] c = counts.computeIfAbsent(f[0] + "/" + ids.iterator().next(), k -> new long[2]);
+      c[Integer.parseInt(f[1]) == port ? 1 : 0] += f[3].split(",").length;
+    }
+    ambiguous.forEach(counts::remove);
+    return counts;
   }
 
   /**
@@ -224,6 +255,7 @@ class GrpcJavaCaptureTest {
     Map<String, Observed> byStream = callsByStream();
     assertEquals(oracle.keySet(), rows.keySet());
     String notFound = null;
+    int countedByTshark = 0;
     for (Map.Entry<String, Observed> e : byStream.entrySet()) {
       Observed o = e.getValue();
       String key = e.getKey();
@@ -250,12 +282,25 @@ class GrpcJavaCaptureTest {
       assertEquals(percentDecoded(t.grpcMessage), r.grpcMessage(), at);
       assertEquals(List.of((long) o.sent, (long) o.received), List.of(r.grpcRequestMessages(),
           r.grpcResponseMessages()), at);
+      long[] tm = tsharkMessages.get(key);
+      if (tm != null) {
+        assertEquals(List.of(tm[0], tm[1]), List.of(r.grpcRequestMessages(), r.grpcResponseMessages()), at);
+        countedByTshark++;
+      }
       assertEquals(timeoutNs(t.grpcTimeout), r.grpcTimeoutNs(), at);
       assertEquals(o.deadlineMs > 0, r.grpcTimeoutNs() > 0, at);
       assertTrue(r.grpcTimeoutNs() <= o.deadlineMs * 1_000_000L, at);
       assertTrue(r.latencyNs() >= 0 && r.durationNs() >= r.latencyNs(), at);
     }
     assertEquals(NOT_FOUND_MESSAGE, rows.get(notFound).grpcMessage(), "the NOT_FOUND call's message, decoded");
+    assertTrue(tsharkMessages.containsKey(keyOf(byStream, "/List")), "tshark counted the streaming reply");
+    System.out.printf("gRPC whole: %d calls, message counts of %d also counted by tshark%n", byStream.size(),
+        countedByTshark);
+  }
+
+  private static String keyOf(Map<String, Observed> byStream, String pathEnd) {
+    return byStream.entrySet().stream().filter(e -> e.getValue().path.endsWith(pathEnd)).findFirst().orElseThrow()
+        .getKey();
   }
 
   /** The loader's default snap (256) and its maximum (1914): fields never wrong, unknown ones marked. */
