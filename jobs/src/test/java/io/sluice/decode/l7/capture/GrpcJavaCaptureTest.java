@@ -340,6 +340,55 @@ class GrpcJavaCaptureTest {
     }
   }
 
+  /**
+   * The capture rule README.md describes for HTTP/2 (frame headers and all but DATA's payload kept): every call's
+   * headers and status whole, body sizes exact; the message counts, which need DATA, are lower bounds and marked.
+   */
+  @Test
+  void frameAwareCaptureKeepsEveryCallsStatus() throws Exception {
+    Map<String, Http2StreamRow> rows = new java.util.LinkedHashMap<>();
+    List<FrameAwareCut> cuts = new ArrayList<>();
+    new TcpReplay().run(capture, -1, name -> {
+      int index = cuts.size();
+      io.sluice.decode.l7.http2.Http2Connection c =
+          new io.sluice.decode.l7.http2.Http2Connection(true, row -> rows.put(index + "/" + row.streamId(), row));
+      FrameAwareCut cut = new FrameAwareCut(new TcpReplay.Consumer() {
+        @Override
+        public void bytes(boolean fromClient, byte[] b, int off, int len, long ts) {
+          c.onBytes(fromClient, b, off, len, ts);
+        }
+
+        @Override
+        public void gap(boolean fromClient, long missing, long ts) {
+          c.onGap(fromClient, missing, ts);
+        }
+
+        @Override
+        public void close(long ts) {
+          c.close(ts);
+        }
+      });
+      cuts.add(cut);
+      return cut;
+    });
+    Map<String, Http2StreamRow> whole = Http2CaptureTest.parse(capture, -1, null);
+    Map<String, Observed> byStream = callsByStream();
+    assertEquals(byStream.keySet(), rows.keySet());
+    for (Map.Entry<String, Observed> e : byStream.entrySet()) {
+      Observed o = e.getValue();
+      Http2StreamRow w = whole.get(e.getKey());
+      Http2StreamRow r = rows.get(e.getKey());
+      String at = e.getKey() + " " + o + " row " + r;
+      assertEquals(List.of(w.path(), w.host(), w.statusCode(), w.contentType(), "answered", w.requestBodySize(),
+          w.responseBodySize(), o.code, o.description, w.grpcTimeoutNs()), List.of(r.path(), r.host(),
+          r.statusCode(), r.contentType(), r.status(), r.requestBodySize(), r.responseBodySize(), r.grpcStatus(),
+          r.grpcMessage(), r.grpcTimeoutNs()), at);
+      assertTrue(r.incomplete() && r.grpcRequestMessages() <= o.sent && r.grpcResponseMessages() <= o.received, at);
+    }
+    System.out.printf("gRPC frame-aware: %d calls with their status; payload kept %d of %d bytes%n", rows.size(),
+        cuts.stream().mapToLong(c -> c.kept).sum(), cuts.stream().mapToLong(c -> c.seen).sum());
+  }
+
   /** The same capture through the L7 engine (`sluice l7`), recognised by its preface: one http row per call. */
   @Test
   void throughTheL7Engine() throws Exception {
