@@ -23,6 +23,8 @@ public final class TsharkHttp2 {
     public String contentType = "";
     public int grpcStatus = -1;
     public String grpcMessage = "";
+    /** The request's grpc-timeout as sent ("4999912u"); "" when none. */
+    public String grpcTimeout = "";
 
     @Override
     public String toString() {
@@ -82,6 +84,7 @@ public final class TsharkHttp2 {
           s.path = headers.getOrDefault(":path", "");
           s.authority = headers.getOrDefault(":authority", "");
           s.scheme = headers.getOrDefault(":scheme", "");
+          s.grpcTimeout = headers.getOrDefault("grpc-timeout", "");
           if (s.contentType.isEmpty()) {
             s.contentType = headers.getOrDefault("content-type", ""); // the response's replaces it
           }
