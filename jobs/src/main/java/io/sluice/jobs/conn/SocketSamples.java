@@ -1,7 +1,7 @@
 package io.sluice.jobs.conn;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.sluice.conn.SocketSample;
+import io.sluice.jobs.SocketEvents;
 import io.sluice.wire.SocketEvent;
 import io.sluice.wire.SocketEventKind;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -36,14 +36,8 @@ final class SocketSamples implements KafkaRecordDeserializationSchema<SocketSamp
 
   /** The sample of a {@code SocketEvent}'s bytes, or null when they are not one. */
   static SocketSample parse(byte[] value) {
-    SocketEvent e;
-    try {
-      e = SocketEvent.parseFrom(value == null ? new byte[0] : value);
-    } catch (InvalidProtocolBufferException ex) {
-      return null;
-    }
-    if (e.getSrcAddr().size() != 16 || e.getDstAddr().size() != 16
-        || e.getKind() == SocketEventKind.SOCKET_EVENT_KIND_UNSPECIFIED) {
+    SocketEvent e = SocketEvents.parse(value);
+    if (e == null || e.getKind() == SocketEventKind.SOCKET_EVENT_KIND_UNSPECIFIED) {
       return null;
     }
     SocketSample s = new SocketSample();

@@ -1,6 +1,6 @@
 package io.sluice.jobs.l7;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.jobs.SocketEvents;
 import io.sluice.wire.SocketEvent;
 import io.sluice.wire.SocketEventKind;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -27,14 +27,8 @@ final class SocketRecords implements KafkaRecordDeserializationSchema<KeyedSocke
 
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KeyedSocket> out) {
-    SocketEvent e;
-    try {
-      e = SocketEvent.parseFrom(record.value() == null ? new byte[0] : record.value());
-    } catch (InvalidProtocolBufferException ex) {
-      malformed.inc();
-      return;
-    }
-    if (e.getSrcAddr().size() != 16 || e.getDstAddr().size() != 16) {
+    SocketEvent e = SocketEvents.parse(record.value());
+    if (e == null) {
       malformed.inc();
       return;
     }
