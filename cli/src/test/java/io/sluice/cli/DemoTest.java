@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +100,14 @@ class DemoTest {
       assertEquals(List.of(List.of("200", "curl")), db.query("SELECT DISTINCT toString(status_code), comm FROM http"
           + " WHERE comm = 'curl' AND status_code = 200").rows(), "live HTTP rows from curl");
       assertEquals("0", db.scalar("SELECT count() FROM dns WHERE node = '" + DEMO_REPLAY_NODE + "'"), "no replay when live");
+      // The same socket events through the connections job: curl's connections to nginx, ended by FIN.
+      String curlConnections = "SELECT count() FROM connections WHERE comm = 'curl' AND direction = 'connect'"
+          + " AND final = 1 AND end_reason = 'fin' AND remote_port = 80";
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (db.scalar(curlConnections).equals("0") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(1000);
+      }
+      assertNotEquals("0", db.scalar(curlConnections), "live connection rows from curl");
     }
     assertFalse(db.scalar("SELECT count() FROM exporter_stats WHERE time >= now() - 60").equals("0"),
         "the unbounded FlowJob's per-second exporter stats");

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * returning rows for the last 15 minutes; then `./sluice down` leaves no process of the clone and no namespace behind.
  */
 class DemoOnABareCloneTest {
-  private static final String NO_CONNECTIONS_JOB = "the demo does not run the connections job (sluice submit connections)";
+  private static final String NO_CONNECTIONS_JOB = "connection rows come only from live eBPF capture (root, BTF), and the"
+      + " demo's loopback connections neither fail nor retransmit";
   private static final String NO_GRPC = "the demo's traffic has no gRPC (DashboardQueriesTest fills these panels)";
   /** Panels the demo may leave empty, and why. Every other panel must return rows. */
   private static final Map<String, String> MAY_BE_EMPTY = Map.ofEntries(

@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run Sluice end to end on this machine with live demo traffic: bring the stack up, register the demo",
-        "routers, submit FlowJob and L7Job, start the collectors, the demo routers (`sluice demo-exporter`: sFlow,",
+        "routers, submit FlowJob, L7Job and the connections job, start the collectors, the demo routers (`sluice demo-exporter`: sFlow,",
         "NetFlow v9 and IPFIX from 127.0.0.x) and, as root, softflowd on a veth to a network namespace with bounded",
         "traffic, and live DNS/HTTP: unbound and nginx in one namespace, a bounded dig/curl loop in another, `sluice",
         "capture` (eBPF) there; where the kernel cannot (no BTF, not root), a replay of a capture the demo writes. All in",
@@ -92,9 +92,10 @@ public final class DemoCommand implements Callable<Integer> {
       LocalPipeline.ensureSource(settings, DemoSoftflowd.EXPORTER, DemoSoftflowd.NAME, 1, out);
     }
 
-    out.println("== 3/6 FlowJob and L7Job");
+    out.println("== 3/6 FlowJob, L7Job and the connections job");
     LocalPipeline.ensureFlowJob(settings, out);
     LocalPipeline.ensureL7Job(settings, out);
+    LocalPipeline.ensureConnectionsJob(settings, out);
 
     out.println("== 4/6 collectors, demo routers and DNS/HTTP traffic, in the background");
     softflowd = startBackground(settings, out);
@@ -240,7 +241,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
     out.println("Everything keeps running, and the tables keep filling:");
     out.println("  ./sluice query \"SELECT exporter_name, count() FROM flows WHERE time >= now() - 60 GROUP BY exporter_name\"");
-    out.println("  Flink UI (FlowJob, L7Job): " + settings.flinkUrl());
+    out.println("  Flink UI (FlowJob, L7Job, connections): " + settings.flinkUrl());
     out.println("  Grafana with the ClickHouse plugin, on the dashboards in grafana/ (e.g. in Docker):");
     out.println("    docker run -d --name sluice-grafana --network host -e GF_INSTALL_PLUGINS=grafana-clickhouse-datasource \\");
     out.println("      -e SLUICE_CLICKHOUSE_HOST=127.0.0.1 -e SLUICE_CLICKHOUSE_PORT=" + settings.clickhouseHttpPort()

@@ -61,17 +61,27 @@ public final class LocalPipeline {
 
   /** Submits L7Job (unbounded, committing every 2 s) to the local cluster unless it already runs there. */
   public static void ensureL7Job(StackSettings settings, PrintWriter out) throws IOException {
+    ensureJob(settings, "sluice-l7", "L7Job", "l7", out);
+  }
+
+  /** Submits the connections job (unbounded, committing every 2 s) unless it already runs there. */
+  public static void ensureConnectionsJob(StackSettings settings, PrintWriter out) throws IOException {
+    ensureJob(settings, "sluice-connections", "the connections job", "connections", out);
+  }
+
+  private static void ensureJob(StackSettings settings, String jobName, String label, String submitName, PrintWriter out)
+      throws IOException {
     FlinkRest rest = new FlinkRest(settings.flinkUrl());
     for (var job : rest.get("/jobs/overview").path("jobs")) {
-      if (job.path("name").asText().equals("sluice-l7") && job.path("state").asText().equals("RUNNING")) {
-        out.println("L7Job already running: " + job.path("jid").asText());
+      if (job.path("name").asText().equals(jobName) && job.path("state").asText().equals("RUNNING")) {
+        out.println(label + " already running: " + job.path("jid").asText());
         return;
       }
     }
-    int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), "l7",
+    int code = Main.newCommandLine().setOut(out).setErr(out).execute("submit", "--flink", settings.flinkUrl(), submitName,
         "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=2000");
     if (code != 0) {
-      throw new UserError("submitting L7Job failed (exit " + code + ")");
+      throw new UserError("submitting " + label + " failed (exit " + code + ")");
     }
   }
 
