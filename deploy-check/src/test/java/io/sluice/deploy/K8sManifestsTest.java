@@ -246,6 +246,62 @@ class K8sManifestsTest {
     }
   }
 
+  /**
+   * ClickHouse asks every client for a password: one user per client (the jobs write as `writer`, Grafana reads as
+   * `reader` in a read-only profile, the migration runs as `migrator`), each password a reference to a Secret the
+   * user creates (no value in the manifests), and no user without a password reachable from beyond the host.
+   */
+  @Test
+  void clickHouseUsersHavePasswordsFromSecretsAndNoneIsOpenWithout() {
+    for (var b : built.entrySet()) {
+      JsonNode chi = b.getValue().stream().filter(o -> o.path("kind").asText().equals("ClickHouseInstallation"))
+          .findFirst().orElseThrow();
+      JsonNode config = chi.path("spec").path("configuration");
+      Map<String, Map<String, JsonNode>> users = new TreeMap<>();
+      config.path("users").fields().forEachRemaining(e -> {
+        int slash = e.getKey().indexOf('/');
+        users.computeIfAbsent(e.getKey().substring(0, slash), u -> new TreeMap<>()).put(e.getKey().substring(slash + 1), e.getValue());
+      });
+      String where = b.getKey() + " " + name(chi);
+      for (var u : users.entrySet()) {
+        Map<String, JsonNode> settings = u.getValue();
+        for (String literal : List.of("password", "password_sha256_hex", "password_double_sha1_hex")) {
+          assertFalse(settings.containsKey(literal), where + ": user " + u.getKey() + " ships a " + literal + " value");
+        }
+        boolean secret = settings.keySet().stream().anyMatch(k -> k.startsWith("k8s_secret_password"));
+        List<String> networks = strings(settings.getOrDefault("networks/ip", Dashboards.JSON.createArrayNode()));
+        if (!secret) {
+          assertTrue(networks.stream().allMatch(n -> Set.of("::1", "127.0.0.1", "::1/128", "127.0.0.1/32").contains(n)),
+              where + ": user " + u.getKey() + " has no password and is open to " + networks);
+        }
+      }
+      for (String client : List.of("writer", "reader", "migrator")) {
+        assertTrue(users.containsKey(client), where + ": no ClickHouse user " + client + " in " + users.keySet());
+        String ref = users.get(client).getOrDefault("k8s_secret_password", Dashboards.JSON.missingNode()).asText();
+        assertTrue(ref.matches("[a-z0-9-]+/[A-Za-z0-9_.-]+"), where + ": " + client + "'s password is not a Secret reference: " + ref);
+      }
+      String profile = users.get("reader").getOrDefault("profile", Dashboards.JSON.missingNode()).asText();
+      assertTrue(config.path("profiles").path(profile + "/readonly").asInt(0) >= 1, where + ": reader's profile '" + profile
+          + "' is not read-only: " + config.path("profiles"));
+      assertEquals(List.of("GRANT SELECT ON sluice.*"), strings(users.get("reader").get("grants/query")), where);
+
+      Map<String, String> expectedUser = Map.of("FlinkDeployment/sluice-flows", "writer", "FlinkDeployment/sluice-l7", "writer",
+          "Job/sluice-migrate", "migrator", "Deployment/grafana", "reader");
+      for (var e : expectedUser.entrySet()) {
+        JsonNode o = b.getValue().stream().filter(x -> name(x).equals(e.getKey())).findFirst().orElseThrow();
+        JsonNode pod = o.path("kind").asText().equals("FlinkDeployment") ? o.path("spec").path("podTemplate")
+            : o.path("spec").path("template");
+        Map<String, JsonNode> env = new TreeMap<>();
+        pod.path("spec").path("containers").get(0).path("env").forEach(v -> env.put(v.path("name").asText(), v));
+        String what = b.getKey() + " " + e.getKey();
+        assertEquals(e.getValue(), env.getOrDefault("SLUICE_CLICKHOUSE_USER", Dashboards.JSON.missingNode()).path("value").asText(), what);
+        JsonNode key = env.getOrDefault("SLUICE_CLICKHOUSE_PASSWORD", Dashboards.JSON.missingNode()).path("valueFrom").path("secretKeyRef");
+        assertEquals(users.get(e.getValue()).get("k8s_secret_password").asText(), key.path("name").asText() + "/" + key.path("key").asText(),
+            what + ": the password must come from the Secret key ClickHouse checks it against");
+      }
+    }
+  }
+
   @Test
   void builtInKindsValidateAgainstTheKubernetesApiTypes() throws Exception {
     KubernetesSerialization serialization = new KubernetesSerialization();
