@@ -302,6 +302,92 @@ class K8sManifestsTest {
     }
   }
 
+  /** Grafana's admin password comes from a Secret (never admin/admin), and its database lives on a volume claim. */
+  @Test
+  void grafanaHasItsAdminPasswordFromASecretAndPersistentData() {
+    for (var b : built.entrySet()) {
+      JsonNode grafana = b.getValue().stream().filter(o -> name(o).equals("Deployment/grafana")).findFirst().orElseThrow();
+      JsonNode pod = grafana.path("spec").path("template").path("spec");
+      JsonNode admin = null;
+      for (JsonNode e : pod.path("containers").get(0).path("env")) {
+        if (e.path("name").asText().equals("GF_SECURITY_ADMIN_PASSWORD")) {
+          admin = e;
+        }
+      }
+      assertNotEquals(null, admin, b.getKey() + ": Grafana's admin password is its default");
+      assertTrue(admin.path("valueFrom").path("secretKeyRef").has("name") && !admin.has("value"), b.getKey() + ": " + admin);
+      String volume = null;
+      for (JsonNode m : pod.path("containers").get(0).path("volumeMounts")) {
+        if (m.path("mountPath").asText().equals("/var/lib/grafana")) {
+          volume = m.path("name").asText();
+        }
+      }
+      String claim = null;
+      for (JsonNode v : pod.path("volumes")) {
+        if (v.path("name").asText().equals(volume)) {
+          claim = v.path("persistentVolumeClaim").path("claimName").asText(null);
+        }
+      }
+      assertNotEquals(null, claim, b.getKey() + ": /var/lib/grafana is not on a PersistentVolumeClaim");
+      String wanted = "PersistentVolumeClaim/" + claim;
+      assertTrue(b.getValue().stream().anyMatch(o -> name(o).equals(wanted)), b.getKey() + ": no " + wanted);
+      assertEquals("Recreate", grafana.path("spec").path("strategy").path("type").asText(),
+          b.getKey() + ": a rolling update would start a second pod on the ReadWriteOnce claim");
+    }
+  }
+
+  /**
+   * The manifests ship no Secret (an applied Secret overwrites the user's on every apply) and no password-like
+   * literal: every Secret a workload or the ClickHouse users reference is one the user creates, and k8s/README.md
+   * says how (a `kubectl create secret generic <name>` line with each key referenced).
+   */
+  @Test
+  void noSecretIsShippedAndEveryReferencedSecretIsDocumented() throws Exception {
+    String readme = Files.readString(K8S.resolve("README.md"));
+    Map<String, Set<String>> referenced = new TreeMap<>();
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        assertNotEquals("Secret", o.path("kind").asText(), b.getKey() + ": the manifests ship " + name(o));
+        secretReferences(o, "", b.getKey() + " " + name(o), referenced);
+        o.path("spec").path("configuration").path("users").fields().forEachRemaining(e -> {
+          if (e.getKey().contains("/k8s_secret_")) {
+            String[] parts = e.getValue().asText().split("/");
+            referenced.computeIfAbsent(parts[parts.length - 2], k -> new java.util.TreeSet<>()).add(parts[parts.length - 1]);
+          }
+        });
+      }
+    }
+    assertTrue(referenced.keySet().containsAll(List.of("sluice-clickhouse", "sluice-grafana-admin", "sluice-flink-s3")),
+        referenced.toString());
+    for (var r : referenced.entrySet()) {
+      var line = java.util.regex.Pattern.compile("create secret generic " + r.getKey() + "\\b[^\\n]*").matcher(readme);
+      assertTrue(line.find(), "k8s/README.md does not say how to create the Secret " + r.getKey());
+      for (String key : r.getValue()) {
+        assertTrue(line.group().contains("--from-literal=" + key + "=") || line.group().contains("--from-file=" + key + "="),
+            "k8s/README.md's command for " + r.getKey() + " lacks the key " + key + ": " + line.group());
+      }
+    }
+  }
+
+  /** Collects secretKeyRef and envFrom secretRef names anywhere under o; a password-like env var with a literal fails. */
+  private static void secretReferences(JsonNode o, String field, String where, Map<String, Set<String>> referenced) {
+    if (field.equals("secretKeyRef")) {
+      referenced.computeIfAbsent(o.path("name").asText(), k -> new java.util.TreeSet<>()).add(o.path("key").asText());
+    } else if (field.equals("secretRef") && o.has("name")) {
+      // envFrom: every key of the Secret; the keys the S3 plugin reads
+      referenced.computeIfAbsent(o.path("name").asText(), k -> new java.util.TreeSet<>())
+          .addAll(List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"));
+    }
+    if (o.has("name") && o.has("value") && o.path("name").asText().matches("(?i).*(PASSWORD|SECRET|TOKEN).*")) {
+      assertTrue(false, where + ": " + o.path("name").asText() + " is a literal, not a secretKeyRef");
+    }
+    if (o.isObject()) {
+      o.fields().forEachRemaining(e -> secretReferences(e.getValue(), e.getKey(), where, referenced));
+    } else if (o.isArray()) {
+      o.forEach(e -> secretReferences(e, field, where, referenced));
+    }
+  }
+
   @Test
   void builtInKindsValidateAgainstTheKubernetesApiTypes() throws Exception {
     KubernetesSerialization serialization = new KubernetesSerialization();
