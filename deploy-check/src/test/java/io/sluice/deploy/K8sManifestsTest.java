@@ -388,6 +388,144 @@ class K8sManifestsTest {
     }
   }
 
+  /**
+   * Ingress is denied by default and each component has its own allow-list: ClickHouse only from the labelled
+   * clients (exactly the pods that log in to it), its own pods and its operator; metrics only from this namespace or
+   * `monitoring`; no rule open to any source except the flow ports (fenced by the LoadBalancer) and Grafana's UI;
+   * Kafka's listener only for its NetworkPolicy peers.
+   */
+  @Test
+  void networkPoliciesDenyByDefaultAndFenceEachComponent() {
+    for (var b : built.entrySet()) {
+      List<JsonNode> policies = b.getValue().stream().filter(o -> o.path("kind").asText().equals("NetworkPolicy")).toList();
+      assertTrue(policies.stream().anyMatch(p -> p.path("spec").path("podSelector").isEmpty()
+          && strings(p.path("spec").path("policyTypes")).contains("Ingress") && p.path("spec").path("ingress").isEmpty()),
+          b.getKey() + ": no default-deny ingress policy");
+      Map<String, Map<String, String>> components = new TreeMap<>();
+      for (JsonNode o : b.getValue()) {
+        String kind = o.path("kind").asText();
+        String n = o.path("metadata").path("name").asText();
+        switch (kind) {
+          case "ClickHouseInstallation" -> components.put(name(o), Map.of("clickhouse.altinity.com/chi", n));
+          case "ClickHouseKeeperInstallation" -> components.put(name(o), Map.of("clickhouse-keeper.altinity.com/chk", n));
+          case "FlinkDeployment" -> components.put(name(o), Map.of("type", "flink-native-kubernetes", "app", n));
+          case "Deployment" -> components.put(name(o), labels(o.path("spec").path("template")));
+          default -> { }
+        }
+      }
+      for (var c : components.entrySet()) {
+        List<JsonNode> selecting = policies.stream().filter(p -> !p.path("spec").path("podSelector").isEmpty()
+            && c.getValue().entrySet().containsAll(labels(p.path("spec")).entrySet())).toList();
+        assertEquals(1, selecting.size(), b.getKey() + ": " + c.getKey() + " needs its own NetworkPolicy");
+        for (JsonNode rule : selecting.get(0).path("spec").path("ingress")) {
+          List<Integer> ports = new ArrayList<>();
+          rule.path("ports").forEach(p -> ports.add(p.path("port").asInt()));
+          String where = b.getKey() + " " + name(selecting.get(0)) + " " + rule;
+          if (rule.path("from").isEmpty()) {
+            assertTrue(Set.of(6343, 2055, 4739, 3000).containsAll(ports) && !ports.isEmpty(), where + ": open to any source");
+          }
+          for (JsonNode peer : rule.path("from")) {
+            assertFalse(peer.has("ipBlock"), where);
+            if (ports.contains(9464) || ports.contains(9465)) {
+              boolean sameNamespace = peer.has("podSelector") && !peer.has("namespaceSelector");
+              boolean monitoring = !peer.has("podSelector") && peer.path("namespaceSelector").path("matchLabels")
+                  .equals(Dashboards.JSON.createObjectNode().put("kubernetes.io/metadata.name", "monitoring"));
+              assertTrue(sameNamespace || monitoring, where + ": metrics beyond the namespace and monitoring");
+            }
+            if (c.getKey().startsWith("ClickHouse")) {
+              assertFalse(peer.path("podSelector").isEmpty(), where + ": every pod may reach ClickHouse");
+            }
+          }
+        }
+      }
+      JsonNode chPolicy = policies.stream().filter(p -> labels(p.path("spec")).containsKey("clickhouse.altinity.com/chi"))
+          .findFirst().orElseThrow();
+      Map<String, String> client = null;
+      for (JsonNode rule : chPolicy.path("spec").path("ingress")) {
+        for (JsonNode peer : rule.path("from")) {
+          if (!peer.has("namespaceSelector") && labels(peer).keySet().stream().noneMatch(k -> k.startsWith("clickhouse"))) {
+            client = labels(peer);
+          }
+        }
+      }
+      assertNotEquals(null, client, b.getKey() + ": ClickHouse admits no client pods");
+      for (JsonNode o : b.getValue()) {
+        JsonNode pod = o.path("kind").asText().equals("FlinkDeployment") ? o.path("spec").path("podTemplate") : o.path("spec").path("template");
+        if (!pod.has("spec")) {
+          continue;
+        }
+        boolean logsIn = false;
+        for (JsonNode c : pod.path("spec").path("containers")) {
+          for (JsonNode e : c.path("env")) {
+            logsIn |= e.path("name").asText().equals("SLUICE_CLICKHOUSE_USER");
+          }
+        }
+        assertEquals(logsIn, labels(pod).entrySet().containsAll(client.entrySet()),
+            b.getKey() + " " + name(o) + ": the ClickHouse client label goes on exactly the pods that log in to ClickHouse");
+      }
+      JsonNode kafka = b.getValue().stream().filter(o -> o.path("kind").asText().equals("Kafka")).findFirst().orElseThrow();
+      for (JsonNode l : kafka.path("spec").path("kafka").path("listeners")) {
+        assertFalse(l.path("networkPolicyPeers").isEmpty(), b.getKey() + ": Kafka listener " + l.path("name") + " open to every pod");
+        for (JsonNode peer : l.path("networkPolicyPeers")) {
+          assertFalse(Set.of("0.0.0.0/0", "::/0").contains(peer.path("ipBlock").path("cidr").asText()), b.getKey() + ": " + peer);
+        }
+      }
+    }
+  }
+
+  /** matchLabels of the object's metadata.labels or selector (podSelector of a policy spec or peer). */
+  private static Map<String, String> labels(JsonNode o) {
+    JsonNode l = o.has("metadata") ? o.path("metadata").path("labels") : o.path("podSelector").path("matchLabels");
+    Map<String, String> m = new TreeMap<>();
+    l.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+    return m;
+  }
+
+  /**
+   * Pod Security admission: the namespace enforces the strictest level its pods allow (privileged only because a pod
+   * uses the host's network, PIDs, paths or added capabilities, i.e. the eBPF loader), and audits and warns at
+   * baseline or stricter.
+   */
+  @Test
+  void podSecurityLabelsFitTheWorkloads() {
+    for (var b : built.entrySet()) {
+      JsonNode ns = b.getValue().stream().filter(o -> o.path("kind").asText().equals("Namespace")).findFirst().orElseThrow();
+      boolean host = false;
+      for (JsonNode o : b.getValue()) {
+        JsonNode pod = o.path("spec").path("template").path("spec");
+        host |= pod.path("hostNetwork").asBoolean(false) || pod.path("hostPID").asBoolean(false);
+        for (JsonNode v : pod.path("volumes")) {
+          host |= v.has("hostPath");
+        }
+        for (JsonNode c : pod.path("containers")) {
+          host |= !c.path("securityContext").path("capabilities").path("add").isEmpty();
+        }
+      }
+      JsonNode l = ns.path("metadata").path("labels");
+      assertEquals(host ? "privileged" : "baseline", l.path("pod-security.kubernetes.io/enforce").asText(), b.getKey());
+      for (String mode : List.of("audit", "warn")) {
+        assertTrue(Set.of("baseline", "restricted").contains(l.path("pod-security.kubernetes.io/" + mode).asText()), b.getKey() + " " + mode);
+      }
+    }
+  }
+
+  /** A LoadBalancer Service takes traffic only from the ranges the user sets (a placeholder documented in the README). */
+  @Test
+  void loadBalancersHaveSourceRanges() throws Exception {
+    String readme = Files.readString(K8S.resolve("README.md"));
+    for (var b : built.entrySet()) {
+      List<JsonNode> lbs = b.getValue().stream().filter(o -> o.path("kind").asText().equals("Service")
+          && o.path("spec").path("type").asText().equals("LoadBalancer")).toList();
+      assertFalse(lbs.isEmpty(), b.getKey());
+      for (JsonNode s : lbs) {
+        List<String> ranges = strings(s.path("spec").path("loadBalancerSourceRanges"));
+        assertFalse(ranges.isEmpty(), b.getKey() + " " + name(s) + ": open to the Internet");
+        assertTrue(ranges.stream().noneMatch(r -> r.endsWith("/0")), b.getKey() + " " + name(s) + ": " + ranges);
+        ranges.forEach(r -> assertTrue(readme.contains(r), "k8s/README.md does not explain the range " + r));
+      }
+    }
+  }
+
   @Test
   void builtInKindsValidateAgainstTheKubernetesApiTypes() throws Exception {
     KubernetesSerialization serialization = new KubernetesSerialization();
