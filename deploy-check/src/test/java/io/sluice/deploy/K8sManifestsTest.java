@@ -246,6 +246,286 @@ class K8sManifestsTest {
     }
   }
 
+  /**
+   * ClickHouse asks every client for a password: one user per client (the jobs write as `writer`, Grafana reads as
+   * `reader` in a read-only profile, the migration runs as `migrator`), each password a reference to a Secret the
+   * user creates (no value in the manifests), and no user without a password reachable from beyond the host.
+   */
+  @Test
+  void clickHouseUsersHavePasswordsFromSecretsAndNoneIsOpenWithout() {
+    for (var b : built.entrySet()) {
+      JsonNode chi = b.getValue().stream().filter(o -> o.path("kind").asText().equals("ClickHouseInstallation"))
+          .findFirst().orElseThrow();
+      JsonNode config = chi.path("spec").path("configuration");
+      Map<String, Map<String, JsonNode>> users = new TreeMap<>();
+      config.path("users").fields().forEachRemaining(e -> {
+        int slash = e.getKey().indexOf('/');
+        users.computeIfAbsent(e.getKey().substring(0, slash), u -> new TreeMap<>()).put(e.getKey().substring(slash + 1), e.getValue());
+      });
+      String where = b.getKey() + " " + name(chi);
+      for (var u : users.entrySet()) {
+        Map<String, JsonNode> settings = u.getValue();
+        for (String literal : List.of("password", "password_sha256_hex", "password_double_sha1_hex")) {
+          assertFalse(settings.containsKey(literal), where + ": user " + u.getKey() + " ships a " + literal + " value");
+        }
+        boolean secret = settings.keySet().stream().anyMatch(k -> k.startsWith("k8s_secret_password"));
+        List<String> networks = strings(settings.getOrDefault("networks/ip", Dashboards.JSON.createArrayNode()));
+        if (!secret) {
+          assertTrue(networks.stream().allMatch(n -> Set.of("::1", "127.0.0.1", "::1/128", "127.0.0.1/32").contains(n)),
+              where + ": user " + u.getKey() + " has no password and is open to " + networks);
+        }
+      }
+      for (String client : List.of("writer", "reader", "migrator")) {
+        assertTrue(users.containsKey(client), where + ": no ClickHouse user " + client + " in " + users.keySet());
+        String ref = users.get(client).getOrDefault("k8s_secret_password", Dashboards.JSON.missingNode()).asText();
+        assertTrue(ref.matches("[a-z0-9-]+/[A-Za-z0-9_.-]+"), where + ": " + client + "'s password is not a Secret reference: " + ref);
+      }
+      String profile = users.get("reader").getOrDefault("profile", Dashboards.JSON.missingNode()).asText();
+      assertTrue(config.path("profiles").path(profile + "/readonly").asInt(0) >= 1, where + ": reader's profile '" + profile
+          + "' is not read-only: " + config.path("profiles"));
+      assertEquals(List.of("GRANT SELECT ON sluice.*"), strings(users.get("reader").get("grants/query")), where);
+
+      Map<String, String> expectedUser = Map.of("FlinkDeployment/sluice-flows", "writer", "FlinkDeployment/sluice-l7", "writer",
+          "Job/sluice-migrate", "migrator", "Deployment/grafana", "reader");
+      for (var e : expectedUser.entrySet()) {
+        JsonNode o = b.getValue().stream().filter(x -> name(x).equals(e.getKey())).findFirst().orElseThrow();
+        JsonNode pod = o.path("kind").asText().equals("FlinkDeployment") ? o.path("spec").path("podTemplate")
+            : o.path("spec").path("template");
+        Map<String, JsonNode> env = new TreeMap<>();
+        pod.path("spec").path("containers").get(0).path("env").forEach(v -> env.put(v.path("name").asText(), v));
+        String what = b.getKey() + " " + e.getKey();
+        assertEquals(e.getValue(), env.getOrDefault("SLUICE_CLICKHOUSE_USER", Dashboards.JSON.missingNode()).path("value").asText(), what);
+        JsonNode key = env.getOrDefault("SLUICE_CLICKHOUSE_PASSWORD", Dashboards.JSON.missingNode()).path("valueFrom").path("secretKeyRef");
+        assertEquals(users.get(e.getValue()).get("k8s_secret_password").asText(), key.path("name").asText() + "/" + key.path("key").asText(),
+            what + ": the password must come from the Secret key ClickHouse checks it against");
+      }
+    }
+  }
+
+  /** Grafana's admin password comes from a Secret (never admin/admin), and its database lives on a volume claim. */
+  @Test
+  void grafanaHasItsAdminPasswordFromASecretAndPersistentData() {
+    for (var b : built.entrySet()) {
+      JsonNode grafana = b.getValue().stream().filter(o -> name(o).equals("Deployment/grafana")).findFirst().orElseThrow();
+      JsonNode pod = grafana.path("spec").path("template").path("spec");
+      JsonNode admin = null;
+      for (JsonNode e : pod.path("containers").get(0).path("env")) {
+        if (e.path("name").asText().equals("GF_SECURITY_ADMIN_PASSWORD")) {
+          admin = e;
+        }
+      }
+      assertNotEquals(null, admin, b.getKey() + ": Grafana's admin password is its default");
+      assertTrue(admin.path("valueFrom").path("secretKeyRef").has("name") && !admin.has("value"), b.getKey() + ": " + admin);
+      String volume = null;
+      for (JsonNode m : pod.path("containers").get(0).path("volumeMounts")) {
+        if (m.path("mountPath").asText().equals("/var/lib/grafana")) {
+          volume = m.path("name").asText();
+        }
+      }
+      String claim = null;
+      for (JsonNode v : pod.path("volumes")) {
+        if (v.path("name").asText().equals(volume)) {
+          claim = v.path("persistentVolumeClaim").path("claimName").asText(null);
+        }
+      }
+      assertNotEquals(null, claim, b.getKey() + ": /var/lib/grafana is not on a PersistentVolumeClaim");
+      String wanted = "PersistentVolumeClaim/" + claim;
+      assertTrue(b.getValue().stream().anyMatch(o -> name(o).equals(wanted)), b.getKey() + ": no " + wanted);
+      assertEquals("Recreate", grafana.path("spec").path("strategy").path("type").asText(),
+          b.getKey() + ": a rolling update would start a second pod on the ReadWriteOnce claim");
+    }
+  }
+
+  /**
+   * The manifests ship no Secret (an applied Secret overwrites the user's on every apply) and no password-like
+   * literal: every Secret a workload or the ClickHouse users reference is one the user creates, and k8s/README.md
+   * says how (a `kubectl create secret generic <name>` line with each key referenced).
+   */
+  @Test
+  void noSecretIsShippedAndEveryReferencedSecretIsDocumented() throws Exception {
+    String readme = Files.readString(K8S.resolve("README.md"));
+    Map<String, Set<String>> referenced = new TreeMap<>();
+    for (var b : built.entrySet()) {
+      for (JsonNode o : b.getValue()) {
+        assertNotEquals("Secret", o.path("kind").asText(), b.getKey() + ": the manifests ship " + name(o));
+        secretReferences(o, "", b.getKey() + " " + name(o), referenced);
+        o.path("spec").path("configuration").path("users").fields().forEachRemaining(e -> {
+          if (e.getKey().contains("/k8s_secret_")) {
+            String[] parts = e.getValue().asText().split("/");
+            referenced.computeIfAbsent(parts[parts.length - 2], k -> new java.util.TreeSet<>()).add(parts[parts.length - 1]);
+          }
+        });
+      }
+    }
+    assertTrue(referenced.keySet().containsAll(List.of("sluice-clickhouse", "sluice-grafana-admin", "sluice-flink-s3")),
+        referenced.toString());
+    for (var r : referenced.entrySet()) {
+      var line = java.util.regex.Pattern.compile("create secret generic " + r.getKey() + "\\b[^\\n]*").matcher(readme);
+      assertTrue(line.find(), "k8s/README.md does not say how to create the Secret " + r.getKey());
+      for (String key : r.getValue()) {
+        assertTrue(line.group().contains("--from-literal=" + key + "=") || line.group().contains("--from-file=" + key + "="),
+            "k8s/README.md's command for " + r.getKey() + " lacks the key " + key + ": " + line.group());
+      }
+    }
+  }
+
+  /** Collects secretKeyRef and envFrom secretRef names anywhere under o; a password-like env var with a literal fails. */
+  private static void secretReferences(JsonNode o, String field, String where, Map<String, Set<String>> referenced) {
+    if (field.equals("secretKeyRef")) {
+      referenced.computeIfAbsent(o.path("name").asText(), k -> new java.util.TreeSet<>()).add(o.path("key").asText());
+    } else if (field.equals("secretRef") && o.has("name")) {
+      // envFrom: every key of the Secret; the keys the S3 plugin reads
+      referenced.computeIfAbsent(o.path("name").asText(), k -> new java.util.TreeSet<>())
+          .addAll(List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"));
+    }
+    if (o.has("name") && o.has("value") && o.path("name").asText().matches("(?i).*(PASSWORD|SECRET|TOKEN).*")) {
+      assertTrue(false, where + ": " + o.path("name").asText() + " is a literal, not a secretKeyRef");
+    }
+    if (o.isObject()) {
+      o.fields().forEachRemaining(e -> secretReferences(e.getValue(), e.getKey(), where, referenced));
+    } else if (o.isArray()) {
+      o.forEach(e -> secretReferences(e, field, where, referenced));
+    }
+  }
+
+  /**
+   * Ingress is denied by default and each component has its own allow-list: ClickHouse only from the labelled
+   * clients (exactly the pods that log in to it), its own pods and its operator; metrics only from this namespace or
+   * `monitoring`; no rule open to any source except the flow ports (fenced by the LoadBalancer) and Grafana's UI;
+   * Kafka's listener only for its NetworkPolicy peers.
+   */
+  @Test
+  void networkPoliciesDenyByDefaultAndFenceEachComponent() {
+    for (var b : built.entrySet()) {
+      List<JsonNode> policies = b.getValue().stream().filter(o -> o.path("kind").asText().equals("NetworkPolicy")).toList();
+      assertTrue(policies.stream().anyMatch(p -> p.path("spec").path("podSelector").isEmpty()
+          && strings(p.path("spec").path("policyTypes")).contains("Ingress") && p.path("spec").path("ingress").isEmpty()),
+          b.getKey() + ": no default-deny ingress policy");
+      Map<String, Map<String, String>> components = new TreeMap<>();
+      for (JsonNode o : b.getValue()) {
+        String kind = o.path("kind").asText();
+        String n = o.path("metadata").path("name").asText();
+        switch (kind) {
+          case "ClickHouseInstallation" -> components.put(name(o), Map.of("clickhouse.altinity.com/chi", n));
+          case "ClickHouseKeeperInstallation" -> components.put(name(o), Map.of("clickhouse-keeper.altinity.com/chk", n));
+          case "FlinkDeployment" -> components.put(name(o), Map.of("type", "flink-native-kubernetes", "app", n));
+          case "Deployment" -> components.put(name(o), labels(o.path("spec").path("template")));
+          default -> { }
+        }
+      }
+      for (var c : components.entrySet()) {
+        List<JsonNode> selecting = policies.stream().filter(p -> !p.path("spec").path("podSelector").isEmpty()
+            && c.getValue().entrySet().containsAll(labels(p.path("spec")).entrySet())).toList();
+        assertEquals(1, selecting.size(), b.getKey() + ": " + c.getKey() + " needs its own NetworkPolicy");
+        for (JsonNode rule : selecting.get(0).path("spec").path("ingress")) {
+          List<Integer> ports = new ArrayList<>();
+          rule.path("ports").forEach(p -> ports.add(p.path("port").asInt()));
+          String where = b.getKey() + " " + name(selecting.get(0)) + " " + rule;
+          if (rule.path("from").isEmpty()) {
+            assertTrue(Set.of(6343, 2055, 4739, 3000).containsAll(ports) && !ports.isEmpty(), where + ": open to any source");
+          }
+          for (JsonNode peer : rule.path("from")) {
+            assertFalse(peer.has("ipBlock"), where);
+            if (ports.contains(9464) || ports.contains(9465)) {
+              boolean sameNamespace = peer.has("podSelector") && !peer.has("namespaceSelector");
+              boolean monitoring = !peer.has("podSelector") && peer.path("namespaceSelector").path("matchLabels")
+                  .equals(Dashboards.JSON.createObjectNode().put("kubernetes.io/metadata.name", "monitoring"));
+              assertTrue(sameNamespace || monitoring, where + ": metrics beyond the namespace and monitoring");
+            }
+            if (c.getKey().startsWith("ClickHouse")) {
+              assertFalse(peer.path("podSelector").isEmpty(), where + ": every pod may reach ClickHouse");
+            }
+          }
+        }
+      }
+      JsonNode chPolicy = policies.stream().filter(p -> labels(p.path("spec")).containsKey("clickhouse.altinity.com/chi"))
+          .findFirst().orElseThrow();
+      Map<String, String> client = null;
+      for (JsonNode rule : chPolicy.path("spec").path("ingress")) {
+        for (JsonNode peer : rule.path("from")) {
+          if (!peer.has("namespaceSelector") && labels(peer).keySet().stream().noneMatch(k -> k.startsWith("clickhouse"))) {
+            client = labels(peer);
+          }
+        }
+      }
+      assertNotEquals(null, client, b.getKey() + ": ClickHouse admits no client pods");
+      for (JsonNode o : b.getValue()) {
+        JsonNode pod = o.path("kind").asText().equals("FlinkDeployment") ? o.path("spec").path("podTemplate") : o.path("spec").path("template");
+        if (!pod.has("spec")) {
+          continue;
+        }
+        boolean logsIn = false;
+        for (JsonNode c : pod.path("spec").path("containers")) {
+          for (JsonNode e : c.path("env")) {
+            logsIn |= e.path("name").asText().equals("SLUICE_CLICKHOUSE_USER");
+          }
+        }
+        assertEquals(logsIn, labels(pod).entrySet().containsAll(client.entrySet()),
+            b.getKey() + " " + name(o) + ": the ClickHouse client label goes on exactly the pods that log in to ClickHouse");
+      }
+      JsonNode kafka = b.getValue().stream().filter(o -> o.path("kind").asText().equals("Kafka")).findFirst().orElseThrow();
+      for (JsonNode l : kafka.path("spec").path("kafka").path("listeners")) {
+        assertFalse(l.path("networkPolicyPeers").isEmpty(), b.getKey() + ": Kafka listener " + l.path("name") + " open to every pod");
+        for (JsonNode peer : l.path("networkPolicyPeers")) {
+          assertFalse(Set.of("0.0.0.0/0", "::/0").contains(peer.path("ipBlock").path("cidr").asText()), b.getKey() + ": " + peer);
+        }
+      }
+    }
+  }
+
+  /** matchLabels of the object's metadata.labels or selector (podSelector of a policy spec or peer). */
+  private static Map<String, String> labels(JsonNode o) {
+    JsonNode l = o.has("metadata") ? o.path("metadata").path("labels") : o.path("podSelector").path("matchLabels");
+    Map<String, String> m = new TreeMap<>();
+    l.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+    return m;
+  }
+
+  /**
+   * Pod Security admission: the namespace enforces the strictest level its pods allow (privileged only because a pod
+   * uses the host's network, PIDs, paths or added capabilities, i.e. the eBPF loader), and audits and warns at
+   * baseline or stricter.
+   */
+  @Test
+  void podSecurityLabelsFitTheWorkloads() {
+    for (var b : built.entrySet()) {
+      JsonNode ns = b.getValue().stream().filter(o -> o.path("kind").asText().equals("Namespace")).findFirst().orElseThrow();
+      boolean host = false;
+      for (JsonNode o : b.getValue()) {
+        JsonNode pod = o.path("spec").path("template").path("spec");
+        host |= pod.path("hostNetwork").asBoolean(false) || pod.path("hostPID").asBoolean(false);
+        for (JsonNode v : pod.path("volumes")) {
+          host |= v.has("hostPath");
+        }
+        for (JsonNode c : pod.path("containers")) {
+          host |= !c.path("securityContext").path("capabilities").path("add").isEmpty();
+        }
+      }
+      JsonNode l = ns.path("metadata").path("labels");
+      assertEquals(host ? "privileged" : "baseline", l.path("pod-security.kubernetes.io/enforce").asText(), b.getKey());
+      for (String mode : List.of("audit", "warn")) {
+        assertTrue(Set.of("baseline", "restricted").contains(l.path("pod-security.kubernetes.io/" + mode).asText()), b.getKey() + " " + mode);
+      }
+    }
+  }
+
+  /** A LoadBalancer Service takes traffic only from the ranges the user sets (a placeholder documented in the README). */
+  @Test
+  void loadBalancersHaveSourceRanges() throws Exception {
+    String readme = Files.readString(K8S.resolve("README.md"));
+    for (var b : built.entrySet()) {
+      List<JsonNode> lbs = b.getValue().stream().filter(o -> o.path("kind").asText().equals("Service")
+          && o.path("spec").path("type").asText().equals("LoadBalancer")).toList();
+      assertFalse(lbs.isEmpty(), b.getKey());
+      for (JsonNode s : lbs) {
+        List<String> ranges = strings(s.path("spec").path("loadBalancerSourceRanges"));
+        assertFalse(ranges.isEmpty(), b.getKey() + " " + name(s) + ": open to the Internet");
+        assertTrue(ranges.stream().noneMatch(r -> r.endsWith("/0")), b.getKey() + " " + name(s) + ": " + ranges);
+        ranges.forEach(r -> assertTrue(readme.contains(r), "k8s/README.md does not explain the range " + r));
+      }
+    }
+  }
+
   @Test
   void builtInKindsValidateAgainstTheKubernetesApiTypes() throws Exception {
     KubernetesSerialization serialization = new KubernetesSerialization();
