@@ -84,7 +84,7 @@ class K8sManifestsTest {
         errors.addAll(validate(o, b.getKey()));
         seen.merge(o.path("kind").asText(), 1, Integer::sum);
       }
-      Map<String, Integer> expected = new TreeMap<>(Map.of("FlinkDeployment", 2, "Kafka", 1, "KafkaTopic", Topics.ALL.size()));
+      Map<String, Integer> expected = new TreeMap<>(Map.of("FlinkDeployment", 3, "Kafka", 1, "KafkaTopic", Topics.ALL.size()));
       int pools = Map.of("base", 0, "overlays/small", 1, "overlays/production", 2).get(b.getKey());
       if (pools > 0) {
         expected.put("KafkaNodePool", pools);
@@ -286,6 +286,7 @@ class K8sManifestsTest {
       assertEquals(List.of("GRANT SELECT ON sluice.*"), strings(users.get("reader").get("grants/query")), where);
 
       Map<String, String> expectedUser = Map.of("FlinkDeployment/sluice-flows", "writer", "FlinkDeployment/sluice-l7", "writer",
+          "FlinkDeployment/sluice-connections", "writer",
           "Job/sluice-migrate", "migrator", "Deployment/grafana", "reader");
       for (var e : expectedUser.entrySet()) {
         JsonNode o = b.getValue().stream().filter(x -> name(x).equals(e.getKey())).findFirst().orElseThrow();
