@@ -100,10 +100,9 @@ class DemoTest {
       assertEquals(List.of(List.of("200", "curl")), db.query("SELECT DISTINCT toString(status_code), comm FROM http"
           + " WHERE comm = 'curl' AND status_code = 200").rows(), "live HTTP rows from curl");
       assertEquals("0", db.scalar("SELECT count() FROM dns WHERE node = '" + DEMO_REPLAY_NODE + "'"), "no replay when live");
-      // The same socket events through the connections job: curl's connections to nginx, ended by FIN. (Their
-      // direction is not checked: in the demo most come out 'unknown' although SYN_SENT is among their states.)
-      String curlConnections = "SELECT count() FROM connections WHERE comm = 'curl' AND final = 1"
-          + " AND end_reason = 'fin' AND remote_port = 80 AND has(states, 'SYN_SENT')";
+      // The same socket events through the connections job: curl's connections to nginx, opened by curl, ended by FIN.
+      String curlConnections = "SELECT count() FROM connections WHERE comm = 'curl' AND direction = 'connect'"
+          + " AND final = 1 AND end_reason = 'fin' AND remote_port = 80 AND local_port != 0";
       long deadline = System.currentTimeMillis() + 60_000;
       while (db.scalar(curlConnections).equals("0") && System.currentTimeMillis() < deadline) {
         Thread.sleep(1000);

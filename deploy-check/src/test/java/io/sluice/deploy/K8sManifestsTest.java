@@ -688,7 +688,7 @@ class K8sManifestsTest {
   void flinkJobsUpgradeFromSavepointsOnDurableStorage() {
     for (var b : built.entrySet()) {
       List<JsonNode> jobs = b.getValue().stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")).toList();
-      assertEquals(Set.of("io.sluice.jobs.flow.FlowJob", "io.sluice.jobs.l7.L7Job"),
+      assertEquals(Set.of("io.sluice.jobs.flow.FlowJob", "io.sluice.jobs.l7.L7Job", "io.sluice.jobs.conn.ConnectionsJob"),
           Set.copyOf(jobs.stream().map(j -> j.path("spec").path("job").path("entryClass").asText()).toList()), b.getKey());
       for (JsonNode j : jobs) {
         JsonNode conf = j.path("spec").path("flinkConfiguration");

@@ -63,6 +63,10 @@ public final class ConnectionTracker {
     }
     OpenConnection c = open;
     c.lastEventNs = Math.max(c.lastEventNs, e.eventNs);
+    if (c.localPort == 0 && e.localPort != 0) { // opened by a connect before its port was chosen
+      c.localPort = e.localPort;
+      c.localAddr = e.localAddr;
+    }
     if (e.pidTrusted && e.pid != 0 && c.pid == 0) {
       c.pid = e.pid;
       c.comm = e.comm == null ? "" : e.comm;

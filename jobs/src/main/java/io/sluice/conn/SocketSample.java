@@ -46,6 +46,10 @@ public final class SocketSample {
   public static String key(SocketSample s) {
     StringBuilder b = new StringBuilder(s.node.length() + 112).append(s.node).append('|').append(s.netns).append('|')
         .append(s.protocol).append('|').append(s.cookie).append('|');
+    if (s.protocol == 6 && s.cookie != 0) {
+      // The cookie alone: a connect's CLOSE → SYN_SENT comes before the kernel picks the local port (it reads 0).
+      return b.toString();
+    }
     hex(b, s.localAddr).append(':').append(s.localPort).append('|');
     return hex(b, s.remoteAddr).append(':').append(s.remotePort).toString();
   }

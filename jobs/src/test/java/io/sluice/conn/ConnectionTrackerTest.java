@@ -142,6 +142,23 @@ class ConnectionTrackerTest {
     assertFalse(ConnectionTracker.tracked(clone));
   }
 
+  /** The kernel sets SYN_SENT before it picks a connect's local port: that event reads port 0 (seen in the demo). */
+  @Test
+  void aConnectWhoseFirstEventHasNoLocalPortYetIsOneConnect() {
+    SocketSample syn = trusted(tcp(T, 7, 2), 4242, "curl");
+    syn.localPort = 0;
+    SocketSample established = tcp(T + 20 * MS, 2, 1);
+    SocketSample close = tcp(T + 70 * MS, 1, 7);
+    for (SocketSample e : List.of(syn, established, close)) {
+      e.cookie = 99;
+    }
+    assertEquals(SocketSample.key(syn), SocketSample.key(established), "one socket, one key");
+    List<ConnectionRow> rows = rows(T + 10 * S, syn, established, close);
+    assertEquals(1, rows.size(), rows.toString());
+    assertEquals(List.of("connect", 40000, "curl"), List.of(rows.get(0).direction(), rows.get(0).localPort(),
+        rows.get(0).comm()));
+  }
+
   @Test
   void aChildSocketThatLostTheRaceForItsRequestIsNoConnection() {
     assertEquals(List.of(), rows(T + S, tcp(T, 10, 3), tcp(T + 5_000, 3, 7)));
