@@ -170,7 +170,7 @@ class GrpcJavaCaptureTest {
    * holding frames of more than one stream cannot be attributed from these fields: its streams are left out.
    */
   static Map<String, long[]> tsharkMessages(Path capture, int port) throws Exception {
-    String out = Tools.run(List.of("tshark", "-r", capture.toString(), "-d", "tcp.port==" + port + ",http2", "-Y",
+    String out = Tools.run(List.of("tshark", "-o", "tcp.reassemble_out_of_order:TRUE", "-r", capture.toString(), "-d", "tcp.port==" + port + ",http2", "-Y",
         "grpc", "-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "http2.streamid", "-e",
         "grpc.message_length", "-E", "occurrence=a"));
     Map<String, long[]> counts = new java.util.HashMap<>();
@@ -352,22 +352,7 @@ class GrpcJavaCaptureTest {
       int index = cuts.size();
       io.sluice.decode.l7.http2.Http2Connection c =
           new io.sluice.decode.l7.http2.Http2Connection(true, row -> rows.put(index + "/" + row.streamId(), row));
-      FrameAwareCut cut = new FrameAwareCut(new TcpReplay.Consumer() {
-        @Override
-        public void bytes(boolean fromClient, byte[] b, int off, int len, long ts) {
-          c.onBytes(fromClient, b, off, len, ts);
-        }
-
-        @Override
-        public void gap(boolean fromClient, long missing, long ts) {
-          c.onGap(fromClient, missing, ts);
-        }
-
-        @Override
-        public void close(long ts) {
-          c.close(ts);
-        }
-      });
+      FrameAwareCut cut = new FrameAwareCut(TcpReplay.feeding(c));
       cuts.add(cut);
       return cut;
     });
@@ -402,30 +387,13 @@ class GrpcJavaCaptureTest {
   }
 
   private void throughTheL7Engine(boolean keyedState) throws Exception {
+    EngineRows rows = EngineRows.of(capture, keyedState);
     List<String> engine = new ArrayList<>();
-    List<io.sluice.l7.HttpRow> http1 = new ArrayList<>();
-    io.sluice.l7.L7Sink sink = new io.sluice.l7.L7Sink() {
-      @Override
-      public void dns(io.sluice.l7.DnsRow row) {}
-
-      @Override
-      public void http(io.sluice.l7.HttpRow row) {
-        http1.add(row);
-      }
-
-      @Override
-      public void http2(io.sluice.l7.Http2Row row) {
-        Map<String, Object> c = row.columns("test");
-        engine.add(List.of(c.get("stream_id"), c.get("version"), c.get("status"), c.get("incomplete"), c.get("path"),
-            c.get("grpc_service"), c.get("grpc_method"), c.get("grpc_status"), c.get("grpc_message"),
-            c.get("grpc_request_messages"), c.get("grpc_response_messages"), (Long) c.get("grpc_timeout_ns") > 0)
-            .toString());
-      }
-    };
-    if (keyedState) {
-      KeyedStateReplay.run(capture, sink);
-    } else {
-      io.sluice.l7.L7Replay.run(capture, io.sluice.l7.L7Config.defaults(), sink);
+    for (Map<String, Object> c : rows.http2()) {
+      engine.add(List.of(c.get("stream_id"), c.get("version"), c.get("status"), c.get("incomplete"), c.get("path"),
+          c.get("grpc_service"), c.get("grpc_method"), c.get("grpc_status"), c.get("grpc_message"),
+          c.get("grpc_request_messages"), c.get("grpc_response_messages"), (Long) c.get("grpc_timeout_ns") > 0)
+          .toString());
     }
     List<String> expected = new ArrayList<>();
     for (Map.Entry<String, Observed> e : callsByStream().entrySet()) {
@@ -438,7 +406,7 @@ class GrpcJavaCaptureTest {
     Collections.sort(expected);
     Collections.sort(engine);
     assertEquals(expected, engine);
-    assertEquals(List.of(), http1, "no connection taken for HTTP/1");
+    assertEquals(List.of(), rows.http1(), "no connection taken for HTTP/1");
   }
 
   /** Every field the row has agrees with tshark and the client; counts of an incomplete row are lower bounds. */

@@ -74,7 +74,7 @@ class H2cUpgradeCaptureTest {
     }
     // The HTTP/1.1 requests that asked for the upgrade (one per connection), then the HTTP/2 streams after the 101.
     Map<String, String> clientPorts = new TreeMap<>();
-    for (String line : Tools.run(List.of("tshark", "-r", capture.toString(), "-d", "tcp.port==" + port + ",http",
+    for (String line : Tools.run(List.of("tshark", "-o", "tcp.reassemble_out_of_order:TRUE", "-r", capture.toString(), "-d", "tcp.port==" + port + ",http",
         "-Y", "http.request && tcp.dstport == " + port, "-T", "fields", "-E", "separator=|", "-e", "tcp.stream",
         "-e", "tcp.srcport", "-e", "http.request.method", "-e", "http.request.uri", "-e", "http.host",
         "-e", "http.upgrade")).split("\n")) {

@@ -94,22 +94,7 @@ class Http2CaptureTest {
       int index = connections.size();
       connections.add(index);
       Http2Connection c = new Http2Connection(true, row -> rows.put(index + "/" + row.streamId(), row));
-      return new TcpReplay.Consumer() {
-        @Override
-        public void bytes(boolean fromClient, byte[] b, int off, int len, long ts) {
-          c.onBytes(fromClient, b, off, len, ts);
-        }
-
-        @Override
-        public void gap(boolean fromClient, long missing, long ts) {
-          c.onGap(fromClient, missing, ts);
-        }
-
-        @Override
-        public void close(long ts) {
-          c.close(ts);
-        }
-      };
+      return TcpReplay.feeding(c);
     });
     if (costs != null) {
       costs[0] = replay.payloadBytes;
@@ -208,22 +193,7 @@ class Http2CaptureTest {
     replay.run(capture, -1, name -> {
       int index = cuts.size();
       Http2Connection c = new Http2Connection(true, row -> rows.put(index + "/" + row.streamId(), row));
-      FrameAwareCut cut = new FrameAwareCut(new TcpReplay.Consumer() {
-        @Override
-        public void bytes(boolean fromClient, byte[] b, int off, int len, long ts) {
-          c.onBytes(fromClient, b, off, len, ts);
-        }
-
-        @Override
-        public void gap(boolean fromClient, long missing, long ts) {
-          c.onGap(fromClient, missing, ts);
-        }
-
-        @Override
-        public void close(long ts) {
-          c.close(ts);
-        }
-      });
+      FrameAwareCut cut = new FrameAwareCut(TcpReplay.feeding(c));
       cuts.add(cut);
       return cut;
     });
@@ -258,30 +228,13 @@ class Http2CaptureTest {
   }
 
   private void throughTheL7Engine(boolean keyedState) throws Exception {
+    EngineRows rows = EngineRows.of(capture, keyedState);
     List<String> engine = new ArrayList<>();
-    List<io.sluice.l7.HttpRow> http1 = new ArrayList<>();
-    io.sluice.l7.L7Sink sink = new io.sluice.l7.L7Sink() {
-      @Override
-      public void dns(io.sluice.l7.DnsRow row) {}
-
-      @Override
-      public void http(io.sluice.l7.HttpRow row) {
-        http1.add(row);
-      }
-
-      @Override
-      public void http2(io.sluice.l7.Http2Row row) {
-        Map<String, Object> c = row.columns("test");
-        assertEquals("HTTP/2", c.get("version"));
-        assertEquals(0, c.get("incomplete"));
-        engine.add(c.get("method") + " " + c.get("host") + c.get("path") + " " + c.get("status_code") + " "
-            + c.get("status") + " " + c.get("grpc_status"));
-      }
-    };
-    if (keyedState) {
-      KeyedStateReplay.run(capture, sink);
-    } else {
-      io.sluice.l7.L7Replay.run(capture, io.sluice.l7.L7Config.defaults(), sink);
+    for (Map<String, Object> c : rows.http2()) {
+      assertEquals("HTTP/2", c.get("version"));
+      assertEquals(0, c.get("incomplete"));
+      engine.add(c.get("method") + " " + c.get("host") + c.get("path") + " " + c.get("status_code") + " "
+          + c.get("status") + " " + c.get("grpc_status"));
     }
     List<String> expected = new ArrayList<>();
     for (TsharkHttp2.Stream t : oracle.values()) {
@@ -291,7 +244,7 @@ class Http2CaptureTest {
     java.util.Collections.sort(engine);
     java.util.Collections.sort(expected);
     assertEquals(expected, engine);
-    assertEquals(List.of(), http1, "no connection taken for HTTP/1");
+    assertEquals(List.of(), rows.http1(), "no connection taken for HTTP/1");
   }
 
   private static void agreesOrEmpty(String tshark, String ours, Http2StreamRow r, String at) {

@@ -28,6 +28,26 @@ public final class TcpReplay {
     void close(long ts);
   }
 
+  /** A consumer that hands a connection's bytes, holes and end to a parser. */
+  public static Consumer feeding(io.sluice.decode.l7.ConnectionParser parser) {
+    return new Consumer() {
+      @Override
+      public void bytes(boolean fromClient, byte[] b, int off, int len, long ts) {
+        parser.onBytes(fromClient, b, off, len, ts);
+      }
+
+      @Override
+      public void gap(boolean fromClient, long missing, long ts) {
+        parser.onGap(fromClient, missing, ts);
+      }
+
+      @Override
+      public void close(long ts) {
+        parser.close(ts);
+      }
+    };
+  }
+
   /** Bytes of payload seen and kept, for the cost of a snap. */
   public long payloadBytes;
   public long keptBytes;

@@ -100,7 +100,7 @@ class TlsCaptureTest {
 
   /** One map per TCP connection (tcp.stream order): its ClientHello's and ServerHello's fields and any alert. */
   static List<Map<String, String>> tshark(Path capture) throws Exception {
-    String out = Tools.run(List.of("tshark", "-r", capture.toString(), "-Y",
+    String out = Tools.run(List.of("tshark", "-o", "tcp.reassemble_out_of_order:TRUE", "-r", capture.toString(), "-Y",
         "tls.handshake.type == 1 || tls.handshake.type == 2 || tls.alert_message", "-T", "fields",
         "-E", "occurrence=a", "-E", "aggregator=,", "-e", "tcp.stream", "-e", "tls.handshake.type",
         "-e", "tls.handshake.extensions_server_name", "-e", "tls.handshake.ja3", "-e", "tls.handshake.ja3_full",
@@ -146,22 +146,7 @@ class TlsCaptureTest {
       TlsHandshakeRow[] slot = new TlsHandshakeRow[1];
       perConnection.add(slot);
       TlsConnection c = new TlsConnection(row -> slot[0] = row);
-      return new TcpReplay.Consumer() {
-        @Override
-        public void bytes(boolean fromClient, byte[] b, int off, int len, long ts) {
-          c.onBytes(fromClient, b, off, len, ts);
-        }
-
-        @Override
-        public void gap(boolean fromClient, long missing, long ts) {
-          c.onGap(fromClient, missing, ts);
-        }
-
-        @Override
-        public void close(long ts) {
-          c.close(ts);
-        }
-      };
+      return TcpReplay.feeding(c);
     });
     return perConnection.stream().map(s -> s[0]).collect(Collectors.toList());
   }

@@ -41,7 +41,10 @@ public final class TsharkHttp2 {
 
   /** {@code decodeAs} "http" for connections that start in HTTP/1.1 and upgrade to h2c (tshark follows the 101). */
   public static Map<String, Stream> streams(Path capture, String decodeAs, int... ports) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("tshark", "-r", capture.toString()));
+    // Segments a loopback capture holds out of order (seen under load) are put back in order, as TcpReplay does;
+    // without it tshark 4.0 lost a response's HEADERS and reported a stream nginx answered as unanswered.
+    List<String> cmd = new ArrayList<>(List.of("tshark", "-o", "tcp.reassemble_out_of_order:TRUE", "-r",
+        capture.toString()));
     for (int port : ports) {
       cmd.addAll(List.of("-d", "tcp.port==" + port + "," + decodeAs));
     }
