@@ -37,6 +37,8 @@ ensure_test_packages() {
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
   # H2cUpgradeCaptureTest: nghttpx accepts HTTP/1.1 Upgrade: h2c (nghttpd and nginx answer only prior knowledge).
   command -v nghttpx >/dev/null 2>&1 || [ -x /usr/sbin/nghttpx ] || missing+=(nghttp2-proxy)
+  # TlsCaptureTest, Http2JobTest: openssl s_server/s_client with TLS 1.2 and 1.3
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   install_packages "${missing[@]}"
   ensure_chdb
 }

@@ -1,6 +1,6 @@
 package io.sluice.deploy;
 
-import io.sluice.decode.l7.capture.LoopbackTcpCapture;
+import io.sluice.decode.l7.capture.LoopbackDumpcap;
 import io.sluice.decode.l7.capture.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ final class GrpcCapture {
     try {
       int ok = server(dir, docs, "0", servers);
       int notFound = server(dir, docs, "5", servers);
-      try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "grpc", ok, notFound)) {
+      try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "grpc", ok, notFound)) {
         call(dir, ok, "/pkg.Store/Get", "/pkg.Store/Get", "/pkg.Store/List");
         call(dir, notFound, "/pkg.Store/Get");
         capture = cap.stop();

@@ -182,7 +182,8 @@ public final class FlowsBench implements Callable<Integer> {
     for (String name : pids.keySet()) {
       row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, sent, worked)));
     }
-    row.add(String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream().filter(cpu::containsKey)
+    // The pipeline's sum: n/a when nothing landed, as each process's own column says (no division by zero).
+    row.add(worked <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream().filter(cpu::containsKey)
         .mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, sent, worked)).sum()));
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));

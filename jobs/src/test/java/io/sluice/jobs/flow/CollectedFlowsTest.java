@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.decode.flow.FlowType;
+import io.sluice.decode.l7.capture.LoopbackDumpcap;
 import io.sluice.ingest.collect.Collector;
 import io.sluice.ingest.collect.ListenerKind;
 import io.sluice.ingest.collect.Metrics;
@@ -60,7 +61,7 @@ class CollectedFlowsTest {
       try (Collector collector = p.startCollector()) {
         v9Port = collector.port(ListenerKind.NETFLOW);
         ipfixPort = collector.port(ListenerKind.IPFIX);
-        try (LoopbackCapture capture = LoopbackCapture.start(tmp, v9Port, ipfixPort)) {
+        try (LoopbackDumpcap capture = LoopbackDumpcap.udpTo(tmp, "exported", v9Port, ipfixPort)) {
           softflowd(v9Port, 9);
           softflowd(ipfixPort, 10);
           sent = TsharkCflow.decode(capture.stop(), v9Port, ipfixPort);

@@ -3,7 +3,7 @@ package io.sluice.jobs.l7;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.sluice.decode.l7.capture.LoopbackTcpCapture;
+import io.sluice.decode.l7.capture.LoopbackDumpcap;
 import io.sluice.decode.l7.capture.Tools;
 import io.sluice.ingest.Topics;
 import io.sluice.stack.TestStack;
@@ -57,7 +57,7 @@ class Http2JobTest {
     try {
       Tools.waitForPort(port, server);
       Tools.waitForPort(grpcPort, grpcServer);
-      try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "h2job", port, grpcPort)) {
+      try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "h2job", port, grpcPort)) {
         String base = "http://127.0.0.1:" + port;
         Tools.run(List.of("nghttp", "-n", base + "/a.txt", base + "/b.bin", base + "/none"));
         Tools.run(List.of("nghttp", "-n", "-H", "content-type: application/grpc", "-H", "grpc-timeout: 3S",
@@ -110,7 +110,7 @@ class Http2JobTest {
     try {
       Tools.waitForPort(port, server);
       Thread.sleep(200); // the probe connection above is not a handshake; let s_server drop it
-      try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "tlsjob", port)) {
+      try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "tlsjob", port)) {
         for (String args : List.of("-servername a.test -alpn h2,http/1.1 -tls1_3",
             "-servername b.test -alpn http/1.1 -tls1_2")) {
           Tools.run(List.of("sh", "-c", "echo Q | openssl s_client -connect 127.0.0.1:" + port + " " + args

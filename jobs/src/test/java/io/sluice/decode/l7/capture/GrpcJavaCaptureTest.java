@@ -139,7 +139,7 @@ class GrpcJavaCaptureTest {
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(catalog())
         .build().start();
     port = server.getPort();
-    try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "grpc", port)) {
+    try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "grpc", port)) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
       try {
         for (int i = 0; i < 5; i++) {

@@ -58,7 +58,7 @@ class H2cUpgradeCaptureTest {
     try {
       Tools.waitForPort(backend, nghttpd);
       Tools.waitForPort(port, nghttpx);
-      try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "h2c-upgrade", port, http1Port)) {
+      try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "h2c-upgrade", port, http1Port)) {
         String base = "http://127.0.0.1:" + port;
         Tools.run(List.of("nghttp", "-u", "-n", base + "/a.txt", base + "/b.bin", base + "/none"));
         Tools.run(List.of("nghttp", "-u", "-n", base + "/b.bin"));

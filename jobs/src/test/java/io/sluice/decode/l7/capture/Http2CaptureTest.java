@@ -63,7 +63,7 @@ class Http2CaptureTest {
         "--trailer", "grpc-status: 5", "--trailer", "grpc-message: not%20found", "" + grpcPort)
         .redirectErrorStream(true).redirectOutput(dir.resolve("nghttpd.log").toFile()).start();
     Tools.waitForPort(grpcPort, nghttpd);
-    try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "h2c", port, grpcPort)) {
+    try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "h2c", port, grpcPort)) {
       String base = "http://127.0.0.1:" + port;
       Tools.run(List.of("h2load", "-n", "" + H2LOAD_REQUESTS, "-c", "2", "-m", "100", base + "/small.txt",
           base + "/mid.bin", base + "/big.bin", base + "/missing"));

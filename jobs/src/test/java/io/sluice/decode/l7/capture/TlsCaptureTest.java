@@ -54,7 +54,7 @@ class TlsCaptureTest {
         + "  server {\n    listen 127.0.0.1:" + h1 + " ssl;\n    server_name c.test;\n" + tls + "  }\n";
     Process nginx = Tools.nginx(dir, servers, h2);
     Path session = dir.resolve("session.pem");
-    try (LoopbackTcpCapture cap = LoopbackTcpCapture.start(dir, "tls", h2, h1)) {
+    try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "tls", h2, h1)) {
       curl("--http2", "--tlsv1.3", "a.test", h2);
       curl("--http2", "--tls-max", "1.2", "b.test", h2);
       curl("--http1.1", "--tlsv1.2", "a.test", h2);

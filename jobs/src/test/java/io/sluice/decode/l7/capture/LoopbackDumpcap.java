@@ -5,26 +5,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** dumpcap on lo keeping some TCP ports' packets. Needs root or CAP_NET_RAW. */
-public final class LoopbackTcpCapture implements AutoCloseable {
+/** dumpcap on lo keeping the packets a capture filter selects: what really went over loopback. Needs root or CAP_NET_RAW. */
+public final class LoopbackDumpcap implements AutoCloseable {
   private final Path file;
   private final Path log;
   private final Process dumpcap;
 
-  private LoopbackTcpCapture(Path file, Path log, Process dumpcap) {
+  private LoopbackDumpcap(Path file, Path log, Process dumpcap) {
     this.file = file;
     this.log = log;
     this.dumpcap = dumpcap;
   }
 
-  public static LoopbackTcpCapture start(Path dir, String name, int... ports) throws IOException, InterruptedException {
+  /** The TCP connections to or from these ports. */
+  public static LoopbackDumpcap start(Path dir, String name, int... ports) throws IOException, InterruptedException {
+    return start(dir, name, java.util.stream.IntStream.of(ports).mapToObj(p -> "tcp port " + p)
+        .collect(java.util.stream.Collectors.joining(" or ")));
+  }
+
+  /** The UDP datagrams sent to these ports (what an exporter put on the wire). */
+  public static LoopbackDumpcap udpTo(Path dir, String name, int... ports) throws IOException, InterruptedException {
+    return start(dir, name, java.util.stream.IntStream.of(ports).mapToObj(p -> "udp dst port " + p)
+        .collect(java.util.stream.Collectors.joining(" or ")));
+  }
+
+  private static LoopbackDumpcap start(Path dir, String name, String filter) throws IOException, InterruptedException {
     Path file = dir.resolve(name + ".pcapng");
     Path log = dir.resolve(name + ".dumpcap.log");
-    String filter = java.util.stream.IntStream.of(ports).mapToObj(p -> "tcp port " + p)
-        .collect(java.util.stream.Collectors.joining(" or "));
     Process p = new ProcessBuilder("dumpcap", "-q", "-i", "lo", "-B", "128", "-f", filter, "-w", file.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    LoopbackTcpCapture c = new LoopbackTcpCapture(file, log, p);
+    LoopbackDumpcap c = new LoopbackDumpcap(file, log, p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!Files.readString(log).contains("File: ")) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
