@@ -346,16 +346,8 @@ class GrpcJavaCaptureTest {
    */
   @Test
   void frameAwareCaptureKeepsEveryCallsStatus() throws Exception {
-    Map<String, Http2StreamRow> rows = new java.util.LinkedHashMap<>();
     List<FrameAwareCut> cuts = new ArrayList<>();
-    new TcpReplay().run(capture, -1, name -> {
-      int index = cuts.size();
-      io.sluice.decode.l7.http2.Http2Connection c =
-          new io.sluice.decode.l7.http2.Http2Connection(true, row -> rows.put(index + "/" + row.streamId(), row));
-      FrameAwareCut cut = new FrameAwareCut(TcpReplay.feeding(c));
-      cuts.add(cut);
-      return cut;
-    });
+    Map<String, Http2StreamRow> rows = Http2CaptureTest.parseFrameAware(capture, cuts);
     Map<String, Http2StreamRow> whole = Http2CaptureTest.parse(capture, -1, null);
     Map<String, Observed> byStream = callsByStream();
     assertEquals(byStream.keySet(), rows.keySet());

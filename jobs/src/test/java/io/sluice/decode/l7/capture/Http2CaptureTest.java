@@ -150,6 +150,19 @@ class Http2CaptureTest {
     assertEquals(H2LOAD_REQUESTS / 4, bigFiles + lostBigFiles, "nginx served every big file");
   }
 
+  /** Rows per "connection index/stream id" from the capture cut by the frame-aware rule; each connection's cut in {@code cuts}. */
+  static Map<String, Http2StreamRow> parseFrameAware(Path capture, List<FrameAwareCut> cuts) throws Exception {
+    Map<String, Http2StreamRow> rows = new LinkedHashMap<>();
+    new TcpReplay().run(capture, -1, name -> {
+      int index = cuts.size();
+      Http2Connection c = new Http2Connection(true, row -> rows.put(index + "/" + row.streamId(), row));
+      FrameAwareCut cut = new FrameAwareCut(TcpReplay.feeding(c));
+      cuts.add(cut);
+      return cut;
+    });
+    return rows;
+  }
+
   /** The loader's default snap (256) and its maximum (1914): fields never wrong, the loss counted. */
   @Test
   void asTheLoaderCutsIt() throws Exception {
@@ -187,16 +200,8 @@ class Http2CaptureTest {
    */
   @Test
   void frameAwareCaptureKeepsEveryHeaderBlockWhole() throws Exception {
-    Map<String, Http2StreamRow> rows = new LinkedHashMap<>();
     List<FrameAwareCut> cuts = new ArrayList<>();
-    TcpReplay replay = new TcpReplay();
-    replay.run(capture, -1, name -> {
-      int index = cuts.size();
-      Http2Connection c = new Http2Connection(true, row -> rows.put(index + "/" + row.streamId(), row));
-      FrameAwareCut cut = new FrameAwareCut(TcpReplay.feeding(c));
-      cuts.add(cut);
-      return cut;
-    });
+    Map<String, Http2StreamRow> rows = parseFrameAware(capture, cuts);
     Map<String, Http2StreamRow> whole = parse(capture, -1, null);
     assertEquals(whole.keySet(), rows.keySet());
     for (Map.Entry<String, Http2StreamRow> e : whole.entrySet()) {
