@@ -30,9 +30,9 @@ import java.util.Random;
  * <p>args: rows per round (default 1,000,000), rounds (default 3)
  */
 public final class ChdbSinkBench {
-  private static final int INSERT_ROWS = 50_000;
-  private static final int CHUNK_ROWS = 200_000;
-  private static final long EPOCH = 1L << 20;
+  public static final int INSERT_ROWS = 50_000;
+  public static final int CHUNK_ROWS = 200_000;
+  public static final long EPOCH = 1L << 20;
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private final ChdbClickHouse db;
@@ -161,6 +161,14 @@ public final class ChdbSinkBench {
   }
 
   private List<byte[]> generate() {
+    return generate(encoder, rows);
+  }
+
+  /**
+   * {@code rows} flow rows like the bench generator's, RowBinary with ingest_batch last (epoch {@link #EPOCH}, chunks
+   * of {@link #CHUNK_ROWS}), in inserts of {@link #INSERT_ROWS}; the same rows for every caller (seed 42).
+   */
+  public static List<byte[]> generate(FlowRowEncoder encoder, int rows) {
     Random random = new Random(42);
     List<byte[]> inserts = new ArrayList<>();
     RowBinary out = new RowBinary(INSERT_ROWS * 400);

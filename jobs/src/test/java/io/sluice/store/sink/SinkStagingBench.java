@@ -1,0 +1,207 @@
+package io.sluice.store.sink;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.sluice.stack.ClickHouseService;
+import io.sluice.stack.TestStack;
+import io.sluice.store.ClickHouseHttp;
+import io.sluice.store.ClickHouseSql;
+import io.sluice.store.chdb.Chdb;
+import io.sluice.store.chdb.bench.ChdbSinkBench;
+import io.sluice.store.rows.FlowRowEncoder;
+import io.sluice.store.schema.Migrator;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The exactly-once sink's cost per flow row by staging engine and by rollup design, on ClickHouse 18.16 (a server
+ * of its own, CPU from its /proc stat) or on ClickHouse 26.7 (chDB in this process, the process's CPU). Each design
+ * stages the same rows (ChdbSinkBench's generator: 50,000 per insert) under one epoch and commits them with the
+ * sink's own statement, chunk by chunk ({@code INSERT INTO t (cols) SELECT cols FROM staging WHERE ingest_batch = id}
+ * with {@link StagingStore#commitSettings()}), into {@code flows} with its rollup views and commit marker. Merges are
+ * stopped, so each step is its own cost. Designs alternate within each round. BENCHMARKS.md, "Staging engines and
+ * rollups, per flow row", has the command.
+ *
+ * <p>args: server|chdb, rows per round (default 1,000,000), rounds (default 3)
+ */
+public final class SinkStagingBench {
+  private static final long EPOCH = ChdbSinkBench.EPOCH;
+  private static final int CHUNK_ROWS = ChdbSinkBench.CHUNK_ROWS;
+
+  private final ClickHouseSql db;
+  private final LongSupplier cpuNanos;
+  private final int rows;
+  private final FlowRowEncoder encoder = new FlowRowEncoder();
+  private final StagingStore store;
+  private final List<String> columns;
+
+  private SinkStagingBench(ClickHouseSql db, LongSupplier cpuNanos, int rows) {
+    this.db = db;
+    this.cpuNanos = cpuNanos;
+    this.rows = rows;
+    this.store = new StagingStore(SinkSettings.of("bench", db.database(), "flows").withChunkRows(CHUNK_ROWS),
+        encoder.columns(), db);
+    this.columns = store.allColumns();
+  }
+
+  public static void main(String[] args) throws Exception {
+    String where = args.length > 0 ? args[0] : "server";
+    int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    if (where.equals("chdb")) {
+      ClickHouseSql server = Chdb.clickHouse();
+      new Migrator(server, "bench", TestStack.repoRoot().resolve("sql"), s -> {}).migrate();
+      OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      new SinkStagingBench(server.withDatabase("bench"), os::getProcessCpuTime, rows).run(rounds);
+      return;
+    }
+    var settings = TestStack.settings();
+    ClickHouseService clickhouse = TestStack.start(new ClickHouseService(settings), 60_000);
+    try {
+      long pid = clickhouse.processes().get(0).pid().orElseThrow();
+      ClickHouseSql server = new ClickHouseHttp(settings.clickhouseUrl(), null);
+      new Migrator(server, "bench", TestStack.repoRoot().resolve("sql"), s -> {}).migrate();
+      new SinkStagingBench(server.withDatabase("bench"), () -> procCpuNanos(pid), rows).run(rounds);
+    } finally {
+      clickhouse.stop();
+    }
+  }
+
+  /** utime + stime of the process, in ns (clock ticks of 10 ms). */
+  static long procCpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void run(int rounds) throws Exception {
+    store.ensureTables();
+    String cols = String.join(", ", columns);
+    // Rollup designs beside today's (flows_1m and flows_1h both fed from flows, grouped by every dimension):
+    // none; the hour fed from the minute rollup's blocks; and grouped by the numeric keys with the names as any().
+    for (String t : List.of("flows_novw", "flows_casc", "flows_ids")) {
+      db.execute("CREATE TABLE IF NOT EXISTS " + t + " AS flows");
+      marker(t);
+    }
+    for (String r : List.of("1m", "1h")) {
+      db.execute("CREATE TABLE IF NOT EXISTS flows_casc_" + r + " AS flows_" + r);
+      db.execute("CREATE TABLE IF NOT EXISTS flows_ids_" + r + " AS flows_" + r);
+    }
+    String dims = "exporter_addr, exporter_name, site, flow_type, in_if, out_if, in_if_name, out_if_name, direction,"
+        + " protocol, src_as, dst_as, sampling_rate_source";
+    String sums = "sum(sampled_bytes) AS sampled_bytes, sum(sampled_packets) AS sampled_packets,"
+        + " sum(est_bytes) AS est_bytes, sum(est_packets) AS est_packets";
+    db.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS flows_casc_1m_mv TO flows_casc_1m AS SELECT toStartOfMinute(time)"
+        + " AS time, " + dims + ", count() AS records, " + sums + " FROM flows_casc GROUP BY time, " + dims);
+    db.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS flows_casc_1h_mv TO flows_casc_1h AS SELECT toStartOfHour(time)"
+        + " AS time, " + dims + ", sum(records) AS records, " + sums + " FROM flows_casc_1m GROUP BY time, " + dims);
+    String ids = "exporter_addr, in_if, out_if, direction, protocol, src_as, dst_as, flow_type, sampling_rate_source";
+    String names = "any(exporter_name) AS exporter_name, any(site) AS site, any(in_if_name) AS in_if_name,"
+        + " any(out_if_name) AS out_if_name";
+    for (String[] r : List.of(new String[] {"1m", "toStartOfMinute"}, new String[] {"1h", "toStartOfHour"})) {
+      db.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS flows_ids_" + r[0] + "_mv TO flows_ids_" + r[0] + " AS SELECT "
+          + r[1] + "(time) AS time, " + ids + ", " + names + ", count() AS records, " + sums
+          + " FROM flows_ids GROUP BY time, " + ids);
+    }
+    db.execute("SYSTEM STOP MERGES");
+    List<byte[]> inserts = ChdbSinkBench.generate(encoder, rows);
+    System.out.printf("%,d rows of %d bytes each, ClickHouse %s%n", rows,
+        inserts.stream().mapToLong(b -> b.length).sum() / rows, db.serverVersion());
+    for (int round = 1; round <= rounds; round++) {
+      System.out.println("round " + round);
+      clear();
+      measure("parse only (Null table)", () -> {
+        db.execute("CREATE TABLE IF NOT EXISTS flows_null AS flows ENGINE = Null");
+        for (byte[] b : inserts) {
+          db.insertRowBinary("flows_null", columns, b, b.length);
+        }
+      });
+      clear();
+      measure("stage: MergeTree ORDER BY ingest_batch (today)", () -> stageToday(inserts));
+      measure("commit from it into flows (today: views, marker)", () ->
+          store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS)));
+      check("flows");
+      for (String engine : List.of("Log", "StripeLog", "TinyLog", "Memory")) {
+        clear();
+        measure("stage: " + engine + " table per epoch", () -> stageInto("_stage_" + engine, engine, inserts));
+        measure("commit from " + engine + " into flows (views, marker), drop", () -> commit("_stage_" + engine, "flows", cols));
+        check("flows");
+      }
+      for (String target : List.of("flows_novw", "flows_casc", "flows_ids")) {
+        clear();
+        stageInto("_stage_Log", "Log", inserts);
+        measure("commit from Log into " + target + " (marker)", () -> commit("_stage_Log", target, cols));
+        check(target);
+      }
+    }
+  }
+
+  private void marker(String table) {
+    db.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS _m_" + table + " TO " + StagingStore.COMMITS + " AS SELECT '"
+        + table + "' AS target_table, ingest_batch, count() AS rows FROM " + table + " GROUP BY ingest_batch");
+  }
+
+  private void clear() {
+    for (String t : List.of("flows", "flows_1m", "flows_1h", StagingStore.COMMITS, "flows_novw", "flows_casc",
+        "flows_casc_1m", "flows_casc_1h", "flows_ids", "flows_ids_1m", "flows_ids_1h")) {
+      db.execute("TRUNCATE TABLE " + t);
+    }
+  }
+
+  private void stageToday(List<byte[]> inserts) throws InterruptedException {
+    long staged = 0;
+    for (byte[] b : inserts) {
+      long count = Math.min(ChdbSinkBench.INSERT_ROWS, rows - staged);
+      store.stage(b, b.length, EPOCH, staged, count);
+      staged += count;
+    }
+  }
+
+  private void stageInto(String table, String engine, List<byte[]> inserts) {
+    db.execute("DROP TABLE IF EXISTS " + table);
+    db.execute("CREATE TABLE " + table + " AS flows ENGINE = " + engine);
+    for (byte[] b : inserts) {
+      db.insertRowBinary(table, columns, b, b.length);
+    }
+  }
+
+  private void commit(String staging, String target, String cols) {
+    Map<String, String> settings = store.commitSettings();
+    for (long chunk = 0; chunk * CHUNK_ROWS < rows; chunk++) {
+      db.execute("INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging
+          + " WHERE ingest_batch = " + (EPOCH | chunk), "bench-" + target + "-" + chunk, settings);
+    }
+    db.execute("DROP TABLE " + staging);
+  }
+
+  /** Every row landed once, and every chunk as one block (one marker row per chunk); a design that fails says so. */
+  private void check(String table) {
+    String landed = db.scalar("SELECT count() FROM " + table);
+    String markers = db.scalar("SELECT count() FROM " + StagingStore.COMMITS + " WHERE target_table = '" + table + "'");
+    long chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    if (Long.parseLong(landed) != rows || Long.parseLong(markers) != chunks) {
+      System.out.printf("  WRONG: %s holds %s rows under %s markers; expected %d and %d%n", table, landed, markers, rows,
+          chunks);
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void measure(String what, Step step) throws Exception {
+    long cpu = cpuNanos.getAsLong();
+    long wall = System.nanoTime();
+    step.run();
+    System.out.printf("  %-58s %6.2f µs CPU/row  %6.2f µs wall/row%n", what,
+        (cpuNanos.getAsLong() - cpu) / 1000.0 / rows, (System.nanoTime() - wall) / 1000.0 / rows);
+  }
+}
