@@ -81,7 +81,7 @@ public final class StagingStore {
         addColumnsMigrationsAdded();
         return null;
       }
-      createIfMissing("CREATE TABLE IF NOT EXISTS " + settings.stagingTable() + " AS " + settings.table()
+      createIfMissing("CREATE TABLE IF NOT EXISTS " + settings.stagingTable() + " " + stagingColumns()
           + " ENGINE = MergeTree() PARTITION BY intDiv(ingest_batch, " + (1L << StagedBatch.CHUNK_BITS)
           + ") ORDER BY ingest_batch");
       addColumnsMigrationsAdded();
@@ -108,7 +108,7 @@ public final class StagingStore {
         + " AND table = '" + settings.targetTable() + "'").rows()) {
       if (!staged.contains(row.get(0))) {
         try {
-          db.execute("ALTER TABLE " + stagingTableOnCluster() + " ADD COLUMN " + row.get(0) + " " + row.get(1));
+          db.execute("ALTER TABLE " + stagingTableOnCluster() + " ADD COLUMN " + row.get(0) + " " + staged(row.get(1)));
         } catch (ClickHouseException e) {
           if (e.code() != ILLEGAL_COLUMN) { // another subtask added it a moment ago
             throw e;
@@ -116,6 +116,36 @@ public final class StagingStore {
         }
       }
     }
+  }
+
+  /**
+   * The staging table's columns: the table's, each {@code LowCardinality(T)} staged as {@code T}. On 26.7 parsing
+   * LowCardinality costs about 1 µs of the staging insert's 2 to 3 µs per flow row, and the commit converts once
+   * (BENCHMARKS.md, "Staging engines and rollups"); 18.16 has no LowCardinality columns, so nothing changes there.
+   */
+  private String stagingColumns() {
+    List<String> defs = new ArrayList<>();
+    for (List<String> row : db.query("SELECT name, type, default_kind, default_expression FROM system.columns"
+        + " WHERE database = currentDatabase() AND table = '" + settings.targetTable() + "'").rows()) {
+      defs.add(row.get(0) + " " + staged(row.get(1))
+          + (row.get(2).equals("DEFAULT") ? " DEFAULT " + row.get(3) : ""));
+    }
+    return "(" + String.join(", ", defs) + ")";
+  }
+
+  /** A column type as staged: LowCardinality(T) becomes T, at any depth (Array(LowCardinality(String))). */
+  static String staged(String type) {
+    String marker = "LowCardinality(";
+    int at = type.indexOf(marker);
+    if (at < 0) {
+      return type;
+    }
+    int depth = 1;
+    int i = at + marker.length();
+    for (; depth > 0; i++) {
+      depth += type.charAt(i) == '(' ? 1 : type.charAt(i) == ')' ? -1 : 0;
+    }
+    return type.substring(0, at) + staged(type.substring(at + marker.length(), i - 1)) + staged(type.substring(i));
   }
 
   private String stagingTableOnCluster() {
@@ -138,8 +168,8 @@ public final class StagingStore {
       present.add(row.get(0));
     }
     if (!present.contains(settings.stagingTable())) {
-      db.execute("CREATE TABLE IF NOT EXISTS " + d + "." + settings.stagingTable() + onCluster + " AS " + d + "."
-          + settings.targetTable() + " ENGINE = ReplicatedMergeTree(" + replicatedIn(settings.stagingTable())
+      db.execute("CREATE TABLE IF NOT EXISTS " + d + "." + settings.stagingTable() + onCluster + " " + stagingColumns()
+          + " ENGINE = ReplicatedMergeTree(" + replicatedIn(settings.stagingTable())
           + ") PARTITION BY intDiv(ingest_batch, " + (1L << StagedBatch.CHUNK_BITS) + ") ORDER BY ingest_batch");
     }
     if (!present.contains(COMMITS)) {
