@@ -262,15 +262,7 @@ public final class SinkStagingBench {
     }
   }
 
-  private interface Step {
-    void run() throws Exception;
-  }
-
-  private void measure(String what, Step step) throws Exception {
-    long cpu = cpuNanos.getAsLong();
-    long wall = System.nanoTime();
-    step.run();
-    System.out.printf("  %-58s %6.2f µs CPU/row  %6.2f µs wall/row%n", what,
-        (cpuNanos.getAsLong() - cpu) / 1000.0 / rows, (System.nanoTime() - wall) / 1000.0 / rows);
+  private void measure(String what, ChdbSinkBench.Step step) throws Exception {
+    ChdbSinkBench.measure(what, rows, cpuNanos, step);
   }
 }

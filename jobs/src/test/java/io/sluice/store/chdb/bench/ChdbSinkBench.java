@@ -101,15 +101,22 @@ public final class ChdbSinkBench {
     db.execute(ddl.replaceFirst("CREATE TABLE bench\\.\\w+", "CREATE TABLE IF NOT EXISTS bench." + table));
   }
 
-  private interface Step {
+  /** One measured step of a bench. */
+  public interface Step {
     void run() throws Exception;
   }
 
   private void measure(String what, Step step) throws Exception {
-    long cpu = OS.getProcessCpuTime();
+    measure(what, rows, OS::getProcessCpuTime, step);
+  }
+
+  /** Runs the step and prints its CPU (from {@code cpuNanos}) and wall time per row. */
+  public static void measure(String what, int rows, java.util.function.LongSupplier cpuNanos, Step step)
+      throws Exception {
+    long cpu = cpuNanos.getAsLong();
     long wall = System.nanoTime();
     step.run();
-    double cpuUs = (OS.getProcessCpuTime() - cpu) / 1000.0 / rows;
+    double cpuUs = (cpuNanos.getAsLong() - cpu) / 1000.0 / rows;
     double wallUs = (System.nanoTime() - wall) / 1000.0 / rows;
     System.out.printf("  %-66s %6.2f µs CPU/row  %6.2f µs wall/row%n", what, cpuUs, wallUs);
   }
