@@ -34,6 +34,11 @@ public final class KafkaFixture implements AutoCloseable {
     kafka = TestStack.start(new KafkaService(settings), 60_000);
   }
 
+  /** The broker's process id (benches read its CPU time). */
+  public long brokerPid() {
+    return kafka.processes().get(0).pid().orElseThrow();
+  }
+
   public String bootstrap() {
     return settings.kafkaBootstrap();
   }

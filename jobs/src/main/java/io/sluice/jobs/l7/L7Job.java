@@ -64,6 +64,8 @@ public final class L7Job {
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",
         Long.toString(L7Config.OUT_OF_ORDERNESS_NS / 1_000_000L)));
     env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
+    // No operator keeps or changes a record it was given: chained operators hand frames on without a copy.
+    env.getConfig().enableObjectReuse();
 
     long silenceMs = Long.parseLong(options.getOrDefault("silence-ms", "250"));
     // Bounded runs (replays) keep pure event time: a replay's capture times are not the wall clock.

@@ -53,12 +53,12 @@ final class ReassembleFragments extends KeyedProcessFunction<String, KeyedPacket
 
   @Override
   public void processElement(KeyedPacket p, Context ctx, Collector<KeyedPacket> out) throws Exception {
-    L7Summary summary = summaries.of(p.node);
+    L7Summary summary = summaries.of(p.node());
     try {
       reassemble(p, summary, ctx, out);
     } catch (RuntimeException | StackOverflowError fault) {
       DecodeFaults.rethrowIfNotContainable(fault);
-      DecodeFaults.log("reassemble fragments", p.node, fault);
+      DecodeFaults.log("reassemble fragments", p.node(), fault);
       summary.problems.add(L7Problem.DECODER_EXCEPTION);
       header = new PacketHeader();
       clear(ctx); // the datagram's fragments go with it
@@ -98,7 +98,7 @@ final class ReassembleFragments extends KeyedProcessFunction<String, KeyedPacket
       clear(ctx);
       if (whole != null && PacketParser.parseIp(whole, 0, whole.length, header)
           && L7Engine.worthKeying(header, whole, config, summary)) {
-        out.collect(new KeyedPacket(PacketKeys.conversation(p.node, header), p.node,
+        out.collect(new KeyedPacket(PacketKeys.conversation(p.node(), header),
             defragmenter.completedStartNs(), PacketParser.LINKTYPE_RAW, whole));
       }
       return;

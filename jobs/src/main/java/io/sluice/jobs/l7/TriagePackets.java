@@ -54,9 +54,9 @@ final class TriagePackets extends ProcessFunction<CapturedFrame, KeyedPacket> im
     KeyedPacket keyed;
     boolean fragment = L7Engine.reassembles(h);
     if (fragment) {
-      keyed = new KeyedPacket(PacketKeys.fragment(f.node, h), f.node, f.capturedNs, f.linkType, f.data);
+      keyed = new KeyedPacket(PacketKeys.fragment(f.node, h), f.capturedNs, f.linkType, f.data);
     } else if (L7Engine.worthKeying(h, f.data, config, summary)) {
-      keyed = new KeyedPacket(PacketKeys.conversation(f.node, h), f.node, f.capturedNs, f.linkType, f.data);
+      keyed = new KeyedPacket(PacketKeys.conversation(f.node, h), f.capturedNs, f.linkType, f.data);
     } else {
       return;
     }

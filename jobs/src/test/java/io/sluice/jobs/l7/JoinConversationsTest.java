@@ -122,7 +122,7 @@ class JoinConversationsTest {
   }
 
   private void packet(byte[] ip, long ns) throws Exception {
-    KeyedPacket p = new KeyedPacket(PacketKeys.conversation(NODE, CLIENT, 40000, SERVER, 53), NODE, ns,
+    KeyedPacket p = new KeyedPacket(PacketKeys.conversation(NODE, CLIENT, 40000, SERVER, 53), ns,
         PacketParser.LINKTYPE_RAW, ip);
     harness.processElement1(p, ns / MS);
   }

@@ -6,6 +6,24 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.sluice.ingest.PacketBatches;
+import io.sluice.wire.CapturedPacket;
+import io.sluice.wire.CapturedPacketBatch;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.UserCodeClassLoader;
+import com.google.protobuf.ByteString;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -14,13 +32,17 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 /**
- * CPU per packet of the L7Job's per-packet operators without Kafka or the network: a capture's frames, {@code copies}
- * times (each copy its own node, later in event time), through {@link TriagePackets} and {@link JoinConversations}
- * in Flink's operator test harnesses, with the watermark following the capture time as the job's does and a
+ * CPU per packet of the L7Job's per-packet work without a broker or a cluster: a capture's frames, {@code copies}
+ * times (each copy its own node, later in event time), as Kafka records of {@value #BATCH} packets
+ * ({@code CapturedPacketBatch}, as the loader and {@code sluice replay} send them) read by {@link PacketRecords}, through
+ * {@link TriagePackets}, across the network edge to the join (each packet serialised and deserialised by its Flink
+ * type serializer, as the shuffle does) and {@link JoinConversations} in Flink's operator test harnesses, with the watermark following the capture time as the job's does and a
  * checkpoint snapshot every {@code snapshot-every} packets. Prints the thread's CPU time per packet (warm-up copies
  * apart). Not a test; run as in BENCHMARKS.md: {@code JoinOperatorBench CAPTURE COPIES heap|rocksdb}.
  */
 public final class JoinOperatorBench {
+  static final int BATCH = 64;
+
   private JoinOperatorBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -50,6 +72,35 @@ public final class JoinOperatorBench {
     }
     triage.open();
     join.open();
+    PacketRecords source = new PacketRecords();
+    source.open(new DeserializationSchema.InitializationContext() {
+      @Override
+      public MetricGroup getMetricGroup() {
+        return new UnregisteredMetricsGroup();
+      }
+
+      @Override
+      public UserCodeClassLoader getUserCodeClassLoader() {
+        throw new UnsupportedOperationException();
+      }
+    });
+    List<CapturedFrame> parsed = new ArrayList<>();
+    Collector<CapturedFrame> collector = new Collector<>() {
+      @Override
+      public void collect(CapturedFrame f) {
+        parsed.add(f);
+      }
+
+      @Override
+      public void close() {}
+    };
+    TypeSerializer<KeyedPacket> edge = TypeInformation.of(KeyedPacket.class).createSerializer(new SerializerConfigImpl());
+    DataOutputSerializer wire = new DataOutputSerializer(4096);
+    DataInputDeserializer received = new DataInputDeserializer();
+    List<List<ConsumerRecord<byte[], byte[]>>> perCopy = new ArrayList<>();
+    for (int copy = 0; copy < copies; copy++) {
+      perCopy.add(records(frames, copy * span, "bench-" + copy));
+    }
     long packets = 0;
     long rows = 0;
     long checkpoint = 0;
@@ -60,33 +111,36 @@ public final class JoinOperatorBench {
     long rowsStart = 0;
     for (int copy = 0; copy < copies; copy++) {
       if (copy == warmup) {
-        cpuStart = mx.getCurrentThreadCpuTime();
-        allocStart = mx.getCurrentThreadAllocatedBytes();
         packetsStart = packets;
         rowsStart = rows;
       }
-      long shift = copy * span;
-      String node = "bench-" + copy;
       long maxNs = Long.MIN_VALUE;
-      for (CaptureFrame f : frames) {
-        CapturedFrame c = new CapturedFrame();
-        c.capturedNs = f.timestampNs() + shift;
-        c.node = node;
-        c.linkType = f.linkType();
-        c.data = f.data();
-        triage.processElement(c, c.capturedNs / 1_000_000L);
-        for (KeyedPacket p : triage.extractOutputValues()) {
-          join.processElement1(p, p.capturedNs / 1_000_000L);
-        }
-        triage.getOutput().clear();
-        maxNs = Math.max(maxNs, c.capturedNs);
-        if (++packets % 500 == 0) {
-          join.processBothWatermarks(new Watermark((maxNs - 1_000_000_000L) / 1_000_000L));
-          rows += join.extractOutputValues().size();
-          join.getOutput().clear();
-        }
-        if (packets % snapshotEvery == 0) {
-          join.snapshot(++checkpoint, checkpoint);
+      if (copy == warmup) {
+        cpuStart = mx.getCurrentThreadCpuTime();
+        allocStart = mx.getCurrentThreadAllocatedBytes();
+      }
+      for (ConsumerRecord<byte[], byte[]> record : perCopy.get(copy)) {
+        parsed.clear();
+        source.deserialize(record, collector);
+        for (CapturedFrame c : parsed) {
+          triage.processElement(c, c.capturedNs / 1_000_000L);
+          for (KeyedPacket sent : triage.extractOutputValues()) {
+            wire.clear();
+            edge.serialize(sent, wire);
+            received.setBuffer(wire.getSharedBuffer(), 0, wire.length());
+            KeyedPacket p = edge.deserialize(received);
+            join.processElement1(p, p.capturedNs / 1_000_000L);
+          }
+          triage.getOutput().clear();
+          maxNs = Math.max(maxNs, c.capturedNs);
+          if (++packets % 500 == 0) {
+            join.processBothWatermarks(new Watermark((maxNs - 1_000_000_000L) / 1_000_000L));
+            rows += join.extractOutputValues().size();
+            join.getOutput().clear();
+          }
+          if (packets % snapshotEvery == 0) {
+            join.snapshot(++checkpoint, checkpoint);
+          }
         }
       }
     }
@@ -96,10 +150,30 @@ public final class JoinOperatorBench {
     long allocated = mx.getCurrentThreadAllocatedBytes() - allocStart;
     long measured = packets - packetsStart;
     System.out.printf("%s, %s: %,d packets (%,d measured after %d warm-up copies), %,d dns rows + http rows, "
-        + "%.2f us CPU and %,d bytes allocated per packet (triage + join + %d snapshots)%n", capture.getFileName(),
+        + "%.2f us CPU and %,d bytes allocated per packet (record parse + triage + edge + join + %d snapshots)%n", capture.getFileName(),
         rocks ? "rocksdb" : "heap", packets, measured, warmup, rows, cpuNs / 1e3 / measured, allocated / measured,
         checkpoint);
     triage.close();
     join.close();
+  }
+
+  /** One copy's frames as Kafka records of up to {@link #BATCH} packets (the record bytes are made before timing). */
+  private static List<ConsumerRecord<byte[], byte[]>> records(List<CaptureFrame> frames, long shift, String node) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    CapturedPacketBatch.Builder batch = CapturedPacketBatch.newBuilder();
+    for (int i = 0; i < frames.size(); i++) {
+      CaptureFrame f = frames.get(i);
+      batch.addPackets(CapturedPacket.newBuilder().setCapturedNs(f.timestampNs() + shift).setNode(node)
+          .setLinkTypeValue(f.linkType()).setSnapLen(f.data().length).setOrigLen(f.data().length)
+          .setData(ByteString.copyFrom(f.data())));
+      if (batch.getPacketsCount() == BATCH || i == frames.size() - 1) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(PacketBatches.MESSAGE_HEADER, PacketBatches.BATCH_BYTES);
+        records.add(new ConsumerRecord<>("bench", 0, records.size(), 0L, TimestampType.CREATE_TIME, 0, 0, null,
+            batch.build().toByteArray(), headers, Optional.empty()));
+        batch = CapturedPacketBatch.newBuilder();
+      }
+    }
+    return records;
   }
 }

@@ -87,6 +87,7 @@ class PacketRecordsTest {
     for (int i = 0; i < single.size(); i++) {
       assertEquals(single.get(i).capturedNs, batched.get(i).capturedNs);
       assertEquals(single.get(i).node, batched.get(i).node);
+      assertEquals(packets.get(i).getNode(), batched.get(i).node, "the node of each packet, not the previous one's");
       assertEquals(single.get(i).linkType, batched.get(i).linkType);
       assertArrayEquals(single.get(i).data, batched.get(i).data);
       assertEquals(i, batched.get(i).data[0]);

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * that forwards to a real local Kafka broker; prints what was sent, received, forwarded and dropped by the kernel.
  *
  * <p>Args: seconds (10), sockets (2), sender threads (2), target datagrams/s for all senders (0: as fast as
- * possible).
+ * possible), the producer's linger.ms (the collector's default when absent). Also prints the CPU time, per datagram
+ * received, of the collector's own threads (receive threads and the producer's I/O thread, read by name in this JVM)
+ * and of the broker process (from /proc), from the start of sending to the end of the drain.
  */
 public final class CollectorBench {
   public static void main(String[] args) throws Exception {
@@ -27,14 +29,19 @@ public final class CollectorBench {
     int sockets = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int senders = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     long targetRate = args.length > 3 ? Long.parseLong(args[3]) : 0;
+    Integer linger = args.length > 4 ? Integer.valueOf(args[4]) : null;
     byte[] payload = UdpPayloads.read(UdpPayloads.fixtures().resolve("flows/logstash-codec-netflow/nfv9_cisco_asr9k_256.pcap"))
         .stream().max((a, b) -> Integer.compare(a.payload().length, b.payload().length)).orElseThrow().payload();
     try (KafkaFixture kafka = new KafkaFixture()) {
       String[] topics = kafka.newTopics();
-      Collector collector = Collector.start(CollectorConfig.defaults().bind("127.0.0.1")
+      CollectorConfig config = CollectorConfig.defaults().bind("127.0.0.1")
           .port(ListenerKind.SFLOW, null).port(ListenerKind.IPFIX, null).port(ListenerKind.NETFLOW, 0)
           .sockets(sockets).kafka(kafka.bootstrap()).topics(topics[0], topics[1]).labMode(true)
-          .metrics("127.0.0.1", 0).log(System.err::println));
+          .metrics("127.0.0.1", 0).log(System.err::println);
+      Collector collector = Collector.start(linger == null ? config : config.linger(linger));
+      long brokerPid = kafka.brokerPid();
+      long collectorCpuStart = collectorCpuNs();
+      long brokerCpuStart = processCpuNs(brokerPid);
       int port = collector.port(ListenerKind.NETFLOW);
       AtomicLong sent = new AtomicLong();
       long endAt = System.nanoTime() + seconds * 1_000_000_000L;
@@ -71,6 +78,8 @@ public final class CollectorBench {
         t.join();
       }
       Thread.sleep(2_000); // let the collector drain its sockets and Kafka acknowledge
+      long collectorCpu = collectorCpuNs() - collectorCpuStart;
+      long brokerCpu = processCpuNs(brokerPid) - brokerCpuStart;
       String text = Metrics.scrape(collector.metricsPort());
       collector.close();
       double received = Metrics.value(text, "sluice_collector_datagrams_received_total");
@@ -86,10 +95,32 @@ public final class CollectorBench {
           sent.get(), sent.get() / (double) seconds, received, received / seconds, forwarded, failures, drops,
           100.0 * drops / Math.max(1, sent.get()), 1000 * latencySum / Math.max(1, latencyCount),
           (long) Metrics.value(text, "sluice_collector_socket_receive_buffer_bytes"));
+      System.out.printf("linger %s ms: CPU per datagram received: collector threads %.2f us, broker %.2f us%n",
+          linger == null ? "default" : linger, collectorCpu / 1e3 / Math.max(1, received), brokerCpu / 1e3 / Math.max(1, received));
       if (received + drops < sent.get()) {
         System.out.printf("note: %.0f datagrams are neither received nor counted as dropped by the socket (loopback/sender side)%n",
             sent.get() - received - drops);
       }
     }
+  }
+
+  /** CPU time of the collector's receive threads and its producer's I/O thread in this JVM. */
+  private static long collectorCpuNs() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t != null && (t.getThreadName().startsWith("sluice-collect-")
+          || t.getThreadName().startsWith("kafka-producer-network-thread | sluice-collector"))) {
+        total += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return total;
+  }
+
+  /** utime + stime of a process from /proc, in ns (clock ticks of 10 ms). */
+  private static long processCpuNs(long pid) throws java.io.IOException {
+    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
   }
 }

@@ -1,0 +1,125 @@
+package io.sluice.jobs.l7;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * Every packet crosses the shuffle to the join and waits in its queue state, so it is written compactly: the key as
+ * its Latin-1 bytes (a conversation key is a node name and raw address bytes, {@link PacketKeys}; a node name with
+ * other characters falls back to Flink's string encoding), then capture time, link type and the frame. A Flink POJO
+ * wrote each field with a null marker and the key's characters one varint each.
+ *
+ * <p>State written before this serializer (the queue as POJOs) is read with the POJO serializer it was written with
+ * and migrated ({@link Snapshot#resolveSchemaCompatibility}).
+ */
+public final class KeyedPacketSerializer extends TypeSerializerSingleton<KeyedPacket> {
+  public static final KeyedPacketSerializer INSTANCE = new KeyedPacketSerializer();
+
+  @Override
+  public boolean isImmutableType() {
+    return false;
+  }
+
+  @Override
+  public KeyedPacket createInstance() {
+    return new KeyedPacket();
+  }
+
+  @Override
+  public KeyedPacket copy(KeyedPacket from) {
+    return new KeyedPacket(from.key, from.capturedNs, from.linkType, from.data == null ? null : from.data.clone());
+  }
+
+  @Override
+  public KeyedPacket copy(KeyedPacket from, KeyedPacket reuse) {
+    return copy(from);
+  }
+
+  @Override
+  public int getLength() {
+    return -1;
+  }
+
+  @Override
+  public void serialize(KeyedPacket p, DataOutputView out) throws IOException {
+    writeKey(p.key, out);
+    out.writeLong(p.capturedNs);
+    out.writeInt(p.linkType);
+    out.writeInt(p.data.length);
+    out.write(p.data);
+  }
+
+  @Override
+  public KeyedPacket deserialize(DataInputView in) throws IOException {
+    String key = readKey(in);
+    long capturedNs = in.readLong();
+    int linkType = in.readInt();
+    byte[] data = new byte[in.readInt()];
+    in.readFully(data);
+    return new KeyedPacket(key, capturedNs, linkType, data);
+  }
+
+  @Override
+  public KeyedPacket deserialize(KeyedPacket reuse, DataInputView in) throws IOException {
+    return deserialize(in);
+  }
+
+  @Override
+  public void copy(DataInputView in, DataOutputView out) throws IOException {
+    serialize(deserialize(in), out);
+  }
+
+  /** Length × 2, +1 when the key is not Latin-1 (then Flink's string encoding follows instead of the bytes). */
+  private static void writeKey(String key, DataOutputView out) throws IOException {
+    int n = key.length();
+    for (int i = 0; i < n; i++) {
+      if (key.charAt(i) > 0xFF) {
+        out.writeInt(1);
+        StringValue.writeString(key, out);
+        return;
+      }
+    }
+    out.writeInt(n << 1);
+    out.write(key.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private static String readKey(DataInputView in) throws IOException {
+    int header = in.readInt();
+    if ((header & 1) != 0) {
+      return StringValue.readString(in);
+    }
+    byte[] latin1 = new byte[header >>> 1];
+    in.readFully(latin1);
+    return new String(latin1, StandardCharsets.ISO_8859_1);
+  }
+
+  @Override
+  public TypeSerializerSnapshot<KeyedPacket> snapshotConfiguration() {
+    return new Snapshot();
+  }
+
+  /** The serializer's snapshot in checkpoints; it has no configuration. */
+  public static final class Snapshot extends SimpleTypeSerializerSnapshot<KeyedPacket> {
+    public Snapshot() {
+      super(() -> INSTANCE);
+    }
+
+    /** The queue of a checkpoint taken when KeyedPacket was a POJO is read as one and written anew. */
+    @Override
+    public TypeSerializerSchemaCompatibility<KeyedPacket> resolveSchemaCompatibility(
+        TypeSerializerSnapshot<KeyedPacket> old) {
+      if (old instanceof PojoSerializerSnapshot<KeyedPacket>) {
+        return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+      }
+      return super.resolveSchemaCompatibility(old);
+    }
+  }
+}

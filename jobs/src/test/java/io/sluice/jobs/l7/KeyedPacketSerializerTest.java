@@ -1,0 +1,93 @@
+package io.sluice.jobs.l7;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.PojoField;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shuffle's and the join queue's format for packets: what goes in comes out, whatever the node's characters,
+ * and a checkpoint whose queue was written as POJOs (before this serializer) is migrated, not refused.
+ */
+class KeyedPacketSerializerTest {
+  private final TypeSerializer<KeyedPacket> serializer =
+      TypeInformation.of(KeyedPacket.class).createSerializer(new SerializerConfigImpl());
+
+  @Test
+  void flinkUsesIt() {
+    assertSame(KeyedPacketSerializer.INSTANCE, serializer);
+  }
+
+  @Test
+  void aPacketComesBackAsItWasWritten() throws Exception {
+    byte[] a = io.sluice.net.IpAddresses.parse("10.0.0.1");
+    byte[] b = io.sluice.net.IpAddresses.parse("fe80::c0a8:c8ff");
+    for (String node : List.of("node-1", "nœud-ü", "узел-Ω", "")) {
+      String key = PacketKeys.conversation(node, a, 53, b, 40_000);
+      KeyedPacket back = roundTrip(new KeyedPacket(key, 1_700_000_000_123_456_789L, 101, new byte[] {1, (byte) 0xff, 3}));
+      assertEquals(key, back.key);
+      assertEquals(node, back.node());
+      assertEquals(1_700_000_000_123_456_789L, back.capturedNs);
+      assertEquals(101, back.linkType);
+      assertArrayEquals(new byte[] {1, (byte) 0xff, 3}, back.data);
+    }
+  }
+
+  @Test
+  void itsSnapshotRestoresItAsIs() throws Exception {
+    TypeSerializerSnapshot<KeyedPacket> restored = restore(serializer.snapshotConfiguration());
+    assertSame(KeyedPacketSerializer.INSTANCE, restored.restoreSerializer());
+    assertTrue(serializer.snapshotConfiguration().resolveSchemaCompatibility(restored).isCompatibleAsIs());
+  }
+
+  /** A queue written by the POJO serializer KeyedPacket had: read with that serializer, then written with this one. */
+  @Test
+  void aPojoQueueFromBeforeIsMigrated() throws Exception {
+    PojoTypeInfo<KeyedPacket> pojo = new PojoTypeInfo<>(KeyedPacket.class, List.of(
+        new PojoField(KeyedPacket.class.getField("key"), BasicTypeInfo.STRING_TYPE_INFO),
+        new PojoField(KeyedPacket.class.getField("capturedNs"), BasicTypeInfo.LONG_TYPE_INFO),
+        new PojoField(KeyedPacket.class.getField("linkType"), BasicTypeInfo.INT_TYPE_INFO),
+        new PojoField(KeyedPacket.class.getField("data"), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
+    TypeSerializer<KeyedPacket> old = pojo.createSerializer(new SerializerConfigImpl());
+    TypeSerializerSnapshot<KeyedPacket> oldSnapshot = restore(old.snapshotConfiguration());
+    assertTrue(serializer.snapshotConfiguration().resolveSchemaCompatibility(oldSnapshot).isCompatibleAfterMigration());
+
+    DataOutputSerializer written = new DataOutputSerializer(64);
+    old.serialize(new KeyedPacket("n\0k", 7L, 1, new byte[] {4, 5}), written);
+    KeyedPacket read = oldSnapshot.restoreSerializer()
+        .deserialize(new DataInputDeserializer(written.getCopyOfBuffer()));
+    KeyedPacket migrated = roundTrip(read);
+    assertEquals("n\0k", migrated.key);
+    assertEquals(7L, migrated.capturedNs);
+    assertArrayEquals(new byte[] {4, 5}, migrated.data);
+  }
+
+  private KeyedPacket roundTrip(KeyedPacket p) throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    serializer.serialize(p, out);
+    DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+    KeyedPacket back = serializer.deserialize(in);
+    assertEquals(0, in.available(), "read to its end");
+    return back;
+  }
+
+  private static <T> TypeSerializerSnapshot<T> restore(TypeSerializerSnapshot<T> snapshot) throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+    return TypeSerializerSnapshot.readVersionedSnapshot(new DataInputDeserializer(out.getCopyOfBuffer()),
+        KeyedPacketSerializerTest.class.getClassLoader());
+  }
+}
