@@ -1,6 +1,7 @@
 package io.sluice.ingest.collect;
 
 import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ public final class CollectorConfig {
   final Map<ListenerKind, Integer> ports = new EnumMap<>(ListenerKind.class);
   int socketsPerPort = Math.max(1, Runtime.getRuntime().availableProcessors());
   int receiveBufferBytes = 32 << 20;
-  String kafkaBootstrap = DefaultEndpoints.KAFKA;
+  KafkaConnection kafka = KafkaConnection.plaintext(DefaultEndpoints.KAFKA);
   String flowsTopic = Topics.FLOWS_RAW;
   String sourcesTopic = Topics.SOURCES;
   boolean labMode;
@@ -67,8 +68,13 @@ public final class CollectorConfig {
     return this;
   }
 
+  /** {@code bootstrap} with the security settings of the environment ({@link KafkaConnection#of(String)}). */
   public CollectorConfig kafka(String bootstrap) {
-    this.kafkaBootstrap = bootstrap;
+    return kafka(KafkaConnection.of(bootstrap));
+  }
+
+  public CollectorConfig kafka(KafkaConnection connection) {
+    this.kafka = connection;
     return this;
   }
 
