@@ -799,7 +799,7 @@ class K8sManifestsTest {
     }
   }
 
-  private static List<JsonNode> kustomize(Path dir) throws Exception {
+  static List<JsonNode> kustomize(Path dir) throws Exception {
     Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
     byte[] out = p.getInputStream().readAllBytes();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

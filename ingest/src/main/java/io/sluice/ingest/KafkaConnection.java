@@ -151,6 +151,15 @@ public final class KafkaConnection implements Serializable {
     return m;
   }
 
+  /**
+   * What to add to "did not answer": a broker whose listener wants a login drops a PLAINTEXT client without a word,
+   * so to that client it looks like a broker that is down.
+   */
+  public String silenceHint() {
+    return protocol().equals("PLAINTEXT") ? " (if its listener requires authentication, give the security settings:"
+        + " --kafka-config, or SLUICE_KAFKA_USER and SLUICE_KAFKA_PASSWORD)" : "";
+  }
+
   /** The bootstrap servers, protocol and user: safe to print and log (no password, no JAAS text). */
   @Override
   public String toString() {

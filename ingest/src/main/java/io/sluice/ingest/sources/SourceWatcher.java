@@ -73,7 +73,7 @@ public final class SourceWatcher implements AutoCloseable {
       if (!loaded.await(loadTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         RuntimeException f = failure;
         close();
-        throw f != null ? f : new SourcesTopicException("timed out loading " + topic.topic() + " from " + topic.kafka());
+        throw f != null ? f : new SourcesTopicException("timed out loading " + topic.topic() + " from " + topic.kafka() + topic.kafka().silenceHint());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -68,7 +68,7 @@ public final class SourcesTopic {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!caughtUp(consumer, end)) {
         if (System.nanoTime() > deadline) {
-          throw new SourcesTopicException("timed out reading " + topic + " from " + kafka);
+          throw new SourcesTopicException("timed out reading " + topic + " from " + kafka + kafka.silenceHint());
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           apply(state, r, problems);
@@ -76,7 +76,8 @@ public final class SourcesTopic {
       }
       return state;
     } catch (org.apache.kafka.common.KafkaException e) {
-      throw new SourcesTopicException("cannot read " + topic + " from Kafka at " + kafka + ": " + e.getMessage(), e);
+      throw new SourcesTopicException("cannot read " + topic + " from Kafka at " + kafka + ": " + e.getMessage()
+          + (e instanceof org.apache.kafka.common.errors.TimeoutException ? kafka.silenceHint() : ""), e);
     }
   }
 
@@ -103,7 +104,7 @@ public final class SourcesTopic {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new SourcesTopicException("cannot write " + key + " to " + topic + " on " + kafka + ": " + cause.getMessage(), cause);
     } catch (TimeoutException e) {
-      throw new SourcesTopicException("timed out writing " + key + " to " + topic + " on " + kafka, e);
+      throw new SourcesTopicException("timed out writing " + key + " to " + topic + " on " + kafka + kafka.silenceHint(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SourcesTopicException("interrupted while writing " + key + " to " + topic, e);
