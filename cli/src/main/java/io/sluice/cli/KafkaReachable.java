@@ -54,7 +54,7 @@ public final class KafkaReachable {
   }
 
   private static UserError notAnswering(KafkaConnection kafka) {
-    return new UserError("Kafka at " + kafka + " did not answer within " + TIMEOUT_SECONDS + " s"
+    return new UserError("Kafka at " + kafka.bootstrap() + " did not answer within " + TIMEOUT_SECONDS + " s"
         + (kafka.bootstrap().equals(DefaultEndpoints.KAFKA) ? " (is the local stack up? `sluice status`)" : "")
         + kafka.silenceHint());
   }
