@@ -84,7 +84,8 @@ class K8sManifestsTest {
         errors.addAll(validate(o, b.getKey()));
         seen.merge(o.path("kind").asText(), 1, Integer::sum);
       }
-      Map<String, Integer> expected = new TreeMap<>(Map.of("FlinkDeployment", 3, "Kafka", 1, "KafkaTopic", Topics.ALL.size()));
+      Map<String, Integer> expected = new TreeMap<>(Map.of("FlinkDeployment", 3, "Kafka", 1, "KafkaTopic", Topics.ALL.size(),
+          "KafkaUser", 6));
       int pools = Map.of("base", 0, "overlays/small", 1, "overlays/production", 2).get(b.getKey());
       if (pools > 0) {
         expected.put("KafkaNodePool", pools);

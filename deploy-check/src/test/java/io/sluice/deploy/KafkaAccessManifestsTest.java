@@ -55,7 +55,7 @@ class KafkaAccessManifestsTest {
 
   @Test
   void aComponentWithoutItsKafkaUserIsCaught() {
-    List<JsonNode> docs = new ArrayList<>(production.stream().map(JsonNode::deepCopy).toList());
+    List<JsonNode> docs = copy();
     docs.removeIf(o -> name(o).equals("KafkaUser/sluice-l7"));
     assertCaught(docs, "FlinkDeployment/sluice-l7: SLUICE_KAFKA_USER 'sluice-l7' is not a KafkaUser");
   }
@@ -85,7 +85,7 @@ class KafkaAccessManifestsTest {
 
   @Test
   void aComponentWithoutEgressPolicyOrWithOpenEgressIsCaught() {
-    List<JsonNode> docs = new ArrayList<>(production.stream().map(JsonNode::deepCopy).toList());
+    List<JsonNode> docs = copy();
     docs.removeIf(o -> name(o).equals("NetworkPolicy/sluice-migrate"));
     assertCaught(docs, "Job/sluice-migrate: no egress NetworkPolicy selects its pods");
 
@@ -95,9 +95,15 @@ class KafkaAccessManifestsTest {
   }
 
   private static List<JsonNode> mutated(Predicate<JsonNode> which, Consumer<JsonNode> change) {
-    List<JsonNode> docs = production.stream().map(JsonNode::deepCopy).toList();
+    List<JsonNode> docs = copy();
     long changed = docs.stream().filter(which).peek(change).count();
     assertEquals(1, changed, "the mutation found its object");
+    return docs;
+  }
+
+  private static List<JsonNode> copy() {
+    List<JsonNode> docs = new ArrayList<>();
+    production.forEach(o -> docs.add(o.deepCopy()));
     return docs;
   }
 
