@@ -1,6 +1,5 @@
 package io.sluice.jobs.conn;
 
-import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.conn.SocketSample;
 import io.sluice.ingest.Topics;

@@ -1,7 +1,6 @@
 package io.sluice.jobs.flow;
 
 import io.sluice.decode.flow.FlowRecord;
-import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;

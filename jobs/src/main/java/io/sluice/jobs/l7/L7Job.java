@@ -1,6 +1,5 @@
 package io.sluice.jobs.l7;
 
-import io.sluice.ingest.DefaultEndpoints;
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;

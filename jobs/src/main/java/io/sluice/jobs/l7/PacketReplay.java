@@ -1,7 +1,7 @@
 package io.sluice.jobs.l7;
 
-import io.sluice.ingest.KafkaConnection;
 import com.google.protobuf.ByteString;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
 import io.sluice.ingest.ConversationKey;
