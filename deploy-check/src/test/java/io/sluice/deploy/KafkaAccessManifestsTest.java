@@ -55,9 +55,7 @@ class KafkaAccessManifestsTest {
 
   @Test
   void aComponentWithoutItsKafkaUserIsCaught() {
-    List<JsonNode> docs = copy();
-    docs.removeIf(o -> name(o).equals("KafkaUser/sluice-l7"));
-    assertCaught(docs, "FlinkDeployment/sluice-l7: SLUICE_KAFKA_USER 'sluice-l7' is not a KafkaUser");
+    assertCaught(without("KafkaUser/sluice-l7"), "FlinkDeployment/sluice-l7: SLUICE_KAFKA_USER 'sluice-l7' is not a KafkaUser");
   }
 
   @Test
@@ -85,9 +83,7 @@ class KafkaAccessManifestsTest {
 
   @Test
   void aComponentWithoutEgressPolicyOrWithOpenEgressIsCaught() {
-    List<JsonNode> docs = copy();
-    docs.removeIf(o -> name(o).equals("NetworkPolicy/sluice-migrate"));
-    assertCaught(docs, "Job/sluice-migrate: no egress NetworkPolicy selects its pods");
+    assertCaught(without("NetworkPolicy/sluice-migrate"), "Job/sluice-migrate: no egress NetworkPolicy selects its pods");
 
     List<JsonNode> open = mutated(o -> name(o).equals("NetworkPolicy/sluice-collector"),
         o -> ((ArrayNode) o.path("spec").path("egress")).addObject().putArray("ports").addObject().put("port", 9000));
@@ -95,15 +91,19 @@ class KafkaAccessManifestsTest {
   }
 
   private static List<JsonNode> mutated(Predicate<JsonNode> which, Consumer<JsonNode> change) {
-    List<JsonNode> docs = copy();
-    long changed = docs.stream().filter(which).peek(change).count();
-    assertEquals(1, changed, "the mutation found its object");
+    List<JsonNode> docs = new ArrayList<>();
+    production.forEach(o -> docs.add(o.deepCopy()));
+    List<JsonNode> targets = docs.stream().filter(which).toList();
+    assertEquals(1, targets.size(), "the mutation found its object");
+    change.accept(targets.get(0));
     return docs;
   }
 
-  private static List<JsonNode> copy() {
+  /** The production build without the object named kind/name. */
+  private static List<JsonNode> without(String name) {
     List<JsonNode> docs = new ArrayList<>();
-    production.forEach(o -> docs.add(o.deepCopy()));
+    production.stream().filter(o -> !name(o).equals(name)).forEach(o -> docs.add(o.deepCopy()));
+    assertEquals(production.size() - 1, docs.size(), name);
     return docs;
   }
 

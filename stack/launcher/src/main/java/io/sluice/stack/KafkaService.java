@@ -117,42 +117,16 @@ public final class KafkaService implements Service {
   }
 
   private String serverProperties() {
-    return adminPassword == null ? plaintextProperties() : String.join("\n",
+    String listener = adminPassword == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+    String common = String.join("\n",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + settings.kafkaControllerPort(),
-        "listeners=SASL_PLAINTEXT://127.0.0.1:" + settings.kafkaPort() + ",CONTROLLER://127.0.0.1:" + settings.kafkaControllerPort(),
-        "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + settings.kafkaPort(),
+        "listeners=" + listener + "://127.0.0.1:" + settings.kafkaPort() + ",CONTROLLER://127.0.0.1:" + settings.kafkaControllerPort(),
+        "advertised.listeners=" + listener + "://127.0.0.1:" + settings.kafkaPort(),
         "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=SASL_PLAINTEXT",
-        "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "sasl.enabled.mechanisms=SCRAM-SHA-512",
-        "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
-        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule"
-            + " required username=\"" + ADMIN + "\" password=\"" + adminPassword + "\";",
-        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        "allow.everyone.if.no.acl.found=false",
-        // The loopback controller listener has no SASL (KRaft cannot check SCRAM before it has read the metadata
-        // holding the credentials), so the broker reaches its controller as ANONYMOUS, which must be a super user.
-        "super.users=User:" + ADMIN + ";User:ANONYMOUS",
-        commonProperties());
-  }
-
-  private String plaintextProperties() {
-    return String.join("\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.voters=1@127.0.0.1:" + settings.kafkaControllerPort(),
-        "listeners=PLAINTEXT://127.0.0.1:" + settings.kafkaPort() + ",CONTROLLER://127.0.0.1:" + settings.kafkaControllerPort(),
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + settings.kafkaPort(),
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        commonProperties());
-  }
-
-  private String commonProperties() {
-    return String.join("\n",
+        "inter.broker.listener.name=" + listener,
+        "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
         "log.dirs=" + dir.resolve("data"),
         "num.partitions=4",
         "auto.create.topics.enable=false",
@@ -164,6 +138,17 @@ public final class KafkaService implements Service {
         "group.initial.rebalance.delay.ms=0",
         "log.retention.hours=24",
         "message.max.bytes=10485760",
+        "");
+    return adminPassword == null ? common : common + String.join("\n",
+        "sasl.enabled.mechanisms=SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule"
+            + " required username=\"" + ADMIN + "\" password=\"" + adminPassword + "\";",
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found=false",
+        // The loopback controller listener has no SASL (KRaft cannot check SCRAM before it has read the metadata
+        // holding the credentials), so the broker reaches its controller as ANONYMOUS, which must be a super user.
+        "super.users=User:" + ADMIN + ";User:ANONYMOUS",
         "");
   }
 
