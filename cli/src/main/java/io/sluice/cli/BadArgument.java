@@ -15,18 +15,35 @@ public final class BadArgument extends RuntimeException {
     super(message);
   }
 
-  /** An http(s) URL with a host, as --clickhouse and --flink take. */
+  /** An http(s) URL with a host, as --clickhouse and --flink take. The message never repeats a password in it. */
   public static String httpUrl(String option, String value) {
     try {
       URI uri = new URI(value);
       if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
           || uri.getHost() == null) {
-        throw new BadArgument(option + " must be an http:// or https:// URL with a host, got '" + value + "'");
+        throw new BadArgument(option + " must be an http:// or https:// URL with a host, got '" + withoutPassword(value) + "'");
       }
       return value;
     } catch (URISyntaxException e) {
-      throw new BadArgument(option + " is not a URL: '" + value + "' (" + e.getReason() + ")");
+      throw new BadArgument(option + " is not a URL: '" + withoutPassword(value) + "'");
     }
+  }
+
+  /**
+   * {@code value} with whatever lies between the first ':' after the scheme's "//" and the last '@' replaced by "***".
+   * Found by text, not by URI parsing, so that a URL too broken to parse (or a password holding '/', '?' or '#') is
+   * hidden too; a URL with '@' in its path is masked more than needed, never less. The reason a URI parser gives
+   * quotes the input, so it is not shown.
+   */
+  static String withoutPassword(String value) {
+    int start = value.indexOf("//");
+    start = start < 0 ? 0 : start + 2;
+    int at = value.lastIndexOf('@');
+    if (at < start) {
+      return value;
+    }
+    int colon = value.indexOf(':', start);
+    return colon < 0 || colon > at ? value : value.substring(0, colon + 1) + "***" + value.substring(at);
   }
 
   /** A ClickHouse database name: it goes into SQL unquoted, so letters, digits and underscores only. */

@@ -43,6 +43,16 @@ class CliFailureTest {
 
   /** Nothing listens on the port: one line, exit 1, within the check's timeout rather than minutes of retries. */
   @Test
+  void badKafkaSecuritySettingsAreUsageErrors(@TempDir Path dir) throws Exception {
+    Path tuning = java.nio.file.Files.writeString(dir.resolve("client.properties"), "acks=0\n");
+    oneLine(CliRun.of("sources", "list", "--kafka-config", dir.resolve("missing.properties").toString()), 2,
+        "Kafka security settings: cannot read the Kafka client config");
+    oneLine(CliRun.of("collect", "--kafka-config", tuning.toString()), 2,
+        "Kafka security settings: the Kafka client config " + tuning + " may hold only security.protocol");
+    oneLine(CliRun.of("replay", "--kafka-config", tuning.toString(), tuning.toString()), 2, "Kafka security settings");
+  }
+
+  @Test
   void kafkaUnreachableFailsFastInOneLine(@TempDir Path dir) throws Exception {
     String kafka = "127.0.0.1:" + Ports.free();
     Path pcap = emptyPcap(dir);

@@ -41,7 +41,7 @@ final class CrdSchemas {
     ObjectNode flink = schemaOf(crd("/META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml"), "v1beta1");
     ((ArrayNode) flink.path("properties").path("spec").path("properties").path("flinkVersion").path("enum")).add(FLINK_VERSION);
     schemas.put("flink.apache.org/v1beta1 FlinkDeployment", compile(flink));
-    for (String kind : List.of("Kafka", "KafkaNodePool", "KafkaTopic")) {
+    for (String kind : List.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")) {
       String file = "/strimzi-crds/" + kind.toLowerCase(Locale.ROOT) + "s.kafka.strimzi.io.yaml";
       schemas.put(STRIMZI_API + " " + kind, compile(schemaOf(crd(file), "v1")));
     }

@@ -2,6 +2,7 @@ package io.sluice.ebpf;
 
 import io.sluice.ebpf.AttachProbe.Kind;
 import io.sluice.ebpf.ffi.BpfException;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.metrics.MetricsServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -141,9 +142,9 @@ public final class Loader implements AutoCloseable {
     }
   }
 
-  /** Starts capturing; the producer is created from config.kafkaBootstrap() when null. */
+  /** Starts capturing; the producer is created from config.kafka() when null. */
   public static Loader start(LoaderConfig config, Producer<byte[], byte[]> producer) {
-    Producer<byte[], byte[]> p = producer != null ? producer : newProducer(config.kafkaBootstrap());
+    Producer<byte[], byte[]> p = producer != null ? producer : newProducer(config.kafka());
     Loader l;
     try {
       l = new Loader(config, p);
@@ -171,14 +172,13 @@ public final class Loader implements AutoCloseable {
     return l;
   }
 
-  static Producer<byte[], byte[]> newProducer(String bootstrap) {
-    return new KafkaProducer<>(producerConfig(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+  static Producer<byte[], byte[]> newProducer(KafkaConnection kafka) {
+    return new KafkaProducer<>(producerConfig(kafka), new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** The producer settings of a loader that makes its own producer. */
-  public static Properties producerConfig(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  public static Properties producerConfig(KafkaConnection kafka) {
+    Properties p = kafka.clientProperties();
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ebpf-loader");
     p.put(ProducerConfig.ACKS_CONFIG, "1");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

@@ -1,6 +1,7 @@
 package io.sluice.ebpf;
 
 import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,7 +18,7 @@ public record LoaderConfig(
     List<Integer> ports,
     List<String> cidrs,
     int snapLen,
-    String kafkaBootstrap,
+    KafkaConnection kafka,
     String netns,
     String topicPrefix,
     String node,
@@ -42,71 +43,76 @@ public record LoaderConfig(
         node = "unknown";
       }
     }
-    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, DefaultEndpoints.KAFKA, null, "", node, 16 << 20, DefaultEndpoints.LOADER_METRICS_PORT, DefaultEndpoints.HOST, true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
+    return new LoaderConfig(List.of(), DEFAULT_PORTS, List.of(), 256, KafkaConnection.plaintext(DefaultEndpoints.KAFKA), null, "", node, 16 << 20, DefaultEndpoints.LOADER_METRICS_PORT, DefaultEndpoints.HOST, true, Path.of("/run/sluice/ebpf-loader"), true, true, RingPoller.GATHER_MS, null);
   }
 
   public LoaderConfig withInterfaces(List<String> v) {
-    return new LoaderConfig(v, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(v, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withPorts(List<Integer> v) {
-    return new LoaderConfig(interfaces, v, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, v, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withCidrs(List<String> v) {
-    return new LoaderConfig(interfaces, ports, v, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, v, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withSnapLen(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, v, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, v, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
-  public LoaderConfig withKafka(String v) {
+  /** {@code bootstrap} with the security settings of the environment ({@link KafkaConnection#of(String)}). */
+  public LoaderConfig withKafka(String bootstrap) {
+    return withKafka(KafkaConnection.of(bootstrap));
+  }
+
+  public LoaderConfig withKafka(KafkaConnection v) {
     return new LoaderConfig(interfaces, ports, cidrs, snapLen, v, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withNetns(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, v, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, v, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withTopicPrefix(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, v, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, v, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withRingBytes(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, v, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, v, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withMetricsPort(Integer v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, v, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, v, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   /** The address /metrics binds: loopback by default; the pod IP in Kubernetes (k8s/base/ebpf-loader.yaml). */
   public LoaderConfig withMetricsBind(String v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, v, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, v, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withUdpAttribution(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, v, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, v, stateDir, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withStateDir(Path v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, v, skipPureAcks, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, v, skipPureAcks, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withSkipPureAcks(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, v, packetBatches, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, v, packetBatches, gatherMs, tcMode);
   }
 
   public LoaderConfig withPacketBatches(boolean v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, v, gatherMs, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, v, gatherMs, tcMode);
   }
 
   public LoaderConfig withGatherMs(int v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, v, tcMode);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, v, tcMode);
   }
 
   public LoaderConfig withTcMode(TcAttacher.Mode v) {
-    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafkaBootstrap, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, v);
+    return new LoaderConfig(interfaces, ports, cidrs, snapLen, kafka, netns, topicPrefix, node, ringBytes, metricsPort, metricsBind, udpAttribution, stateDir, skipPureAcks, packetBatches, gatherMs, v);
   }
 }

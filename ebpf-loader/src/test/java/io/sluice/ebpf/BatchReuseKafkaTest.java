@@ -36,7 +36,7 @@ class BatchReuseKafkaTest {
     int partitions = 2;
     List<List<CapturedPacket>> added = List.of(new ArrayList<>(), new ArrayList<>());
     int[] batches = {0};
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Loader.producerConfig(TestKafka.bootstrap()),
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Loader.producerConfig(io.sluice.ingest.KafkaConnection.plaintext(TestKafka.bootstrap())),
         new ByteArraySerializer(), new ByteArraySerializer())) {
       PacketBatcher b = new PacketBatcher(partitions, (p, value, n) -> {
         batches[0]++;

@@ -1,5 +1,10 @@
 package io.sluice.jobs;
 
+import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -8,27 +13,39 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /** The Kafka sources of Sluice's jobs. */
 public final class KafkaSources {
+  /** The job arguments that say where Kafka is and how to authenticate: {@code kafka=} and {@code kafka-config=}. */
+  public static final Set<String> KEYS = Set.of("kafka", "kafka-config");
+
   private KafkaSources() {}
+
+  /**
+   * The job's Kafka connection: {@code kafka=} bootstrap servers, {@code kafka-config=} a client properties file with
+   * the security settings, and the SLUICE_KAFKA_* environment of the JobManager ({@link KafkaConnection}).
+   */
+  public static KafkaConnection connection(Map<String, String> options) {
+    String file = options.get("kafka-config");
+    return KafkaConnection.of(options.getOrDefault("kafka", DefaultEndpoints.KAFKA), file == null ? null : Path.of(file));
+  }
 
   /**
    * Resumes from the group's committed offsets (the topic's start on a first run); Flink's checkpoints hold the
    * offsets that count. {@code bounded} stops at the offsets present when the job starts: replays and tests.
    */
-  public static <T> KafkaSource<T> resuming(String bootstrap, String topic, String group, boolean bounded,
+  public static <T> KafkaSource<T> resuming(KafkaConnection kafka, String topic, String group, boolean bounded,
       KafkaRecordDeserializationSchema<T> schema) {
-    return build(base(bootstrap, topic, schema).setGroupId(group)
+    return build(base(kafka, topic, schema).setGroupId(group)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)), bounded);
   }
 
   /** Reads the whole topic on every start, as a compacted registry must be read. */
-  public static <T> KafkaSource<T> fromStart(String bootstrap, String topic, boolean bounded,
+  public static <T> KafkaSource<T> fromStart(KafkaConnection kafka, String topic, boolean bounded,
       KafkaRecordDeserializationSchema<T> schema) {
-    return build(base(bootstrap, topic, schema).setGroupId("sluice-registry-" + java.util.UUID.randomUUID())
+    return build(base(kafka, topic, schema).setGroupId("sluice-registry-" + java.util.UUID.randomUUID())
         .setStartingOffsets(OffsetsInitializer.earliest()), bounded);
   }
 
-  private static <T> KafkaSourceBuilder<T> base(String bootstrap, String topic, KafkaRecordDeserializationSchema<T> schema) {
-    return KafkaSource.<T>builder().setBootstrapServers(bootstrap).setTopics(topic).setDeserializer(schema)
+  private static <T> KafkaSourceBuilder<T> base(KafkaConnection kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
+    return KafkaSource.<T>builder().setProperties(kafka.clientProperties()).setTopics(topic).setDeserializer(schema)
         .setProperty("partition.discovery.interval.ms", "10000");
   }
 

@@ -40,6 +40,9 @@ public final class CaptureCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA, description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String kafka;
 
+  @picocli.CommandLine.Mixin
+  io.sluice.cli.KafkaConfigOption kafkaConfig = new io.sluice.cli.KafkaConfigOption();
+
   @Option(names = "--netns", paramLabel = "NAME", description = "Capture inside this named network namespace (ip netns).")
   String netns;
 
@@ -82,7 +85,7 @@ public final class CaptureCommand implements Callable<Integer> {
       default -> throw new CommandLine.ParameterException(spec.commandLine(), "--tc-attach must be auto, tcx or clsact, got " + tcAttach);
     };
     LoaderConfig config = LoaderConfig.defaults().withInterfaces(interfaces).withPorts(parsePorts()).withCidrs(cidrs)
-        .withSnapLen(snap).withKafka(kafka).withNetns(netns).withRingBytes(ringMb << 20)
+        .withSnapLen(snap).withKafka(kafkaConfig.connection(kafka)).withNetns(netns).withRingBytes(ringMb << 20)
         .withMetricsPort(metricsPort == 0 ? null : metricsPort).withMetricsBind(metricsBind).withSkipPureAcks(!keepPureAcks)
         .withPacketBatches(!noPacketBatches).withTcMode(tcMode).withStateDir(stateDir);
     Loader loader;

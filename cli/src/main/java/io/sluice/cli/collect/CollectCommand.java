@@ -41,6 +41,9 @@ public final class CollectCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA, description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String kafka;
 
+  @picocli.CommandLine.Mixin
+  io.sluice.cli.KafkaConfigOption kafkaConfig = new io.sluice.cli.KafkaConfigOption();
+
   @Option(names = "--metrics-port", defaultValue = "" + DefaultEndpoints.COLLECTOR_METRICS_PORT, description = "Prometheus /metrics HTTP port; 0 turns it off. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
@@ -84,13 +87,14 @@ public final class CollectCommand implements Callable<Integer> {
     if (sflowPort == 0 && netflowPort == 0 && ipfixPort == 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "every listener is off: give at least one of --sflow-port, --netflow-port, --ipfix-port a port");
     }
+    io.sluice.ingest.KafkaConnection connection = kafkaConfig.connection(kafka);
     CollectorConfig config = CollectorConfig.defaults()
         .bind(bind)
         .port(ListenerKind.SFLOW, sflowPort == 0 ? null : sflowPort)
         .port(ListenerKind.NETFLOW, netflowPort == 0 ? null : netflowPort)
         .port(ListenerKind.IPFIX, ipfixPort == 0 ? null : ipfixPort)
         .receiveBuffer(receiveBuffer)
-        .kafka(kafka)
+        .kafka(connection)
         .labMode(labMode)
         .metrics(metricsBind, metricsPort == 0 ? null : metricsPort)
         .log(line -> {
@@ -125,7 +129,7 @@ public final class CollectCommand implements Callable<Integer> {
         ports.append(ports.length() == 0 ? "" : ", ").append(k.label()).append(" udp/").append(collector.port(k));
       }
     }
-    out.println("collecting on " + bind + " (" + ports + ") into " + kafka + "; " + collector.sources().size()
+    out.println("collecting on " + bind + " (" + ports + ") into " + connection + "; " + collector.sources().size()
         + " source(s) registered" + (labMode ? "; LAB MODE: every source accepted" : "")
         + (collector.metricsPort() > 0 ? "; metrics on http://" + metricsBind + ":" + collector.metricsPort() + "/metrics" : ""));
     out.flush();

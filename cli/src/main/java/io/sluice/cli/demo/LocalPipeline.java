@@ -34,11 +34,11 @@ public final class LocalPipeline {
 
   /** Registers a source in Kafka and the ClickHouse mirror, as `sluice sources add` does, unless one of that name exists. */
   public static void ensureSource(StackSettings settings, String prefix, String name, Integer samplingRate, PrintWriter out) {
-    Map<String, FlowSource> registered = new SourcesTopic(settings.kafkaBootstrap()).readAll(Duration.ofSeconds(30), p -> {});
+    Map<String, FlowSource> registered = new SourcesTopic(io.sluice.ingest.KafkaConnection.plaintext(settings.kafkaBootstrap()), io.sluice.ingest.Topics.SOURCES).readAll(Duration.ofSeconds(30), p -> {});
     if (registered.values().stream().anyMatch(s -> s.getName().equals(name))) {
       return;
     }
-    SourceRegistry registry = new SourceRegistry(settings.kafkaBootstrap(), settings.clickhouseUrl(), MigrateCommand.DEFAULT_DATABASE);
+    SourceRegistry registry = new SourceRegistry(io.sluice.ingest.KafkaConnection.plaintext(settings.kafkaBootstrap()), settings.clickhouseUrl(), MigrateCommand.DEFAULT_DATABASE);
     try {
       out.println(registry.add(new Sources.Request(prefix, name, samplingRate, false, "demo", List.of(), null, false, false), true, out)
           .message());

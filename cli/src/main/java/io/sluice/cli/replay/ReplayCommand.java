@@ -41,6 +41,9 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = DefaultEndpoints.KAFKA, description = "Default: ${DEFAULT-VALUE}.")
   String kafka;
 
+  @picocli.CommandLine.Mixin
+  io.sluice.cli.KafkaConfigOption kafkaConfig = new io.sluice.cli.KafkaConfigOption();
+
   @Option(names = "--node", paramLabel = "NAME", defaultValue = "replay", description = "The capturing node's name in the rows. Default: ${DEFAULT-VALUE}.")
   String node;
 
@@ -63,10 +66,11 @@ public final class ReplayCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file)) {
       throw new UserError("no such capture file: " + file);
     }
-    KafkaReachable.check(kafka);
+    io.sluice.ingest.KafkaConnection connection = kafkaConfig.connection(kafka);
+    KafkaReachable.check(connection);
     PrintWriter out = spec.commandLine().getOut();
     try {
-      PacketReplay.Result r = PacketReplay.run(file, kafka, topicPrefix + Topics.PACKETS_RAW, node, rate, 0, packetsPerRecord);
+      PacketReplay.Result r = PacketReplay.run(file, connection, topicPrefix + Topics.PACKETS_RAW, node, rate, 0, packetsPerRecord);
       double seconds = r.nanos() / 1e9;
       out.printf("sent %,d packets (%,d bytes) to %s in %.2f s: %,.0f packets/s%n", r.packets(), r.bytes(),
           topicPrefix + Topics.PACKETS_RAW, seconds, r.packets() / Math.max(seconds, 1e-9));

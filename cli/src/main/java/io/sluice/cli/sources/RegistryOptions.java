@@ -14,6 +14,9 @@ public final class RegistryOptions {
       description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String kafka;
 
+  @picocli.CommandLine.Mixin
+  io.sluice.cli.KafkaConfigOption kafkaConfig = new io.sluice.cli.KafkaConfigOption();
+
   @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = DefaultEndpoints.CLICKHOUSE,
       description = "ClickHouse HTTP URL of the mirror. Default: ${DEFAULT-VALUE}.")
   String clickhouse;
@@ -29,7 +32,7 @@ public final class RegistryOptions {
   /** The registry these options name (one per command run). */
   SourceRegistry registry() {
     if (registry == null) {
-      registry = new SourceRegistry(kafka, clickhouse, database, topic);
+      registry = new SourceRegistry(kafkaConfig.connection(kafka), clickhouse, database, topic);
     }
     return registry;
   }

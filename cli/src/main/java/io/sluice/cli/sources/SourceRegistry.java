@@ -1,6 +1,7 @@
 package io.sluice.cli.sources;
 
 import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.cli.BadArgument;
 import io.sluice.cli.KafkaReachable;
 import io.sluice.cli.UserError;
@@ -23,7 +24,7 @@ import java.util.Map;
  */
 public final class SourceRegistry {
 
-  private final String kafka;
+  private final KafkaConnection kafka;
   private final String clickhouse;
   private final String database;
   private final String topicName;
@@ -38,11 +39,11 @@ public final class SourceRegistry {
     }
   }
 
-  public SourceRegistry(String kafka, String clickhouse, String database) {
+  public SourceRegistry(KafkaConnection kafka, String clickhouse, String database) {
     this(kafka, clickhouse, database, Topics.SOURCES);
   }
 
-  SourceRegistry(String kafka, String clickhouse, String database, String topicName) {
+  SourceRegistry(KafkaConnection kafka, String clickhouse, String database, String topicName) {
     this.kafka = kafka;
     this.clickhouse = clickhouse;
     this.database = database;
@@ -77,7 +78,7 @@ public final class SourceRegistry {
   }
 
   String hint() {
-    return kafka.equals(DefaultEndpoints.KAFKA) ? " (is the local stack up? `sluice status`)" : "";
+    return kafka.bootstrap().equals(DefaultEndpoints.KAFKA) ? " (is the local stack up? `sluice status`)" : "";
   }
 
   /**

@@ -246,7 +246,7 @@ class SourcesCommandTest {
   @Order(7)
   void sourceRegistryRegistersWithoutTheCommandLine() {
     // As `sluice demo` and `sluice bench flows` register their exporters (LocalPipeline.ensureSource).
-    SourceRegistry registry = new SourceRegistry(settings.kafkaBootstrap(), settings.clickhouseUrl(), "sluice");
+    SourceRegistry registry = new SourceRegistry(io.sluice.ingest.KafkaConnection.plaintext(settings.kafkaBootstrap()), settings.clickhouseUrl(), "sluice");
     StringWriter err = new StringWriter();
     SourceRegistry.Added added = registry.add(new Sources.Request("203.0.113.77", "direct", 10, false, "demo", List.of(), null),
         true, new PrintWriter(err, true));

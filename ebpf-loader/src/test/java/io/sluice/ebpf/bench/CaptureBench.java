@@ -203,7 +203,7 @@ public final class CaptureBench {
 
   /** A variant is one name or several joined by '+' (ring2+null). */
   static Loader start(LoaderConfig c, String variant) {
-    java.util.Properties p = Loader.producerConfig(c.kafkaBootstrap());
+    java.util.Properties p = Loader.producerConfig(c.kafka());
     boolean nullProducer = false;
     boolean freshBatches = false;
     for (String v : variant.split("\\+")) {

@@ -59,7 +59,7 @@ public final class Collector implements AutoCloseable {
    * listeners and starts receiving. Throws with a clear message when Kafka or a port is unavailable.
    */
   public static Collector start(CollectorConfig config) {
-    SourceWatcher watcher = new SourceWatcher(new SourcesTopic(config.kafkaBootstrap, config.sourcesTopic), config.log,
+    SourceWatcher watcher = new SourceWatcher(new SourcesTopic(config.kafka, config.sourcesTopic), config.log,
         Duration.ofMillis(config.sourcesMaxStaleMs)).start(Duration.ofMillis(config.sourcesLoadTimeoutMs));
     Producer<byte[], byte[]> producer;
     try {
@@ -67,7 +67,7 @@ public final class Collector implements AutoCloseable {
       producer.partitionsFor(config.flowsTopic); // fails fast when the topic is missing
     } catch (RuntimeException e) {
       watcher.close();
-      throw new CollectorException("cannot produce to " + config.flowsTopic + " on " + config.kafkaBootstrap + ": " + e.getMessage(), e);
+      throw new CollectorException("cannot produce to " + config.flowsTopic + " on " + config.kafka + ": " + e.getMessage(), e);
     }
     Collector c = new Collector(config, producer, watcher);
     try {
@@ -98,8 +98,7 @@ public final class Collector implements AutoCloseable {
   }
 
   static Properties producerProperties(CollectorConfig config) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap);
+    Properties p = config.kafka.clientProperties();
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-collector-" + config.collectorId);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

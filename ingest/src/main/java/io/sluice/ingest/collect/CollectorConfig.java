@@ -1,6 +1,7 @@
 package io.sluice.ingest.collect;
 
 import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ public final class CollectorConfig {
   int receiveBufferBytes = 32 << 20;
   /** 50 ms, not 5: a tenth of the produce requests per record for the collector and the broker (BENCHMARKS.md). */
   int lingerMs = 50;
-  String kafkaBootstrap = DefaultEndpoints.KAFKA;
+  KafkaConnection kafka = KafkaConnection.plaintext(DefaultEndpoints.KAFKA);
   String flowsTopic = Topics.FLOWS_RAW;
   String sourcesTopic = Topics.SOURCES;
   boolean labMode;
@@ -75,8 +76,13 @@ public final class CollectorConfig {
     return this;
   }
 
+  /** {@code bootstrap} with the security settings of the environment ({@link KafkaConnection#of(String)}). */
   public CollectorConfig kafka(String bootstrap) {
-    this.kafkaBootstrap = bootstrap;
+    return kafka(KafkaConnection.of(bootstrap));
+  }
+
+  public CollectorConfig kafka(KafkaConnection connection) {
+    this.kafka = connection;
     return this;
   }
 

@@ -61,7 +61,7 @@ public final class SourceWatcher implements AutoCloseable {
     this.topic = topic;
     this.log = log;
     this.maxStale = maxStale;
-    this.consumer = SourcesTopic.newConsumer(topic.bootstrap());
+    this.consumer = SourcesTopic.newConsumer(topic.kafka());
     this.thread = new Thread(this::run, "sluice-sources-watcher");
     this.thread.setDaemon(true);
   }
@@ -73,7 +73,7 @@ public final class SourceWatcher implements AutoCloseable {
       if (!loaded.await(loadTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         RuntimeException f = failure;
         close();
-        throw f != null ? f : new SourcesTopicException("timed out loading " + topic.topic() + " from " + topic.bootstrap());
+        throw f != null ? f : new SourcesTopicException("timed out loading " + topic.topic() + " from " + topic.kafka() + topic.kafka().silenceHint());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -136,7 +136,7 @@ public final class SourceWatcher implements AutoCloseable {
             backoffMs = FIRST_BACKOFF_MS; // it had recovered: a new outage starts the back-off afresh
           }
           failure = e instanceof SourcesTopicException ? e
-              : new SourcesTopicException("cannot follow " + topic.topic() + " on " + topic.bootstrap() + ": " + e.getMessage(), e);
+              : new SourcesTopicException("cannot follow " + topic.topic() + " on " + topic.kafka() + ": " + e.getMessage(), e);
           log.accept("registry watcher: " + failure.getMessage() + "; keeping the last loaded registry (" + table.size()
               + " prefixes), retrying in " + backoffMs + " ms");
           if (closing.await(backoffMs, TimeUnit.MILLISECONDS)) {

@@ -1,6 +1,7 @@
 package io.sluice.ingest.sources;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
 import io.sluice.wire.FlowSource;
 import java.nio.charset.StandardCharsets;
@@ -31,15 +32,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * each see the whole registry.
  */
 public final class SourcesTopic {
-  private final String bootstrap;
+  private final KafkaConnection kafka;
   private final String topic;
 
+  /** The default topic on {@code bootstrap}, with the security settings of the environment ({@link KafkaConnection#of(String)}). */
   public SourcesTopic(String bootstrap) {
-    this(bootstrap, Topics.SOURCES);
+    this(KafkaConnection.of(bootstrap), Topics.SOURCES);
   }
 
   public SourcesTopic(String bootstrap, String topic) {
-    this.bootstrap = bootstrap;
+    this(KafkaConnection.of(bootstrap), topic);
+  }
+
+  public SourcesTopic(KafkaConnection kafka, String topic) {
+    this.kafka = kafka;
     this.topic = topic;
   }
 
@@ -47,13 +53,13 @@ public final class SourcesTopic {
     return topic;
   }
 
-  public String bootstrap() {
-    return bootstrap;
+  public KafkaConnection kafka() {
+    return kafka;
   }
 
   /** The registry as of now: every key's last value, tombstones applied, malformed records reported and skipped. */
   public Map<String, FlowSource> readAll(Duration timeout, Consumer<String> problems) {
-    try (KafkaConsumer<byte[], byte[]> consumer = newConsumer(bootstrap)) {
+    try (KafkaConsumer<byte[], byte[]> consumer = newConsumer(kafka)) {
       List<TopicPartition> partitions = partitions(consumer, timeout);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -62,7 +68,7 @@ public final class SourcesTopic {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!caughtUp(consumer, end)) {
         if (System.nanoTime() > deadline) {
-          throw new SourcesTopicException("timed out reading " + topic + " from " + bootstrap);
+          throw new SourcesTopicException("timed out reading " + topic + " from " + kafka + kafka.silenceHint());
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           apply(state, r, problems);
@@ -70,7 +76,8 @@ public final class SourcesTopic {
       }
       return state;
     } catch (org.apache.kafka.common.KafkaException e) {
-      throw new SourcesTopicException("cannot read " + topic + " from Kafka at " + bootstrap + ": " + e.getMessage(), e);
+      throw new SourcesTopicException("cannot read " + topic + " from Kafka at " + kafka + ": " + e.getMessage()
+          + (e instanceof org.apache.kafka.common.errors.TimeoutException ? kafka.silenceHint() : ""), e);
     }
   }
 
@@ -85,8 +92,7 @@ public final class SourcesTopic {
   }
 
   private void send(String key, byte[] value) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = kafka.clientProperties();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
@@ -96,20 +102,19 @@ public final class SourcesTopic {
       producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new SourcesTopicException("cannot write " + key + " to " + topic + " on " + bootstrap + ": " + cause.getMessage(), cause);
+      throw new SourcesTopicException("cannot write " + key + " to " + topic + " on " + kafka + ": " + cause.getMessage(), cause);
     } catch (TimeoutException e) {
-      throw new SourcesTopicException("timed out writing " + key + " to " + topic + " on " + bootstrap, e);
+      throw new SourcesTopicException("timed out writing " + key + " to " + topic + " on " + kafka + kafka.silenceHint(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SourcesTopicException("interrupted while writing " + key + " to " + topic, e);
     } catch (org.apache.kafka.common.KafkaException e) {
-      throw new SourcesTopicException("cannot write " + key + " to " + topic + " on " + bootstrap + ": " + e.getMessage(), e);
+      throw new SourcesTopicException("cannot write " + key + " to " + topic + " on " + kafka + ": " + e.getMessage(), e);
     }
   }
 
-  static KafkaConsumer<byte[], byte[]> newConsumer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  static KafkaConsumer<byte[], byte[]> newConsumer(KafkaConnection kafka) {
+    Properties p = kafka.clientProperties();
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
@@ -121,7 +126,7 @@ public final class SourcesTopic {
   List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, Duration timeout) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
     if (infos == null || infos.isEmpty()) {
-      throw new SourcesTopicException("the topic " + topic + " does not exist on " + bootstrap
+      throw new SourcesTopicException("the topic " + topic + " does not exist on " + kafka
           + ": start the local stack with `sluice up`, which creates it, or point --kafka at the right broker");
     }
     return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();

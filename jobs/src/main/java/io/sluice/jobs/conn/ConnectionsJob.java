@@ -1,6 +1,6 @@
 package io.sluice.jobs.conn;
 
-import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.conn.SocketSample;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;
@@ -34,7 +34,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code idle}; the loader announces at most every 10 s), bounded=true (stop at the offsets present at start).
  */
 public final class ConnectionsJob {
-  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms",
+  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms",
       "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms", "slice-s", "tcp-idle-s", "udp-idle-s"));
   private static final long S = 1_000_000_000L;
 
@@ -45,7 +45,7 @@ public final class ConnectionsJob {
   }
 
   public static void build(StreamExecutionEnvironment env, Map<String, String> options) {
-    String kafka = options.getOrDefault("kafka", DefaultEndpoints.KAFKA);
+    KafkaConnection kafka = KafkaSources.connection(options);
     String prefix = options.getOrDefault("topic-prefix", "");
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",

@@ -10,6 +10,7 @@ import io.sluice.decode.flow.FlowType;
 import io.sluice.decode.flow.InterfaceCounters;
 import io.sluice.jobs.DecodeFaults;
 import io.sluice.store.rows.InterfaceCountersEncoder;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.sources.SourceTable;
 import io.sluice.ingest.sources.SourcesTopic;
 import io.sluice.wire.FlowSource;
@@ -67,7 +68,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   /** An exporter silent this long is forgotten. */
   static final long DEFAULT_IDLE_SECONDS = 3_600;
 
-  private final String kafkaBootstrap;
+  private final KafkaConnection kafka;
   private final String sourcesTopic;
   private final long recordsPerSecond;
   private final long idleMs;
@@ -96,22 +97,22 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   /** System.nanoTime() of the first failed read since the last good one; 0 when the last read succeeded. */
   private transient long staleSinceNs;
 
-  DecodeFlows(String kafkaBootstrap, String sourcesTopic) {
-    this(kafkaBootstrap, sourcesTopic, DEFAULT_RECORDS_PER_SECOND);
+  DecodeFlows(KafkaConnection kafka, String sourcesTopic) {
+    this(kafka, sourcesTopic, DEFAULT_RECORDS_PER_SECOND);
   }
 
-  DecodeFlows(String kafkaBootstrap, String sourcesTopic, long recordsPerSecond) {
-    this(kafkaBootstrap, sourcesTopic, recordsPerSecond, DEFAULT_IDLE_SECONDS * 1000);
+  DecodeFlows(KafkaConnection kafka, String sourcesTopic, long recordsPerSecond) {
+    this(kafka, sourcesTopic, recordsPerSecond, DEFAULT_IDLE_SECONDS * 1000);
   }
 
-  DecodeFlows(String kafkaBootstrap, String sourcesTopic, long recordsPerSecond, long idleMs) {
+  DecodeFlows(KafkaConnection kafka, String sourcesTopic, long recordsPerSecond, long idleMs) {
     if (recordsPerSecond <= 0) {
       throw new IllegalArgumentException("records per second must be positive: " + recordsPerSecond);
     }
     if (idleMs <= 0) {
       throw new IllegalArgumentException("exporter idle time must be positive: " + idleMs);
     }
-    this.kafkaBootstrap = kafkaBootstrap;
+    this.kafka = kafka;
     this.sourcesTopic = sourcesTopic;
     this.recordsPerSecond = recordsPerSecond;
     this.idleMs = idleMs;
@@ -161,7 +162,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     loaded = Map.of();
     // A registry that cannot be read does not stop the job: the broadcast state (restored from the checkpoint, then
     // fed by the topic) keeps the last known registry, and the read is tried again with a back-off.
-    unread = kafkaBootstrap != null;
+    unread = kafka != null;
     if (unread) {
       read(OPEN_READ_TIMEOUT);
     }
@@ -350,7 +351,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
    */
   private boolean catchUp() {
     long now = System.nanoTime();
-    if (kafkaBootstrap == null || (catchUps > 0 && now - lastCatchUpNs < catchUpIntervalNs)) {
+    if (kafka == null || (catchUps > 0 && now - lastCatchUpNs < catchUpIntervalNs)) {
       return false;
     }
     lastCatchUpNs = now;
@@ -361,7 +362,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   /** Reads the whole registry topic into {@link #loaded}; on failure keeps what it had, counts and backs off. */
   private boolean read(Duration timeout) {
     try {
-      loaded = new SourcesTopic(kafkaBootstrap, sourcesTopic).readAll(timeout, problem -> {});
+      loaded = new SourcesTopic(kafka, sourcesTopic).readAll(timeout, problem -> {});
     } catch (RuntimeException unreadable) {
       registryFailures++;
       if (staleSinceNs == 0) {

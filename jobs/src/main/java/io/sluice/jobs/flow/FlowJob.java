@@ -1,7 +1,7 @@
 package io.sluice.jobs.flow;
 
 import io.sluice.decode.flow.FlowRecord;
-import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
@@ -34,7 +34,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * 3,600: an exporter silent this long has its templates and other state dropped; it is learnt again when it returns).
  */
 public final class FlowJob {
-  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms", "bounded", "topic-prefix",
+  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms", "bounded", "topic-prefix",
       "exporter-records-per-second", "exporter-idle-seconds"));
 
   private FlowJob() {}
@@ -50,7 +50,7 @@ public final class FlowJob {
   /** As {@link #build(StreamExecutionEnvironment, Map)}, with {@code tap} applied to the datagrams (tests inject faults). */
   static void build(StreamExecutionEnvironment env, Map<String, String> options,
       java.util.function.UnaryOperator<DataStream<RawDatagram>> tap) {
-    String kafka = options.getOrDefault("kafka", DefaultEndpoints.KAFKA);
+    KafkaConnection kafka = KafkaSources.connection(options);
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     String prefix = options.getOrDefault("topic-prefix", "");
     env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);

@@ -1,6 +1,6 @@
 package io.sluice.jobs.l7;
 
-import io.sluice.ingest.DefaultEndpoints;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
@@ -41,7 +41,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * it, or past {@link io.sluice.l7.DnsJoin#MAX_PENDING_BYTES} on one conversation, the oldest time out early, counted).
  */
 public final class L7Job {
-  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, Set.of("kafka", "group", "checkpoint-ms",
+  private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms",
       "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms",
       "dns-pending-bytes"));
 
@@ -58,7 +58,7 @@ public final class L7Job {
   /** As {@link #build(StreamExecutionEnvironment, Map)}, with {@code tap} applied to the frames (tests inject faults). */
   public static void build(StreamExecutionEnvironment env, Map<String, String> options,
       UnaryOperator<DataStream<CapturedFrame>> tap) {
-    String kafka = options.getOrDefault("kafka", DefaultEndpoints.KAFKA);
+    KafkaConnection kafka = KafkaSources.connection(options);
     String prefix = options.getOrDefault("topic-prefix", "");
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",

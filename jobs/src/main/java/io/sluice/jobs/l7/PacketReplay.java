@@ -1,6 +1,7 @@
 package io.sluice.jobs.l7;
 
 import com.google.protobuf.ByteString;
+import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
 import io.sluice.ingest.ConversationKey;
@@ -46,12 +47,18 @@ public final class PacketReplay {
     return run(capture, bootstrap, topic, node, rate, shiftNs, 1);
   }
 
+  /** As below, to {@code bootstrap} with the security settings of the environment ({@link KafkaConnection#of(String)}). */
+  public static Result run(Path capture, String bootstrap, String topic, String node, double rate, long shiftNs,
+      int packetsPerRecord) throws IOException, InterruptedException {
+    return run(capture, KafkaConnection.of(bootstrap), topic, node, rate, shiftNs, packetsPerRecord);
+  }
+
   /**
    * As above; {@code packetsPerRecord} above 1 sends {@code CapturedPacketBatch}es as the eBPF loader does: the
    * packets of each partition (the one their key gives) gathered in capture order until there are that many, the
    * rest at the end.
    */
-  public static Result run(Path capture, String bootstrap, String topic, String node, double rate, long shiftNs,
+  public static Result run(Path capture, KafkaConnection kafka, String topic, String node, double rate, long shiftNs,
       int packetsPerRecord) throws IOException, InterruptedException {
     if (packetsPerRecord < 1) {
       throw new IllegalArgumentException("packets per record must be at least 1, got " + packetsPerRecord);
@@ -61,7 +68,7 @@ public final class PacketReplay {
     long bytes = 0;
     String iface = capture.getFileName().toString();
     AtomicReference<Exception> failure = new AtomicReference<>();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap));
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(kafka));
         CaptureReader reader = CaptureReader.open(capture)) {
       Callback done = (m, e) -> {
         if (e != null) {
@@ -137,15 +144,16 @@ public final class PacketReplay {
     return ConversationKey.ofFrame(f.linkType(), f.data(), 0, f.capturedLength(), key) ? key : null;
   }
 
-  private static Map<String, Object> producerConfig(String bootstrap) {
-    return Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+  private static Map<String, Object> producerConfig(KafkaConnection kafka) {
+    Map<String, Object> p = kafka.clientMap();
+    p.putAll(Map.of(
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
         ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
+    return p;
   }
 }

@@ -47,7 +47,7 @@ class DecodeFlowsRegistryOutageTest {
               List.of(), null), 1));
       broker.stop();
 
-      DecodeFlows decode = new DecodeFlows(bootstrap, topic);
+      DecodeFlows decode = new DecodeFlows(io.sluice.ingest.KafkaConnection.plaintext(bootstrap), topic);
       try (KeyedBroadcastOperatorTestHarness<String, RawDatagram, SourceUpdate, io.sluice.decode.flow.FlowRecord> harness =
           ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(decode, RawDatagram::key, Types.STRING,
               DecodeFlows.REGISTRY)) {

@@ -7,15 +7,33 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 
-/** A single-node KRaft Kafka broker (combined broker and controller) in its own JVM. */
+/**
+ * A single-node KRaft Kafka broker (combined broker and controller) in its own JVM. {@link #secured} gives one whose
+ * client listener takes only SCRAM-SHA-512 logins (SASL_PLAINTEXT: loopback tests) and authorises every request
+ * with StandardAuthorizer and no default access: only the super user {@link #ADMIN} may do anything until ACLs say
+ * otherwise.
+ */
 public final class KafkaService implements Service {
   private static final String STARTED_MARKER = "Kafka Server started";
+  /** The super user of a secured broker, created at format time. */
+  public static final String ADMIN = "admin";
 
   private final StackSettings settings;
   private final Path dir;
   private final ManagedProcess process;
+  private final String adminPassword;
 
   public KafkaService(StackSettings settings) {
+    this(settings, null);
+  }
+
+  /** A broker that authenticates (SCRAM-SHA-512, user {@link #ADMIN} with {@code adminPassword}) and authorises (ACLs). */
+  public static KafkaService secured(StackSettings settings, String adminPassword) {
+    return new KafkaService(settings, adminPassword);
+  }
+
+  private KafkaService(StackSettings settings, String adminPassword) {
+    this.adminPassword = adminPassword;
     this.settings = settings;
     this.dir = settings.workDir().toAbsolutePath().resolve("kafka");
     this.process = new ManagedProcess("kafka", settings.workDir().toAbsolutePath(), dir.resolve("log/stdout.log"));
@@ -48,7 +66,7 @@ public final class KafkaService implements Service {
       JavaCommand.runToCompletion(
           JavaCommand.command(List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties")),
               lib, "kafka.tools.StorageTool",
-              List.of("format", "--cluster-id=" + newClusterId(), "--config", properties.toString())),
+              format(properties)),
           60, "formatting the Kafka storage");
     }
     List<String> jvm = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
@@ -90,16 +108,25 @@ public final class KafkaService implements Service {
     return List.of(process);
   }
 
+  private List<String> format(Path properties) {
+    List<String> args = new java.util.ArrayList<>(List.of("format", "--cluster-id=" + newClusterId(), "--config", properties.toString()));
+    if (adminPassword != null) {
+      args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + ADMIN + ",password=" + adminPassword + "]"));
+    }
+    return args;
+  }
+
   private String serverProperties() {
-    return String.join("\n",
+    String listener = adminPassword == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+    String common = String.join("\n",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + settings.kafkaControllerPort(),
-        "listeners=PLAINTEXT://127.0.0.1:" + settings.kafkaPort() + ",CONTROLLER://127.0.0.1:" + settings.kafkaControllerPort(),
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + settings.kafkaPort(),
+        "listeners=" + listener + "://127.0.0.1:" + settings.kafkaPort() + ",CONTROLLER://127.0.0.1:" + settings.kafkaControllerPort(),
+        "advertised.listeners=" + listener + "://127.0.0.1:" + settings.kafkaPort(),
         "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name=" + listener,
+        "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
         "log.dirs=" + dir.resolve("data"),
         "num.partitions=4",
         "auto.create.topics.enable=false",
@@ -111,6 +138,17 @@ public final class KafkaService implements Service {
         "group.initial.rebalance.delay.ms=0",
         "log.retention.hours=24",
         "message.max.bytes=10485760",
+        "");
+    return adminPassword == null ? common : common + String.join("\n",
+        "sasl.enabled.mechanisms=SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule"
+            + " required username=\"" + ADMIN + "\" password=\"" + adminPassword + "\";",
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found=false",
+        // The loopback controller listener has no SASL (KRaft cannot check SCRAM before it has read the metadata
+        // holding the credentials), so the broker reaches its controller as ANONYMOUS, which must be a super user.
+        "super.users=User:" + ADMIN + ";User:ANONYMOUS",
         "");
   }
 
