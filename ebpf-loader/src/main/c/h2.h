@@ -1,6 +1,7 @@
 /* HTTP/2 header blocks kept whole, whatever the snap (ebpf-loader/README.md, "HTTP/2 header blocks and the snap").
  * On a connection whose client began with the preface, each segment is walked frame by frame: every frame header
- * and every payload but DATA's is kept; a DATA payload is left out as a hole of known length. Frames span segments,
+ * and every payload but DATA's is kept, and the first snap bytes of the segment as always; the rest of a DATA payload
+ * is left out as a hole of known length. Frames span segments,
  * so each direction's next frame header is kept in h2_walks. Included by sluice.bpf.c after struct l4 and output(). */
 #ifndef SLUICE_H2_H
 #define SLUICE_H2_H
@@ -59,6 +60,7 @@ __noinline int h2_emit(struct __sk_buff *skb, __u32 start, __u32 kept, __u32 wir
 struct h2_step_ctx {
   struct __sk_buff *skb;
   __u32 seq, seg_len, payload_off;
+  __u32 snap;               /* the snap: the first bytes of a segment are kept whatever they are */
   __u32 pos;                /* the walk, in the segment's payload */
   __u32 hdr_seq, hdr4, have, data;  /* as in struct h2_walk */
   __u32 rec, kept, holing;  /* the record being built: where it starts, its bytes kept, whether a hole follows them */
@@ -81,6 +83,11 @@ static long h2_step(__u32 i, void *arg)
     if (n > room)
       n = room;
     keep = !c->data;
+    if (c->data && c->pos < c->snap) {  /* what the snap keeps of any segment, DATA's too (gRPC's message prefixes) */
+      if (n > c->snap - c->pos)
+        n = c->snap - c->pos;
+      keep = 1;
+    }
   } else {  /* at a frame header, or the rest of one split across segments: its first 4 bytes are length and type */
     __u32 have = c->have;
     if (have > 8)
@@ -139,7 +146,7 @@ static __always_inline void h2_key_of(struct h2_key *k, const struct l4 *t, int 
  * leave it to the snap: another connection, a segment walked before (a retransmission, or the same packet on
  * another interface), or one after bytes the capture never saw that held a frame header (the walk is lost). */
 static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scratch *s, const struct l4 *t, __u32 head,
-                                      __u8 direction)
+                                      __u32 snap, __u8 direction)
 {
   if (t->proto != IPPROTO_TCP_ || !t->ip_len || t->payload_off > HDR_PEEK)
     return 0;
@@ -184,7 +191,7 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
   s->h2.tcp_flags = t->tcp_flags;
   s->h2.direction = direction;
 
-  struct h2_step_ctx c = {.skb = skb, .seq = t->seq, .seg_len = seg_len, .payload_off = t->payload_off, .pos = pos,
+  struct h2_step_ctx c = {.skb = skb, .seq = t->seq, .seg_len = seg_len, .payload_off = t->payload_off, .snap = snap, .pos = pos,
                           .hdr_seq = hdr_seq, .hdr4 = hdr4, .have = have, .data = data, .rec = pos};
   bpf_loop(2 * H2_MAX_FRAMES, h2_step, &c, 0);
   pos = c.pos;

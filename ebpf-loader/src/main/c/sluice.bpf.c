@@ -215,7 +215,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     bump(C_PURE_ACKS);
     return TC_ACT_UNSPEC;
   }
-  if ((cfg->flags & CFG_H2_FRAMES) && h2_capture(skb, s, &t, head, direction))
+  if ((cfg->flags & CFG_H2_FRAMES) && h2_capture(skb, s, &t, head, cfg->snap_len, direction))
     return TC_ACT_UNSPEC;
 
   /* snap_len counts payload bytes: every header is kept whole. */
