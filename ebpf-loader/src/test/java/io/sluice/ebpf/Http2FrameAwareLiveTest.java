@@ -40,8 +40,9 @@ class Http2FrameAwareLiveTest {
   static final int PORT = 8081; // not an HTTP/1 port of L7Config: the engine takes 8080 for HTTP/1 at the SYN
   static final int REQUESTS = 400;
 
+  /** What one run gave: tshark's streams and the rows (sorted lines), the loader's counters and what it sent. */
   record Run(List<String> tshark, List<String> engine, long incomplete, long[] counters, long records,
-      long payloadKept, List<Map<String, Object>> rows) {}
+      long payloadKept, long kafkaBytes, List<Map<String, Object>> rows) {}
 
   @Test
   void everyStreamWholeAtTheDefaultSnap() throws Exception {
@@ -92,7 +93,7 @@ class Http2FrameAwareLiveTest {
     return left.size() > 20 ? List.of(left.size() + " lines, first " + left.subList(0, 20)) : left;
   }
 
-  private static void startNginx(NetLab lab) throws Exception {
+  static void startNginx(NetLab lab) throws Exception {
     Path html = Files.createDirectories(lab.dir.resolve("html"));
     Files.write(html.resolve("small.txt"), "hello\n".getBytes());
     Files.write(html.resolve("mid.bin"), new byte[20_000]);
@@ -153,7 +154,7 @@ class Http2FrameAwareLiveTest {
   }
 
   /** The traffic once, under a loader at the default snap and a whole capture in the server namespace. */
-  private static Run run(NetLab lab) throws Exception {
+  static Run run(NetLab lab) throws Exception {
     Path state = Files.createTempDirectory("sluice-ebpf-state-");
     Path whole = lab.dir.resolve("whole-" + System.nanoTime() + ".pcapng");
     MockProducer<byte[], byte[]> producer =
@@ -197,8 +198,10 @@ class Http2FrameAwareLiveTest {
     NetLab.sh("chmod a+r " + whole);
     List<CaptureFrame> frames = new ArrayList<>();
     long kept = 0;
+    long kafkaBytes = 0;
     for (ProducerRecord<byte[], byte[]> r : producer.history()) {
       if (r.topic().equals(Topics.PACKETS_RAW)) {
+        kafkaBytes += r.value().length;
         for (CapturedPacket p : SentPackets.of(r)) {
           byte[] data = p.getData().toByteArray();
           frames.add(new CaptureFrame(p.getCapturedNs(), 1, data.length, p.getOrigLen(), data));
@@ -239,6 +242,6 @@ class Http2FrameAwareLiveTest {
     }
     Collections.sort(engine);
     Collections.sort(tshark);
-    return new Run(tshark, engine, incomplete, counters, frames.size(), kept, rows);
+    return new Run(tshark, engine, incomplete, counters, frames.size(), kept, kafkaBytes, rows);
   }
 }
