@@ -154,11 +154,20 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
   if (end <= t->payload_off)
     return 0;
   __u32 seg_len = end - t->payload_off;
+  __u32 zero = 0;
+  struct port_set *h2p = bpf_map_lookup_elem(&h2_ports, &zero);
+  if (!h2p)
+    return 0;
+  int preface = seg_len >= H2_PREFACE_LEN && t->payload_off <= HDR_PEEK - H2_PREFACE_LEN
+      && t->payload_off + H2_PREFACE_LEN <= head && h2_preface(s->data + t->payload_off);
+  /* Other traffic leaves here, before the hash lookup: only ports seen to serve HTTP/2 have walks. */
+  if (!preface && !port_in(h2p, t->sport) && !port_in(h2p, t->dport))
+    return 0;
   struct h2_key k = {};
   h2_key_of(&k, t, 0);
   struct h2_walk *w;
-  if (seg_len >= H2_PREFACE_LEN && t->payload_off <= HDR_PEEK - H2_PREFACE_LEN && t->payload_off + H2_PREFACE_LEN <= head
-      && h2_preface(s->data + t->payload_off)) {
+  if (preface) {
+    __sync_fetch_and_or(&h2p->bits[t->dport >> 6], 1ULL << (t->dport & 63));
     w = bpf_map_lookup_elem(&h2_walks, &k);
     if (!w || w->walked_to - t->seq - 1 >= (1 << 20)) {  /* not this preface again */
       struct h2_walk client = {.hdr_seq = t->seq + H2_PREFACE_LEN, .walked_to = t->seq};
