@@ -98,29 +98,16 @@ class Http2FrameAwareLiveTest {
     Files.write(html.resolve("small.txt"), "hello\n".getBytes());
     Files.write(html.resolve("mid.bin"), new byte[20_000]);
     Files.write(html.resolve("big.bin"), new byte[50_000]);
-    Files.writeString(lab.dir.resolve("nginx-h2.conf"), """
-        daemon off;
-        master_process off;
-        pid %1$s/nginx-h2.pid;
-        error_log %1$s/nginx-h2-error.log;
-        events { worker_connections 256; }
-        http {
-          access_log off;
-          client_body_temp_path %1$s/body;
-          proxy_temp_path %1$s/proxy;
-          fastcgi_temp_path %1$s/fastcgi;
-          uwsgi_temp_path %1$s/uwsgi;
-          scgi_temp_path %1$s/scgi;
-          server {
-            listen %2$s:%3$d http2;
-            root %1$s/html;
-            http2_max_concurrent_streams 128;
-            large_client_header_buffers 4 16k;
-            location = /missing { return 404; }
-            location = /mid.bin { add_header x-padding "%4$s"; }
-          }
-        }
-        """.formatted(lab.dir, lab.serverIp, PORT, "p".repeat(3000)));
+    Files.writeString(lab.dir.resolve("nginx-h2.conf"), LabServers.nginxConf(lab, "nginx-h2", """
+            server {
+              listen %s:%d http2;
+              root %s/html;
+              http2_max_concurrent_streams 128;
+              large_client_header_buffers 4 16k;
+              location = /missing { return 404; }
+              location = /mid.bin { add_header x-padding "%s"; }
+            }
+        """.formatted(lab.serverIp, PORT, lab.dir, "p".repeat(3000))));
     NetLab.sh("chmod -R a+rX " + lab.dir);
     lab.daemon(lab.server, "nginx -c " + lab.dir.resolve("nginx-h2.conf"), "nginx-h2.log");
     long deadline = System.currentTimeMillis() + 15_000;
