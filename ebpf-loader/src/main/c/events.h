@@ -6,8 +6,8 @@
 
 enum record_type { REC_PACKET = 1, REC_SOCKET = 2 };
 enum sock_kind { SK_STATE = 1, SK_RETRANSMIT = 2, SK_UDP_SEND = 3 };
-enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_PURE_ACKS = 5, C_MAX = 8 };
-enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4 };
+enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_PURE_ACKS = 5, C_H2_WALKED = 6, C_H2_LOST = 7, C_MAX = 8 };
+enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4, CFG_H2_FRAMES = 8 };
 
 struct sluice_config {
   __u32 snap_len;          /* payload bytes kept after the L4 header */
@@ -60,9 +60,35 @@ struct sock_event {         /* 144 bytes */
 
 _Static_assert(sizeof(struct sock_event) == 144, "Records.SOCKET_SIZE reads 144 bytes");
 
+/* What h2_emit needs of the segment being walked (h2.h); not part of a record. */
+struct h2_segment {
+  __u32 seq;                /* the segment's own sequence number */
+  __u16 l3_off;
+  __u16 tcp_off;
+  __u16 payload_off;
+  __u8 family;
+  __u8 tcp_flags;
+  __u8 direction;
+  __u8 pad[3];
+};
+
 struct packet_scratch {
   struct pkt_event hdr;
   __u8 data[MAX_SNAP];
+  struct h2_segment h2;     /* after data: ringbuf output stops at data's end */
+};
+
+/* One direction of a connection: its 4-tuple as the packets carry it. */
+struct h2_key { __u8 saddr[16]; __u8 daddr[16]; __u16 sport; __u16 dport; };
+
+/* Where the HTTP/2 frames of one direction are (h2.h). */
+struct h2_walk {
+  __u32 hdr_seq;            /* sequence number of the next frame header */
+  __u32 walked_to;          /* sequence number after the last byte walked */
+  __u32 hdr4;               /* the first bytes (length, type) of a frame header split across segments */
+  __u8 have;                /* how many of that header's 9 bytes came in earlier segments */
+  __u8 data;                /* the payload before hdr_seq is a DATA frame's: not kept */
+  __u16 pad;
 };
 
 struct lpm4 { __u32 prefixlen; __u8 addr[4]; };

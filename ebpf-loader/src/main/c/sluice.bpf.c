@@ -34,6 +34,9 @@ struct l4 {
   __u32 l3_off;       /* where the IP header starts */
   __u32 payload_off;  /* where L4 payload starts, from the start of the frame */
   __u32 ip_len;       /* IPv4 total length or IPv6 payload length; 0 for a GSO packet that does not say */
+  __u32 tcp_off;      /* where the TCP header starts */
+  __u32 seq;          /* TCP sequence and acknowledgement numbers, host order */
+  __u32 ack;
 };
 
 /* How much of a frame capture() reads first, to parse it: Ethernet with one VLAN tag (18), IPv4 with the longest
@@ -93,6 +96,9 @@ static __always_inline int parse_frame(const __u8 *f, __u32 head, __u32 off, __u
   out->dport = bpf_ntohs(tcp.dport);
   out->payload_off = l4off + (tcp.doff >> 4) * 4;
   out->tcp_flags = tcp.flags;
+  out->tcp_off = l4off;
+  out->seq = bpf_ntohl(tcp.seq);
+  out->ack = bpf_ntohl(tcp.ack);
   return 0;
 }
 
@@ -152,6 +158,27 @@ static __always_inline int wanted(const struct sluice_config *cfg, const struct 
   return !(cfg->flags & CFG_CIDRS) || cidr_match(t);
 }
 
+/* Writes the packet record of the first cap bytes in s->data; 1 when the ring buffer was full. */
+static __always_inline int output(struct __sk_buff *skb, struct packet_scratch *s, const struct sluice_config *cfg,
+                                  __u8 direction, __u32 cap, __u32 orig_len)
+{
+  __u64 n = cap;
+  asm volatile("" : "+r"(n));  /* one register the verifier bounds */
+  if (n > MAX_SNAP)
+    return 0;
+  s->hdr.type = REC_PACKET;
+  s->hdr.direction = direction;
+  s->hdr.cap_len = n;
+  s->hdr.ifindex = skb->ifindex;
+  s->hdr.orig_len = orig_len;
+  s->hdr.pad = 0;
+  s->hdr.ts_ns = bpf_ktime_get_ns();
+  s->hdr.cgroup_id = direction == 2 ? bpf_skb_cgroup_id(skb) : 0;
+  return bpf_ringbuf_output(&events, s, sizeof(s->hdr) + n, ring_wakeup(cfg)) != 0;
+}
+
+#include "h2.h"
+
 static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
 {
   __u32 zero = 0;
@@ -188,6 +215,8 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     bump(C_PURE_ACKS);
     return TC_ACT_UNSPEC;
   }
+  if ((cfg->flags & CFG_H2_FRAMES) && h2_capture(skb, s, &t, head, cfg->snap_len, direction))
+    return TC_ACT_UNSPEC;
 
   /* snap_len counts payload bytes: every header is kept whole. */
   __u64 cap = skb->len;
@@ -206,18 +235,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     if (rest < 1 || bpf_skb_load_bytes(skb, HDR_PEEK, s->data + HDR_PEEK, rest))
       return TC_ACT_UNSPEC;
   }
-  s->hdr.type = REC_PACKET;
-  s->hdr.direction = direction;
-  s->hdr.cap_len = cap;
-  s->hdr.ifindex = skb->ifindex;
-  s->hdr.orig_len = skb->len;
-  s->hdr.pad = 0;
-  s->hdr.ts_ns = bpf_ktime_get_ns();
-  s->hdr.cgroup_id = direction == 2 ? bpf_skb_cgroup_id(skb) : 0;
-  if (bpf_ringbuf_output(&events, s, sizeof(s->hdr) + cap, ring_wakeup(cfg)))
-    bump(C_RB_FULL);
-  else
-    bump(C_CAPTURED);
+  bump(output(skb, s, cfg, direction, cap, skb->len) ? C_RB_FULL : C_CAPTURED);
   return TC_ACT_UNSPEC;
 }
 

@@ -29,25 +29,12 @@ final class LabServers {
         remote-control:
           control-enable: no
         """.formatted(lab.serverIp, lab.dir, NAME, lab.serverIp));
-    Files.writeString(lab.dir.resolve("nginx.conf"), """
-        daemon off;
-        master_process off;
-        pid %1$s/nginx.pid;
-        error_log %1$s/nginx-error.log;
-        events { worker_connections 256; }
-        http {
-          access_log off;
-          client_body_temp_path %1$s/body;
-          proxy_temp_path %1$s/proxy;
-          fastcgi_temp_path %1$s/fastcgi;
-          uwsgi_temp_path %1$s/uwsgi;
-          scgi_temp_path %1$s/scgi;
-          server {
-            listen %2$s:80;
-            location / { return 200 "hello from sluice\\n"; }
-          }
-        }
-        """.formatted(lab.dir, lab.serverIp));
+    Files.writeString(lab.dir.resolve("nginx.conf"), nginxConf(lab, "nginx", """
+            server {
+              listen %s:80;
+              location / { return 200 "hello from sluice\\n"; }
+            }
+        """.formatted(lab.serverIp)));
     lab.daemon(lab.server, "unbound -d -c " + lab.dir.resolve("unbound.conf"), "unbound.log");
     lab.daemon(lab.server, "nginx -c " + lab.dir.resolve("nginx.conf"), "nginx.log");
     long deadline = System.currentTimeMillis() + 15_000;
@@ -64,5 +51,24 @@ final class LabServers {
         Thread.sleep(200);
       }
     }
+  }
+
+  /** An nginx configuration for a lab (foreground, one process, files in the lab's directory) around {@code servers}. */
+  static String nginxConf(NetLab lab, String name, String servers) {
+    return """
+        daemon off;
+        master_process off;
+        pid %1$s/%2$s.pid;
+        error_log %1$s/%2$s-error.log;
+        events { worker_connections 256; }
+        http {
+          access_log off;
+          client_body_temp_path %1$s/body;
+          proxy_temp_path %1$s/proxy;
+          fastcgi_temp_path %1$s/fastcgi;
+          uwsgi_temp_path %1$s/uwsgi;
+          scgi_temp_path %1$s/scgi;
+        %3$s}
+        """.formatted(lab.dir, name, servers);
   }
 }

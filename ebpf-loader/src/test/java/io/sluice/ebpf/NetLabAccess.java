@@ -39,4 +39,25 @@ public final class NetLabAccess {
     NetLab l = (NetLab) lab;
     return Long.parseLong(NetLab.sh("cat " + l.dir.resolve("nginx.pid")).trim());
   }
+
+  /** nginx serving h2c in the lab's server namespace (Http2FrameAwareLiveTest's). */
+  public static void startH2Server(Object lab) throws Exception {
+    Http2FrameAwareLiveTest.startNginx((NetLab) lab);
+  }
+
+  /**
+   * Http2FrameAwareLiveTest's traffic once under a loader at the default snap, the walk on or off: tshark's streams,
+   * rows, rows marked incomplete, records sent, their bytes, payload bytes kept.
+   */
+  public static long[] h2Run(Object lab, boolean walk) throws Exception {
+    if (!walk) {
+      System.setProperty(BpfMaps.NO_H2_FRAMES_PROPERTY, "1");
+    }
+    try {
+      Http2FrameAwareLiveTest.Run r = Http2FrameAwareLiveTest.run((NetLab) lab);
+      return new long[] {r.tshark().size(), r.engine().size(), r.incomplete(), r.records(), r.kafkaBytes(), r.payloadKept()};
+    } finally {
+      System.clearProperty(BpfMaps.NO_H2_FRAMES_PROPERTY);
+    }
+  }
 }

@@ -33,6 +33,8 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     boolean incomplete;
     /** It asked to upgrade to h2c. */
     boolean h2c;
+    /** Its HTTP2-Settings (base64url), applied when the upgrade is accepted. */
+    String h2cSettings = "";
   }
 
   private final byte[] client;
@@ -115,6 +117,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     r.contentType = head.contentType;
     r.startNs = firstByteNs;
     r.h2c = head.upgradeH2c;
+    r.h2cSettings = head.http2Settings;
     pending.addLast(r);
     sending = r;
   }
@@ -205,6 +208,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
 
   private void upgradeToH2c(Request r) {
     h2c = new Http2Connection(true, this::h2cStream);
+    h2c.upgradeSettings(r.h2cSettings);
     h2c.upgradedRequest(r.method, r.host, r.path, r.contentType, r.userAgent, r.bodyBytes, r.startNs, r.incomplete);
     tunnelToH2c();
   }
@@ -310,6 +314,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     out.writeLong(r.bodyBytes);
     out.writeBoolean(r.incomplete);
     out.writeBoolean(r.h2c);
+    StateIO.writeString(out, r.h2cSettings);
   }
 
   private static Request readRequest(java.io.DataInput in) throws java.io.IOException {
@@ -324,6 +329,7 @@ final class HttpExchangeJoin implements TcpApp, HttpListener {
     r.bodyBytes = in.readLong();
     r.incomplete = in.readBoolean();
     r.h2c = in.readBoolean();
+    r.h2cSettings = StateIO.readString(in);
     return r;
   }
 

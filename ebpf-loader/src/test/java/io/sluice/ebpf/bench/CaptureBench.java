@@ -17,12 +17,14 @@ import java.util.List;
  * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
  * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
  * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] [warm=SECONDS] [VARIANT ...] |
- * bpf-stats SECONDS REQUESTS_PER_SECOND [close] [ring=MiB] [snap=BYTES] [ports=P,Q] | idle SECONDS.
+ * bpf-stats SECONDS REQUESTS_PER_SECOND [close] [ring=MiB] [snap=BYTES] [ports=P,Q] | idle SECONDS | h2 ROUNDS.
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("drain")) {
       drain(Integer.parseInt(args[1]));
+    } else if (args[0].equals("h2")) {
+      h2(Integer.parseInt(args[1]));
     } else if (args[0].equals("idle")) {
       idle(Integer.parseInt(args[1]));
     } else if (args[0].equals("bpf-stats")) {
@@ -383,6 +385,60 @@ public final class CaptureBench {
         }
       }
       System.out.printf("BPF programs together: %.0f ns/request (ring buffer %d MiB)%n", nsPerRequest, c.ringBytes() >> 20);
+    } finally {
+      Files.writeString(sysctl, before);
+    }
+  }
+
+  /**
+   * The frame-aware HTTP/2 capture's cost: Http2FrameAwareLiveTest's traffic (h2load, 403 streams on nginx h2c) under a
+   * loader at the default snap, the walk on and off, ROUNDS times each: records and bytes sent per stream, and the
+   * capture programs' run time (kernel.bpf_stats_enabled) per stream. The runs include tshark's oracle, which is
+   * not timed.
+   */
+  static void h2(int rounds) throws Exception {
+    Path sysctl = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+    String before = Files.readString(sysctl).trim();
+    try (var lab = NetLabAccess.open()) {
+      NetLabAccess.startH2Server(lab);
+      Files.writeString(sysctl, "1");
+      for (int round = 0; round < rounds; round++) {
+        for (boolean walk : new boolean[] {true, false}) {
+          long firstId = 1 + bpftoolPrograms().keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+          // the loader's programs go with it at the end of the run: their run time is polled while they exist
+          long[] captureNs = new long[1];
+          var done = new java.util.concurrent.atomic.AtomicBoolean();
+          Thread watcher = new Thread(() -> {
+            while (!done.get()) {
+              try {
+                long sum = 0;
+                for (var e : bpftoolPrograms().entrySet()) {
+                  if (e.getKey() >= firstId && programNames.get(e.getKey()).startsWith("capture_")) {
+                    sum += e.getValue()[0];
+                  }
+                }
+                captureNs[0] = Math.max(captureNs[0], sum);
+                Thread.sleep(200);
+              } catch (Exception e) {
+                return;
+              }
+            }
+          });
+          watcher.start();
+          long[] r;
+          try {
+            r = NetLabAccess.h2Run(lab, walk);
+          } finally {
+            done.set(true);
+            watcher.join();
+          }
+          long[] ns = captureNs;
+          double streams = r[0];
+          System.out.printf("h2 %s: %d tshark streams, %d rows (%d incomplete); per stream %.2f records, %.0f bytes to"
+              + " Kafka, %.0f payload bytes kept, %.0f ns in the capture programs%n", walk ? "frame-aware" : "snap only",
+              r[0], r[1], r[2], r[3] / streams, r[4] / streams, r[5] / streams, ns[0] / streams);
+        }
+      }
     } finally {
       Files.writeString(sysctl, before);
     }

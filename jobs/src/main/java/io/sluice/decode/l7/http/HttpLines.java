@@ -86,6 +86,8 @@ final class HttpLines {
       case 14 -> {
         if (nameIs(l, "content-length")) {
           h.contentLength = parseDecimal(l, v, e);
+        } else if (nameIs(l, "http2-settings")) {
+          h.http2Settings = HttpStreamParser.ascii(l, v, e, HttpHead.MAX_HTTP2_SETTINGS);
         }
       }
       case 17 -> {

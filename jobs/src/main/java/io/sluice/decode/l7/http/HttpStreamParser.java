@@ -427,6 +427,7 @@ public final class HttpStreamParser {
     out.writeBoolean(head.connectionClose);
     out.writeBoolean(head.upgrade);
     out.writeBoolean(head.upgradeH2c);
+    out.writeUTF(head.http2Settings);
   }
 
   public void read(java.io.DataInput in) throws java.io.IOException {
@@ -456,6 +457,7 @@ public final class HttpStreamParser {
     head.connectionClose = in.readBoolean();
     head.upgrade = in.readBoolean();
     head.upgradeH2c = in.readBoolean();
+    head.http2Settings = in.readUTF();
   }
 
   static String ascii(byte[] b, int from, int to, int max) {

@@ -86,8 +86,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
   /**
    * An HTTP/1.1 request upgraded to HTTP/2 by {@code Upgrade: h2c} and a 101 (RFC 7540 3.2, RFC 9113 3.1): it is
    * stream 1, already sent whole, whose response comes in HTTP/2 frames. Call before any byte of the connection's
-   * HTTP/2 part. The request's HTTP2-Settings are not applied: they can only lower the server's HPACK table limit,
-   * and the server's own table size updates say what it uses.
+   * HTTP/2 part, after {@link #upgradeSettings}.
    */
   public void upgradedRequest(String method, String authority, String path, String contentType, String userAgent,
       long bodyBytes, long requestNs, boolean incomplete) {
@@ -107,6 +106,39 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     s.requestNs = requestNs;
     s.requestEnded = true;
     s.incomplete = incomplete;
+  }
+
+  /**
+   * The upgrading request's HTTP2-Settings (RFC 7540 3.2.1: the client's SETTINGS payload, base64url): they are the
+   * client's first settings, so SETTINGS_HEADER_TABLE_SIZE bounds the server's HPACK table from its first header
+   * block on. "" (absent) changes nothing; a value that is not base64url of whole settings is counted
+   * ({@link Http2Problem#BAD_FRAME}) and ignored.
+   */
+  public void upgradeSettings(String base64url) {
+    if (base64url.isEmpty()) {
+      return;
+    }
+    byte[] payload;
+    try {
+      payload = java.util.Base64.getUrlDecoder().decode(base64url);
+    } catch (IllegalArgumentException e) {
+      payload = null;
+    }
+    if (payload == null || payload.length % 6 != 0) {
+      problems[Http2Problem.BAD_FRAME.ordinal()]++;
+      return;
+    }
+    applySettings(true, payload, payload.length);
+  }
+
+  /** SETTINGS from one side: SETTINGS_HEADER_TABLE_SIZE bounds the peer's encoder, so this side's peer decoder. */
+  private void applySettings(boolean fromClient, byte[] payload, int length) {
+    for (int i = 0; i + 6 <= length; i += 6) {
+      int id = ((payload[i] & 0xff) << 8) | (payload[i + 1] & 0xff);
+      if (id == 1) {
+        (fromClient ? server : client).hpack.setLimit(int32(payload, i + 2));
+      }
+    }
   }
 
   public int openStreams() {
@@ -718,12 +750,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         problem(Http2Problem.BAD_FRAME);
         return;
       }
-      for (int i = 0; i + 6 <= length; i += 6) {
-        int id = ((payload[i] & 0xff) << 8) | (payload[i + 1] & 0xff);
-        if (id == 1) { // SETTINGS_HEADER_TABLE_SIZE bounds the peer's encoder, so this side's peer decoder
-          (isClient ? server : client).hpack.setLimit(int32(payload, i + 2));
-        }
-      }
+      applySettings(isClient, payload, length);
     }
 
     private void goaway() {

@@ -21,7 +21,8 @@ class HttpStreamParserLineTest {
   private final HttpListener listener = new HttpListener() {
     @Override
     public void onRequestHead(HttpHead head, long firstByteNs) {
-      heads.add(head.method + " " + head.path.length() + " " + head.host + " " + head.userAgent.length());
+      heads.add(head.method + " " + head.path.length() + " " + head.host + " " + head.userAgent.length()
+          + (head.upgradeH2c ? " h2c " + head.http2Settings : ""));
     }
 
     @Override
@@ -54,5 +55,20 @@ class HttpStreamParserLineTest {
       state = bytes.toByteArray();
     }
     assertEquals(List.of("GET 2000 example.test 500"), heads);
+  }
+
+  /** An h2c upgrade's HTTP2-Settings value is kept on the head, also across the parser's state. */
+  @Test
+  void http2SettingsOfAnUpgrade() throws Exception {
+    byte[] request = ("GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        + "HTTP2-Settings:  AAEAAAQA \r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    HttpStreamParser first = new HttpStreamParser(true, listener, new ProblemCounts());
+    first.onBytes(request, 0, request.length - 2, 0);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    first.write(new DataOutputStream(bytes));
+    HttpStreamParser second = new HttpStreamParser(true, listener, new ProblemCounts());
+    second.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    second.onBytes(request, request.length - 2, 2, 1);
+    assertEquals(List.of("GET 1 h 0 h2c AAEAAAQA"), heads);
   }
 }

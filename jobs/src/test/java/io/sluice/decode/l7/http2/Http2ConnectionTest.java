@@ -292,4 +292,40 @@ class Http2ConnectionTest {
     }
     throw new AssertionError("no frame");
   }
+
+  /**
+   * An h2c upgrade's HTTP2-Settings are the client's first SETTINGS: with SETTINGS_HEADER_TABLE_SIZE 1024 a server
+   * block that sizes its table to 4096 breaks HPACK's rules (counted, the row marked), while 1024 is accepted; without
+   * the header, the default 4096 is. A value that is not base64url of whole settings is counted and ignored.
+   */
+  @Test
+  void upgradeSettingsBoundTheServersHpackTable() {
+    byte[] to4096 = {0x3f, (byte) 0xe1, 0x1f, (byte) 0x88}; // size update 4096, :status 200
+    byte[] to1024 = {0x3f, (byte) 0xe1, 0x07, (byte) 0x88}; // size update 1024, :status 200
+    assertEquals(List.of(1L, 1), upgraded("AAEAAAQA", to4096)); // {0, 1, 0, 0, 4, 0}: table size 1024
+    assertEquals(List.of(0L, 0), upgraded("AAEAAAQA", to1024));
+    assertEquals(List.of(0L, 0), upgraded("", to4096));
+    assertEquals(List.of(0L, 0), upgraded("AAEAAAQ", to4096)); // 5 bytes: no whole setting, ignored
+  }
+
+  /** HPACK errors and the upgraded stream's incomplete flag after the server answers it with {@code block}. */
+  private static List<Object> upgraded(String http2Settings, byte[] block) {
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    c.upgradeSettings(http2Settings);
+    c.upgradedRequest("GET", "example.org", "/", "", "curl", 0, 1_000, false);
+    byte[] cb = new Frames().preface().frame(SETTINGS, 0, 0, new byte[0]).bytes();
+    byte[] sb = new Frames().frame(SETTINGS, 0, 0, new byte[0])
+        .frame(HEADERS, END_STREAM | END_HEADERS, 1, block).bytes();
+    c.onBytes(true, cb, 0, cb.length, 2_000);
+    c.onBytes(false, sb, 0, sb.length, 3_000);
+    c.close(4_000);
+    assertEquals(1, rows.size());
+    assertEquals(http2Settings.equals("AAEAAAQ") ? 1 : 0, c.problems(Http2Problem.BAD_FRAME));
+    if (rows.get(0).incomplete()) {
+      return List.of(c.problems(Http2Problem.HPACK_ERROR), 1);
+    }
+    assertEquals(200, rows.get(0).statusCode());
+    return List.of(c.problems(Http2Problem.HPACK_ERROR), 0);
+  }
 }
