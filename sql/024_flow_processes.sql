@@ -50,7 +50,7 @@ FROM
         tupleElement(candidate, 6) AS remote_port
     FROM flows
     WHERE protocol IN (6, 17)
-)
+) AS f
 ALL INNER JOIN
 (
     SELECT
@@ -61,5 +61,5 @@ ALL INNER JOIN
         max(if(close_ns = 0, slice_end_ns, close_ns)) AS last_ns
     FROM connections
     GROUP BY node, netns, local_addr, local_port, remote_addr, remote_port, transport, open_ns
-) USING (local_addr, local_port, remote_addr, remote_port, protocol)
+) AS c USING (local_addr, local_port, remote_addr, remote_port, protocol)
 WHERE first_ns <= last_ns + 10000000000 AND last_packet_ns + 10000000000 >= open_ns;
