@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * {@link Collector} in this namespace. Then the FlowJob and the ConnectionsJob (local Flink, bounded) land both into a
  * real ClickHouse. Every flows row softflowd made of the client's traffic, each direction its own record, must name
  * the client's pid, comm and cgroup at the client's end, and the server's process at the server's end of the TCP
- * ones. Runs about 40 s: softflowd exports a flow only when it expires or is shut down, and two bounded jobs run.
+ * ones. Over 60 s: it took 168 s and 206 s with five other agents building beside it (load average about 40 on
+ * 2 cores); it starts Kafka and ClickHouse, the loader, softflowd and a collector, and then runs two bounded jobs.
  */
 class FlowProcessesLiveTest {
   static final List<Integer> TCP_PORTS = List.of(47200, 47201, 47202);

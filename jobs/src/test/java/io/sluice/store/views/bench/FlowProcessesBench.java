@@ -75,6 +75,8 @@ public final class FlowProcessesBench {
             + " GROUP BY comm, node ORDER BY b DESC LIMIT 20");
     measure(db, chdb, pid, rounds, "the view: matched rows of the hour",
         "SELECT count() FROM flow_processes WHERE " + range);
+    measure(db, chdb, pid, rounds, "the view: matched rows of the hour, by side",
+        "SELECT side, count() FROM flow_processes WHERE " + range + " GROUP BY side ORDER BY side");
   }
 
   /** Connection i's own end: node i % 50's address 10.(i % 50).(i / 50 % 256).(i / 12800 % 250 + 1). */
@@ -107,7 +109,7 @@ public final class FlowProcessesBench {
     }
     Collections.sort(wall);
     Collections.sort(cpu);
-    String first = answer.lines().findFirst().orElse("");
+    String first = String.join("; ", answer.lines().limit(2).toList());
     System.out.printf("%-55s wall %.3f s (median of %d), CPU %.3f s; first row: %s%n", what, wall.get(rounds / 2), rounds,
         cpu.get(rounds / 2), first.length() > 60 ? first.substring(0, 60) : first);
   }
