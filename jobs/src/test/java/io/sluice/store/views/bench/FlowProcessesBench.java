@@ -103,7 +103,11 @@ public final class FlowProcessesBench {
     for (int r = 0; r < rounds; r++) {
       double cpu0 = cpuSeconds(chdb, pid);
       long start = System.nanoTime();
-      db.execute(sql);
+      String again = db.execute(sql);
+      if (!again.equals(answer)) {
+        System.out.printf("  round %d answered differently from the warm-up: %s%n", r + 1,
+            String.join("; ", again.lines().limit(2).toList()));
+      }
       wall.add((System.nanoTime() - start) / 1e9);
       cpu.add(cpuSeconds(chdb, pid) - cpu0);
     }
