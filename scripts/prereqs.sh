@@ -31,6 +31,7 @@ ensure_test_packages() {
   # ConnectionsLiveTest: a fixed delay through NFQUEUE and random loss (iptables-legacy; kernels without netem)
   [ -x /usr/sbin/iptables-legacy ] || missing+=(iptables)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v ping >/dev/null 2>&1 || missing+=(iputils-ping) # FlowProcessesLiveTest: fills softflowd's capture blocks
   command -v npm >/dev/null 2>&1 || missing+=(npm) # fetches chDB (ensure_chdb)
   # jobs' HTTP/2 and TLS capture tests: h2load/nghttp drive nginx's h2c; nghttpd adds gRPC-style trailers.
   command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)

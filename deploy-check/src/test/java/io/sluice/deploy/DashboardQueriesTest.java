@@ -43,7 +43,7 @@ class DashboardQueriesTest {
       "Handshakes/s by version", NO_TLS, "Top SNI", NO_TLS, "ALPN chosen", NO_TLS, "Failed handshakes", NO_TLS),
       Map.of("Connections/s by process", NO_SOCKETS, "Failed connects by reason", NO_SOCKETS,
       "Retransmission rate by destination", NO_SOCKETS, "RTT by destination (ms)", NO_SOCKETS,
-      "Top talkers by process", NO_SOCKETS));
+      "Top talkers by process", NO_SOCKETS, "Router flows by process", NO_SOCKETS));
   private static final int WIDTH = 1000; // maxDataPoints: a panel about 1000 px wide
 
   private FixtureStore store;

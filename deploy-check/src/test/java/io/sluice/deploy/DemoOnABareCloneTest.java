@@ -49,6 +49,8 @@ class DemoOnABareCloneTest {
       Map.entry("Retransmission rate by destination", NO_CONNECTIONS_JOB),
       Map.entry("RTT by destination (ms)", NO_CONNECTIONS_JOB),
       Map.entry("Top talkers by process", NO_CONNECTIONS_JOB),
+      Map.entry("Router flows by process", "a router's flow names a process only where live eBPF capture (root, BTF)"
+          + " saw its connection: the demo's only real exporter is softflowd, on its namespace's UDP senders"),
       Map.entry("gRPC calls/s by method", NO_GRPC),
       Map.entry("gRPC status codes/s", NO_GRPC),
       Map.entry("gRPC latency p95 by method", NO_GRPC),
