@@ -51,15 +51,21 @@ public final class HostileInputs {
 
   /** A classic pcap file (microsecond times) of Ethernet frames, one per {@code frames} entry, 1 ms apart from t0. */
   public static void writePcap(java.nio.file.Path file, long t0Ns, java.util.List<byte[]> frames) throws java.io.IOException {
+    writePcap(file, t0Ns, 1, 1_000_000L, frames);
+  }
+
+  /** A pcap of {@code frames} of link type {@code linkType}, {@code stepNs} apart from {@code t0Ns} (µs resolution). */
+  public static void writePcap(java.nio.file.Path file, long t0Ns, int linkType, long stepNs, java.util.List<byte[]> frames)
+      throws java.io.IOException {
     int size = 24;
     for (byte[] f : frames) size += 16 + f.length;
     ByteBuffer b = ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144).putInt(1);
+    b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144).putInt(linkType);
     long ns = t0Ns;
     for (byte[] f : frames) {
       b.putInt((int) (ns / 1_000_000_000L)).putInt((int) (ns % 1_000_000_000L / 1000)).putInt(f.length).putInt(f.length);
       b.put(f);
-      ns += 1_000_000L;
+      ns += stepNs;
     }
     java.nio.file.Files.write(file, b.array());
   }

@@ -3,20 +3,13 @@ package io.sluice.jobs.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.decode.flow.ipfix.TemplateCache;
 import io.sluice.net.IpAddresses;
+import io.sluice.testing.FlinkRest;
 import io.sluice.testing.HostileInputs;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -68,7 +61,7 @@ class FlowJobStateBoundTest {
       FlowJob.build(env, args);
       JobClient job = env.executeAsync("statebound-" + p.prefix);
       try {
-        Rest rest = new Rest(FLINK.getClientConfiguration(), job.getJobID().toString());
+        FlinkRest rest = new FlinkRest(FLINK.getClientConfiguration(), job.getJobID().toString());
         String decode = rest.vertex("decode");
         int total = sent;
         assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> rest.gauge(decode, "sluice.datagrams_ipfix") == total) >= 0,
@@ -99,65 +92,6 @@ class FlowJobStateBoundTest {
       } finally {
         job.cancel().get();
       }
-    }
-  }
-
-  /** Flink's REST API of the MiniCluster, for one job. */
-  static final class Rest {
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final ObjectMapper json = new ObjectMapper();
-    private final String base;
-
-    Rest(Configuration client, String jobId) {
-      this.base = "http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT) + "/jobs/" + jobId;
-    }
-
-    JsonNode get(String path) throws Exception {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return json.readTree(r.body());
-    }
-
-    /** The id of the job vertex whose name starts with {@code name} (operators chained behind it included). */
-    String vertex(String name) throws Exception {
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      do {
-        for (JsonNode v : get("").path("vertices")) {
-          if (v.path("name").asText().startsWith(name)) {
-            return v.path("id").asText();
-          }
-        }
-        Thread.sleep(200);
-      } while (System.nanoTime() < deadline);
-      throw new AssertionError("no vertex " + name + " in " + get(""));
-    }
-
-    /** A gauge summed over the vertex's subtasks (-1 while it is not reported yet). */
-    long gauge(String vertex, String suffix) throws Exception {
-      long sum = -1;
-      for (JsonNode m : get("/vertices/" + vertex + "/metrics")) {
-        String id = m.path("id").asText();
-        if (id.endsWith("." + suffix) || id.equals(suffix)) {
-          for (JsonNode value : get("/vertices/" + vertex + "/metrics?get=" + id)) {
-            sum = Math.max(sum, 0) + Long.parseLong(value.path("value").asText());
-          }
-        }
-      }
-      return sum;
-    }
-
-    long latestCheckpoint() throws Exception {
-      return get("/checkpoints").path("latest").path("completed").path("id").asLong(-1);
-    }
-
-    /** The vertex's state in the latest completed checkpoint, in bytes. */
-    long stateSize(String vertex) throws Exception {
-      JsonNode task = get("/checkpoints/details/" + latestCheckpoint()).path("tasks").path(vertex);
-      JsonNode size = task.has("state_size") ? task.path("state_size") : task.path("checkpointed_size");
-      if (size.isMissingNode()) {
-        throw new AssertionError("no state size in " + task);
-      }
-      return size.asLong();
     }
   }
 }
