@@ -147,6 +147,15 @@ public final class Conversation {
       own.onSyn(h.tcpSeq);
     }
     long dataSeq = syn ? h.tcpSeq + 1 : h.tcpSeq;
+    if (fromClient && h.payloadLength > 0 && c.app instanceof HttpExchangeJoin && own.atStart(dataSeq)
+        && c.toClient.atStart(h.tcpAck)) {
+      // Opened at its SYN as HTTP/1 by the port (80, 8080, ...): the client's first bytes may still say HTTP/2
+      // (prior knowledge) or TLS, which win on any port.
+      int kind = appByContent(h, b);
+      if (kind != APP_HTTP1) {
+        c.app = app(kind, c.client, c.clientPort, c.server, c.serverPort);
+      }
+    }
     own.onSegment(dataSeq, b, h.payloadOffset, h.payloadLength, wirePayloadLength(h), fin, ns, c.app.consumer(fromClient), cx.budget,
         cx.summary.problems);
     if (ack) {

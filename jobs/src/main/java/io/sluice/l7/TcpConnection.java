@@ -9,7 +9,7 @@ final class TcpConnection {
   final int serverPort;
   final TcpStream toServer;
   final TcpStream toClient;
-  final TcpApp app;
+  TcpApp app; // replaced once, when a connection opened as HTTP/1 by its port turns out to speak HTTP/2 or TLS
   long lastSeenNs;
   boolean finFromClient;
   boolean finFromServer;

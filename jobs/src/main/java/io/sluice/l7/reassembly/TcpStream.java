@@ -17,6 +17,7 @@ public final class TcpStream {
   static final int MAX_BYTES = 64 * 1024;
 
   private boolean started;
+  private boolean delivered;
   private int next;
   private boolean finished;
   private int finSeq;
@@ -29,6 +30,11 @@ public final class TcpStream {
   private long[] times;
   /** Per held segment: its length on the wire (at least its captured length). */
   private int[] wires;
+
+  /** True when a segment at {@code seq32} would be this direction's first byte (nothing delivered or held yet). */
+  public boolean atStart(long seq32) {
+    return !started || (!delivered && count == 0 && (int) seq32 == next);
+  }
 
   /** The SYN (or SYN-ACK) of this direction: data starts at isn + 1. */
   public void onSyn(long isn) {
@@ -106,6 +112,7 @@ public final class TcpStream {
     if (skip >= wire) {
       return;
     }
+    delivered = true;
     if (skip < len) {
       c.onBytes(b, off + (int) skip, len - (int) skip, ts);
       next = seq + len;
@@ -223,7 +230,8 @@ public final class TcpStream {
   }
 
   public void write(java.io.DataOutput out) throws java.io.IOException {
-    out.writeBoolean(started);
+    // One byte as before (a boolean): bit 1 is "delivered", which older states lack (read as not delivered).
+    out.writeByte(started ? (delivered ? 3 : 1) : 0);
     out.writeInt(next);
     out.writeBoolean(finished);
     out.writeInt(finSeq);
@@ -239,7 +247,9 @@ public final class TcpStream {
 
   /** Restores what {@link #write} wrote into this new stream; held bytes are reserved from {@code budget}. */
   public void read(java.io.DataInput in, MemoryBudget budget) throws java.io.IOException {
-    started = in.readBoolean();
+    int flags = in.readByte();
+    started = flags != 0;
+    delivered = (flags & 2) != 0;
     next = in.readInt();
     finished = in.readBoolean();
     finSeq = in.readInt();
