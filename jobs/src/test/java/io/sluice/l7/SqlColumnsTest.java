@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /** The rows' column names are the ClickHouse tables' columns, in order, after every migration. */
 class SqlColumnsTest {
-  private static final Pattern COLUMN = Pattern.compile("^\\s{4}([a-z_]+)\\s+\\S", Pattern.MULTILINE);
+  private static final Pattern COLUMN = Pattern.compile("^\\s{4}([a-z_][a-z_0-9]*)\\s+\\S", Pattern.MULTILINE);
   private static final Pattern ALTER = Pattern.compile("^ALTER TABLE ([a-z_]+)\\s+([^;]*);", Pattern.MULTILINE);
-  private static final Pattern ADD_COLUMN = Pattern.compile("ADD COLUMN ([a-z_]+) [^\\n]*? AFTER ([a-z_]+)");
+  private static final Pattern ADD_COLUMN = Pattern.compile("ADD COLUMN ([a-z_][a-z_0-9]*) [^\\n]*? AFTER ([a-z_][a-z_0-9]*)");
 
   @Test
   void dnsRowMatchesTheDnsTable() throws IOException {
