@@ -44,8 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every checkpoint, all operators, timers included) stays a small fraction of what keeping every connection would
  * take, since a socket's state is dropped at its close, or at the idle limit for the 1 % whose close never comes.
  *
- * <p>Slow (about 2 to 4 minutes on a 2-core machine, mostly producing 3 M records into Kafka and the job reading
- * them): the issue's bound is stated for 1 M connections, and it is this volume that would show state kept per
+ * <p>Slow (3.5 to 7 minutes on 2 cores shared with other builds, mostly the job reading 3 M records from Kafka): the issue's bound is stated for 1 M connections, and it is this volume that would show state kept per
  * connection seen rather than per connection open.
  */
 class ShortConnectionsStateTest {
