@@ -23,38 +23,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * IPv6 connections on the real kernel, with the socket programs the loader prefers (tp_btf) and with its fallback
- * (raw_tp, as on a kernel without tp_btf: no socket cookie, so connections are keyed by their 4-tuple). A Python
- * client in the lab's cgroup connects from ephemeral ports (as programs do: the kernel picks the port after the
- * SYN_SENT event) to a Python server over IPv6 on the veth: 2 connections closed with FINs, 1 refused, 1 reset by
- * the server. The ConnectionsJob writes them to a real ClickHouse: each client connection is one row with its IPv6
- * addresses, ports, direction, states, end reason and process; the server's accepted sockets likewise.
+ * (raw_tp, as on a kernel without tp_btf: no socket cookie, the loader's socket id instead). A Python client in the
+ * lab's cgroup connects from ephemeral ports (as programs do: the kernel picks the port after the SYN_SENT event)
+ * to ConnectionsLiveTest's server listening on IPv6 across the veth: 2 connections closed with FINs, 1 refused, 1
+ * reset by the server. The ConnectionsJob writes them to a real ClickHouse: each client connection is one row with
+ * its IPv6 addresses, ports, direction, states, end reason and process; the server's accepted sockets likewise.
  */
 class ConnectionsIpv6LiveTest {
-  static final String SERVER = """
-      import socket, struct, sys, threading
-      host = sys.argv[1]
-      def serve(c, abort):
-          if abort:
-              c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-              c.close()
-              return
-          while c.recv(65536):
-              pass
-          c.close()
-      def listen(port, abort):
-          l = socket.socket(socket.AF_INET6)
-          l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-          l.bind((host, port))
-          l.listen(16)
-          while True:
-              c, _ = l.accept()
-              threading.Thread(target=serve, args=(c, abort), daemon=True).start()
-      for p, a in ((7000, False), (7002, True)):
-          threading.Thread(target=listen, args=(p, a), daemon=True).start()
-      print('ready', flush=True)
-      threading.Event().wait()
-      """;
-
   static final String CLIENT = """
       import os, socket, sys, time
       server = sys.argv[1]
@@ -120,7 +95,7 @@ class ConnectionsIpv6LiveTest {
       String database = "conn6_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
       new Migrator(new ClickHouseHttp(settings.clickhouseUrl(), null), database, TestStack.repoRoot().resolve("sql"),
           line -> {}).migrate();
-      Files.writeString(lab.dir.resolve("server.py"), SERVER);
+      Files.writeString(lab.dir.resolve("server.py"), ConnectionsLiveTest.SERVER);
       Files.writeString(lab.dir.resolve("client.py"), CLIENT);
       lab.daemon(lab.server, "/usr/bin/python3 " + lab.dir.resolve("server.py") + " " + serverIp, "server.log");
       CaptureTest.waitFor(() -> lab.log("server.log").contains("ready"), 10_000);
