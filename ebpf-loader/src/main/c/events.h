@@ -14,6 +14,7 @@ struct sluice_config {
   __u32 flags;
   __u32 wake_bytes;        /* records wake the drain once the ring holds this much (an eighth); 0: the kernel's default */
   __u32 pad;
+  __u64 id_salt;           /* random per loader: scrambles the raw_tp fallback's socket ids (sockets.h) */
 };
 
 struct pkt_event {          /* 32 bytes, then cap_len bytes from the link layer on */
@@ -55,7 +56,7 @@ struct sock_event {         /* 144 bytes */
   __u32 segs_in;
   __u32 retrans_segs;       /* TCP: total_retrans */
   __u32 pad2;
-  __u64 cookie;             /* TCP: the socket's cookie (unique while the host runs; tp_btf only, else 0) */
+  __u64 cookie;             /* TCP: the socket's cookie (tp_btf); on raw_tp an id of the socket while it lives */
 };
 
 _Static_assert(sizeof(struct sock_event) == 144, "Records.SOCKET_SIZE reads 144 bytes");

@@ -63,9 +63,20 @@ enum { TCP_TIME_WAIT_ = 6, TCP_NEW_SYN_RECV_ = 12 };
 #undef RD
 #undef FN
 #undef SOCK_COOKIE
+/* raw_tp programs may not ask for the cookie. The socket's address names it as well while it lives (it is reused
+ * only after the socket is freed, after its CLOSE), scrambled with the loader's secret so that no kernel address
+ * leaves the node: a bijection, so never 0 and never two sockets alike. Without it a connect's SYN_SENT, which
+ * comes before the kernel picks the local port, could not be told to belong to its later events. */
+static __always_inline __u64 raw_socket_id(const void *sk)
+{
+  __u32 zero = 0;
+  struct sluice_config *cfg = bpf_map_lookup_elem(&settings, &zero);
+  __u64 salt = cfg ? cfg->id_salt : 0;
+  return (((__u64)sk) ^ salt) * 0x9e3779b97f4a7c15ULL;
+}
 #define RD(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
 #define FN(name) name##_raw
-#define SOCK_COOKIE(sk) 0
+#define SOCK_COOKIE(sk) raw_socket_id(sk)
 #include "sock_fill.h"
 #include "udp_fill.h"
 #undef RD

@@ -74,9 +74,9 @@ public final class BpfMaps {
     }
     int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS)
         | (c.skipPureAcks() ? CFG_SKIP_PURE_ACKS : 0) | (System.getProperty(NO_H2_FRAMES_PROPERTY) == null ? CFG_H2_FRAMES : 0);
-    // struct sluice_config: snap_len, flags, wake_bytes (RingPoller drains on its own clock below it), pad
-    ByteBuffer cfg = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags)
-        .putInt((int) RingPoller.wakeBytes(c.ringBytes())).putInt(0);
+    // struct sluice_config: snap_len, flags, wake_bytes (RingPoller drains on its own clock below it), pad, id_salt
+    ByteBuffer cfg = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags)
+        .putInt((int) RingPoller.wakeBytes(c.ringBytes())).putInt(0).putLong(new java.security.SecureRandom().nextLong());
     update(settings, new byte[4], cfg.array(), "settings");
   }
 

@@ -8,16 +8,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import jnr.ffi.Pointer;
 
 /** One BPF ELF object from this jar's resources (built by src/main/c/build.sh), opened with libbpf. */
 public final class BpfObject implements AutoCloseable {
   private final LibBpf bpf = Native.bpf();
   private final Pointer obj;
-  private final List<Pointer> links = new ArrayList<>();
+  private final Map<String, Pointer> links = new LinkedHashMap<>();
 
   private BpfObject(Pointer obj) {
     this.obj = obj;
@@ -107,7 +108,15 @@ public final class BpfObject implements AutoCloseable {
     if (link == null) {
       throw BpfException.of("cannot attach " + program, Native.lastErrno());
     }
-    links.add(link);
+    links.put(program, link);
+  }
+
+  /** Detaches one tracing program attached by {@link #attach}, if it is; it stays loaded. */
+  public void detach(String program) {
+    Pointer link = links.remove(program);
+    if (link != null) {
+      bpf.bpf_link__destroy(link);
+    }
   }
 
   static void check(int rc, String what) {
@@ -118,7 +127,7 @@ public final class BpfObject implements AutoCloseable {
 
   /** Detaches every tracing program attached so far; they stay loaded and can be attached again. */
   public void detachLinks() {
-    for (Pointer l : links) {
+    for (Pointer l : links.values()) {
       bpf.bpf_link__destroy(l);
     }
     links.clear();

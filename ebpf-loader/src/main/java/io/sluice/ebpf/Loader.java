@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,16 +39,19 @@ public final class Loader implements AutoCloseable {
   private volatile boolean paused;
   /** No program attached, and the interface watcher does not attach any (see suspend). */
   private volatile boolean suspended;
+  /** Whether the socket programs are attached while not suspended (see socketHooks). */
+  private volatile boolean socketHooks = true;
   private final List<String> programs;
   private Thread poller;
   private Thread watcher;
   private MetricsServer metricsServer;
 
-  private Loader(LoaderConfig config, Producer<byte[], byte[]> producer) {
+  private Loader(LoaderConfig config, Producer<byte[], byte[]> producer, Set<Kind> refused) {
     this.config = config;
     this.forwarder = new RecordForwarder(config, producer, metrics, ifnames::get);
     Preflight.check(config.netns() != null);
     probed = AttachProbe.run();
+    refused.forEach(k -> probed.put(k, "not used here (as on a kernel without it)"));
     probed.forEach((k, why) -> LOG.info("attach probe " + k + ": " + (why == null ? "works" : "refused: " + why)));
     if (probed.get(Kind.TC) != null) {
       throw new BpfException("this kernel refuses tc BPF classifiers, which packet capture needs: " + probed.get(Kind.TC));
@@ -86,10 +90,36 @@ public final class Loader implements AutoCloseable {
 
   /** Attaches the socket programs: tracepoints, each where its section name says. */
   private void attachHooks() {
+    if (!socketHooks) {
+      return;
+    }
     for (String p : programs) {
-      if (p.startsWith("state_") || p.startsWith("retransmit_") || p.startsWith("udp_send_")) {
+      if (socketProgram(p)) {
         obj.attach(p);
       }
+    }
+  }
+
+  private static boolean socketProgram(String p) {
+    return p.startsWith("state_") || p.startsWith("retransmit_") || p.startsWith("udp_send_");
+  }
+
+  /**
+   * Detaches the socket programs (state changes, retransmissions, UDP senders) and keeps packet capture, or
+   * attaches them again: the overhead benchmark's runs with capture alone, on the same warm loader.
+   */
+  public synchronized void socketHooks(boolean attached) {
+    if (attached == socketHooks) {
+      return;
+    }
+    socketHooks = attached;
+    if (suspended) {
+      return;  // resume attaches them, or not
+    }
+    if (attached) {
+      attachHooks();
+    } else {
+      programs.stream().filter(Loader::socketProgram).forEach(obj::detach);
     }
   }
 
@@ -144,10 +174,15 @@ public final class Loader implements AutoCloseable {
 
   /** Starts capturing; the producer is created from config.kafka() when null. */
   public static Loader start(LoaderConfig config, Producer<byte[], byte[]> producer) {
+    return start(config, producer, Set.of());
+  }
+
+  /** As {@link #start(LoaderConfig, Producer)}, as if the kernel refused the given attach types (the fallbacks' tests). */
+  static Loader start(LoaderConfig config, Producer<byte[], byte[]> producer, Set<Kind> refused) {
     Producer<byte[], byte[]> p = producer != null ? producer : newProducer(config.kafka());
     Loader l;
     try {
-      l = new Loader(config, p);
+      l = new Loader(config, p, refused);
     } catch (RuntimeException e) {
       if (producer == null) {
         p.close();

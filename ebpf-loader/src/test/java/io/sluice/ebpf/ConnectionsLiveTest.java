@@ -39,9 +39,11 @@ class ConnectionsLiveTest {
   /** The delay plus Linux's longest delayed ACK (TCP_DELACK_MAX, 200 ms) plus scheduling slack. */
   static final int RTT_MAX_US = DELAY_US + 200_000 + 50_000;
 
+  /** Listens at argv[1] (IPv4 or IPv6): 7000 and 7001 read to the end and close, 7002 resets, UDP 53 reads. */
   static final String SERVER = """
       import socket, struct, sys, threading
       host = sys.argv[1]
+      family = socket.AF_INET6 if ':' in host else socket.AF_INET
       def serve(c, abort):
           if abort:
               c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
@@ -54,7 +56,7 @@ class ConnectionsLiveTest {
               pass
           c.close()
       def listen(port, abort):
-          l = socket.socket()
+          l = socket.socket(family)
           l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
           l.bind((host, port))
           l.listen(64)
@@ -63,7 +65,7 @@ class ConnectionsLiveTest {
               threading.Thread(target=serve, args=(c, abort), daemon=True).start()
       for p, a in ((7000, False), (7001, False), (7002, True)):
           threading.Thread(target=listen, args=(p, a), daemon=True).start()
-      u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+      u = socket.socket(family, socket.SOCK_DGRAM)
       u.bind((host, 53))
       print('ready', flush=True)
       while True:

@@ -65,4 +65,42 @@ class SuspendResumeTest {
       NetLab.sh("rm -rf " + state);
     }
   }
+
+  /** The overhead benchmark's capture-only runs: the socket programs detached, packets still captured, and back. */
+  @org.junit.jupiter.api.Test
+  void socketHooksOffCaptureGoesOnWithoutSocketEvents() throws Exception {
+    assumeTrue(Preflight.kernelLacksBpf() == null, () -> "skipped: " + Preflight.kernelLacksBpf());
+    Path state = Files.createTempDirectory("sluice-ebpf-state-");
+    try (NetLab lab = new NetLab()) {
+      LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withMetricsPort(null)
+          .withStateDir(state);
+      try (Loader loader = Loader.start(config, new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()));
+           NetNs ns = new NetNs(lab.client)) {
+        loader.socketHooks(false);
+        long[] before = loader.maps().counters();
+        lab.sendDatagrams(ns, 20, 9, 1);  // a new socket: the UDP sender program would announce it
+        long until = System.nanoTime() + 5_000_000_000L;
+        long[] off = loader.maps().counters();
+        while (off[1] < before[1] + 20 && System.nanoTime() < until) {
+          Thread.sleep(50);
+          off = loader.maps().counters();
+        }
+        assertTrue(off[1] >= before[1] + 20, "captured with the socket programs off: " + (off[1] - before[1]));
+        // Host-wide: with the programs attached, any connection on this host would count here too.
+        assertEquals(before[3], off[3], "socket events with the socket programs off");
+
+        loader.socketHooks(true);
+        lab.sendDatagrams(ns, 20, 9, 1);
+        until = System.nanoTime() + 5_000_000_000L;
+        long[] on = loader.maps().counters();
+        while (on[3] == off[3] && System.nanoTime() < until) {
+          Thread.sleep(50);
+          on = loader.maps().counters();
+        }
+        assertTrue(on[3] > off[3], "socket events again with the socket programs on");
+      }
+    } finally {
+      NetLab.sh("rm -rf " + state);
+    }
+  }
 }

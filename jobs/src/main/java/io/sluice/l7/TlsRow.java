@@ -43,8 +43,6 @@ public record TlsRow(byte[] clientAddr, int clientPort, byte[] serverAddr, int s
     process.remove("response_time_ns");
     process.remove("latency_ns");
     process.remove("status");
-    process.remove("pod"); // the tls table has no pod columns (sql/018_tls.sql)
-    process.remove("pod_namespace");
     m.putAll(process);
     Map<String, Object> ordered = new LinkedHashMap<>(); // the table's order: server_hello_ns after time_ns
     for (Map.Entry<String, Object> e : m.entrySet()) {

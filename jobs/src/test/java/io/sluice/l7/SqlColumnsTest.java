@@ -11,15 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.sluice.decode.l7.tls.TlsHandshakeRow;
 import io.sluice.store.rows.DnsRowEncoder;
+import io.sluice.store.rows.TlsRowEncoder;
 import io.sluice.store.rows.HttpRowEncoder;
 import org.junit.jupiter.api.Test;
 
 /** The rows' column names are the ClickHouse tables' columns, in order, after every migration. */
 class SqlColumnsTest {
-  private static final Pattern COLUMN = Pattern.compile("^\\s{4}([a-z_]+)\\s+\\S", Pattern.MULTILINE);
+  private static final Pattern COLUMN = Pattern.compile("^\\s{4}([a-z_][a-z_0-9]*)\\s+\\S", Pattern.MULTILINE);
   private static final Pattern ALTER = Pattern.compile("^ALTER TABLE ([a-z_]+)\\s+([^;]*);", Pattern.MULTILINE);
-  private static final Pattern ADD_COLUMN = Pattern.compile("ADD COLUMN ([a-z_]+) [^\\n]*? AFTER ([a-z_]+)");
+  private static final Pattern ADD_COLUMN = Pattern.compile("ADD COLUMN ([a-z_][a-z_0-9]*) [^\\n]*? AFTER ([a-z_][a-z_0-9]*)");
 
   @Test
   void dnsRowMatchesTheDnsTable() throws IOException {
@@ -34,6 +36,14 @@ class SqlColumnsTest {
     HttpRow row = new HttpRow(0, new byte[16], 0, new byte[16], 0, "", "", "", "", 0, 0, 0, "", "", 0, 0, RowStatus.TIMEOUT, false);
     assertEquals(sorted(columns("011_http.sql", "http")), sorted(new ArrayList<>(row.columns("n").keySet())));
     assertEquals(columns("011_http.sql", "http"), HttpRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
+  }
+
+  @Test
+  void tlsRowMatchesTheTlsTable() throws IOException {
+    TlsRow row = new TlsRow(new byte[16], 0, new byte[16], 0, new TlsHandshakeRow(0, 0, null, null, false, false, 0,
+        0, false, TlsHandshakeRow.STATUS_NO_SERVER_HELLO));
+    assertEquals(sorted(columns("018_tls.sql", "tls")), sorted(new ArrayList<>(row.columns("n").keySet())));
+    assertEquals(columns("018_tls.sql", "tls"), TlsRowEncoder.COLUMNS, "the encoder writes the table's columns in order");
   }
 
   /** One concept, one name: each field of a row is its column, snake_cased (ednsDnssecOk was edns_do). */

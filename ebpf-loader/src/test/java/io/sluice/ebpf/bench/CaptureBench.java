@@ -56,6 +56,8 @@ public final class CaptureBench {
           close = true;
         } else if (a.startsWith("warm=")) {
           warm = Integer.parseInt(a.substring(5));
+        } else if (a.equals("capture-only")) {
+          captureOnly = true;
         } else {
           variants.add(a);
         }
@@ -85,6 +87,8 @@ public final class CaptureBench {
 
   /** Whether each request has its own connection (wrk sends "Connection: close"). */
   static boolean close;
+  /** Whether each round also has a run with packet capture alone (the socket programs detached). */
+  static boolean captureOnly;
 
   static void drain(int packets) throws Exception {
     try (var lab = NetLabAccess.open()) {
@@ -143,7 +147,8 @@ public final class CaptureBench {
    * lz4-off (compression.type=none), ring2 (a 2 MiB ring buffer), gather250 (drained every 250 ms), no-udp (no
    * UDP sender program), clsact (tc filters instead of tcx links), zstd or zstd:LEVEL (compression.type=zstd),
    * lingerN (the producer's linger.ms), fresh-batches (a fresh array per batch, as before batch arrays were reused),
-   * null (a producer that acknowledges at once, no broker).
+   * null (a producer that acknowledges at once, no broker). With capture-only, each round also runs the loader with
+   * its socket programs detached (Loader.socketHooks), so the difference is what the socket tracepoints cost.
    */
   static void overhead(int seconds, int rate, int rounds, int warm, List<String> variants) throws Exception {
     try (var lab = NetLabAccess.open()) {
@@ -173,6 +178,15 @@ public final class CaptureBench {
             double us = rate(lab, seconds, rate, loader, v);
             total.computeIfAbsent(v, m -> new java.util.ArrayList<>()).add(us);
             total.computeIfAbsent(v + ", JIT aside", m -> new java.util.ArrayList<>()).add(us - lastJitUs);
+            if (captureOnly) {  // the same loader with its socket tracepoints detached: what they cost
+              loader.socketHooks(false);
+              Thread.sleep(1000);
+              double capture = rate(lab, seconds, rate, loader, v + " capture only");
+              loader.socketHooks(true);
+              total.computeIfAbsent(v + " capture only", m -> new java.util.ArrayList<>()).add(capture);
+              total.computeIfAbsent(v + " capture only, JIT aside", m -> new java.util.ArrayList<>())
+                  .add(capture - lastJitUs);
+            }
           }
         }
       }
@@ -184,6 +198,19 @@ public final class CaptureBench {
             e.getKey(), m, runs.size(), runs.stream().map(x -> String.format("%.2f", x)).toList(),
             runs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
             runs.stream().mapToDouble(Double::doubleValue).max().orElse(0), m - without, (m - without) * rate / 1e4, rate);
+      }
+      for (String v : variants) {  // paired within each round: the socket programs' share
+        if (captureOnly) {
+          for (String k : List.of(v, v + ", JIT aside")) {
+            String only = k.equals(v) ? v + " capture only" : v + " capture only, JIT aside";
+            List<Double> diffs = new java.util.ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+              diffs.add(total.get(k).get(r) - total.get(only).get(r));
+            }
+            System.out.printf("%-22s minus capture only, same round: median %+.2f us/request = %+.2f%% of one core %s%n", k,
+                median(diffs), median(diffs) * rate / 1e4, diffs.stream().map(x -> String.format("%+.2f", x)).toList());
+          }
+        }
       }
       // Paired: each run with the loader against the run without it just before, so drift between rounds cancels.
       List<Double> withouts = total.get("without");

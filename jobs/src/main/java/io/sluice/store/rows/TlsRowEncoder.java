@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** RowBinary of the {@code tls} table (sql/018_tls.sql), in its column order, from {@link TlsRow#columns}. */
+/** RowBinary of the {@code tls} table (sql/018_tls.sql, pod columns from 028_tls_pod.sql), in its column order, from {@link TlsRow#columns}. */
 public final class TlsRowEncoder {
   public static final List<String> COLUMNS = Stream.concat(Stream.of(
       "time", "time_ns", "server_hello_ns", "node", "client_addr", "client_port", "server_addr", "server_port",
       "sni", "alpn_offered", "versions_offered", "cipher_suites", "ja3", "ja4", "client_hello_truncated", "version",
       "cipher_suite", "alpn", "resumed", "hello_retry", "handshake_ns", "alert_level", "alert_description",
-      "alert_from_server", "status"), ProcessColumns.WITHOUT_POD.stream()).toList();
+      "alert_from_server", "status"), ProcessColumns.NAMES.stream()).toList();
 
   private TlsRowEncoder() {}
 
@@ -35,7 +35,7 @@ public final class TlsRowEncoder {
         .uint8((Integer) c.get("resumed")).uint8((Integer) c.get("hello_retry")).uint64((Long) c.get("handshake_ns"))
         .uint8((Integer) c.get("alert_level")).uint8((Integer) c.get("alert_description"))
         .uint8((Integer) c.get("alert_from_server")).string((String) c.get("status"));
-    ProcessColumns.writeWithoutPod(process, out);
+    ProcessColumns.write(process, out);
   }
 
   private static byte[] varint(long n) {

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.decode.l7.capture.LoopbackDumpcap;
 import io.sluice.decode.l7.capture.Tools;
+import com.google.protobuf.ByteString;
 import io.sluice.ingest.Topics;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.TestClickHouse;
 import io.sluice.store.TestKafka;
 import io.sluice.store.schema.Migrator;
+import io.sluice.wire.SocketEvent;
+import io.sluice.wire.SocketEventKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -71,7 +78,7 @@ class Http2JobTest {
       grpcServer.waitFor();
     }
 
-    ClickHouseHttp db = runJob(capture, "h2node");
+    ClickHouseHttp db = runJob(capture, "h2node", List.of());
     List<String> columns = new ArrayList<>();
     for (List<String> r : db.query("DESCRIBE TABLE http").rows()) {
       columns.add(r.get(0));
@@ -122,7 +129,7 @@ class Http2JobTest {
       server.destroy();
       server.waitFor();
     }
-    ClickHouseHttp db = runJob(capture, "tlsnode");
+    ClickHouseHttp db = runJob(capture, "tlsnode", clientSockets(capture, "tlsnode"));
     List<String> columns = new ArrayList<>();
     for (List<String> r : db.query("DESCRIBE TABLE tls").rows()) {
       columns.add(r.get(0));
@@ -132,16 +139,40 @@ class Http2JobTest {
     assertEquals(expectedColumns, columns, "the encoder writes the table's columns in order");
     List<String> rows = new ArrayList<>();
     for (List<String> r : db.query("SELECT sni, version, alpn, arrayStringConcat(alpn_offered, ','), status,"
-        + " handshake_ns > 0, length(ja3), substring(ja4, 1, 4), length(cipher_suites) > 0 FROM tls"
-        + " WHERE node = 'tlsnode' ORDER BY sni").rows()) {
+        + " handshake_ns > 0, length(ja3), substring(ja4, 1, 4), length(cipher_suites) > 0, pid, comm, container,"
+        + " pod, pod_namespace, cgroup_id FROM tls WHERE node = 'tlsnode' ORDER BY sni").rows()) {
       rows.add(String.join(" ", r));
     }
-    assertEquals(List.of("a.test TLS 1.3  h2,http/1.1 ok 1 32 t13d 1", "b.test TLS 1.2 http/1.1 http/1.1 ok 1 32 t12d 1"),
-        rows);
+    String client = "4321 openssl c0ffee client-7f9c shop 55";
+    assertEquals(List.of("a.test TLS 1.3  h2,http/1.1 ok 1 32 t13d 1 " + client,
+        "b.test TLS 1.2 http/1.1 http/1.1 ok 1 32 t12d 1 " + client), rows);
+  }
+
+  /**
+   * The loader's socket event for each s_client connect (SYN_SENT, 1 ms before its SYN in the capture), naming the
+   * client's process, container and pod as the loader does with the Kubernetes downward information.
+   */
+  private static List<SocketEvent> clientSockets(Path capture, String node) throws Exception {
+    byte[] loopback = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 1};
+    List<SocketEvent> events = new ArrayList<>();
+    for (String line : Tools.run(List.of("tshark", "-r", capture.toString(), "-Y",
+        "tcp.flags.syn == 1 && tcp.flags.ack == 0", "-T", "fields", "-e", "frame.time_epoch", "-e", "tcp.srcport",
+        "-e", "tcp.dstport")).strip().split("\n")) {
+      String[] f = line.split("\t");
+      long synNs = new java.math.BigDecimal(f[0]).movePointRight(9).longValueExact();
+      events.add(SocketEvent.newBuilder().setNode(node).setEventNs(synNs - 1_000_000L)
+          .setKind(SocketEventKind.STATE_CHANGE).setProtocol(6).setOldState(7).setNewState(2).setPidTrusted(true)
+          .setPid(4321).setComm("openssl").setCgroupId(55).setContainer("c0ffee").setPod("client-7f9c")
+          .setPodNamespace("shop").setNetns(4026531840L).setSrcAddr(ByteString.copyFrom(loopback))
+          .setSrcPort(Integer.parseInt(f[1])).setDstAddr(ByteString.copyFrom(loopback))
+          .setDstPort(Integer.parseInt(f[2])).build());
+    }
+    assertEquals(2, events.size(), "one connect per s_client run");
+    return events;
   }
 
   /** Replays the capture into Kafka, runs the L7Job bounded, returns the database it wrote. */
-  private static ClickHouseHttp runJob(Path capture, String node) throws Exception {
+  private static ClickHouseHttp runJob(Path capture, String node, List<SocketEvent> sockets) throws Exception {
     String prefix = "h2" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String kafka = TestKafka.bootstrap();
     TestKafka.createTopics(prefix);
@@ -149,6 +180,13 @@ class Http2JobTest {
     ClickHouseHttp db = new ClickHouseHttp(TestClickHouse.url(), null);
     new Migrator(db, database, TestStack.repoRoot().resolve("sql"), line -> {}).migrate();
     PacketReplay.run(capture, kafka, prefix + Topics.PACKETS_RAW, node, 0, 0, 1);
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+      for (SocketEvent e : sockets) {
+        p.send(new ProducerRecord<>(prefix + Topics.SOCKETS_RAW, null, e.toByteArray()));
+      }
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     L7Job.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
