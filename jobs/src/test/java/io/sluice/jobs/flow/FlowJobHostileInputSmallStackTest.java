@@ -100,15 +100,15 @@ class FlowJobHostileInputSmallStackTest {
   }
 
   /**
-   * Seeded mutations run through the job: a quarter of the million of issue 21 (the L7Job takes the rest: a mutated
+   * Seeded mutations run through the job: a tenth of the million of issue 21 (the L7Job takes the rest: a mutated
    * template makes the exporter's state change on nearly every datagram, so each costs this job far more than a
    * frame costs the L7Job). Change with -Dsluice.flowMutations=N.
    */
-  static final int MUTATIONS = Integer.getInteger("sluice.flowMutations", 250_000);
+  static final int MUTATIONS = Integer.getInteger("sluice.flowMutations", 100_000);
 
   /**
    * The records one exporter may add per receive second in the mutation run. The datagrams are 1 ms apart in receive
-   * time, so without a budget a quarter of a million of them would land about 670,000 rows, which is ClickHouse's work,
+   * time, so without a budget 100,000 of them would land about 270,000 rows, which is ClickHouse's work,
    * not the job's; over the budget each record is still decoded, then counted as record_budget_exceeded.
    */
   static final int MUTATION_RECORDS_PER_SECOND = 20;
