@@ -60,4 +60,28 @@ public final class NetLabAccess {
       System.clearProperty(BpfMaps.NO_H2_FRAMES_PROPERTY);
     }
   }
+
+  /** nginx with TLS in the lab's server namespace (TlsHandshakeLiveTest's). */
+  public static void startTlsServer(Object lab) throws Exception {
+    TlsHandshakeLiveTest.startNginx((NetLab) lab);
+  }
+
+  /**
+   * TlsHandshakeLiveTest's traffic once under a loader at the default snap, handshakes kept or not: tshark's handshakes,
+   * rows equal to tshark's, rows with a cut ClientHello, records sent, their bytes, payload bytes kept.
+   */
+  public static long[] tlsRun(Object lab, boolean keep) throws Exception {
+    if (!keep) {
+      System.setProperty(BpfMaps.NO_TLS_HANDSHAKES_PROPERTY, "1");
+    }
+    try {
+      TlsHandshakeLiveTest.Run r = TlsHandshakeLiveTest.run((NetLab) lab);
+      java.util.List<String> left = new java.util.ArrayList<>(r.tshark());
+      long equal = TlsHandshakeLiveTest.strip(r.loader()).stream().filter(left::remove).count();
+      long cut = r.loader().stream().filter(l -> l.contains(" truncated")).count();
+      return new long[] {r.tshark().size(), equal, cut, r.records(), r.kafkaBytes(), r.payloadKept()};
+    } finally {
+      System.clearProperty(BpfMaps.NO_TLS_HANDSHAKES_PROPERTY);
+    }
+  }
 }
