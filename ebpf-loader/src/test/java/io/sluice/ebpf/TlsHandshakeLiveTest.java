@@ -174,6 +174,7 @@ class TlsHandshakeLiveTest {
     List<CaptureFrame> frames = new ArrayList<>();
     long kept = 0;
     long kafkaBytes = 0;
+    int largest = 0;
     for (ProducerRecord<byte[], byte[]> r : producer.history()) {
       if (r.topic().equals(Topics.PACKETS_RAW)) {
         kafkaBytes += r.value().length;
@@ -181,10 +182,13 @@ class TlsHandshakeLiveTest {
           byte[] data = p.getData().toByteArray();
           frames.add(new CaptureFrame(p.getCapturedNs(), 1, data.length, p.getOrigLen(), data));
           int l4 = 14 + (data[14] & 0x0f) * 4;  // IPv4 in the lab
-          kept += Math.max(0, data.length - l4 - ((data[l4 + 12] & 0xf0) >> 4) * 4);
+          int payload = Math.max(0, data.length - l4 - ((data[l4 + 12] & 0xf0) >> 4) * 4);
+          kept += payload;
+          largest = Math.max(largest, payload);
         }
       }
     }
+    System.out.println("TLS live: largest payload in one record " + largest);
     List<String> tshark = new ArrayList<>();
     for (Map<String, String> t : TsharkTls.handshakes(whole)) {
       String versions = Arrays.stream(t.get("client_versions").split(",")).filter(v -> !v.isEmpty())
