@@ -80,13 +80,7 @@ static __always_inline int tls_capture(struct __sk_buff *skb, struct packet_scra
   if (t->payload_off + keep <= MAX_SNAP)
     return keep;
 
-  s->h2.seq = t->seq;
-  s->h2.l3_off = t->l3_off;
-  s->h2.tcp_off = t->tcp_off;
-  s->h2.payload_off = t->payload_off;
-  s->h2.family = t->family;
-  s->h2.tcp_flags = t->tcp_flags;
-  s->h2.direction = direction;
+  h2_segment_of(s, t, direction);
   int full = 0;
   for (__u32 i = 0; i < TLS_RECORDS; i++) {
     __u32 start = i * H2_MAX_KEEP;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.decode.l7.capture.TsharkTls;
 import io.sluice.decode.l7.tls.Tls;
-import io.sluice.ingest.Topics;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.l7.DnsRow;
 import io.sluice.l7.HttpRow;
@@ -15,7 +14,6 @@ import io.sluice.l7.L7Config;
 import io.sluice.l7.L7Replay;
 import io.sluice.l7.L7Sink;
 import io.sluice.l7.TlsRow;
-import io.sluice.wire.CapturedPacket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -131,66 +126,18 @@ class TlsHandshakeLiveTest {
 
   /** The traffic once, under a loader at the default snap and a whole capture in the server namespace. */
   static Run run(NetLab lab) throws Exception {
-    Path state = Files.createTempDirectory("sluice-ebpf-state-");
-    Path whole = lab.dir.resolve("tls-whole-" + System.nanoTime() + ".pcapng");
-    MockProducer<byte[], byte[]> producer =
-        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(H2_PORT, H1_PORT))
-        .withMetricsPort(null).withStateDir(state).withUdpAttribution(false).withPacketBatches(false);
-    long[] counters;
-    try (Loader loader = Loader.start(config, producer)) {
-      String log = "dumpcap-" + whole.getFileName() + ".log";
-      Process dumpcap = new ProcessBuilder("ip", "netns", "exec", lab.server, "dumpcap", "-i", lab.serverVeth, "-s", "0",
-          "-B", "64", "-f", "tcp port " + H2_PORT + " or tcp port " + H1_PORT + " or icmp", "-w", whole.toString())
-          .redirectErrorStream(true).redirectOutput(lab.dir.resolve(log).toFile()).start();
-      try {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!lab.log(log).contains("Packets: ") && System.currentTimeMillis() < deadline) {
-          lab.exec(lab.client, false, "ping -c 1 -W 1 " + lab.serverIp);
-          Thread.sleep(300);
-        }
-        lab.exec(lab.client, true, curl(lab, "--http2 --tlsv1.3", "a.test", H2_PORT));
-        lab.exec(lab.client, true, curl(lab, "--http1.1 --tls-max 1.2", "b.test", H2_PORT));
-        lab.exec(lab.client, true, curl(lab, "--http2 --tlsv1.2", "c.test", H1_PORT));
-        lab.exec(lab.client, true, sClient(lab, H2_PORT, "-servername b.test -alpn h2,http/1.1 -tls1_3"));
-        lab.exec(lab.client, true, sClient(lab, H2_PORT, "-servername a.test -alpn h2," + LONG_ALPN + " -tls1_2"));
-        lab.exec(lab.client, true, sClient(lab, H1_PORT, "-servername c.test -alpn " + LONG_ALPN + ",http/1.1 -tls1_3"));
-        lab.exec(lab.client, true, sClient(lab, H2_PORT, "-servername " + ("s".repeat(60) + ".").repeat(3) + "test -tls1_3"));
-        Thread.sleep(1000);
-      } finally {
-        dumpcap.destroy();
-        dumpcap.waitFor();
-      }
-      long polled = -1;
-      while (loader.metrics().polledPackets() != polled) {
-        polled = loader.metrics().polledPackets();
-        Thread.sleep(300);
-      }
-      counters = loader.maps().counters();
-    } finally {
-      NetLab.sh("rm -rf " + state);
-    }
-    NetLab.sh("chmod a+r " + whole);
-    List<CaptureFrame> frames = new ArrayList<>();
-    long kept = 0;
-    long kafkaBytes = 0;
-    int largest = 0;
-    for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-      if (r.topic().equals(Topics.PACKETS_RAW)) {
-        kafkaBytes += r.value().length;
-        for (CapturedPacket p : SentPackets.of(r)) {
-          byte[] data = p.getData().toByteArray();
-          frames.add(new CaptureFrame(p.getCapturedNs(), 1, data.length, p.getOrigLen(), data));
-          int l4 = 14 + (data[14] & 0x0f) * 4;  // IPv4 in the lab
-          int payload = Math.max(0, data.length - l4 - ((data[l4 + 12] & 0xf0) >> 4) * 4);
-          kept += payload;
-          largest = Math.max(largest, payload);
-        }
-      }
-    }
-    System.out.println("TLS live: largest payload in one record " + largest);
+    LiveCapture c = LiveCapture.run(lab, List.of(H2_PORT, H1_PORT), () -> {
+      lab.exec(lab.client, true, curl(lab, "--http2 --tlsv1.3", "a.test", H2_PORT));
+      lab.exec(lab.client, true, curl(lab, "--http1.1 --tls-max 1.2", "b.test", H2_PORT));
+      lab.exec(lab.client, true, curl(lab, "--http2 --tlsv1.2", "c.test", H1_PORT));
+      lab.exec(lab.client, true, sClient(lab, H2_PORT, "-servername b.test -alpn h2,http/1.1 -tls1_3"));
+      lab.exec(lab.client, true, sClient(lab, H2_PORT, "-servername a.test -alpn h2," + LONG_ALPN + " -tls1_2"));
+      lab.exec(lab.client, true, sClient(lab, H1_PORT, "-servername c.test -alpn " + LONG_ALPN + ",http/1.1 -tls1_3"));
+      lab.exec(lab.client, true, sClient(lab, H2_PORT, "-servername " + ("s".repeat(60) + ".").repeat(3) + "test -tls1_3"));
+    });
+    System.out.println("TLS live: largest payload in one record " + c.largestPayload());
     List<String> tshark = new ArrayList<>();
-    for (Map<String, String> t : TsharkTls.handshakes(whole)) {
+    for (Map<String, String> t : TsharkTls.handshakes(c.whole())) {
       String versions = Arrays.stream(t.get("client_versions").split(",")).filter(v -> !v.isEmpty())
           .mapToInt(Integer::decode).filter(v -> !Tls.isGrease(v)).mapToObj(Tls::versionName)
           .collect(Collectors.joining(","));
@@ -201,7 +148,8 @@ class TlsHandshakeLiveTest {
           + t.getOrDefault("alpn", ""));
     }
     Collections.sort(tshark);
-    return new Run(tshark, rows(frames, null), rows(null, whole), counters, frames.size(), kept, kafkaBytes);
+    return new Run(tshark, rows(c.frames(), null), rows(null, c.whole()), c.counters(), c.frames().size(), c.payloadKept(),
+        c.kafkaBytes());
   }
 
   /** The L7 engine's tls rows, one line each (sorted), of the loader's frames or of a capture file. */
