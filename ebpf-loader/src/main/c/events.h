@@ -6,8 +6,9 @@
 
 enum record_type { REC_PACKET = 1, REC_SOCKET = 2 };
 enum sock_kind { SK_STATE = 1, SK_RETRANSMIT = 2, SK_UDP_SEND = 3 };
-enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_PURE_ACKS = 5, C_H2_WALKED = 6, C_H2_LOST = 7, C_MAX = 8 };
-enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4, CFG_H2_FRAMES = 8 };
+enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_PURE_ACKS = 5, C_H2_WALKED = 6, C_H2_LOST = 7,
+              C_TLS_HELLOS = 8, C_TLS_KEPT = 9, C_MAX = 10 };
+enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4, CFG_H2_FRAMES = 8, CFG_TLS_HANDSHAKES = 16 };
 
 struct sluice_config {
   __u32 snap_len;          /* payload bytes kept after the L4 header */
@@ -90,6 +91,12 @@ struct h2_walk {
   __u8 have;                /* how many of that header's 9 bytes came in earlier segments */
   __u8 data;                /* the payload before hdr_seq is a DATA frame's: not kept */
   __u16 pad;
+};
+
+/* The first bytes of one direction of a connection that began with a ClientHello, kept whatever the snap (tls.h). */
+struct tls_keep {
+  __u32 from;               /* sequence number of the direction's first handshake byte */
+  __u32 to;                 /* sequence number after the last byte kept */
 };
 
 struct lpm4 { __u32 prefixlen; __u8 addr[4]; };

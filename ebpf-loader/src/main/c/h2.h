@@ -57,6 +57,18 @@ __noinline int h2_emit(struct __sk_buff *skb, __u32 start, __u32 kept, __u32 wir
   return output(skb, s, cfg, s->h2.direction, poff + kept, poff + wire);
 }
 
+/* What h2_emit needs of the segment whose ranges it writes. */
+static __always_inline void h2_segment_of(struct packet_scratch *s, const struct l4 *t, __u8 direction)
+{
+  s->h2.seq = t->seq;
+  s->h2.l3_off = t->l3_off;
+  s->h2.tcp_off = t->tcp_off;
+  s->h2.payload_off = t->payload_off;
+  s->h2.family = t->family;
+  s->h2.tcp_flags = t->tcp_flags;
+  s->h2.direction = direction;
+}
+
 struct h2_step_ctx {
   struct __sk_buff *skb;
   __u32 seq, seg_len, payload_off;
@@ -192,13 +204,7 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
     bump(C_H2_LOST);
     return 0;
   }
-  s->h2.seq = t->seq;
-  s->h2.l3_off = t->l3_off;
-  s->h2.tcp_off = t->tcp_off;
-  s->h2.payload_off = t->payload_off;
-  s->h2.family = t->family;
-  s->h2.tcp_flags = t->tcp_flags;
-  s->h2.direction = direction;
+  h2_segment_of(s, t, direction);
 
   struct h2_step_ctx c = {.skb = skb, .seq = t->seq, .seg_len = seg_len, .payload_off = t->payload_off, .snap = snap, .pos = pos,
                           .hdr_seq = hdr_seq, .hdr4 = hdr4, .have = have, .data = data, .rec = pos};

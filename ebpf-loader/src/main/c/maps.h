@@ -17,6 +17,10 @@ struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type
 struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct h2_key); __type(value, struct h2_walk); } h2_walks SEC(".maps");
 /* Server ports seen to receive the HTTP/2 preface: segments of other ports skip the h2_walks lookup. */
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct port_set); } h2_ports SEC(".maps");
+/* Per direction of each connection that began with a ClientHello: the range of its first bytes kept whole (tls.h). */
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct h2_key); __type(value, struct tls_keep); } tls_keeps SEC(".maps");
+/* Server ports seen to receive a ClientHello: segments of other ports skip the tls_keeps lookup. */
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct port_set); } tls_ports SEC(".maps");
 
 /* Flags for every ring-buffer write: no wakeup of the drain until an eighth of the ring holds records, then one per
  * record while the fill is in a band just above that. Below, the drain comes on its own clock (io.sluice.ebpf.RingPoller),

@@ -178,6 +178,7 @@ static __always_inline int output(struct __sk_buff *skb, struct packet_scratch *
 }
 
 #include "h2.h"
+#include "tls.h"
 
 static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
 {
@@ -218,10 +219,18 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
   if ((cfg->flags & CFG_H2_FRAMES) && h2_capture(skb, s, &t, head, cfg->snap_len, direction))
     return TC_ACT_UNSPEC;
 
+  __u32 snap = cfg->snap_len;
+  if (cfg->flags & CFG_TLS_HANDSHAKES) {
+    int keep = tls_capture(skb, s, &t, head, snap, direction);
+    if (keep < 0)
+      return TC_ACT_UNSPEC;
+    snap = keep;
+  }
+
   /* snap_len counts payload bytes: every header is kept whole. */
   __u64 cap = skb->len;
-  if (cap > t.payload_off + cfg->snap_len)
-    cap = t.payload_off + cfg->snap_len;
+  if (cap > t.payload_off + snap)
+    cap = t.payload_off + snap;
   asm volatile("" : "+r"(cap));  /* keeps clang from folding the checks below into a form the verifier cannot bound */
   if (cap > MAX_SNAP)
     cap = MAX_SNAP;

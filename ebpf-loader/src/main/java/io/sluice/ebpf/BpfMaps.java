@@ -17,14 +17,20 @@ public final class BpfMaps {
   static final int CFG_CIDRS = 2;
   static final int CFG_SKIP_PURE_ACKS = 4;
   static final int CFG_H2_FRAMES = 8;
+  static final int CFG_TLS_HANDSHAKES = 16;
   /**
    * Set (to anything) to capture HTTP/2 connections by the snap alone, as before the frame-aware walk: for the tests
    * that show what the walk is for, and the benchmark's comparison. Read at each loader start.
    */
   public static final String NO_H2_FRAMES_PROPERTY = "sluice.ebpf.noH2Frames";
+  /**
+   * Set (to anything) to capture TLS handshakes by the snap alone, as before their first bytes were kept whole (tls.h):
+   * for the test that shows what that is for, and the benchmark's comparison. Read at each loader start.
+   */
+  public static final String NO_TLS_HANDSHAKES_PROPERTY = "sluice.ebpf.noTlsHandshakes";
   /** Counter slots, as enum counter in events.h. */
   public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full",
-      "pure_acks_skipped", "h2_segments_walked", "h2_walks_lost"};
+      "pure_acks_skipped", "h2_segments_walked", "h2_walks_lost", "tls_client_hellos", "tls_segments_kept"};
 
   private final LibBpf bpf = Native.bpf();
   private final int settings;
@@ -73,7 +79,8 @@ public final class BpfMaps {
       update(v4 ? cidrs4 : cidrs6, key.array(), new byte[] {1}, "cidrs");
     }
     int flags = (c.ports().isEmpty() ? CFG_ALL_PORTS : 0) | (c.cidrs().isEmpty() ? 0 : CFG_CIDRS)
-        | (c.skipPureAcks() ? CFG_SKIP_PURE_ACKS : 0) | (System.getProperty(NO_H2_FRAMES_PROPERTY) == null ? CFG_H2_FRAMES : 0);
+        | (c.skipPureAcks() ? CFG_SKIP_PURE_ACKS : 0) | (System.getProperty(NO_H2_FRAMES_PROPERTY) == null ? CFG_H2_FRAMES : 0)
+        | (System.getProperty(NO_TLS_HANDSHAKES_PROPERTY) == null ? CFG_TLS_HANDSHAKES : 0);
     // struct sluice_config: snap_len, flags, wake_bytes (RingPoller drains on its own clock below it), pad, id_salt
     ByteBuffer cfg = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(c.snapLen()).putInt(flags)
         .putInt((int) RingPoller.wakeBytes(c.ringBytes())).putInt(0).putLong(new java.security.SecureRandom().nextLong());

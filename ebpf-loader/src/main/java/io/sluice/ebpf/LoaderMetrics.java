@@ -47,6 +47,15 @@ public final class LoaderMetrics {
           cb.call(k[2], "packet");
           cb.call(k[4], "socket");
         }).register(registry);
+    kernelCounter("sluice_ebpf_h2_segments_walked_total",
+        "TCP segments of HTTP/2 connections captured frame by frame (their header blocks whole).", kernel, 6);
+    kernelCounter("sluice_ebpf_h2_walks_lost_total",
+        "HTTP/2 directions whose frame walk was lost (a frame header not captured, too many frames): the snap from then on.",
+        kernel, 7);
+    kernelCounter("sluice_ebpf_tls_client_hellos_total",
+        "Connections seen to begin with a TLS ClientHello: their first bytes each way are kept whole.", kernel, 8);
+    kernelCounter("sluice_ebpf_tls_segments_kept_total",
+        "TCP segments kept past the snap because they hold the first bytes of a TLS connection.", kernel, 9);
     GaugeWithCallback.builder().name("sluice_ebpf_interfaces_attached").help("Interfaces with the tc capture attached.")
         .callback(cb -> cb.call(interfaces.getAsInt())).register(registry);
     GaugeWithCallback.builder().name("sluice_ebpf_attach_info").help("The attach type each hook uses (1).").labelNames("hook", "type")

@@ -115,6 +115,90 @@ class FrameLayoutsTest {
     }
   }
 
+  /**
+   * The TLS handshake capture (tls.h) on a layout the lab's traffic never has, 802.1Q-tagged IPv6: a 3,000-byte
+   * ClientHello in one segment (as a GSO segment comes) is kept whole past the snap in two records (1,920 payload
+   * bytes, the most one holds, then the rest), each with its own sequence number and IPv6 payload length; the server's
+   * first segment (at the ClientHello's acknowledgement number) is kept whole too; a later client segment past the first
+   * 4,096 bytes goes by the snap.
+   */
+  @Test
+  void keepsATlsClientHelloWholeInRecords() throws Exception {
+    byte[] hello = payload(3000);
+    byte[] head = {22, 3, 1, (byte) (2995 >> 8), (byte) (2995 & 0xff), 1};
+    System.arraycopy(head, 0, hello, 0, head.length);
+    byte[] helloFrame = tagged(0x8100, 0x86dd, ipv6(TCP, tcp(40010, PORT, 1000, 2000, hello)));
+    byte[] serverHello = payload(600);
+    byte[] serverFrame = tagged(0x8100, 0x86dd, ipv6(TCP, tcp(PORT, 40010, 2000, 4000, serverHello), true));
+    byte[] later = payload(100);
+    byte[] laterFrame = tagged(0x8100, 0x86dd, ipv6(TCP, tcp(40010, PORT, 1000 + 4096, 2600, later)));
+    Path state = Files.createTempDirectory("sluice-ebpf-state-");
+    MockProducer<byte[], byte[]> producer = SentPackets.batchingProducer();
+    int headers = 18 + 40 + 20;
+    try (NetLab lab = new NetLab()) {
+      NetLab.sh("ip -n " + lab.client + " link set " + lab.clientVeth + " mtu 9000");
+      NetLab.sh("ip -n " + lab.server + " link set " + lab.serverVeth + " mtu 9000");
+      // one tcpreplay each: the ClientHello must come first, and in one run the oversized frame went out last
+      List<Path> pcaps = new java.util.ArrayList<>();
+      for (byte[] frame : List.of(helloFrame, serverFrame, laterFrame)) {
+        Path pcap = lab.dir.resolve("tls-" + pcaps.size() + ".pcap");
+        Files.write(pcap, ClassicPcapWriter.ethernet(List.of(frame), 1_700_000_000L, 1));
+        pcaps.add(pcap);
+      }
+      LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(PORT)).withSnapLen(SNAP)
+          .withMetricsPort(null).withStateDir(state).withUdpAttribution(false);
+      long[] after;
+      try (Loader loader = Loader.start(config, producer)) {
+        for (Path pcap : pcaps) {
+          lab.exec(lab.client, false, "tcpreplay -q -i " + lab.clientVeth + " " + pcap);
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while ((loader.metrics().polledPackets() < 4 || loader.metrics().polledPackets() < loader.maps().counters()[1])
+            && System.currentTimeMillis() < deadline) {
+          Thread.sleep(20);
+        }
+        after = loader.maps().counters();
+      }
+      List<CapturedPacket> packets = new java.util.ArrayList<>();
+      for (ProducerRecord<byte[], byte[]> r : producer.history()) {
+        if (r.topic().equals(Topics.PACKETS_RAW)) {
+          packets.addAll(SentPackets.of(r));
+        }
+      }
+      assertEquals(4, packets.size(), "two records of the ClientHello, the server's segment, the later one");
+      assertRecord(packets.get(0), helloFrame, 1000, 0, 1920, headers);
+      assertRecord(packets.get(1), helloFrame, 1000, 1920, 1080, headers);
+      assertRecord(packets.get(2), serverFrame, 2000, 0, 600, headers);
+      byte[] cut = packets.get(3).getData().toByteArray();
+      assertEquals(headers + SNAP, cut.length, "past the first 4,096 bytes: the snap");
+      assertEquals(laterFrame.length, packets.get(3).getOrigLen());
+      assertEquals(1, after[8], "one ClientHello");
+      assertEquals(2, after[9], "two segments kept past the snap");
+      assertEquals(0, after[2], "no ring-buffer drop");
+    } finally {
+      NetLab.sh("rm -rf " + state);
+    }
+  }
+
+  /** A record of bytes [from, from + n) of a segment's payload: the frame's headers with that range's sequence number
+   * and IPv6 payload length, then the range's own bytes. */
+  private static void assertRecord(CapturedPacket p, byte[] frame, int seq, int from, int n, int headers) {
+    byte[] data = p.getData().toByteArray();
+    assertEquals(headers + n, data.length, "record at " + from);
+    assertEquals(headers + n, p.getOrigLen(), "record at " + from + ": its length");
+    ByteBuffer b = ByteBuffer.wrap(data);
+    assertEquals(20 + n, b.getShort(18 + 4) & 0xffff, "IPv6 payload length at " + from);
+    assertEquals(seq + from, b.getInt(18 + 40 + 4), "sequence number at " + from);
+    assertArrayEquals(Arrays.copyOfRange(frame, headers + from, headers + from + n),
+        Arrays.copyOfRange(data, headers, data.length), "payload at " + from);
+  }
+
+  static byte[] tcp(int sport, int dport, int seq, int ack, byte[] payload) {
+    return ByteBuffer.allocate(20 + payload.length).putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack)
+        .put((byte) (5 << 4)).put((byte) PSH_ACK).putShort((short) 65535).putShort((short) 0).putShort((short) 0)
+        .put(payload).array();
+  }
+
   /** The source port that tells the cases apart: at the same place in UDP and TCP, after whichever headers. */
   static int sourcePort(byte[] frame) {
     int type = (frame[12] & 0xff) << 8 | (frame[13] & 0xff);
@@ -160,11 +244,16 @@ class FrameLayoutsTest {
   }
 
   static byte[] ipv6(int next, byte[] l4) {
+    return ipv6(next, l4, false);
+  }
+
+  /** From fd00::2 to fd00::1, or back when reply. */
+  static byte[] ipv6(int next, byte[] l4, boolean reply) {
     byte[] src = new byte[16];
     byte[] dst = new byte[16];
     src[0] = dst[0] = (byte) 0xfd;
-    src[15] = 2;
-    dst[15] = 1;
+    src[15] = (byte) (reply ? 1 : 2);
+    dst[15] = (byte) (reply ? 2 : 1);
     return ByteBuffer.allocate(40 + l4.length).putInt(0x60000000).putShort((short) l4.length).put((byte) next).put((byte) 64)
         .put(src).put(dst).put(l4).array();
   }

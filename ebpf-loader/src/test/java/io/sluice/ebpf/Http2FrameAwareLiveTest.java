@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.decode.l7.capture.TsharkHttp2;
-import io.sluice.ingest.Topics;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.l7.DnsRow;
 import io.sluice.l7.Http2Row;
@@ -13,16 +12,12 @@ import io.sluice.l7.HttpRow;
 import io.sluice.l7.L7Config;
 import io.sluice.l7.L7Replay;
 import io.sluice.l7.L7Sink;
-import io.sluice.wire.CapturedPacket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -142,61 +137,16 @@ class Http2FrameAwareLiveTest {
 
   /** The traffic once, under a loader at the default snap and a whole capture in the server namespace. */
   static Run run(NetLab lab) throws Exception {
-    Path state = Files.createTempDirectory("sluice-ebpf-state-");
-    Path whole = lab.dir.resolve("whole-" + System.nanoTime() + ".pcapng");
-    MockProducer<byte[], byte[]> producer =
-        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(PORT)).withMetricsPort(null)
-        .withStateDir(state).withUdpAttribution(false).withPacketBatches(false);
-    long[] counters;
-    try (Loader loader = Loader.start(config, producer)) {
-      String log = "dumpcap-" + whole.getFileName() + ".log";
-      Process dumpcap = new ProcessBuilder("ip", "netns", "exec", lab.server, "dumpcap", "-i", lab.serverVeth, "-s", "0",
-          "-B", "256", "-f", "tcp port " + PORT + " or icmp", "-w", whole.toString()).redirectErrorStream(true)
-          .redirectOutput(lab.dir.resolve(log).toFile()).start();
-      try {
-        // dumpcap says "Capturing on" before its socket sees packets: pings until it has counted one
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!lab.log(log).contains("Packets: ") && System.currentTimeMillis() < deadline) {
-          lab.exec(lab.client, false, "ping -c 1 -W 1 " + lab.serverIp);
-          Thread.sleep(300);
-        }
-        String base = "http://" + lab.serverIp + ":" + PORT;
-        String big = "x-trace: " + "t".repeat(2500);
-        lab.exec(lab.client, true, "h2load -n " + REQUESTS + " -c 2 -m 100 -H \"" + big + "\" " + base + "/small.txt "
-            + base + "/mid.bin " + base + "/big.bin " + base + "/missing");
-        lab.exec(lab.client, true, "nghttp -n -H \"" + big + "\" " + base + "/missing " + base + "/small.txt "
-            + base + "/mid.bin");
-        Thread.sleep(1000);
-      } finally {
-        dumpcap.destroy();
-        dumpcap.waitFor();
-        System.out.println("dumpcap: " + lab.log(log).replace('\n', ' '));
-      }
-      long polled = -1;
-      while (loader.metrics().polledPackets() != polled) {
-        polled = loader.metrics().polledPackets();
-        Thread.sleep(300);
-      }
-      counters = loader.maps().counters();
-    } finally {
-      NetLab.sh("rm -rf " + state);
-    }
-    NetLab.sh("chmod a+r " + whole);
-    List<CaptureFrame> frames = new ArrayList<>();
-    long kept = 0;
-    long kafkaBytes = 0;
-    for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-      if (r.topic().equals(Topics.PACKETS_RAW)) {
-        kafkaBytes += r.value().length;
-        for (CapturedPacket p : SentPackets.of(r)) {
-          byte[] data = p.getData().toByteArray();
-          frames.add(new CaptureFrame(p.getCapturedNs(), 1, data.length, p.getOrigLen(), data));
-          int l4 = 14 + (data[14] & 0x0f) * 4;  // IPv4 in the lab
-          kept += Math.max(0, data.length - l4 - ((data[l4 + 12] & 0xf0) >> 4) * 4);
-        }
-      }
-    }
+    LiveCapture cap = LiveCapture.run(lab, List.of(PORT), () -> {
+      String base = "http://" + lab.serverIp + ":" + PORT;
+      String big = "x-trace: " + "t".repeat(2500);
+      lab.exec(lab.client, true, "h2load -n " + REQUESTS + " -c 2 -m 100 -H \"" + big + "\" " + base + "/small.txt "
+          + base + "/mid.bin " + base + "/big.bin " + base + "/missing");
+      lab.exec(lab.client, true, "nghttp -n -H \"" + big + "\" " + base + "/missing " + base + "/small.txt "
+          + base + "/mid.bin");
+    });
+    List<CaptureFrame> frames = cap.frames();
+    Path whole = cap.whole();
     writePcap(lab.dir.resolve("loader.pcap"), frames);
     if (System.getenv("SLUICE_KEEP_PCAP") != null) {
       Files.copy(lab.dir.resolve("loader.pcap"), Path.of(System.getenv("SLUICE_KEEP_PCAP") + System.nanoTime() + ".pcap"));
@@ -229,6 +179,6 @@ class Http2FrameAwareLiveTest {
     }
     Collections.sort(engine);
     Collections.sort(tshark);
-    return new Run(tshark, engine, incomplete, counters, frames.size(), kept, kafkaBytes, rows);
+    return new Run(tshark, engine, incomplete, cap.counters(), frames.size(), cap.payloadKept(), cap.kafkaBytes(), rows);
   }
 }

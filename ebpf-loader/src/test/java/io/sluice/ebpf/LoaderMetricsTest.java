@@ -13,7 +13,7 @@ class LoaderMetricsTest {
   @Test
   void everySeriesCarriesItsCount() {
     LoaderMetrics m = new LoaderMetrics();
-    long[] kernel = {100, 90, 3, 40, 2, 7};  // BpfMaps.COUNTERS order
+    long[] kernel = {100, 90, 3, 40, 2, 7, 11, 1, 5, 9};  // BpfMaps.COUNTERS order
     Map<String, String> choices = new LinkedHashMap<>(Map.of("capture", "tcx"));
     m.watch(() -> kernel, choices, () -> 2);
     m.polledPacket();
@@ -29,6 +29,10 @@ class LoaderMetricsTest {
         sluice_ebpf_packets_captured_total 90
         sluice_ebpf_packets_skipped_total{reason="pure_ack"} 7
         sluice_ebpf_socket_events_total 40
+        sluice_ebpf_h2_segments_walked_total 11
+        sluice_ebpf_h2_walks_lost_total 1
+        sluice_ebpf_tls_client_hellos_total 5
+        sluice_ebpf_tls_segments_kept_total 9
         sluice_ebpf_ringbuf_drops_total{kind="packet"} 3
         sluice_ebpf_ringbuf_drops_total{kind="socket"} 2
         sluice_ebpf_records_polled_total{kind="packet"} 2
@@ -57,7 +61,7 @@ class LoaderMetricsTest {
   @Test
   void noSendsNoSentSeries() {
     LoaderMetrics m = new LoaderMetrics();
-    m.watch(() -> new long[6], Map.of(), () -> 0);
+    m.watch(() -> new long[BpfMaps.COUNTERS.length], Map.of(), () -> 0);
     String text = m.text();
     assertFalse(text.contains("sluice_ebpf_records_sent_total{"), text);
     assertFalse(text.contains("sluice_ebpf_kafka_errors_total{"), text);

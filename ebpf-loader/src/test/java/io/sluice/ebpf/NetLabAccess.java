@@ -50,14 +50,44 @@ public final class NetLabAccess {
    * rows, rows marked incomplete, records sent, their bytes, payload bytes kept.
    */
   public static long[] h2Run(Object lab, boolean walk) throws Exception {
-    if (!walk) {
-      System.setProperty(BpfMaps.NO_H2_FRAMES_PROPERTY, "1");
-    }
-    try {
+    return withoutIf(!walk, BpfMaps.NO_H2_FRAMES_PROPERTY, () -> {
       Http2FrameAwareLiveTest.Run r = Http2FrameAwareLiveTest.run((NetLab) lab);
       return new long[] {r.tshark().size(), r.engine().size(), r.incomplete(), r.records(), r.kafkaBytes(), r.payloadKept()};
-    } finally {
-      System.clearProperty(BpfMaps.NO_H2_FRAMES_PROPERTY);
+    });
+  }
+
+  interface RunOnce {
+    long[] run() throws Exception;
+  }
+
+  /** run, with the feature property set while it runs when off. */
+  private static long[] withoutIf(boolean off, String property, RunOnce run) throws Exception {
+    if (off) {
+      System.setProperty(property, "1");
     }
+    try {
+      return run.run();
+    } finally {
+      System.clearProperty(property);
+    }
+  }
+
+  /** nginx with TLS in the lab's server namespace (TlsHandshakeLiveTest's). */
+  public static void startTlsServer(Object lab) throws Exception {
+    TlsHandshakeLiveTest.startNginx((NetLab) lab);
+  }
+
+  /**
+   * TlsHandshakeLiveTest's traffic once under a loader at the default snap, handshakes kept or not: tshark's handshakes,
+   * rows equal to tshark's, rows with a cut ClientHello, records sent, their bytes, payload bytes kept.
+   */
+  public static long[] tlsRun(Object lab, boolean keep) throws Exception {
+    return withoutIf(!keep, BpfMaps.NO_TLS_HANDSHAKES_PROPERTY, () -> {
+      TlsHandshakeLiveTest.Run r = TlsHandshakeLiveTest.run((NetLab) lab);
+      java.util.List<String> left = new java.util.ArrayList<>(r.tshark());
+      long equal = TlsHandshakeLiveTest.strip(r.loader()).stream().filter(left::remove).count();
+      long cut = r.loader().stream().filter(l -> l.contains(" truncated")).count();
+      return new long[] {r.tshark().size(), equal, cut, r.records(), r.kafkaBytes(), r.payloadKept()};
+    });
   }
 }

@@ -17,14 +17,18 @@ import java.util.List;
  * the loader does not poll, then timed while one thread drains and encodes it. overhead: nginx under a fixed
  * request rate (wrk with a pacing script) with and without the loader. Usage: CaptureBench drain PACKETS |
  * overhead SECONDS REQUESTS_PER_SECOND ROUNDS [close] [warm=SECONDS] [VARIANT ...] |
- * bpf-stats SECONDS REQUESTS_PER_SECOND [close] [ring=MiB] [snap=BYTES] [ports=P,Q] | idle SECONDS | h2 ROUNDS.
+ * bpf-stats SECONDS REQUESTS_PER_SECOND [close] [ring=MiB] [snap=BYTES] [ports=P,Q] | idle SECONDS | h2 ROUNDS |
+ * tls ROUNDS.
  */
 public final class CaptureBench {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("drain")) {
       drain(Integer.parseInt(args[1]));
     } else if (args[0].equals("h2")) {
-      h2(Integer.parseInt(args[1]));
+      liveCost("h2", Integer.parseInt(args[1]), NetLabAccess::startH2Server, NetLabAccess::h2Run, "frame-aware", "stream");
+    } else if (args[0].equals("tls")) {
+      liveCost("tls", Integer.parseInt(args[1]), NetLabAccess::startTlsServer, NetLabAccess::tlsRun, "handshakes kept",
+          "handshake");
     } else if (args[0].equals("idle")) {
       idle(Integer.parseInt(args[1]));
     } else if (args[0].equals("bpf-stats")) {
@@ -417,17 +421,25 @@ public final class CaptureBench {
     }
   }
 
+  interface LabStep {
+    void run(Object lab) throws Exception;
+  }
+
+  interface LabRun {
+    long[] run(Object lab, boolean on) throws Exception;
+  }
+
   /**
-   * The frame-aware HTTP/2 capture's cost: Http2FrameAwareLiveTest's traffic (h2load, 403 streams on nginx h2c) under a
-   * loader at the default snap, the walk on and off, ROUNDS times each: records and bytes sent per stream, and the
-   * capture programs' run time (kernel.bpf_stats_enabled) per stream. The runs include tshark's oracle, which is
-   * not timed.
+   * A capture feature's cost on its live test's traffic under a loader at the default snap, the feature on and off,
+   * ROUNDS times each: records and bytes sent per unit (h2: Http2FrameAwareLiveTest's 403 streams on nginx h2c; tls:
+   * TlsHandshakeLiveTest's 7 handshakes), and the capture programs' run time (kernel.bpf_stats_enabled) per unit. The
+   * runs include tshark's oracle, which is not timed.
    */
-  static void h2(int rounds) throws Exception {
+  static void liveCost(String name, int rounds, LabStep server, LabRun once, String on, String unit) throws Exception {
     Path sysctl = Path.of("/proc/sys/kernel/bpf_stats_enabled");
     String before = Files.readString(sysctl).trim();
     try (var lab = NetLabAccess.open()) {
-      NetLabAccess.startH2Server(lab);
+      server.run(lab);
       Files.writeString(sysctl, "1");
       for (int round = 0; round < rounds; round++) {
         for (boolean walk : new boolean[] {true, false}) {
@@ -454,16 +466,16 @@ public final class CaptureBench {
           watcher.start();
           long[] r;
           try {
-            r = NetLabAccess.h2Run(lab, walk);
+            r = once.run(lab, walk);
           } finally {
             done.set(true);
             watcher.join();
           }
           long[] ns = captureNs;
           double streams = r[0];
-          System.out.printf("h2 %s: %d tshark streams, %d rows (%d incomplete); per stream %.2f records, %.0f bytes to"
-              + " Kafka, %.0f payload bytes kept, %.0f ns in the capture programs%n", walk ? "frame-aware" : "snap only",
-              r[0], r[1], r[2], r[3] / streams, r[4] / streams, r[5] / streams, ns[0] / streams);
+          System.out.printf("%s %s: %d in tshark, %d rows (%d incomplete); per %s %.2f records, %.0f bytes to Kafka,"
+              + " %.0f payload bytes kept, %.0f ns in the capture programs%n", name, walk ? on : "snap only", r[0], r[1],
+              r[2], unit, r[3] / streams, r[4] / streams, r[5] / streams, ns[0] / streams);
         }
       }
     } finally {
