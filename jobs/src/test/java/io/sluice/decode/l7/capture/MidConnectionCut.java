@@ -33,10 +33,19 @@ final class MidConnectionCut {
   static final List<String> TEXT = List.of("method", "host", "path", "scheme", "content_type", "user_agent",
       "grpc_service", "grpc_method", "grpc_message");
 
-  static Result check(Path capture, int drop, Path dir, int... serverPorts) throws Exception {
+  /**
+   * @param snap payload bytes kept per packet as the loader's {@code --snap} keeps them, or -1 for whole packets
+   *     (on loopback IPv4 a data segment's headers are 66 bytes: Ethernet 14, IPv4 20, TCP with timestamps 32)
+   */
+  static Result check(Path capture, int drop, int snap, Path dir, int... serverPorts) throws Exception {
     Map<String, Map<String, Object>> whole = byStream(EngineRows.of(capture, false));
-    Path cut = dir.resolve("cut-" + drop + ".pcap");
-    Tools.run(List.of("editcap", "-r", capture.toString(), cut.toString(), (drop + 1) + "-1000000000"));
+    Path cut = dir.resolve("cut-" + drop + "-" + snap + ".pcap");
+    List<String> editcap = new ArrayList<>(List.of("editcap", "-r"));
+    if (snap >= 0) {
+      editcap.addAll(List.of("-s", "" + (66 + snap)));
+    }
+    editcap.addAll(List.of(capture.toString(), cut.toString(), (drop + 1) + "-1000000000"));
+    Tools.run(editcap);
     List<CaptureFrame> frames = frames(cut);
     long cutNs = frames.get(0).timestampNs();
     Map<String, Map<String, Object>> rows = byStream(EngineRows.of(cut, false));
@@ -75,7 +84,7 @@ final class MidConnectionCut {
       assertTrue((Long) r.get("response_body_size") <= (Long) w.get("response_body_size"), at);
     }
     int checked = againstTshark(cut, frames, rows, serverPorts);
-    int after = (int) whole.values().stream().filter(w -> (Long) w.get("time_ns") > cutNs).count();
+    int after = (int) whole.values().stream().filter(w -> (Long) w.get("time_ns") >= cutNs).count();
     int filled = (int) rows.values().stream()
         .filter(r -> !r.get("path").equals("") && !r.get("status_code").equals(0)).count();
     return new Result(rows.size(), complete, filled, checked, after);
