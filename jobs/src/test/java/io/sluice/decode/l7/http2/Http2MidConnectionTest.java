@@ -111,12 +111,14 @@ class Http2MidConnectionTest {
     Http2Connection c = new Http2Connection(false, rows::add);
     c.onBytes(true, clientHead, 0, clientHead.length, 1);
     c.onBytes(false, new byte[] {0, 0, 0, 0}, 0, 4, 1); // the tail of a frame before the start
-    c.onBytes(false, sb, 0, sb.length, 3); // serves stream 1 too: a response, not a row
     c.onBytes(true, cb, 0, cb.length, 2);
+    c.onBytes(false, sb, 0, sb.length, 3); // answers stream 1 too: a response, not a row
     c.close(9);
     rows.sort(Comparator.comparingInt(Http2StreamRow::streamId));
     assertEquals(2, c.problems(Http2Problem.SKIPPED_TO_FRAME_START));
-    assertEquals(List.of(3, 5), rows.stream().map(Http2StreamRow::streamId).toList());
+    assertEquals(List.of(List.of(3, "/three", 200, "answered", true), List.of(5, "/five", 404, "answered", false)),
+        rows.stream().map(r -> List.of(r.streamId(), r.path(), r.statusCode(), r.status(), r.incomplete())).toList(),
+        "3 refers to an entry from before the start; 5 only to one added after it, and its response HEADERS were seen");
   }
 
   @Test
