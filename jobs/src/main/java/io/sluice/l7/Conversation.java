@@ -14,7 +14,8 @@ import java.io.IOException;
 
 /**
  * The L7 state of one unordered address/port pair as one node saw it: its DNS queries awaiting an answer (over
- * UDP and TCP) and its TCP connection, if that carries DNS, HTTP/1.x, HTTP/2 (from its preface) or TLS. The offline engine keeps one per pair in a
+ * UDP and TCP) and its TCP connection, if that carries DNS, HTTP/1.x, HTTP/2 (from its preface, or joined
+ * mid-connection by its frames) or TLS. The offline engine keeps one per pair in a
  * map; the L7Job keeps its binary form ({@link #write}) in Flink keyed state, so both run this same code.
  *
  * <p>Time: a deadline (query or request timeout, idle connection) at D fires after every packet of the pair
@@ -181,8 +182,12 @@ public final class Conversation {
     Boolean senderIsClient = null;
     boolean isDns = false;
     int kind = appByContent(h, b); // HTTP/2 and TLS: by their first bytes, on any port
+    int midHttp2 = syn ? 0 : http2MidConnection(h, b);
     if (kind != APP_HTTP1) {
       senderIsClient = true;
+    } else if (midHttp2 != 0) {
+      kind = APP_HTTP2_MID;
+      senderIsClient = midHttp2 > 0;
     } else if (config.dnsPorts().contains(dport) || config.httpPorts().contains(dport)) {
       senderIsClient = true;
       isDns = config.dnsPorts().contains(dport);
@@ -224,6 +229,21 @@ public final class Conversation {
   private static final int APP_DNS = 1;
   private static final int APP_HTTP2 = 2;
   private static final int APP_TLS = 3;
+  /** HTTP/2 joined mid-connection: a tag for {@link #app} only, its state is HTTP/2's (which keeps the mode). */
+  private static final int APP_HTTP2_MID = 4;
+
+  /**
+   * An HTTP/2 connection already open when the capture began, by a segment starting on frame headers that validate
+   * and holding a header block that says which side sent it: 1 the client, -1 the server, 0 not (yet) HTTP/2.
+   */
+  private static int http2MidConnection(PacketHeader h, byte[] b) {
+    int off = h.payloadOffset;
+    int len = h.payloadLength;
+    if (len < 9 || !Http2Connection.startsWithFrames(b, off, len)) {
+      return 0;
+    }
+    return Http2Connection.sender(b, off, len);
+  }
 
   private static int appByContent(PacketHeader h, byte[] b) {
     int off = h.payloadOffset;
@@ -235,8 +255,8 @@ public final class Conversation {
   }
 
   private TcpApp app(int kind, byte[] client, int clientPort, byte[] server, int serverPort) {
-    if (kind == APP_HTTP2) {
-      return new Http2App(client, clientPort, server, serverPort, true, cx.sink);
+    if (kind == APP_HTTP2 || kind == APP_HTTP2_MID) {
+      return new Http2App(client, clientPort, server, serverPort, kind == APP_HTTP2, cx.sink);
     }
     if (kind == APP_TLS) {
       return new TlsApp(client, clientPort, server, serverPort, cx.sink);

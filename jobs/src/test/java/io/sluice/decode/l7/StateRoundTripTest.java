@@ -1,9 +1,11 @@
 package io.sluice.decode.l7;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.decode.l7.http2.FuzzInputs;
 import io.sluice.decode.l7.http2.Http2Connection;
+import io.sluice.decode.l7.http2.Http2StreamRow;
 import io.sluice.decode.l7.tls.TlsConnection;
 import io.sluice.decode.l7.tls.TlsFingerprints;
 import io.sluice.decode.l7.tls.TlsHandshakeRow;
@@ -61,6 +63,39 @@ class StateRoundTripTest {
   void http2AtEveryByte() throws IOException {
     atEveryByte(rows -> new Http2Connection(true, rows::accept), (in, rows) -> Http2Connection.read(in, rows::accept),
         FuzzInputs.client(), FuzzInputs.server(), 3, all -> all);
+  }
+
+  /**
+   * Joined mid-connection: each side's first chunk skipped and the state written and read back while both still
+   * look for a frame start, then the sides synced on their first frame and written at every byte after.
+   */
+  @Test
+  void http2MidConnectionAtEveryByte() throws IOException {
+    byte[] withPreface = FuzzInputs.client();
+    byte[] client = java.util.Arrays.copyOfRange(withPreface, Http2Connection.PREFACE.length, withPreface.length);
+    byte[] server = FuzzInputs.server();
+    int c1 = 9 + (((client[0] & 0xff) << 16) | ((client[1] & 0xff) << 8) | (client[2] & 0xff));
+    int s1 = 9 + (((server[0] & 0xff) << 16) | ((server[1] & 0xff) << 8) | (server[2] & 0xff));
+    byte[] tail = {0, 0, 1, 2, 3}; // the end of a frame from before the start
+    List<Http2StreamRow> expected = atEveryByte(rows -> {
+      Http2Connection c = new Http2Connection(false, rows::accept);
+      c.onBytes(true, tail, 0, tail.length, 0);
+      c.onBytes(false, tail, 0, tail.length, 0);
+      try {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        c.write(new DataOutputStream(bytes));
+        c = Http2Connection.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), rows::accept);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      c.onBytes(true, tail, 0, tail.length, 0); // still looking: skipped too
+      c.onBytes(false, tail, 0, tail.length, 0);
+      c.onBytes(true, client, 0, c1, 1);
+      c.onBytes(false, server, 0, s1, 2);
+      return c;
+    }, (in, rows) -> Http2Connection.read(in, rows::accept), java.util.Arrays.copyOfRange(client, c1, client.length),
+        java.util.Arrays.copyOfRange(server, s1, server.length), 3, all -> all);
+    assertTrue(!expected.isEmpty() && expected.stream().anyMatch(r -> !r.incomplete()), expected.toString());
   }
 
   @Test

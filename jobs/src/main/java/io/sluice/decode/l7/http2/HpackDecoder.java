@@ -8,12 +8,19 @@ package io.sluice.decode.l7.http2;
  * refers to the dynamic table is reported as {@link HeaderSink#unknown()} instead of guessed, and fields from
  * the static table and literals are still decoded. A size update to 0 empties the table, which makes it known
  * again.
+ *
+ * <p>An unknown table is still partly known: the entries added (literals with incremental indexing) since it
+ * became unknown are its newest entries, in order, so index 62 + i for i below their count is exactly the i-th
+ * newest of them. A conforming encoder refers only to entries its table holds, and an entry is evicted only after
+ * every older one, so such a reference cannot mean anything else. Larger indexes (entries from before) stay
+ * unknown, and any block not decoded whole, or an entry whose name was itself unknown, empties the known part.
  */
 public final class HpackDecoder {
   /** SETTINGS_HEADER_TABLE_SIZE's initial value. */
   public static final int DEFAULT_TABLE_SIZE = 4096;
   private static final int ENTRY_OVERHEAD = 32;
   private static final int MAX_STRING = 1 << 20;
+  private static final int PARTIAL_MAX_SIZE = 1 << 16;
 
   private String[] names = new String[16];
   private String[] values = new String[16];
@@ -127,7 +134,7 @@ public final class HpackDecoder {
       if (index < 0) {
         return (int) index;
       }
-      if (index == 0) {
+      if (index == 0 || index > Integer.MAX_VALUE) {
         return BAD;
       }
       return emitIndexed((int) index, sink);
@@ -137,7 +144,7 @@ public final class HpackDecoder {
       if (newSize < 0) {
         return (int) newSize;
       }
-      if (newSize > limit) {
+      if (newSize > Integer.MAX_VALUE || (newSize > limit && known)) { // unknown: so may be the SETTINGS that raised the limit
         return BAD;
       }
       maxSize = (int) newSize;
@@ -162,12 +169,10 @@ public final class HpackDecoder {
       name = text.toString();
     } else if (index <= HpackStaticTable.SIZE) {
       name = HpackStaticTable.NAMES[(int) index];
+    } else if (index - HpackStaticTable.SIZE <= count) {
+      name = names[slot((int) index - HpackStaticTable.SIZE)];
     } else if (known) {
-      int d = (int) index - HpackStaticTable.SIZE;
-      if (d > count) {
-        return BAD;
-      }
-      name = names[slot(d)];
+      return BAD;
     } else {
       nameKnown = false;
     }
@@ -181,8 +186,12 @@ public final class HpackDecoder {
     } else {
       sink.unknown();
     }
-    if (indexing && known) {
-      add(name, value);
+    if (indexing) {
+      if (nameKnown) {
+        add(name, value);
+      } else {
+        forget(); // an entry this decoder cannot name now sits before the known ones
+      }
     }
     return 0;
   }
@@ -192,12 +201,12 @@ public final class HpackDecoder {
       sink.header(HpackStaticTable.NAMES[index], HpackStaticTable.VALUES[index]);
       return 0;
     }
-    if (!known) {
-      sink.unknown();
-      return 0;
-    }
     int d = index - HpackStaticTable.SIZE;
     if (d > count) {
+      if (!known) {
+        sink.unknown();
+        return 0;
+      }
       return BAD;
     }
     int s = slot(d);
@@ -211,12 +220,13 @@ public final class HpackDecoder {
 
   private void add(String name, String value) {
     int entrySize = name.length() + value.length() + ENTRY_OVERHEAD;
-    if (entrySize > maxSize) {
-      count = 0;
-      size = 0;
+    // Partly known, the limit may be one this decoder never saw: holding less only leaves more unknown.
+    int max = known ? maxSize : Math.min(maxSize, PARTIAL_MAX_SIZE);
+    if (entrySize > max) {
+      evict(0);
       return;
     }
-    evict(maxSize - entrySize);
+    evict(max - entrySize);
     if (count == names.length) {
       grow();
     }

@@ -14,6 +14,12 @@ import java.util.Map;
  * capture's snap) is stepped over when it falls inside a frame's payload: DATA is counted, a header block is
  * decoded up to the hole and its direction's dynamic table becomes unknown. A hole across a frame header loses
  * that direction's framing for good.
+ *
+ * <p>Mid-connection (not {@code fromStart}: the capture or the job began while the connection was open), each
+ * direction skips whole chunks of bytes until one begins with frame headers that validate
+ * ({@link #startsWithFrames}), both dynamic tables are unknown ({@link HpackDecoder}: only entries added after the
+ * start resolve), and only streams whose request HEADERS come after the start become rows: a response, DATA or
+ * trailers of a stream opened before it is dropped, never made into a row.
  */
 public final class Http2Connection implements io.sluice.decode.l7.ConnectionParser {
   public static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -45,6 +51,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
   }
 
   private final Listener out;
+  private boolean midStream;
   private final Direction client;
   private final Direction server;
   private final Map<Integer, StreamState> streams = new HashMap<>();
@@ -60,8 +67,112 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
    */
   public Http2Connection(boolean fromStart, Listener out) {
     this.out = out;
+    this.midStream = !fromStart;
     this.client = new Direction(true, fromStart);
     this.server = new Direction(false, fromStart);
+  }
+
+  /** The largest frame a peer sends before SETTINGS_MAX_FRAME_SIZE raises it: larger ones do not start a sync. */
+  private static final int DEFAULT_MAX_FRAME = 1 << 14;
+
+  /**
+   * Whether {@code len} bytes at {@code off}, the start of a segment of a connection seen mid-way, begin on an
+   * HTTP/2 frame boundary: every frame header in them is sane for its type (length, flags, stream id), and there
+   * are two of them, or one that ends exactly with the bytes. A first CONTINUATION is refused (its block began
+   * before). HTTP/1 and TLS never pass: their first three bytes read as a length far above 16 KiB.
+   */
+  public static boolean startsWithFrames(byte[] b, int off, int len) {
+    int i = off;
+    int end = off + len;
+    int frames = 0;
+    while (end - i >= 9) {
+      if (!saneFrameHeader(b, i) || (frames == 0 && (b[i + 3] & 0xff) == CONTINUATION)) {
+        return false;
+      }
+      frames++;
+      int next = i + 9 + frameLength(b, i);
+      if (next > end) {
+        return frames >= 2;
+      }
+      i = next;
+    }
+    return frames >= 2 || (frames == 1 && i == end && (b[off + 3] & 0xff) != DATA);
+  }
+
+  /**
+   * Which side sent a segment that {@link #startsWithFrames}: 1 the client, -1 the server, 0 when it does not say.
+   * Only a header block that starts in it does: its first field is a pseudo-header (RFC 9113 8.3), :status from a
+   * server, :method, :scheme, :path or :authority from a client; PUSH_PROMISE comes from servers only.
+   */
+  public static int sender(byte[] b, int off, int len) {
+    int i = off;
+    int end = off + len;
+    while (end - i >= 9) {
+      int length = frameLength(b, i);
+      int type = b[i + 3] & 0xff;
+      int flags = b[i + 4] & 0xff;
+      if (type == PUSH_PROMISE) {
+        return -1;
+      }
+      if (type == HEADERS) {
+        int at = i + 9 + ((flags & FLAG_PADDED) != 0 ? 1 : 0) + ((flags & FLAG_PRIORITY) != 0 ? 5 : 0);
+        int blockEnd = Math.min(end, i + 9 + length);
+        if (at < blockEnd) {
+          String[] first = new String[1];
+          new HpackDecoder(false).decode(b, at, blockEnd - at, false, new HeaderSink() {
+            @Override
+            public void header(String name, String value) {
+              if (first[0] == null) {
+                first[0] = name;
+              }
+            }
+
+            @Override
+            public void unknown() {
+              if (first[0] == null) {
+                first[0] = "";
+              }
+            }
+          });
+          if (":status".equals(first[0])) {
+            return -1;
+          }
+          if (first[0] != null && Field.of(first[0]) != null && Field.of(first[0]).request) {
+            return 1;
+          }
+        }
+      }
+      i += 9 + length;
+    }
+    return 0;
+  }
+
+  private static int frameLength(byte[] b, int at) {
+    return ((b[at] & 0xff) << 16) | ((b[at + 1] & 0xff) << 8) | (b[at + 2] & 0xff);
+  }
+
+  private static boolean saneFrameHeader(byte[] b, int at) {
+    int length = frameLength(b, at);
+    int type = b[at + 3] & 0xff;
+    int flags = b[at + 4] & 0xff;
+    int stream = int32(b, at + 5);
+    if (length > DEFAULT_MAX_FRAME || type > CONTINUATION || stream < 0) { // stream < 0: the reserved bit set
+      return false;
+    }
+    return switch (type) {
+      case DATA -> stream != 0 && (flags & ~(FLAG_END_STREAM | FLAG_PADDED)) == 0;
+      case HEADERS -> stream != 0
+          && (flags & ~(FLAG_END_STREAM | FLAG_END_HEADERS | FLAG_PADDED | FLAG_PRIORITY)) == 0
+          && length >= ((flags & FLAG_PADDED) != 0 ? 1 : 0) + ((flags & FLAG_PRIORITY) != 0 ? 5 : 0);
+      case PRIORITY -> stream != 0 && flags == 0 && length == 5;
+      case RST_STREAM -> stream != 0 && flags == 0 && length == 4;
+      case SETTINGS -> stream == 0 && (flags == 0 && length % 6 == 0 || flags == FLAG_ACK && length == 0);
+      case PUSH_PROMISE -> stream != 0 && (flags & ~(FLAG_END_HEADERS | FLAG_PADDED)) == 0 && length >= 4;
+      case PING -> stream == 0 && (flags & ~FLAG_ACK) == 0 && length == 8;
+      case GOAWAY -> stream == 0 && flags == 0 && length >= 8;
+      case WINDOW_UPDATE -> flags == 0 && length == 4;
+      default -> stream != 0 && (flags & ~FLAG_END_HEADERS) == 0; // CONTINUATION
+    };
   }
 
   public void onBytes(boolean fromClient, byte[] b, int off, int len, long ts) {
@@ -78,7 +189,8 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     for (StreamState s : new ArrayList<>(streams.values())) {
       String status = s.unsolicited ? Http2StreamRow.STATUS_UNSOLICITED
           : s.responseEnded ? Http2StreamRow.STATUS_ANSWERED
-          : !server.synced ? Http2StreamRow.STATUS_LOST : Http2StreamRow.STATUS_TIMEOUT;
+          : !server.synced || (s.responseMayBeSkipped && !s.responseHeadersSeen) ? Http2StreamRow.STATUS_LOST
+          : Http2StreamRow.STATUS_TIMEOUT;
       emit(s, status, 0);
     }
   }
@@ -161,6 +273,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
 
   /** The whole state, for Flink keyed state; {@link #read} gives a connection that goes on the same way. */
   public void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeBoolean(midStream);
     for (long p : problems) {
       out.writeLong(p);
     }
@@ -179,6 +292,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
 
   public static Http2Connection read(java.io.DataInput in, Listener out) throws java.io.IOException {
     Http2Connection c = new Http2Connection(true, out);
+    c.midStream = in.readBoolean();
     for (int i = 0; i < c.problems.length; i++) {
       c.problems[i] = in.readLong();
     }
@@ -206,7 +320,8 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     // A side that did not end while its direction had lost its framing, or whose gRPC message starts fell in a
     // hole: its body bytes and message count are lower bounds.
     if ((!s.requestEnded && !client.synced) || (!s.responseEnded && !server.synced)
-        || (s.grpc && (s.requestMessages.lost || s.responseMessages.lost))) {
+        || (s.grpc && (s.requestMessages.lost || s.responseMessages.lost))
+        || (s.responseMayBeSkipped && !s.responseHeadersSeen)) {
       s.incomplete = true;
     }
     out.onStream(s.row(status, errorCode));
@@ -228,6 +343,8 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     HpackDecoder hpack;
     int prefaceLeft;
     boolean synced = true;
+    /** Mid-connection: no frame boundary found yet, chunks are skipped until one starts on frames. */
+    boolean hunting;
 
     private final byte[] head = new byte[9];
     private int headFill;
@@ -262,12 +379,14 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
       this.isClient = isClient;
       this.hpack = new HpackDecoder(fromStart);
       this.prefaceLeft = isClient && fromStart ? PREFACE.length : 0;
+      this.hunting = !fromStart;
     }
 
     void write(java.io.DataOutput out) throws java.io.IOException {
       hpack.write(out);
       out.writeInt(prefaceLeft);
       out.writeBoolean(synced);
+      out.writeBoolean(hunting);
       out.write(head);
       out.writeInt(headFill);
       out.writeLong(frameTs);
@@ -297,6 +416,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
       hpack = HpackDecoder.read(in);
       prefaceLeft = in.readInt();
       synced = in.readBoolean();
+      hunting = in.readBoolean();
       in.readFully(head);
       headFill = in.readInt();
       frameTs = in.readLong();
@@ -324,6 +444,13 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     }
 
     void bytes(byte[] b, int off, int len, long ts) {
+      if (hunting) {
+        if (!startsWithFrames(b, off, len)) {
+          problem(Http2Problem.SKIPPED_TO_FRAME_START);
+          return;
+        }
+        hunting = false;
+      }
       int i = off;
       int end = off + len;
       while (i < end && synced) {
@@ -359,7 +486,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     }
 
     void gap(long missing, long ts) {
-      if (!synced) {
+      if (!synced || hunting) {
         return;
       }
       if (prefaceLeft > 0 || headFill < 9 || missing > length - payloadPos) {
@@ -560,6 +687,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
     private void continuation(long ts) {
       if (!inBlock || streamId != blockStream) {
         problem(Http2Problem.BAD_FRAME);
+        hpack.forget(); // a block not decoded may have added entries
         return;
       }
       if (!buffering) {
@@ -618,12 +746,16 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         if (blockStream <= highestClientStream || (blockStream & 1) == 0) {
           return; // trailers of a stream already reported, or a malformed id
         }
+        if (midStream && !hasRequestPseudoHeader()) {
+          return; // mid-connection: trailers of a stream whose request was before the start
+        }
         highestClientStream = blockStream;
         s = open(blockStream);
         if (s == null) {
           return;
         }
         s.requestNs = blockTs;
+        s.responseMayBeSkipped = server.hunting;
         applyRequest(s);
       }
       s.incomplete |= incomplete;
@@ -664,6 +796,9 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
 
     private void responseHeaders(boolean incomplete, long ts) {
       StreamState s = streams.get(blockStream);
+      if (s == null && midStream) {
+        return; // a response to a request before the start: not a row with half its fields
+      }
       if (s == null) {
         boolean unseen = (blockStream & 1) == 1 ? blockStream > highestClientStream : blockStream > highestPushStream;
         if (!unseen) {
@@ -788,6 +923,15 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
       unknownFields++;
     }
 
+    private boolean hasRequestPseudoHeader() {
+      for (Field f : Field.values()) {
+        if (f.request && fields[f.ordinal()] != null) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     private String field(Field f, String otherwise) {
       String v = fields[f.ordinal()];
       return v != null ? v : otherwise;
@@ -796,7 +940,15 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
 
   /** The header fields the rows use. */
   private enum Field {
-    METHOD, SCHEME, AUTHORITY, HOST, PATH, STATUS, CONTENT_TYPE, USER_AGENT, GRPC_STATUS, GRPC_MESSAGE, GRPC_TIMEOUT;
+    METHOD(true), SCHEME(true), AUTHORITY(true), HOST(false), PATH(true), STATUS(false), CONTENT_TYPE(false),
+    USER_AGENT(false), GRPC_STATUS(false), GRPC_MESSAGE(false), GRPC_TIMEOUT(false);
+
+    /** A request pseudo-header: only a request's header block has it. */
+    final boolean request;
+
+    Field(boolean request) {
+      this.request = request;
+    }
 
     static Field of(String name) {
       return switch (name) {

@@ -17,7 +17,9 @@ public enum Http2Problem {
   /** More open streams than one connection may track. */
   STREAM_TABLE_FULL,
   /** A frame whose fixed fields do not fit its length. */
-  BAD_FRAME;
+  BAD_FRAME,
+  /** Started mid-connection: bytes skipped until a segment began on frame headers that validate. */
+  SKIPPED_TO_FRAME_START;
 
   public String key() {
     return name().toLowerCase(java.util.Locale.ROOT);

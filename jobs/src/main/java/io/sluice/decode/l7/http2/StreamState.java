@@ -24,6 +24,9 @@ final class StreamState {
   boolean pushed;
   boolean unsolicited;
   boolean grpc;
+  /** Opened while the server's side was still looking for a frame start (mid-connection): until its response
+   * HEADERS are seen, its response may have been skipped. */
+  boolean responseMayBeSkipped;
   int grpcStatus = -1;
   String grpcMessage = "";
   long grpcTimeoutNs;
@@ -45,7 +48,7 @@ final class StreamState {
       out.writeLong(v);
     }
     for (boolean v : new boolean[] {requestEnded, responseEnded, responseHeadersSeen, incomplete, pushed,
-        unsolicited, grpc}) {
+        unsolicited, grpc, responseMayBeSkipped}) {
       out.writeBoolean(v);
     }
     out.writeInt(grpcStatus);
@@ -77,6 +80,7 @@ final class StreamState {
     s.pushed = in.readBoolean();
     s.unsolicited = in.readBoolean();
     s.grpc = in.readBoolean();
+    s.responseMayBeSkipped = in.readBoolean();
     s.grpcStatus = in.readInt();
     s.requestMessages.read(in);
     s.responseMessages.read(in);

@@ -304,6 +304,25 @@ class GrpcJavaCaptureTest {
         .getKey();
   }
 
+  /**
+   * The capture begun mid-connection (a quarter, then half, of its packets dropped), whole and as the loader cuts
+   * it: every row agrees with the whole capture's and tshark's on what it fills, the rest marked.
+   */
+  @Test
+  void startedMidConnection() throws Exception {
+    int packets = MidConnectionCut.frames(capture).size();
+    int withPathAndStatus = 0;
+    for (int drop : new int[] {packets / 4, packets / 2}) {
+      for (int snap : new int[] {-1, 256}) {
+        MidConnectionCut.Result r = MidConnectionCut.check(capture, drop, snap, dir, port);
+        System.out.printf("gRPC mid-connection after packet %d of %d, snap %d: %s%n", drop, packets, snap, r);
+        assertTrue(r.rows() > 0 && (snap > 0 || r.rows() >= r.wholeCaptureStreamsAfterCut() / 2), r.toString());
+        withPathAndStatus += r.withPathAndStatus();
+      }
+    }
+    assertTrue(withPathAndStatus > 0);
+  }
+
   /** The loader's default snap (256) and its maximum (1914): fields never wrong, unknown ones marked. */
   @Test
   void asTheLoaderCutsIt() throws Exception {

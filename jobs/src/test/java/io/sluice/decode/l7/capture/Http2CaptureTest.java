@@ -252,6 +252,25 @@ class Http2CaptureTest {
     assertEquals(List.of(), rows.http1(), "no connection taken for HTTP/1");
   }
 
+  /**
+   * The capture begun mid-connection (its first third, then half, of the packets dropped), whole and as the loader
+   * cuts it: HTTP/2 found by its frames, and every row agrees with the whole capture's and tshark's on what it
+   * fills.
+   */
+  @Test
+  void startedMidConnection() throws Exception {
+    int packets = MidConnectionCut.frames(capture).size();
+    for (int drop : new int[] {packets / 3, packets / 2}) {
+      for (int snap : new int[] {-1, 256}) {
+        MidConnectionCut.Result r = MidConnectionCut.check(capture, drop, snap, dir, port, grpcPort);
+        System.out.printf("HTTP/2 mid-connection after packet %d of %d, snap %d: %s%n", drop, packets, snap, r);
+        // Cut by the snap, a segment of many frames loses its direction's framing (as in asTheLoaderCutsIt).
+        assertTrue(snap < 0 ? r.withPathAndStatus() > 0 && r.rows() >= r.wholeCaptureStreamsAfterCut() / 2
+            : r.rows() > 0, r.toString());
+      }
+    }
+  }
+
   private static void agreesOrEmpty(String tshark, String ours, Http2StreamRow r, String at) {
     if (!ours.isEmpty() || !r.incomplete()) {
       assertEquals(tshark, ours, at);

@@ -160,14 +160,11 @@ class Http2ConnectionTest {
     c.onBytes(true, cb, 0, cb.length, 1);
     c.onBytes(false, sb, 0, sb.length, 2);
     run(c, rows);
-    assertEquals(2, rows.size());
+    assertEquals(1, rows.size(), "stream 11's request was before the start: no row invented for it");
     Http2StreamRow r = rows.get(0);
     assertTrue(r.incomplete());
     assertEquals(List.of("GET", "https", "", "/late", 404, "answered"),
         List.of(r.method(), r.scheme(), r.host(), r.path(), r.statusCode(), r.status()));
-    Http2StreamRow u = rows.get(1);
-    assertEquals(List.of(11, 200, "unsolicited", true),
-        List.of(u.streamId(), u.statusCode(), u.status(), u.incomplete()));
   }
 
   @Test
