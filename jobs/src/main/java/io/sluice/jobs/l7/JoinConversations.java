@@ -410,6 +410,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     }
   }
 
+  /** The subtask's totals for {@code node} (tests). */
+  L7Summary summary(String node) {
+    return summaries.of(node);
+  }
+
   @Override
   public void close() {
     summaries.publish(getRuntimeContext());
