@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The bounded L7Job with one Kafka partition's first fetch held back 12 s ({@link StallFirstFetch}), as on a machine
  * at load 40: no packet may come after event time has passed it, and every capture's rows still equal tshark's.
  * With an idle timeout on the bounded sources the other partitions moved the watermark past the held one's packets
- * (queries stored unanswered, TCP exchanges lost). Slow (about 40 s) because the stall must outlast that timeout.
+ * (queries stored unanswered, TCP exchanges lost). About 20 s here, most of it the 12 s stall, which must outlast
+ * that timeout.
  */
 class L7JobSlowPartitionTest {
   @RegisterExtension
