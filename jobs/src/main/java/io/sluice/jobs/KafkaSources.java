@@ -33,8 +33,16 @@ public final class KafkaSources {
    */
   public static <T> KafkaSource<T> resuming(KafkaConnection kafka, String topic, String group, boolean bounded,
       KafkaRecordDeserializationSchema<T> schema) {
-    return build(base(kafka, topic, schema).setGroupId(group)
-        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)), bounded);
+    return resuming(kafka, topic, group, bounded, schema, Map.of());
+  }
+
+  /** As above, with further consumer settings (tests slow a consumer down with an interceptor). */
+  public static <T> KafkaSource<T> resuming(KafkaConnection kafka, String topic, String group, boolean bounded,
+      KafkaRecordDeserializationSchema<T> schema, Map<String, String> consumer) {
+    KafkaSourceBuilder<T> builder = base(kafka, topic, schema).setGroupId(group)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+    consumer.forEach(builder::setProperty);
+    return build(builder, bounded);
   }
 
   /** Reads the whole topic on every start, as a compacted registry must be read. */

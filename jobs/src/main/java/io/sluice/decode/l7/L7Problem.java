@@ -37,7 +37,14 @@ public enum L7Problem {
    */
   HTTP_FRAMING_CUT,
   /** A frame whose processing threw (a bug a crafted input found): dropped, with its conversation's state. */
-  DECODER_EXCEPTION;
+  DECODER_EXCEPTION,
+  /**
+   * A packet that reached the streaming join after event time had passed it (the watermark moved on without it):
+   * it still goes through its conversation, but a timeout may already have fired before it (an answer then shows as
+   * unsolicited and its query as unanswered). Bounded replays never produce one; live, a partition delayed past its
+   * silence allowance can.
+   */
+  PACKET_LATE;
 
   /** The name used in summaries and metrics: lower snake case. */
   public String key() {

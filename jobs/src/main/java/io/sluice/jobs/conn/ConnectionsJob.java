@@ -57,8 +57,8 @@ public final class ConnectionsJob {
     env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
 
     WatermarkStrategy<SocketSample> watermarks = (bounded
+        // Bounded (replays): no idleness, every partition holds event time until it reaches its stopping offset.
         ? WatermarkStrategy.<SocketSample>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-            .withIdleness(Duration.ofSeconds(10))
         : WatermarkStrategy.<SocketSample>forGenerator(
             c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
         .withTimestampAssigner((s, previous) -> s.eventNs / 1_000_000L);

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -42,6 +43,9 @@ final class TrackConnections extends KeyedProcessFunction<String, SocketSample, 
     this.udpIdleNs = udpIdleNs;
   }
 
+  /** Samples that came after event time had passed them. */
+  private transient Counter late;
+
   @Override
   public void open(OpenContext context) {
     open = getRuntimeContext().getState(new ValueStateDescriptor<>("open", TypeInformation.of(OpenConnection.class)));
@@ -50,6 +54,7 @@ final class TrackConnections extends KeyedProcessFunction<String, SocketSample, 
     timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
     tracker = new ConnectionTracker(sliceNs, tcpIdleNs, udpIdleNs);
     row = new RowBinary(512);
+    late = getRuntimeContext().getMetricGroup().addGroup("sluice").counter("connections_late_samples");
   }
 
   @Override
@@ -58,7 +63,11 @@ final class TrackConnections extends KeyedProcessFunction<String, SocketSample, 
       return;
     }
     pending.add(e);
-    ctx.timerService().registerEventTimeTimer(Math.floorDiv(e.eventNs + MS - 1, MS));
+    long at = Math.floorDiv(e.eventNs + MS - 1, MS);
+    if (at <= ctx.timerService().currentWatermark()) {
+      late.inc(); // still tracked at the next watermark, but its connection may have been sliced or closed already
+    }
+    ctx.timerService().registerEventTimeTimer(at);
   }
 
   @Override

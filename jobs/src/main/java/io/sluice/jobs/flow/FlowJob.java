@@ -56,11 +56,14 @@ public final class FlowJob {
     env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
     env.getConfig().enableObjectReuse(); // the decoder's reused FlowRecord goes straight into the chained sink
 
-    // Event time is the collector's receive time; datagrams of one exporter arrive nearly in order, and idle
-    // partitions must not hold the watermark back.
+    // Event time is the collector's receive time; datagrams of one exporter arrive nearly in order, and, live, idle
+    // partitions must not hold the watermark back. Bounded (replays), no partition is idle before its stopping
+    // offset: a slow fetch would otherwise let the others move event time past its datagrams.
     WatermarkStrategy<RawDatagram> received = WatermarkStrategy.<RawDatagram>forBoundedOutOfOrderness(Duration.ofSeconds(2))
-        .withTimestampAssigner((d, previous) -> d.receivedNs / 1_000_000L)
-        .withIdleness(Duration.ofSeconds(10));
+        .withTimestampAssigner((d, previous) -> d.receivedNs / 1_000_000L);
+    if (!bounded) {
+      received = received.withIdleness(Duration.ofSeconds(10));
+    }
     DataStream<RawDatagram> datagrams = tap.apply(env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.FLOWS_RAW, options.getOrDefault("group", "sluice-flows"), bounded,
             new KafkaRecords.Datagrams()),

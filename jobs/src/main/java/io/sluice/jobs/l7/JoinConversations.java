@@ -180,6 +180,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   public void processElement1(KeyedPacket p, Context ctx, Collector<byte[]> out) throws Exception {
     queue.add(p);
     long at = millis(p.capturedNs);
+    if (at <= ctx.timerService().currentWatermark()) {
+      // Event time has already passed it: still joined (at the next watermark), but counted, since its conversation
+      // may have timed out without it.
+      summaries.of(PacketKeys.node(ctx.getCurrentKey())).problems.add(L7Problem.PACKET_LATE);
+    }
     Long scheduled = queueTimer.value();
     if (scheduled == null || at < scheduled) {
       ctx.timerService().registerEventTimeTimer(at); // a later one already registered fires and finds nothing due
@@ -403,6 +408,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       ctx.timerService().registerEventTimeTimer(at);
       deadline.update(at);
     }
+  }
+
+  /** The subtask's totals for {@code node} (tests). */
+  L7Summary summary(String node) {
+    return summaries.of(node);
   }
 
   @Override

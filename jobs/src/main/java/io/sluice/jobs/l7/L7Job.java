@@ -58,6 +58,12 @@ public final class L7Job {
   /** As {@link #build(StreamExecutionEnvironment, Map)}, with {@code tap} applied to the frames (tests inject faults). */
   public static void build(StreamExecutionEnvironment env, Map<String, String> options,
       UnaryOperator<DataStream<CapturedFrame>> tap) {
+    build(env, options, tap, Map.of());
+  }
+
+  /** As above, with further settings for the Kafka consumers (tests stall a consumer with an interceptor). */
+  static void build(StreamExecutionEnvironment env, Map<String, String> options,
+      UnaryOperator<DataStream<CapturedFrame>> tap, Map<String, String> consumer) {
     KafkaConnection kafka = KafkaSources.connection(options);
     String prefix = options.getOrDefault("topic-prefix", "");
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
@@ -68,22 +74,23 @@ public final class L7Job {
     env.getConfig().enableObjectReuse();
 
     long silenceMs = Long.parseLong(options.getOrDefault("silence-ms", "250"));
-    // Bounded runs (replays) keep pure event time: a replay's capture times are not the wall clock.
+    // Bounded runs (replays) keep pure event time: a replay's capture times are not the wall clock, and no partition
+    // is ever idle: each holds the watermark until it reaches its stopping offset (its split then finishes and is
+    // released), however long its records take to come. An idle timeout here let a partition whose fetch was slow
+    // (a busy machine) fall behind a watermark the others had moved on: its packets came late and mis-joined.
     WatermarkStrategy<CapturedFrame> captured = (bounded
         ? WatermarkStrategy.<CapturedFrame>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-            .withIdleness(Duration.ofSeconds(10))
         : WatermarkStrategy.<CapturedFrame>forGenerator(
             c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
         .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L);
     WatermarkStrategy<KeyedSocket> seen = (bounded
         ? WatermarkStrategy.<KeyedSocket>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-            .withIdleness(Duration.ofSeconds(10))
         : WatermarkStrategy.<KeyedSocket>forGenerator(
             c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
         .withTimestampAssigner((s, previous) -> s.eventNs / 1_000_000L);
     DataStream<CapturedFrame> frames = tap.apply(env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
-            new PacketRecords()),
+            new PacketRecords(), consumer),
         captured, Topics.PACKETS_RAW));
     SingleOutputStreamOperator<KeyedPacket> triaged = frames
         .process(new TriagePackets(), TypeInformation.of(KeyedPacket.class)).name("triage");
@@ -92,7 +99,7 @@ public final class L7Job {
         .process(new ReassembleFragments(), TypeInformation.of(KeyedPacket.class)).name("reassemble fragments");
     DataStream<KeyedSocket> sockets = env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.SOCKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
-            new SocketRecords()),
+            new SocketRecords(), consumer),
         seen, Topics.SOCKETS_RAW);
     SingleOutputStreamOperator<byte[]> dns = triaged.union(reassembled)
         .connect(sockets)

@@ -3,6 +3,7 @@ package io.sluice.jobs.l7;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.packet.PacketParser;
 import io.sluice.l7.ProcessAttribution;
 import io.sluice.store.sink.RowBinary;
@@ -29,10 +30,12 @@ class JoinConversationsTest {
   static final byte[] SERVER = mapped(10, 0, 0, 1);
 
   private KeyedTwoInputStreamOperatorTestHarness<String, KeyedPacket, KeyedSocket, byte[]> harness;
+  private JoinConversations join;
 
   @BeforeEach
   void open() throws Exception {
-    harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new JoinConversations(), KeyedPacket::key,
+    join = new JoinConversations();
+    harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(join, KeyedPacket::key,
         KeyedSocket::key, Types.STRING);
     harness.open();
   }
@@ -113,6 +116,22 @@ class JoinConversationsTest {
     passes(T + 7 * MS);
     assertEquals(3, harness.extractOutputValues().size());
     assertEquals(0, harness.numKeyedStateEntries(), "nothing left");
+  }
+
+  /** A packet event time has already passed is counted as packet_late and still joined, not dropped. */
+  @Test
+  void aLatePacketIsCountedAndStillJoined() throws Exception {
+    query(7, 40000, T);
+    passes(T + MS);
+    assertEquals(0, late(), "packets on time are not late");
+    query(8, 40000, T - 5 * MS); // both messages behind the watermark
+    passes(T + 2 * MS);
+    assertEquals(2, harness.extractOutputValues().size(), "the late exchange still gives its row");
+    assertEquals(2, late());
+  }
+
+  private long late() {
+    return join.summary(NODE).problems.get(L7Problem.PACKET_LATE);
   }
 
   private void query(int id, int clientPort, long ns) throws Exception {

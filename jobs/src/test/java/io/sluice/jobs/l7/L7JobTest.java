@@ -85,7 +85,7 @@ class L7JobTest {
     assertOracleRows(run, captures);
   }
 
-  private static void assertOracleRows(L7Run run, List<Path> captures) throws Exception {
+  static void assertOracleRows(L7Run run, List<Path> captures) throws Exception {
     for (Path capture : captures) {
       String node = L7Run.node(capture);
       L7Summary summary = run.summaries.getOrDefault(node, new L7Summary());

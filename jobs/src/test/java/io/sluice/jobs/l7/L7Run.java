@@ -48,6 +48,12 @@ final class L7Run {
 
   /** packetsPerRecord above 1: the captures go to Kafka as CapturedPacketBatches, as the eBPF loader sends them. */
   static L7Run of(List<Path> captures, UnaryOperator<DataStream<CapturedFrame>> tap, int packetsPerRecord) throws Exception {
+    return of(captures, tap, packetsPerRecord, Map.of());
+  }
+
+  /** As above, with further settings for the job's Kafka consumers. */
+  static L7Run of(List<Path> captures, UnaryOperator<DataStream<CapturedFrame>> tap, int packetsPerRecord,
+      Map<String, String> consumer) throws Exception {
     String prefix = "l7" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String kafka = TestKafka.bootstrap();
     TestKafka.createTopics(prefix);
@@ -65,7 +71,7 @@ final class L7Run {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(3));
     env.setParallelism(2);
     L7Job.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
-        "checkpoint-ms", "200", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix), tap);
+        "checkpoint-ms", "200", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix), tap, consumer);
     JobExecutionResult result = env.execute("l7job-test");
     return new L7Run(server.withDatabase(database), L7Job.summaries(result), packets);
   }
