@@ -45,7 +45,8 @@ public final class KafkaSources {
   }
 
   private static <T> KafkaSourceBuilder<T> base(KafkaConnection kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
-    return KafkaSource.<T>builder().setProperties(kafka.clientProperties()).setTopics(topic).setDeserializer(schema)
+    return KafkaSource.<T>builder().setProperties(kafka.clientProperties()).setTopics(topic)
+        .setDeserializer(NativeLz4.loadingFirst(schema))
         .setProperty("partition.discovery.interval.ms", "10000");
   }
 
