@@ -53,7 +53,8 @@ public final class KafkaSources {
   }
 
   private static <T> KafkaSourceBuilder<T> base(KafkaConnection kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {
-    return KafkaSource.<T>builder().setProperties(kafka.clientProperties()).setTopics(topic).setDeserializer(schema)
+    return KafkaSource.<T>builder().setProperties(kafka.clientProperties()).setTopics(topic)
+        .setDeserializer(new NativeLz4First<>(schema))
         .setProperty("partition.discovery.interval.ms", "10000");
   }
 
@@ -62,5 +63,32 @@ public final class KafkaSources {
       builder.setBounded(OffsetsInitializer.latest());
     }
     return builder.build();
+  }
+
+  /** {@code schema}, with lz4-java's native library loaded when the source reader opens it ({@link NativeLz4}). */
+  private static final class NativeLz4First<T> implements KafkaRecordDeserializationSchema<T> {
+    private final KafkaRecordDeserializationSchema<T> schema;
+
+    NativeLz4First(KafkaRecordDeserializationSchema<T> schema) {
+      this.schema = schema;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.serialization.DeserializationSchema.InitializationContext context)
+        throws Exception {
+      NativeLz4.load();
+      schema.open(context);
+    }
+
+    @Override
+    public void deserialize(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record,
+        org.apache.flink.util.Collector<T> out) throws java.io.IOException {
+      schema.deserialize(record, out);
+    }
+
+    @Override
+    public org.apache.flink.api.common.typeinfo.TypeInformation<T> getProducedType() {
+      return schema.getProducedType();
+    }
   }
 }

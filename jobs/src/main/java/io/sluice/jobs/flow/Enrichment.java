@@ -24,6 +24,9 @@ final class Enrichment {
     record.exporterName = source.getName();
     record.site = source.getSite();
     // A name registered with `sluice sources add --interface` wins over the exporter's own (options data).
+    if (source.getInterfaceNamesCount() == 0) {
+      return; // most sources register none: skip the two map look-ups per record
+    }
     record.inIfName = source.getInterfaceNamesOrDefault((int) record.inIf, record.inIfName);
     record.outIfName = source.getInterfaceNamesOrDefault((int) record.outIf, record.outIfName);
   }

@@ -85,7 +85,26 @@ public final class RowBinary {
   }
 
   public RowBinary string(String s) {
-    return bytes(s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8));
+    if (s == null) {
+      return uint8(0);
+    }
+    // Most strings (names, types, sites) are short ASCII: written without the byte[] getBytes would make.
+    int n = s.length();
+    if (n < 128) {
+      ensure(n + 1);
+      int start = size;
+      buf[size++] = (byte) n;
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          size = start;
+          return bytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+        buf[size++] = (byte) c;
+      }
+      return this;
+    }
+    return bytes(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A String column holding raw bytes. */
@@ -107,7 +126,9 @@ public final class RowBinary {
     if (len > 0) {
       System.arraycopy(b, 0, buf, size, len);
     }
-    Arrays.fill(buf, size + len, size + n, (byte) 0);
+    for (int i = size + len, end = size + n; i < end; i++) { // a loop: Arrays.fill was costly per short column
+      buf[i] = 0;
+    }
     size += n;
     return this;
   }

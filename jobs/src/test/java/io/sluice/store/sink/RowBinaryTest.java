@@ -38,6 +38,27 @@ class RowBinaryTest {
     assertEquals(1 + 3 + 2 + 200, rb.size());
   }
 
+  /** Short ASCII strings are written char by char (issue 22); every string must still be its UTF-8 bytes. */
+  @Test
+  void everyStringIsItsUtf8BytesWhateverTheFastPath() {
+    for (String s : new String[] {"", "ipfix", "a".repeat(127), "b".repeat(128), "abc\u00e9", "\u00e9abc",
+        "x".repeat(126) + "\u20ac", "\u0000\u007f", "\ud83d\ude00 emoji"}) {
+      RowBinary rb = new RowBinary(1).uint8(0xEE).string(s).uint8(0xFF); // from a tiny buffer: growth on the way
+      RowBinary expected = new RowBinary(1).uint8(0xEE).bytes(s.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .uint8(0xFF);
+      assertEquals(hex(expected), hex(rb), s);
+    }
+    assertEquals("00", hex(new RowBinary(1).string(null)));
+  }
+
+  @Test
+  void fixedStringsAreZeroPaddedOverWhatTheBufferHeldBefore() {
+    RowBinary rb = new RowBinary(8).fixed(new byte[] {9, 9, 9, 9, 9, 9}, 6);
+    rb.clear();
+    rb.fixed(new byte[] {1}, 4).fixed(null, 2);
+    assertArrayEquals(new byte[] {1, 0, 0, 0, 0, 0}, Arrays.copyOf(rb.array(), rb.size()));
+  }
+
   @Test
   void fixedStringsArePaddedAndNeverTruncated() {
     RowBinary rb = new RowBinary(8).fixed(new byte[] {1, 2}, 4);
