@@ -9,10 +9,7 @@ import java.util.List;
 import io.sluice.ingest.PacketBatches;
 import io.sluice.wire.CapturedPacket;
 import io.sluice.wire.CapturedPacketBatch;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.util.UserCodeClassLoader;
 import com.google.protobuf.ByteString;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -73,17 +70,7 @@ public final class JoinOperatorBench {
     triage.open();
     join.open();
     PacketRecords source = new PacketRecords();
-    source.open(new DeserializationSchema.InitializationContext() {
-      @Override
-      public MetricGroup getMetricGroup() {
-        return new UnregisteredMetricsGroup();
-      }
-
-      @Override
-      public UserCodeClassLoader getUserCodeClassLoader() {
-        throw new UnsupportedOperationException();
-      }
-    });
+    source.open(OpenedOutsideFlink.context(new UnregisteredMetricsGroup()));
     List<CapturedFrame> parsed = new ArrayList<>();
     Collector<CapturedFrame> collector = new Collector<>() {
       @Override

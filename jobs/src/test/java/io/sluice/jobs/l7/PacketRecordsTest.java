@@ -11,13 +11,10 @@ import io.sluice.wire.LinkType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -30,22 +27,12 @@ class PacketRecordsTest {
   final PacketRecords records = new PacketRecords();
 
   PacketRecordsTest() {
-    records.open(new DeserializationSchema.InitializationContext() {
+    records.open(OpenedOutsideFlink.context(new UnregisteredMetricsGroup() {
       @Override
-      public MetricGroup getMetricGroup() {
-        return new UnregisteredMetricsGroup() {
-          @Override
-          public Counter counter(String name) {
-            return malformed;
-          }
-        };
+      public Counter counter(String name) {
+        return malformed;
       }
-
-      @Override
-      public UserCodeClassLoader getUserCodeClassLoader() {
-        throw new UnsupportedOperationException();
-      }
-    });
+    }));
   }
 
   static CapturedPacket packet(int i, int dataLength) {
