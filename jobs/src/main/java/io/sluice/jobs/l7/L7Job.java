@@ -95,7 +95,7 @@ public final class L7Job {
     SingleOutputStreamOperator<KeyedPacket> triaged = frames
         .process(new TriagePackets(), TypeInformation.of(KeyedPacket.class)).name("triage");
     DataStream<KeyedPacket> reassembled = triaged.getSideOutput(TriagePackets.FRAGMENTS)
-        .keyBy(KeyedPacket::key)
+        .keyBy(KeyedPacket::key, PacketKeySerializer.TYPE)
         .process(new ReassembleFragments(), TypeInformation.of(KeyedPacket.class)).name("reassemble fragments");
     DataStream<KeyedSocket> sockets = env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.SOCKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
@@ -103,7 +103,7 @@ public final class L7Job {
         seen, Topics.SOCKETS_RAW);
     SingleOutputStreamOperator<byte[]> dns = triaged.union(reassembled)
         .connect(sockets)
-        .keyBy(KeyedPacket::key, KeyedSocket::key)
+        .keyBy(KeyedPacket::key, KeyedSocket::key, PacketKeySerializer.TYPE)
         .process(new JoinConversations(Long.parseLong(options.getOrDefault("dns-pending-bytes",
             Long.toString(JoinConversations.DEFAULT_DNS_PENDING_BYTES)))), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("join dns/http");
 

@@ -10,7 +10,6 @@ import io.sluice.store.sink.RowBinary;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -36,7 +35,7 @@ class JoinConversationsTest {
   void open() throws Exception {
     join = new JoinConversations();
     harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(join, KeyedPacket::key,
-        KeyedSocket::key, Types.STRING);
+        KeyedSocket::key, PacketKeySerializer.TYPE);
     harness.open();
   }
 

@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import java.util.Optional;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -63,7 +62,7 @@ public final class JoinOperatorBench {
         ProcessFunctionTestHarnesses.forProcessFunction(new TriagePackets());
     KeyedTwoInputStreamOperatorTestHarness<String, KeyedPacket, KeyedSocket, byte[]> join =
         ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new JoinConversations(), KeyedPacket::key,
-            KeyedSocket::key, Types.STRING);
+            KeyedSocket::key, PacketKeySerializer.TYPE);
     if (rocks) {
       join.setStateBackend(new EmbeddedRocksDBStateBackend());
     }

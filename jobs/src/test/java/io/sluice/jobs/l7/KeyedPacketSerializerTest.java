@@ -84,7 +84,7 @@ class KeyedPacketSerializerTest {
     return back;
   }
 
-  private static <T> TypeSerializerSnapshot<T> restore(TypeSerializerSnapshot<T> snapshot) throws Exception {
+  static <T> TypeSerializerSnapshot<T> restore(TypeSerializerSnapshot<T> snapshot) throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(256);
     TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
     return TypeSerializerSnapshot.readVersionedSnapshot(new DataInputDeserializer(out.getCopyOfBuffer()),
