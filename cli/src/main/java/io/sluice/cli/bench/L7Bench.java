@@ -131,17 +131,24 @@ public final class L7Bench implements Callable<Integer> {
     String jobId = rest.run(jarId, "io.sluice.jobs.l7.L7Job", List.of("kafka=" + kafka, "clickhouse=" + clickhouse,
         "database=" + database, "topic-prefix=" + prefix, "group=" + prefix, "bounded=true", "checkpoint-ms=1000"),
         parallelism);
+    ClickHouseHttp db = server.withDatabase(database);
+    SteadyState steady = new SteadyState((offline[0] + offline[1]) * copies, jobStart, pids);
+    long lastCount = 0;
     String state = rest.jobState(jobId);
     while (!List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
       Thread.sleep(100);
+      if (System.nanoTime() - lastCount >= 250_000_000L) {
+        lastCount = System.nanoTime();
+        steady.landed(landedRows(db), lastCount);
+      }
       state = rest.jobState(jobId);
     }
     long jobNs = System.nanoTime() - jobStart;
     Map<String, CpuAccount> job = jobCpu.stop();
+    steady.close();
     if (!state.equals("FINISHED")) {
       throw new UserError("the L7 job ended " + state + ": see " + flink + "/#/job/completed/" + jobId);
     }
-    ClickHouseHttp db = server.withDatabase(database);
     long dns = Long.parseLong(db.scalar("SELECT count() FROM dns"));
     long http = Long.parseLong(db.scalar("SELECT count() FROM http"));
     if (dns != offline[0] * copies || http != offline[1] * copies) {
@@ -166,12 +173,19 @@ public final class L7Bench implements Callable<Integer> {
           CpuMeter.microsPerRecord(replayed.get(name), packets), CpuMeter.microsPerRecord(job.get(name), packets)));
     }
     TablePrinter.print(out, List.of("process", "replay to Kafka", "L7Job (submit to finished)"), cpuRows);
+    out.println();
+    steady.print(out, packets, rows);
     out.flush();
     server.execute("DROP DATABASE IF EXISTS " + database);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
       admin.deleteTopics(List.of(prefix + Topics.PACKETS_RAW, prefix + Topics.SOCKETS_RAW)).all().get();
     }
     return 0;
+  }
+
+  /** Rows committed to the L7 tables so far (the sink commits them at each checkpoint). */
+  private static long landedRows(ClickHouseHttp db) throws java.io.IOException {
+    return Long.parseLong(db.scalar("SELECT (SELECT count() FROM dns) + (SELECT count() FROM http)"));
   }
 
   /** DNS and HTTP conversations written by {@link L7Traffic} into a temporary pcap (deleted when the JVM exits). */

@@ -1,0 +1,55 @@
+package io.sluice.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The steady window of a bounded job's run, from its readings of rows landed (times given, not measured). */
+class SteadyStateTest {
+  private static final long S = 1_000_000_000L;
+
+  @Test
+  void theWindowRunsFromTheFirstReadingPastTenPercentToTheFirstPastNinety() throws Exception {
+    SteadyState s = new SteadyState(1_000, 0, Map.of());
+    s.landed(0, 5 * S);
+    s.landed(50, 6 * S); // start-up ends: first rows
+    s.landed(200, 7 * S); // window opens
+    s.landed(600, 8 * S);
+    s.landed(950, 9 * S); // window closes: 750 rows in 2 s
+    s.landed(1_000, 10 * S);
+    s.close();
+    String printed = print(s, 3_000, 1_000); // 3 packets per row
+    assertTrue(printed.contains("Start-up (submission to the first rows in ClickHouse): 6.0 s"), printed);
+    assertTrue(printed.contains("200 to 950 rows landed, 2.0 s; ~2,250 packets"), printed);
+    assertTrue(printed.contains("1,125 packets/s, 375 rows/s"), printed);
+  }
+
+  @Test
+  void rowsLandingAllAtOnceGiveNoSteadyFigures() throws Exception {
+    SteadyState s = new SteadyState(1_000, 0, Map.of());
+    s.landed(0, S);
+    s.landed(1_000, 2 * S);
+    s.close();
+    assertTrue(print(s, 3_000, 1_000).contains("Steady state: n/a"));
+  }
+
+  @Test
+  void aWindowThatNeverClosesGivesNoSteadyFigures() throws Exception {
+    SteadyState s = new SteadyState(1_000, 0, Map.of());
+    s.landed(300, S);
+    s.landed(800, 2 * S);
+    s.close();
+    assertTrue(print(s, 3_000, 1_000).contains("Steady state: n/a"));
+  }
+
+  private static String print(SteadyState s, long packets, long rows) {
+    StringWriter text = new StringWriter();
+    PrintWriter out = new PrintWriter(text);
+    s.print(out, packets, rows);
+    out.flush();
+    return text.toString();
+  }
+}
