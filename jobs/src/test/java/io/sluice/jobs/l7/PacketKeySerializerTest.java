@@ -9,7 +9,6 @@ import io.sluice.decode.packet.PacketParser;
 import io.sluice.l7.ProcessAttribution;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -17,9 +16,6 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -27,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The L7 job's key serializer writes Flink's string format byte for byte (so checkpoints from before it restore),
- * reads back what it wrote, and is the one the job's keyed operators use.
+ * and reads back what it wrote ({@link L7JobGraphTest}: the job's keyed operators use it).
  */
 class PacketKeySerializerTest {
   private static final byte[] A = io.sluice.net.IpAddresses.parse("10.0.0.1");
@@ -93,21 +89,6 @@ class PacketKeySerializerTest {
       assertEquals(1, after.extractOutputValues().size(), "the restored query and answer give their row");
       assertEquals(0, after.numKeyedStateEntries());
     }
-  }
-
-  @Test
-  void theL7JobsKeyedOperatorsUseIt() {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    L7Job.build(env, Map.of("kafka", "127.0.0.1:1", "clickhouse", "http://127.0.0.1:1"));
-    StreamGraph graph = env.getStreamGraph();
-    int keyed = 0;
-    for (StreamNode node : graph.getStreamNodes()) {
-      if (node.getStateKeySerializer() != null) {
-        assertSame(PacketKeySerializer.INSTANCE, node.getStateKeySerializer(), node.getOperatorName());
-        keyed++;
-      }
-    }
-    assertEquals(2, keyed, "reassemble fragments and the join");
   }
 
   private static KeyedTwoInputStreamOperatorTestHarness<String, KeyedPacket, KeyedSocket, byte[]> join(
