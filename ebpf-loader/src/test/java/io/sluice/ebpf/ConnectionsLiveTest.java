@@ -205,13 +205,13 @@ while True:
       Files.writeString(lab.dir.resolve("client.py"), CLIENT);
       Files.writeString(lab.dir.resolve("delay.py"), DELAY);
       lab.daemon(lab.server, "/usr/bin/python3 " + lab.dir.resolve("server.py") + " " + lab.serverIp, "server.log");
-      CaptureTest.waitFor(() -> lab.log("server.log").contains("ready"), 10_000);
+      CaptureTest.waitFor(() -> lab.log("server.log").contains("ready"), 60_000);
       assertTrue(lab.log("server.log").contains("ready"), () -> "server: " + lab.log("server.log"));
       // This kernel has no netem (nor any delaying qdisc): the delay is an NFQUEUE holder in the server namespace
       // on everything the client sends, the loss iptables' random drop on port 7001, both at the server's input, so
       // a dropped segment was on the wire and the client must retransmit it.
       lab.daemon(lab.server, "/usr/bin/python3 " + lab.dir.resolve("delay.py") + " 0 " + DELAY_US / 1e6, "delay.log");
-      CaptureTest.waitFor(() -> lab.log("delay.log").contains("ready"), 10_000);
+      CaptureTest.waitFor(() -> lab.log("delay.log").contains("ready"), 60_000);
       assertTrue(lab.log("delay.log").contains("ready"), () -> "delay: " + lab.log("delay.log"));
       lab.exec(lab.server, false, "iptables-legacy -A INPUT -p tcp --dport 7001 -m statistic --mode random"
           + " --probability 0.1 -j DROP && iptables-legacy -A INPUT -s " + lab.clientIp + " -j NFQUEUE --queue-num 0");

@@ -60,7 +60,7 @@ class PureAckFilterTest {
       long[] kernel;
       try (Loader loader = Loader.start(config, producer)) {
         for (int i = 0; i < CURLS; i++) {
-          assertEquals("hello from sluice", lab.exec(lab.client, false, "curl -sf -m 5 http://" + lab.serverIp + "/").trim());
+          assertEquals("hello from sluice", lab.exec(lab.client, false, "curl -sf -m 20 http://" + lab.serverIp + "/").trim());
         }
         Thread.sleep(300);  // the last FIN's ACK
         long deadline = System.currentTimeMillis() + 10_000;
