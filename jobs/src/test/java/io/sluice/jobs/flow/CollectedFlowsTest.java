@@ -70,7 +70,7 @@ class CollectedFlowsTest {
         int captured = datagrams;
         assertTrue(sent.datagramsByPort().keySet().equals(Set.of(v9Port, ipfixPort)) && sent.records().size() > 1000,
             "softflowd exported both versions: " + sent.datagramsByPort() + ", " + sent.records().size() + " records");
-        assertTrue(FlowPipeline.await(Duration.ofSeconds(20), () -> forwarded(collector, "") >= captured) >= 0,
+        assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> forwarded(collector, "") >= captured) >= 0,
             () -> "the collector forwarded all " + captured + " captured datagrams: " + scrapeQuietly(collector));
         String metrics = Metrics.scrape(collector.metricsPort());
         assertEquals(datagrams, Metrics.value(metrics, "sluice_collector_datagrams_received_total"), metrics);
@@ -135,7 +135,7 @@ class CollectedFlowsTest {
           }
         }
         int datagrams = sent;
-        assertTrue(FlowPipeline.await(Duration.ofSeconds(20), () -> forwarded(collector, "") >= datagrams) >= 0,
+        assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> forwarded(collector, "") >= datagrams) >= 0,
             () -> "the collector forwarded all " + datagrams + " datagrams: " + scrapeQuietly(collector));
       }
       FlowPipeline.runBounded(p, 300);
@@ -168,7 +168,7 @@ class CollectedFlowsTest {
           DatagramChannel relay = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.5", 0))) {
         netflow.send(ByteBuffer.wrap(v5), new InetSocketAddress("127.0.0.1", collector.port(ListenerKind.NETFLOW)));
         relay.send(ByteBuffer.wrap(sflow), new InetSocketAddress("127.0.0.1", collector.port(ListenerKind.SFLOW)));
-        assertTrue(FlowPipeline.await(Duration.ofSeconds(20), () -> forwarded(collector, "") >= 2) >= 0, () -> scrapeQuietly(collector));
+        assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> forwarded(collector, "") >= 2) >= 0, () -> scrapeQuietly(collector));
       }
       FlowPipeline.runBounded(p, 300);
       assertEquals(List.of(
