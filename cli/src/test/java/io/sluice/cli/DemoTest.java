@@ -81,13 +81,13 @@ class DemoTest {
         List.of("demo-nfv9-ams", "netflow9", "100", "options"),
         List.of("demo-sflow-fra", "sflow5", "2048", "packet"),
         List.of("demo-sflow-par", "sflow5", "1024", "packet"));
-    assertEquals(rates, eventually(rates, () -> db.query("SELECT exporter_name, flow_type, toString(sampling_rate),"
+    assertEquals(rates, TestStack.eventually(rates, () -> db.query("SELECT exporter_name, flow_type, toString(sampling_rate),"
             + " sampling_rate_source FROM flows WHERE time >= now() - 10 AND exporter_name != 'demo-softflowd'"
             + " GROUP BY exporter_name, flow_type, sampling_rate, sampling_rate_source"
             + " ORDER BY exporter_name").rows()), "each router's rate, as it announced it");
     assertEquals("0", db.scalar("SELECT count() FROM flows WHERE est_bytes != sampled_bytes * sampling_rate"
         + " AND sampling_rate_source != 'unknown'"));
-    assertEquals("2", eventually("2", () -> db.scalar("SELECT uniqExact(exporter_addr) FROM interface_counters")),
+    assertEquals("2", TestStack.eventually("2", () -> db.scalar("SELECT uniqExact(exporter_addr) FROM interface_counters")),
         "both sFlow agents' counters");
     if (softflowd) {
       assertEquals(List.of(List.of("ipfix", "1")), db.query("SELECT DISTINCT flow_type, toString(sampling_rate) FROM flows"
@@ -97,10 +97,10 @@ class DemoTest {
     if (live) {
       // From the loader in the client namespace, through Kafka and the L7Job: rows with the client's process.
       List<List<String>> digRows = List.of(List.of("www.sluice.test", "0", "answered", "dig"));
-      assertEquals(digRows, eventually(digRows, () -> db.query("SELECT DISTINCT qname, toString(rcode), status, comm"
+      assertEquals(digRows, TestStack.eventually(digRows, () -> db.query("SELECT DISTINCT qname, toString(rcode), status, comm"
           + " FROM dns WHERE comm = 'dig' AND rcode = 0 AND status = 'answered'").rows()), "live DNS rows from dig");
       List<List<String>> curlRows = List.of(List.of("200", "curl"));
-      assertEquals(curlRows, eventually(curlRows, () -> db.query("SELECT DISTINCT toString(status_code), comm FROM http"
+      assertEquals(curlRows, TestStack.eventually(curlRows, () -> db.query("SELECT DISTINCT toString(status_code), comm FROM http"
           + " WHERE comm = 'curl' AND status_code = 200").rows()), "live HTTP rows from curl");
       assertEquals("0", db.scalar("SELECT count() FROM dns WHERE node = '" + DEMO_REPLAY_NODE + "'"), "no replay when live");
       // The same socket events through the connections job: curl's connections to nginx, opened by curl, ended by FIN.
@@ -128,17 +128,6 @@ class DemoTest {
     assertFalse(new String(new ProcessBuilder("ip", "netns", "list").start().getInputStream().readAllBytes())
         .contains("sluice-demo-" + String.format("%08x", settings.workDir().toAbsolutePath().normalize().toString().hashCode())),
         "softflowd's and live capture's namespaces are gone");
-  }
-
-  /** The value once it equals {@code expected}, or the last one seen after two minutes (a ceiling, not a target). */
-  private static <T> T eventually(T expected, java.util.function.Supplier<T> actual) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 120_000;
-    T last = actual.get();
-    while (!last.equals(expected) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(1000);
-      last = actual.get();
-    }
-    return last;
   }
 
   /** The node name the demo's replay uses: live capture uses this machine's. */
