@@ -305,7 +305,7 @@ while True:
               + " seq, final, direction, end_reason, arrayStringConcat(states, '>'), open_ns, close_ns, pid, comm FROM connections"
               + " WHERE local_addr = reinterpretAsFixedString(IPv6StringToNum('::ffff:" + lab.serverIp + "'))"
               + " ORDER BY remote_port, open_ns, seq").rows().stream().map(r -> String.join(" ", r)).toList()));
-      System.out.println("connections live:\n" + all);
+      System.out.println("connections live (the delay holder late by up to " + late + " us):\n" + all);
     } finally {
       clickhouse.stop();
       NetLab.sh("rm -rf " + state);
