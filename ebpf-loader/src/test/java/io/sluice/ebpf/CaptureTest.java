@@ -49,11 +49,11 @@ class CaptureTest {
         assertEquals(TcxCrashTest.kernelHasTcx() ? "tcx" : "tc", loader.choices().get("capture"), "tcx links where the kernel has them");
         assertTrue(loader.attachedInterfaces().containsValue(lab.clientVeth), loader.attachedInterfaces().toString());
         for (int i = 0; i < DIGS; i++) {
-          String answer = lab.exec(lab.client, true, "dig +short +tries=1 +time=2 @" + lab.serverIp + " " + LabServers.NAME + " A");
+          String answer = lab.exec(lab.client, true, "dig +short +tries=1 +time=10 @" + lab.serverIp + " " + LabServers.NAME + " A");
           assertEquals(lab.serverIp, answer.trim());
         }
         for (int i = 0; i < CURLS; i++) {
-          String body = lab.exec(lab.client, true, "curl -sf -m 5 http://" + lab.serverIp + "/");
+          String body = lab.exec(lab.client, true, "curl -sf -m 20 http://" + lab.serverIp + "/");
           assertEquals("hello from sluice", body.trim());
         }
         String attached = attached(lab);

@@ -98,7 +98,7 @@ class ConnectionsIpv6LiveTest {
       Files.writeString(lab.dir.resolve("server.py"), ConnectionsLiveTest.SERVER);
       Files.writeString(lab.dir.resolve("client.py"), CLIENT);
       lab.daemon(lab.server, "/usr/bin/python3 " + lab.dir.resolve("server.py") + " " + serverIp, "server.log");
-      CaptureTest.waitFor(() -> lab.log("server.log").contains("ready"), 10_000);
+      CaptureTest.waitFor(() -> lab.log("server.log").contains("ready"), 60_000);
       assertEquals(true, lab.log("server.log").contains("ready"), () -> "server: " + lab.log("server.log"));
       LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withKafka(TestKafka.bootstrap())
           .withTopicPrefix(prefix).withMetricsPort(null).withStateDir(state);

@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionsLiveTest {
   static final int DELAY_US = 20_000;
-  /** The delay plus Linux's longest delayed ACK (TCP_DELACK_MAX, 200 ms) plus scheduling slack. */
+  /**
+   * The delay plus Linux's longest delayed ACK (TCP_DELACK_MAX, 200 ms) plus scheduling slack; plus, on a busy machine,
+   * however much later than the delay the holder released a packet (it logs its worst: "late N" µs).
+   */
   static final int RTT_MAX_US = DELAY_US + 200_000 + 50_000;
 
   /** Listens at argv[1] (IPv4 or IPv6): 7000 and 7001 read to the end and close, 7002 resets, UDP 53 reads. */
@@ -147,7 +150,7 @@ s.bind((0, 0))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
 s.send(msg(2, 0, QUEUE, attr(1, struct.pack('BBH', 1, 0, socket.htons(2)))))            # CMD_BIND
 s.send(msg(2, 0, QUEUE, attr(2, struct.pack('>IB', 0xffff, 1))))                       # PARAMS: copy meta
-held = collections.deque(); cv = threading.Condition()
+held = collections.deque(); cv = threading.Condition(); latest = [0]
 def release():
     while True:
         with cv:
@@ -160,6 +163,10 @@ def release():
         with cv:
             held.popleft()
         s.send(msg(1, 0, QUEUE, attr(2, struct.pack('>II', 1, pid))))                  # VERDICT: accept
+        late = int((time.monotonic() - due) * 1e6)
+        if late > latest[0]:                                                          # held longer than DELAY
+            latest[0] = late
+            print('late', late, flush=True)
 threading.Thread(target=release, daemon=True).start()
 print('ready', flush=True)
 while True:
@@ -205,13 +212,13 @@ while True:
       Files.writeString(lab.dir.resolve("client.py"), CLIENT);
       Files.writeString(lab.dir.resolve("delay.py"), DELAY);
       lab.daemon(lab.server, "/usr/bin/python3 " + lab.dir.resolve("server.py") + " " + lab.serverIp, "server.log");
-      CaptureTest.waitFor(() -> lab.log("server.log").contains("ready"), 10_000);
+      CaptureTest.waitFor(() -> lab.log("server.log").contains("ready"), 60_000);
       assertTrue(lab.log("server.log").contains("ready"), () -> "server: " + lab.log("server.log"));
       // This kernel has no netem (nor any delaying qdisc): the delay is an NFQUEUE holder in the server namespace
       // on everything the client sends, the loss iptables' random drop on port 7001, both at the server's input, so
       // a dropped segment was on the wire and the client must retransmit it.
       lab.daemon(lab.server, "/usr/bin/python3 " + lab.dir.resolve("delay.py") + " 0 " + DELAY_US / 1e6, "delay.log");
-      CaptureTest.waitFor(() -> lab.log("delay.log").contains("ready"), 10_000);
+      CaptureTest.waitFor(() -> lab.log("delay.log").contains("ready"), 60_000);
       assertTrue(lab.log("delay.log").contains("ready"), () -> "delay: " + lab.log("delay.log"));
       lab.exec(lab.server, false, "iptables-legacy -A INPUT -p tcp --dport 7001 -m statistic --mode random"
           + " --probability 0.1 -j DROP && iptables-legacy -A INPUT -s " + lab.clientIp + " -j NFQUEUE --queue-num 0");
@@ -244,6 +251,8 @@ while True:
           + " comm, cgroup_id, arrayStringConcat(states, '>'), retrans_segs, rtt_samples, rtt_min_us, rtt_max_us,"
           + " bytes_out, segs_out FROM connections" + where + " ORDER BY local_port, seq").rows();
       String cgroup = Long.toString(lab.cgroupId());
+      long late = lab.log("delay.log").lines().filter(l -> l.startsWith("late ")).mapToLong(l -> Long.parseLong(l.substring(5).trim()))
+          .max().orElse(0);
       Map<String, List<List<String>>> byPort = rows.stream().collect(Collectors.groupingBy(r -> r.get(0)));
       List<String> report = new ArrayList<>();
       rows.forEach(r -> report.add(String.join(" ", r)));
@@ -267,9 +276,11 @@ while True:
         if (samples > 0) {
           int min = Integer.parseInt(r.get(12));
           int max = Integer.parseInt(r.get(13));
-          assertTrue(min >= DELAY_US && max <= RTT_MAX_US, "RTT within the netem delay's bounds: " + r);
+          assertTrue(min >= DELAY_US && max <= RTT_MAX_US + late, "RTT within the delay's bounds (holder late by up to "
+              + late + " us): " + r);
         }
-        if (r.get(2).equals("tcp") && !r.get(0).equals("47040")) {
+        // Without loss no retransmission, as long as the holder kept its delay well under the 200 ms minimum RTO.
+        if (r.get(2).equals("tcp") && !r.get(0).equals("47040") && late < 100_000) {
           assertEquals("0", r.get(10), "no retransmission without loss: " + r + "\n" + all);
         }
       }
@@ -294,7 +305,7 @@ while True:
               + " seq, final, direction, end_reason, arrayStringConcat(states, '>'), open_ns, close_ns, pid, comm FROM connections"
               + " WHERE local_addr = reinterpretAsFixedString(IPv6StringToNum('::ffff:" + lab.serverIp + "'))"
               + " ORDER BY remote_port, open_ns, seq").rows().stream().map(r -> String.join(" ", r)).toList()));
-      System.out.println("connections live:\n" + all);
+      System.out.println("connections live (the delay holder late by up to " + late + " us):\n" + all);
     } finally {
       clickhouse.stop();
       NetLab.sh("rm -rf " + state);

@@ -127,10 +127,10 @@ class FlowProcessesLiveTest {
               .collectorId("test-" + prefix).metrics("127.0.0.1", 0).log(line -> {}));
           Loader loader = Loader.start(config, null)) {
         Path ctl = lab.dir.resolve("softflowd.ctl");
-        lab.daemon(lab.server, "/usr/sbin/softflowd -d -i " + lab.serverVeth + " -n " + collectorIp + ":"
+        Process softflowd = lab.daemon(lab.server, "/usr/sbin/softflowd -d -i " + lab.serverVeth + " -n " + collectorIp + ":"
             + collector.port(ListenerKind.IPFIX) + " -v 10 -C 128 -B 65536 -c " + ctl + " -p " + lab.dir.resolve("softflowd.pid"), "softflowd.log");
         lab.daemon(lab.server, "/usr/bin/python3 " + lab.dir.resolve("server.py") + " " + lab.serverIp, "server.log");
-        CaptureTest.waitFor(() -> lab.log("server.log").contains("ready") && Files.exists(ctl), 10_000);
+        CaptureTest.waitFor(() -> lab.log("server.log").contains("ready") && Files.exists(ctl), 60_000);
         assertTrue(lab.log("server.log").contains("ready"), () -> "server: " + lab.log("server.log"));
         assertTrue(Files.exists(ctl), () -> "softflowd: " + lab.log("softflowd.log"));
         server = lab.log("server.log").trim().split("\\s+");
@@ -142,9 +142,19 @@ class FlowProcessesLiveTest {
         // softflowd's libpcap hands packets over a buffer block at a time, with no timeout: 500 pings of 1 KB (ICMP,
         // not the client's ports) fill the small blocks that -C 128 -B 65536 make, so the client's packets reach it.
         // Then it exports every flow it holds when told to shut down.
+        // Every packet libpcap had queued before the flood (the client's) is handled once softflowd has processed
+        // or dropped that many: libpcap hands them over in order, ahead of the pings.
+        long queuedBefore = softflowdStat(lab, ctl, "Packets received by libpcap");
         lab.exec(lab.server, false, "ping -q -f -s 1000 -c 500 " + lab.clientIp);
-        Thread.sleep(500);
+        CaptureTest.waitFor(() -> softflowdStat(lab, ctl, "Packets processed")
+            + softflowdStat(lab, ctl, "Packets dropped by libpcap") >= queuedBefore, 60_000);
+        assertTrue(softflowdStat(lab, ctl, "Packets processed") + softflowdStat(lab, ctl, "Packets dropped by libpcap")
+            >= queuedBefore, () -> "softflowd never handled the client's packets: " + NetLab.run(List.of("ip", "netns",
+            "exec", lab.server, "softflowctl", "-c", ctl.toString(), "statistics"), 10));
         NetLab.run(List.of("ip", "netns", "exec", lab.server, "softflowctl", "-c", ctl.toString(), "shutdown"), 10);
+        // softflowd exits once it has sent every flow it held: only then may the collector's count settle.
+        assertTrue(softflowd.waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
+            () -> "softflowd did not exit after shutdown: " + lab.log("softflowd.log"));
         double[] last = {-1};
         CaptureTest.waitFor(() -> {
           String m;
@@ -158,7 +168,7 @@ class FlowProcessesLiveTest {
           boolean settled = received > 0 && forwarded == received && received == last[0];
           last[0] = received;
           return settled;
-        }, 15_000);
+        }, 60_000);
         assertTrue(last[0] > 0, () -> "softflowd exported nothing: " + lab.log("softflowd.log"));
       }
 
@@ -221,5 +231,15 @@ class FlowProcessesLiveTest {
       clickhouse.stop();
       NetLab.sh("rm -rf " + state);
     }
+  }
+
+  /** A counter from `softflowctl statistics` ("Packets processed: 723"). */
+  private static long softflowdStat(NetLab lab, Path ctl, String name) {
+    String text = NetLab.run(List.of("ip", "netns", "exec", lab.server, "softflowctl", "-c", ctl.toString(), "statistics"), 10);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name) + ": (\\d+)").matcher(text);
+    if (!m.find()) {
+      throw new IllegalStateException("no \"" + name + "\" in softflowctl statistics: " + text);
+    }
+    return Long.parseLong(m.group(1));
   }
 }

@@ -70,6 +70,8 @@ class GrpcLiveTest {
           + " 50051", "nghttpd-ok.log");
       lab.daemon(lab.server, "nghttpd --no-tls -d " + docs + " --trailer \"grpc-status: 5\" --trailer"
           + " \"grpc-message: no such key\" -a " + lab.serverIp + " 50052", "nghttpd-notfound.log");
+      lab.waitListening(lab.server, 50051);
+      lab.waitListening(lab.server, 50052);
       LoaderConfig base = LoaderConfig.defaults().withNetns(lab.client).withKafka(TestKafka.bootstrap())
           .withTopicPrefix(prefix).withMetricsPort(null).withStateDir(state).withPorts(List.of(50051, 50052));
       ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), database);

@@ -58,10 +58,10 @@ class L7LiveSilenceTest {
       String node = " WHERE node = '" + config.node() + "'";
       try (Loader loader = Loader.start(config, null)) {
         Thread.sleep(5000); // the job's sources are reading
-        String dig = lab.exec(lab.client, true, "exec dig +short +tries=1 +time=2 @" + lab.serverIp + " "
+        String dig = lab.exec(lab.client, true, "exec dig +short +tries=1 +time=10 @" + lab.serverIp + " "
             + LabServers.NAME + " A").trim();
         assertEquals(lab.serverIp, dig);
-        String curl = lab.exec(lab.client, true, "exec curl -sf -m 5 http://" + lab.serverIp + "/silence").trim();
+        String curl = lab.exec(lab.client, true, "exec curl -sf -m 20 http://" + lab.serverIp + "/silence").trim();
         assertEquals("hello from sluice", curl);
         long doneMs = System.currentTimeMillis();
         List<List<String>> dns = List.of();

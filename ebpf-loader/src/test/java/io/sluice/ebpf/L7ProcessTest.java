@@ -55,13 +55,13 @@ class L7ProcessTest {
       try (Loader loader = Loader.start(config, null)) {
         for (int i = 0; i < DIGS; i++) {
           // The shell prints its pid, then becomes dig: the pid the rows must name.
-          String[] out = lab.exec(lab.client, true, "echo $$; exec dig +short +tries=1 +time=2 @" + lab.serverIp + " "
+          String[] out = lab.exec(lab.client, true, "echo $$; exec dig +short +tries=1 +time=10 @" + lab.serverIp + " "
               + LabServers.NAME + " A").trim().split("\n");
           assertEquals(lab.serverIp, out[1].trim());
           digPids.add(out[0].trim());
         }
         for (int i = 0; i < CURLS; i++) {
-          String[] out = lab.exec(lab.client, true, "echo $$; exec curl -sf -m 5 http://" + lab.serverIp + "/path-" + i)
+          String[] out = lab.exec(lab.client, true, "echo $$; exec curl -sf -m 20 http://" + lab.serverIp + "/path-" + i)
               .trim().split("\n");
           assertEquals("hello from sluice", out[1].trim());
           curlPids.add(out[0].trim());

@@ -37,7 +37,7 @@ final class LabServers {
         """.formatted(lab.serverIp)));
     lab.daemon(lab.server, "unbound -d -c " + lab.dir.resolve("unbound.conf"), "unbound.log");
     lab.daemon(lab.server, "nginx -c " + lab.dir.resolve("nginx.conf"), "nginx.log");
-    long deadline = System.currentTimeMillis() + 15_000;
+    long deadline = System.currentTimeMillis() + 60_000;  // a ceiling: a busy machine starts servers slowly
     while (true) {
       try {
         lab.exec(lab.client, false, "dig +short +tries=1 +time=1 @" + lab.serverIp + " " + NAME + " A | grep -q " + lab.serverIp);

@@ -62,11 +62,23 @@ final class NetLab implements AutoCloseable {
     return run(List.of("sh", "-c", join + "exec ip netns exec " + ns + " sh -c '" + command + "'"), 30);
   }
 
-  /** A daemon in a namespace, killed by close(). */
-  void daemon(String ns, String command, String logName) throws IOException {
+  /** A daemon in a namespace, killed by close(); the process is the command itself (both shells exec it). */
+  Process daemon(String ns, String command, String logName) throws IOException {
     Process p = new ProcessBuilder("ip", "netns", "exec", ns, "sh", "-c", "exec " + command)
         .redirectErrorStream(true).redirectOutput(dir.resolve(logName).toFile()).start();
     daemons.add(p);
+    return p;
+  }
+
+  /** Waits until something listens on this TCP port in the namespace (ss: no probe connection to capture). */
+  void waitListening(String ns, int port) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!sh("ip netns exec " + ns + " ss -ltnH sport = :" + port).contains(":" + port)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("nothing listens on port " + port + " in " + ns);
+      }
+      Thread.sleep(50);
+    }
   }
 
   String log(String name) {

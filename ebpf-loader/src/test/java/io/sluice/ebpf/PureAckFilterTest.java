@@ -60,10 +60,16 @@ class PureAckFilterTest {
       long[] kernel;
       try (Loader loader = Loader.start(config, producer)) {
         for (int i = 0; i < CURLS; i++) {
-          assertEquals("hello from sluice", lab.exec(lab.client, false, "curl -sf -m 5 http://" + lab.serverIp + "/").trim());
+          assertEquals("hello from sluice", lab.exec(lab.client, false, "curl -sf -m 20 http://" + lab.serverIp + "/").trim());
         }
-        Thread.sleep(300);  // the last FIN's ACK
-        long deadline = System.currentTimeMillis() + 10_000;
+        // The last packet is the client's ACK of nginx's FIN, sent as its socket enters TIME-WAIT: wait for that
+        // rather than for a fixed time (nginx may be slow to close on a busy machine).
+        long closed = System.currentTimeMillis() + 60_000;
+        while (!lab.exec(lab.client, false, "ss -tanH exclude time-wait exclude listening \"( dport = :80 )\"").isBlank()
+            && System.currentTimeMillis() < closed) {
+          Thread.sleep(20);
+        }
+        long deadline = System.currentTimeMillis() + 60_000;  // a ceiling for a busy machine
         while (loader.metrics().polledPackets() < loader.maps().counters()[1] && System.currentTimeMillis() < deadline) {
           Thread.sleep(20);
         }

@@ -50,7 +50,7 @@ class SuspendResumeTest {
         loader.resume();
         assertTrue(CaptureTest.attached(lab).contains("capture_ingress"), CaptureTest.attached(lab));
         lab.sendDatagrams(ns, 20, 9, 1);
-        long until = System.nanoTime() + 5_000_000_000L;
+        long until = System.nanoTime() + 30_000_000_000L;  // a ceiling for a busy machine
         long[] after = loader.maps().counters();
         while ((after[1] < during[1] + 20 || after[3] == during[3]) && System.nanoTime() < until) {
           Thread.sleep(50);
@@ -79,7 +79,7 @@ class SuspendResumeTest {
         loader.socketHooks(false);
         long[] before = loader.maps().counters();
         lab.sendDatagrams(ns, 20, 9, 1);  // a new socket: the UDP sender program would announce it
-        long until = System.nanoTime() + 5_000_000_000L;
+        long until = System.nanoTime() + 30_000_000_000L;  // a ceiling for a busy machine
         long[] off = loader.maps().counters();
         while (off[1] < before[1] + 20 && System.nanoTime() < until) {
           Thread.sleep(50);
@@ -91,7 +91,7 @@ class SuspendResumeTest {
 
         loader.socketHooks(true);
         lab.sendDatagrams(ns, 20, 9, 1);
-        until = System.nanoTime() + 5_000_000_000L;
+        until = System.nanoTime() + 30_000_000_000L;
         long[] on = loader.maps().counters();
         while (on[3] == off[3] && System.nanoTime() < until) {
           Thread.sleep(50);

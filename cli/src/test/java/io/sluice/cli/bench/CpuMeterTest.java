@@ -47,15 +47,28 @@ class CpuMeterTest {
     AtomicReference<Process> current = new AtomicReference<>(busy());
     CpuMeter meter = new CpuMeter(Map.of("worker", () -> current.get().isAlive()
         ? OptionalLong.of(current.get().pid()) : OptionalLong.empty()));
-    Thread.sleep(1_500);
+    busyFor(current.get(), 0.2);
     current.get().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     Thread.sleep(700);
     current.set(busy());
-    Thread.sleep(1_500);
+    busyFor(current.get(), 0.2);
     CpuAccount worker = meter.stop().get("worker");
     current.get().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     assertEquals(1, worker.restarts());
     assertTrue(worker.cpuSeconds() > 0.1, "both processes' CPU counted: " + worker.cpuSeconds());
+  }
+
+  /**
+   * Waits until the process has used this much CPU (its own /proc count), not for a fixed time: on a busy machine a
+   * spinning shell may get a small share of a core.
+   */
+  private static void busyFor(Process p, double cpuSeconds) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (ProcessStats.of(p.pid()).cpuTicks() < cpuSeconds * ProcessStats.TICKS_PER_SECOND
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(1_000);  // two of the meter's readings (every 500 ms) while it runs
   }
 
   private static Process busy() throws Exception {

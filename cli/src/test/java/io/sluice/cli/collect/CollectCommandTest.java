@@ -96,7 +96,7 @@ class CollectCommandTest {
         }
       }
       String text = "";
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();  // a ceiling for a busy machine
       while (System.nanoTime() < deadline && !text.contains("sluice_collector_datagrams_received_total{exporter=\"127.0.0.1\",listener=\"netflow\"} 5")) {
         Thread.sleep(100);
         text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics + "/metrics")).build(),
@@ -161,7 +161,7 @@ class CollectCommandTest {
       c.assign(parts);
       c.seekToBeginning(parts);
       List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (out.size() < expected && System.nanoTime() < deadline) {
         c.poll(Duration.ofMillis(200)).forEach(out::add);
       }

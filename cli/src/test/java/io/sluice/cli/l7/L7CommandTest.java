@@ -105,13 +105,11 @@ class L7CommandTest {
           "needs " + tool);
     }
     Files.writeString(dir.resolve("hello.txt"), "hello\n");
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = io.sluice.stack.Ports.free();  // below the ephemeral range: no client connection can hold it
     Path pcap = dir.resolve("h2.pcapng");
     Process server = new ProcessBuilder("nghttpd", "--no-tls", "-d", dir.toString(), "" + port)
         .redirectErrorStream(true).redirectOutput(dir.resolve("nghttpd.log").toFile()).start();
+    waitForPort(port, server);  // before dumpcap starts: the probe's connection stays out of the capture
     Process dumpcap = new ProcessBuilder("dumpcap", "-q", "-i", "lo", "-f", "tcp port " + port, "-w", pcap.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("dumpcap.log").toFile()).start();
     try {
@@ -148,5 +146,19 @@ class L7CommandTest {
     Result table = run("l7", pcap.toString());
     assertTrue(table.out().contains("http (HTTP/2) (2 rows)"), table.out());
     assertTrue(table.out().contains("stream_id") && table.out().contains("grpc_status"), table.out());
+  }
+  /** Waits until nghttpd listens: started, it may not yet, and nghttp would then fail to connect. */
+  private static void waitForPort(int port, Process server) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        return;
+      } catch (java.io.IOException notYet) {
+        if (!server.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("nghttpd did not listen on " + port);
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 }

@@ -103,6 +103,22 @@ class CollectorKafkaTest {
     return Metrics.value(Metrics.scrape(collector.metricsPort()), name, labels);
   }
 
+  /** How long a wait for something that must happen may take: a ceiling for a slow or busy machine, not a target. */
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  /**
+   * A scrape once the counter has reached {@code min}: the collector counts a datagram forwarded in Kafka's
+   * acknowledgement callback, which may run after a consumer has already read the record.
+   */
+  private String scrapeOnce(double min, String name, String... labels) throws InterruptedException {
+    String[] text = {""};
+    await(WAIT, () -> {
+      text[0] = scrapeQuietly();
+      return Metrics.value(text[0], name, labels) >= min;
+    });
+    return text[0];
+  }
+
   /** Polls until the condition holds or the timeout passes; returns the milliseconds it took, or -1. */
   private static long await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
     long start = System.nanoTime();
@@ -133,7 +149,7 @@ class CollectorKafkaTest {
     for (int i = 0; i < 3; i++) {
       send(ListenerKind.NETFLOW, nf5);
     }
-    assertTrue(await(Duration.ofSeconds(5), metricAtLeast(3, "sluice_collector_datagrams_received_total", lo)) >= 0,
+    assertTrue(await(WAIT, metricAtLeast(3, "sluice_collector_datagrams_received_total", lo)) >= 0,
         () -> "3 datagrams received: " + scrapeQuietly());
     assertEquals(3, metric("sluice_collector_datagrams_rejected_total", "listener=\"netflow\"", lo, "reason=\"unregistered\""));
     assertEquals(0, metric("sluice_collector_datagrams_forwarded_total", lo));
@@ -142,7 +158,7 @@ class CollectorKafkaTest {
 
     // Register the loopback address: the running collector picks it up, no restart.
     sources.put(source("127.0.0.1", "loopback", null));
-    long tookMs = await(Duration.ofSeconds(5), () -> {
+    long tookMs = await(WAIT, () -> {
       try {
         send(ListenerKind.NETFLOW, nf5);
         return metric("sluice_collector_datagrams_forwarded_total", lo) >= 1;
@@ -150,7 +166,7 @@ class CollectorKafkaTest {
         throw new AssertionError(e);
       }
     });
-    assertTrue(tookMs >= 0, () -> "registration not effective within 5 s: " + scrapeQuietly());
+    assertTrue(tookMs >= 0, () -> "registration not effective within " + WAIT.toSeconds() + " s: " + scrapeQuietly());
     assertEquals(1, metric("sluice_collector_sources_registered"));
     double forwarded = metric("sluice_collector_datagrams_forwarded_total", lo);
     double rejected = metric("sluice_collector_datagrams_rejected_total", lo);
@@ -174,7 +190,7 @@ class CollectorKafkaTest {
     // Every datagram received was forwarded or rejected: compared within one scrape, once the last datagram the
     // registration wait sent is through (forwarded and rejected above were read before it might have been).
     String[] settled = {text};
-    await(Duration.ofSeconds(5), () -> {
+    await(WAIT, () -> {
       settled[0] = scrapeQuietly();
       return Metrics.value(settled[0], "sluice_collector_datagrams_received_total", lo)
           == Metrics.value(settled[0], "sluice_collector_datagrams_forwarded_total", lo)
@@ -186,7 +202,7 @@ class CollectorKafkaTest {
 
     // Removal (a tombstone) takes effect the same way.
     sources.remove("127.0.0.1/32");
-    assertTrue(await(Duration.ofSeconds(5), () -> {
+    assertTrue(await(WAIT, () -> {
       try {
         send(ListenerKind.NETFLOW, nf5);
         return metric("sluice_collector_datagrams_rejected_total", lo) > rejected;
@@ -207,7 +223,7 @@ class CollectorKafkaTest {
     byte[] nf9 = fixturePayload("flows/akvorado/netflow/data+templates.pcap");
     sources.put(Sources.build(new Sources.Request("127.0.0.1", "loopback", null, false, null, List.of(), "192.0.2.9", true, false),
         System.nanoTime()));
-    assertTrue(await(Duration.ofSeconds(5), () -> collector.sources().size() == 2) >= 0);
+    assertTrue(await(WAIT, () -> collector.sources().size() == 2) >= 0);
     send(ListenerKind.SFLOW, sflow);
     send(ListenerKind.NETFLOW, nf9);
     List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(flowsTopic, 2, Duration.ofSeconds(20), Duration.ofMillis(300));
@@ -227,7 +243,8 @@ class CollectorKafkaTest {
     assertArrayEquals(IpAddresses.parse("192.0.2.9"), n.key());
     assertArrayEquals(IpAddresses.parse("127.0.0.1"), nd.getUdpSourceAddr().toByteArray());
     assertArrayEquals(nf9, nd.getPayload().toByteArray());
-    String text = Metrics.scrape(collector.metricsPort());
+    scrapeOnce(1, "sluice_collector_datagrams_forwarded_total", "listener=\"sflow\"", "exporter=\"172.16.0.3\"");
+    String text = scrapeOnce(1, "sluice_collector_datagrams_forwarded_total", "listener=\"netflow\"", "exporter=\"192.0.2.9\"");
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_forwarded_total", "listener=\"sflow\"", "exporter=\"172.16.0.3\""), text);
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_forwarded_total", "listener=\"netflow\"", "exporter=\"192.0.2.9\""), text);
   }
@@ -245,7 +262,7 @@ class CollectorKafkaTest {
     sources.put(source("127.0.0.2", "other-router", null));
     sources.put(Sources.build(new Sources.Request("127.0.0.3", "relay", null, false, null, List.of(), null, true, false),
         System.nanoTime()));
-    assertTrue(await(Duration.ofSeconds(5), () -> collector.sources().size() == 3) >= 0);
+    assertTrue(await(WAIT, () -> collector.sources().size() == 3) >= 0);
     send(ListenerKind.SFLOW, sflow); // from 127.0.0.1: not registered at all
     for (String from : List.of("127.0.0.2", "127.0.0.3")) {
       try (DatagramChannel c = DatagramChannel.open()) {
@@ -253,13 +270,14 @@ class CollectorKafkaTest {
         c.send(ByteBuffer.wrap(sflow), new InetSocketAddress(LOOPBACK, collector.port(ListenerKind.SFLOW)));
       }
     }
-    assertTrue(await(Duration.ofSeconds(5), metricAtLeast(3, "sluice_collector_datagrams_received_total")) >= 0, this::scrapeQuietly);
-    List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(flowsTopic, 2, Duration.ofSeconds(5), Duration.ofMillis(500));
+    assertTrue(await(WAIT, metricAtLeast(3, "sluice_collector_datagrams_received_total")) >= 0, this::scrapeQuietly);
+    // The relay's datagram, then a second to see that no spoofed one follows it (the counters below say so too).
+    List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(flowsTopic, 1, WAIT, Duration.ofSeconds(1));
     assertEquals(1, records.size(), "only the relay's datagram is forwarded");
     FlowDatagram d = FlowDatagram.parseFrom(records.get(0).value());
     assertArrayEquals(IpAddresses.parse("172.16.0.3"), d.getExporterAddr().toByteArray());
     assertArrayEquals(IpAddresses.parse("127.0.0.3"), d.getUdpSourceAddr().toByteArray());
-    String text = Metrics.scrape(collector.metricsPort());
+    String text = scrapeOnce(1, "sluice_collector_datagrams_forwarded_total", "listener=\"sflow\"", "exporter=\"172.16.0.3\"");
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_rejected_total", "listener=\"sflow\"", "exporter=\"127.0.0.1\"", "reason=\"agent_spoof\""), text);
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_rejected_total", "listener=\"sflow\"", "exporter=\"127.0.0.2\"", "reason=\"agent_spoof\""), text);
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_forwarded_total", "listener=\"sflow\"", "exporter=\"172.16.0.3\""), text);
@@ -272,7 +290,7 @@ class CollectorKafkaTest {
     send(ListenerKind.SFLOW, HexFormat.of().parseHex("00000004000000017f000001"));
     send(ListenerKind.SFLOW, HexFormat.of().parseHex("0000000500000002"));
     send(ListenerKind.IPFIX, HexFormat.of().parseHex("0063"));
-    assertTrue(await(Duration.ofSeconds(5), metricAtLeast(3, "sluice_collector_datagrams_received_total")) >= 0, this::scrapeQuietly);
+    assertTrue(await(WAIT, metricAtLeast(3, "sluice_collector_datagrams_received_total")) >= 0, this::scrapeQuietly);
     String text = Metrics.scrape(collector.metricsPort());
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_rejected_total", "listener=\"sflow\"", "reason=\"unknown_version\""), text);
     assertEquals(1, Metrics.value(text, "sluice_collector_datagrams_rejected_total", "listener=\"sflow\"", "reason=\"truncated\""), text);
@@ -289,7 +307,7 @@ class CollectorKafkaTest {
   void replayOfEveryFixtureArrivesExactly() throws Exception {
     start(false);
     sources.put(source("127.0.0.0/8", "loopback", null)); // sFlow agents are accepted through their UDP source
-    assertTrue(await(Duration.ofSeconds(5), () -> collector.sources().size() == 1) >= 0);
+    assertTrue(await(WAIT, () -> collector.sources().size() == 1) >= 0);
     List<Path> pcaps;
     try (Stream<Path> files = Files.walk(UdpPayloads.fixtures().resolve("flows"))) {
       pcaps = files.filter(f -> f.toString().endsWith(".pcap")).sorted().toList();
@@ -310,8 +328,8 @@ class CollectorKafkaTest {
       }
     }
     assertTrue(sent > 100, "fixture datagrams: " + sent);
-    List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(flowsTopic, sent, Duration.ofSeconds(30), Duration.ofSeconds(1));
-    String text = Metrics.scrape(collector.metricsPort());
+    List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(flowsTopic, sent, WAIT, Duration.ofSeconds(1));
+    String text = scrapeOnce(sent, "sluice_collector_datagrams_forwarded_total");
     assertEquals(sent, records.size(), text);
     Map<String, List<String>> actualByKey = new LinkedHashMap<>();
     records.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition()) : Long.compare(a.offset(), b.offset()));

@@ -41,10 +41,8 @@ final class Nfacctd implements AutoCloseable {
   }
 
   static Nfacctd start(Path dir) throws IOException, InterruptedException {
-    int port;
-    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    // below the ephemeral range: a port from bind(0) may become another socket's local port before nfacctd binds it
+    int port = io.sluice.stack.Ports.free();
     Path conf = dir.resolve("nfacctd.conf");
     Files.writeString(conf, String.join("\n",
         "daemonize: false",
@@ -83,8 +81,38 @@ final class Nfacctd implements AutoCloseable {
       s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(source), 0));
       sockets.put(source, s);
     }
+    waitForRoom();
     s.send(new DatagramPacket(datagram, datagram.length, InetAddress.getLoopbackAddress(), port));
     Thread.sleep(1); // paced: a burst would overflow nfacctd's socket buffer on a busy machine
+  }
+
+  /** Bytes waiting in a socket's receive queue above which the next datagram waits for nfacctd to read. */
+  private static final long QUEUE_LIMIT = 64 * 1024;
+
+  /**
+   * Back-pressure for a slow or starved nfacctd: its socket's receive queue (/proc/net/udp) must be below a third
+   * of the default buffer before a datagram is sent, so the kernel never drops one however busy the machine is.
+   */
+  private void waitForRoom() throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (receiveQueue() > QUEUE_LIMIT) {
+      if (System.currentTimeMillis() > deadline || !process.isAlive()) {
+        throw new IllegalStateException("nfacctd stopped reading its socket: " + Files.readString(dir.resolve("nfacctd.log")));
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** The receive queue of the socket bound to 127.0.0.1:port, in bytes; 0 when it is not listed. */
+  private long receiveQueue() throws IOException {
+    String local = String.format("0100007F:%04X", port);
+    for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length > 4 && f[1].equals(local)) {
+        return Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+      }
+    }
+    return 0;
   }
 
   /**

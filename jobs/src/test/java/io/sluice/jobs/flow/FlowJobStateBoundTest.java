@@ -67,7 +67,7 @@ class FlowJobStateBoundTest {
         assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> rest.gauge(decode, "sluice.datagrams_ipfix") == total) >= 0,
             "the job decoded every datagram");
         long processedAt = rest.latestCheckpoint();
-        assertTrue(FlowPipeline.await(Duration.ofSeconds(30), () -> rest.latestCheckpoint() > processedAt + 1) >= 0);
+        assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> rest.latestCheckpoint() > processedAt + 1) >= 0);
         long held = rest.stateSize(decode);
         long unbounded = (long) EXPORTERS * TEMPLATES * (7 + 8 * FIELDS);
         System.out.printf("FlowJob state: %,d exporters x %,d templates of %d fields: %,d bytes in the decode checkpoint"
@@ -86,7 +86,7 @@ class FlowJobStateBoundTest {
             "every silent exporter is forgotten");
         assertEquals(0, rest.gauge(decode, "sluice.exporters_held"));
         long expiredAt = rest.latestCheckpoint();
-        assertTrue(FlowPipeline.await(Duration.ofSeconds(30), () -> rest.latestCheckpoint() > expiredAt + 1) >= 0);
+        assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> rest.latestCheckpoint() > expiredAt + 1) >= 0);
         long after = rest.stateSize(decode);
         assertTrue(after < 65_536, "decode state after the exporters expired: " + after);
       } finally {

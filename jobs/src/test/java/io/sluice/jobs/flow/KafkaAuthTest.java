@@ -148,7 +148,7 @@ class KafkaAuthTest {
       for (int i = 0; i < datagrams; i++) {
         sender.send(ByteBuffer.wrap(v5), new InetSocketAddress("127.0.0.1", c.port(ListenerKind.NETFLOW)));
       }
-      assertTrue(FlowPipeline.await(Duration.ofSeconds(20), () -> Metrics.value(Metrics.scrape(c.metricsPort()),
+      assertTrue(FlowPipeline.await(Duration.ofSeconds(60), () -> Metrics.value(Metrics.scrape(c.metricsPort()),
           "sluice_collector_datagrams_forwarded_total") >= datagrams) >= 0, "Kafka acknowledged the collector's datagrams");
     }
 

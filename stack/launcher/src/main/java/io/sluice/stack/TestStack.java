@@ -47,4 +47,18 @@ public final class TestStack {
     }
     return service;
   }
+
+  /**
+   * The value once it equals {@code expected}, or the last one read after two minutes: for an assertion on rows still
+   * on their way through a running pipeline (two minutes is a ceiling for a busy machine, not a target).
+   */
+  public static <T> T eventually(T expected, java.util.function.Supplier<T> actual) {
+    long deadline = System.currentTimeMillis() + 120_000;
+    T last = actual.get();
+    while (!last.equals(expected) && System.currentTimeMillis() < deadline) {
+      ManagedProcess.sleep(500);
+      last = actual.get();
+    }
+    return last;
+  }
 }

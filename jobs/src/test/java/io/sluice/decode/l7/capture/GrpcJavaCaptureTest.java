@@ -142,18 +142,19 @@ class GrpcJavaCaptureTest {
     try (LoopbackDumpcap cap = LoopbackDumpcap.start(dir, "grpc", port)) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
       try {
+        // Deadlines far above a call's time on a busy machine: one that expired would change the calls' statuses.
         for (int i = 0; i < 5; i++) {
-          calls.add(call(channel, GET, List.of(("k" + i).getBytes(StandardCharsets.UTF_8)), i % 2 == 0 ? 5000 : 0));
+          calls.add(call(channel, GET, List.of(("k" + i).getBytes(StandardCharsets.UTF_8)), i % 2 == 0 ? 50_000 : 0));
         }
-        calls.add(call(channel, LIST, List.of(new byte[] {1}), 20_000));
-        calls.add(call(channel, FIND, List.of(new byte[] {42}), 3000));
+        calls.add(call(channel, LIST, List.of(new byte[] {1}), 200_000));
+        calls.add(call(channel, FIND, List.of(new byte[] {42}), 30_000));
         calls.add(call(channel, LIST_THEN_FAIL, List.of(new byte[0]), 0));
         List<byte[]> parts = new ArrayList<>();
         for (int i = 0; i < CLIENT_STREAM_MESSAGES; i++) {
           parts.add(new byte[100 * i]);
         }
         calls.add(call(channel, PUT, parts, 0));
-        calls.add(call(channel, GET, List.of("last".getBytes(StandardCharsets.UTF_8)), 60_000));
+        calls.add(call(channel, GET, List.of("last".getBytes(StandardCharsets.UTF_8)), 600_000));
       } finally {
         channel.shutdown().awaitTermination(10, TimeUnit.SECONDS);
         server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
@@ -234,7 +235,7 @@ class GrpcJavaCaptureTest {
       call.sendMessage(r);
     }
     call.halfClose();
-    Status s = closed.get(30, TimeUnit.SECONDS);
+    Status s = closed.get(120, TimeUnit.SECONDS);
     return new Observed("/" + m.getFullMethodName(), deadlineMs, requests.size(), received.get(), s.getCode().value(),
         s.getDescription() == null ? "" : s.getDescription());
   }

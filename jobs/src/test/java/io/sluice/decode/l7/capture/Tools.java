@@ -1,7 +1,6 @@
 package io.sluice.decode.l7.capture;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +52,13 @@ public final class Tools {
     }
   }
 
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /**
+   * A free loopback port below the kernel's ephemeral range (io.sluice.stack.Ports.free): a port from bind(0) can be
+   * taken as the local port of an outgoing connection (h2load's, a Kafka client's) before the server binds it, and
+   * a capture filtering on it would then also hold that connection.
+   */
+  public static int freePort() {
+    return io.sluice.stack.Ports.free();
   }
 
   /** nginx's workers run as nobody: the test's files must be readable by all. */
