@@ -39,6 +39,8 @@ public final class SinkStagingBench {
   private final StagingStore store;
   private final List<String> columns;
   static String baseUrl;
+  static boolean levers;
+  private static final String STAGING = SinkSettings.of("bench", "bench", "flows").stagingTable();
 
   private SinkStagingBench(ClickHouseSql db, LongSupplier cpuNanos, int rows) {
     this.db = db;
@@ -51,6 +53,7 @@ public final class SinkStagingBench {
 
   public static void main(String[] args) throws Exception {
     String where = args.length > 0 ? args[0] : "server";
+    levers = args.length > 3 && args[3].equals("levers");
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     if (where.equals("chdb")) {
@@ -114,6 +117,10 @@ public final class SinkStagingBench {
           + " FROM flows_ids GROUP BY time, " + ids);
     }
     db.execute("SYSTEM STOP MERGES");
+    if (levers) {
+      levers(rounds, cols);
+      return;
+    }
     List<byte[]> inserts = ChdbSinkBench.generate(encoder, rows);
     List<byte[]> fewer = fewerColumns(inserts);
     System.out.printf("%,d rows of %d bytes each, ClickHouse %s%n", rows,
@@ -171,6 +178,75 @@ public final class SinkStagingBench {
     }
   }
 
+  private void levers(int rounds, String cols) throws Exception {
+    db.execute("CREATE TABLE IF NOT EXISTS flows_proj AS flows");
+    marker("flows_proj");
+    String dims = "exporter_addr, exporter_name, site, flow_type, in_if, out_if, in_if_name, out_if_name, direction,"
+        + " protocol, src_as, dst_as, sampling_rate_source";
+    for (String[] r : List.of(new String[] {"1m", "toStartOfMinute"}, new String[] {"1h", "toStartOfHour"})) {
+      db.execute("CREATE TABLE IF NOT EXISTS flows_proj_" + r[0] + " AS flows_" + r[0]);
+      db.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS flows_proj_" + r[0] + "_mv TO flows_proj_" + r[0] + " AS SELECT "
+          + r[1] + "(time) AS time, " + dims + ", toUInt64(1) AS records, sampled_bytes, sampled_packets, est_bytes,"
+          + " est_packets FROM flows_proj");
+    }
+    List<byte[]> inserts = ChdbSinkBench.generate(encoder, rows);
+    List<byte[]> narrow = ChdbSinkBench.generate(new FilledEncoder(), rows);
+    System.out.printf("%,d rows of %d bytes each (%d as %d columns), ClickHouse %s%n", rows,
+        inserts.stream().mapToLong(b -> b.length).sum() / rows, narrow.stream().mapToLong(b -> b.length).sum() / rows,
+        FILLED.size(), db.serverVersion());
+    for (int round = 1; round <= rounds; round++) {
+      System.out.println("round " + round);
+      clear();
+      measure("stage: the sink's", () -> stageToday(inserts));
+      measure("commit: the sink's", () -> store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS)));
+      check("flows");
+      clear();
+      measure("stage: the sink's table, only the filled columns", () -> {
+        for (byte[] b : narrow) {
+          db.insertRowBinary(STAGING, FILLED, b, b.length);
+        }
+      });
+      measure("commit: only the filled columns", () -> commitKeep(STAGING, "flows",
+          String.join(", ", FILLED)));
+      check("flows");
+      clear();
+      stageToday(inserts);
+      measure("commit: into flows_proj (views without GROUP BY)", () -> commitKeep(STAGING,
+          "flows_proj", cols));
+      check("flows_proj");
+      clear();
+      stageToday(inserts);
+      measure("commit: into flows_novw (no rollups)", () -> commitKeep(STAGING, "flows_novw", cols));
+    }
+  }
+
+  private void commitKeep(String staging, String target, String cols) {
+    Map<String, String> settings = store.commitSettings();
+    for (long chunk = 0; chunk * CHUNK_ROWS < rows; chunk++) {
+      db.execute("INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging
+          + " WHERE ingest_batch = " + (EPOCH | chunk), "bench-" + target + "-" + chunk, settings);
+    }
+    db.execute("TRUNCATE TABLE " + staging);
+  }
+
+  /** FlowRowEncoder's columns that ChdbSinkBench fills, in FILLED's order (ingest_batch appended by the generator). */
+  private static final class FilledEncoder implements RowEncoder<io.sluice.decode.flow.FlowRecord> {
+    @Override
+    public List<String> columns() {
+      return FILLED.subList(0, FILLED.size() - 1);
+    }
+
+    @Override
+    public void encode(io.sluice.decode.flow.FlowRecord r, RowBinary out) {
+      out.dateTime(r.time).uint64(r.flowStartMs).uint64(r.flowEndMs).uint64(r.receivedNs)
+          .string(r.flowType.column()).fixed(r.exporterAddr, 16).string(r.exporterName).string(r.site)
+          .uint32(r.inIf).uint32(r.outIf).uint8(r.direction).fixed(r.srcAddr, 16).fixed(r.dstAddr, 16)
+          .uint16(r.srcPort).uint16(r.dstPort).uint8(r.protocol).uint8(r.tcpFlags).uint32(r.srcAs).uint32(r.dstAs)
+          .uint8(r.srcMask).uint8(r.dstMask).fixed(r.nextHop, 16).uint64(r.sampledBytes).uint64(r.sampledPackets)
+          .uint32(r.samplingRate).string(r.samplingRateSource.column()).uint64(r.estBytes).uint64(r.estPackets);
+    }
+  }
+
   /** The columns ChdbSinkBench's rows fill; the others hold their defaults (0, empty, ::). */
   private static final List<String> FILLED = List.of("time", "flow_start_ms", "flow_end_ms", "received_ns", "flow_type",
       "exporter_addr", "exporter_name", "site", "in_if", "out_if", "direction", "src_addr", "dst_addr", "src_port",
@@ -209,8 +285,9 @@ public final class SinkStagingBench {
 
   private void clear() {
     for (String t : List.of("flows", "flows_1m", "flows_1h", StagingStore.COMMITS, "flows_novw", "flows_casc",
-        "flows_casc_1m", "flows_casc_1h", "flows_ids", "flows_ids_1m", "flows_ids_1h")) {
-      db.execute("TRUNCATE TABLE " + t);
+        "flows_casc_1m", "flows_casc_1h", "flows_ids", "flows_ids_1m", "flows_ids_1h", "flows_proj", "flows_proj_1m",
+        "flows_proj_1h")) {
+      db.execute("TRUNCATE TABLE IF EXISTS " + t);
     }
   }
 

@@ -175,7 +175,7 @@ public final class ChdbSinkBench {
    * {@code rows} flow rows like the bench generator's, RowBinary with ingest_batch last (epoch {@link #EPOCH}, chunks
    * of {@link #CHUNK_ROWS}), in inserts of {@link #INSERT_ROWS}; the same rows for every caller (seed 42).
    */
-  public static List<byte[]> generate(FlowRowEncoder encoder, int rows) {
+  public static List<byte[]> generate(io.sluice.store.sink.RowEncoder<FlowRecord> encoder, int rows) {
     Random random = new Random(42);
     List<byte[]> inserts = new ArrayList<>();
     RowBinary out = new RowBinary(INSERT_ROWS * 400);
