@@ -54,6 +54,10 @@ public final class SinkStagingBench {
   public static void main(String[] args) throws Exception {
     String where = args.length > 0 ? args[0] : "server";
     levers = args.length > 3 && args[3].equals("levers");
+    if (args.length > 4) { // interfaces,AS numbers: fewer rollup keys, as real traffic has (default 64,1000)
+      ChdbSinkBench.interfaces = Integer.parseInt(args[4].split(",")[0]);
+      ChdbSinkBench.asNumbers = Integer.parseInt(args[4].split(",")[1]);
+    }
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     if (where.equals("chdb")) {
@@ -118,7 +122,7 @@ public final class SinkStagingBench {
     }
     db.execute("SYSTEM STOP MERGES");
     if (levers) {
-      levers(rounds, cols);
+      levers(rounds);
       return;
     }
     List<byte[]> inserts = ChdbSinkBench.generate(encoder, rows);
@@ -178,7 +182,7 @@ public final class SinkStagingBench {
     }
   }
 
-  private void levers(int rounds, String cols) throws Exception {
+  private void levers(int rounds) throws Exception {
     db.execute("CREATE TABLE IF NOT EXISTS flows_proj AS flows");
     marker("flows_proj");
     String dims = "exporter_addr, exporter_name, site, flow_type, in_if, out_if, in_if_name, out_if_name, direction,"
@@ -190,33 +194,77 @@ public final class SinkStagingBench {
           + " est_packets FROM flows_proj");
     }
     List<byte[]> inserts = ChdbSinkBench.generate(encoder, rows);
-    List<byte[]> narrow = ChdbSinkBench.generate(new FilledEncoder(), rows);
-    System.out.printf("%,d rows of %d bytes each (%d as %d columns), ClickHouse %s%n", rows,
+    long[] union = {0};
+    ChdbSinkBench.generate(new RowEncoder<io.sluice.decode.flow.FlowRecord>() {
+      @Override
+      public List<String> columns() {
+        return encoder.columns();
+      }
+
+      @Override
+      public void encode(io.sluice.decode.flow.FlowRecord r, RowBinary out) {
+        union[0] |= encoder.filledColumns(r);
+      }
+    }, rows);
+    long filled = union[0] | store.alwaysStaged() | 1L;
+    List<byte[]> narrow = ChdbSinkBench.generate(new RowEncoder<io.sluice.decode.flow.FlowRecord>() {
+      @Override
+      public List<String> columns() {
+        return encoder.columns();
+      }
+
+      @Override
+      public void encode(io.sluice.decode.flow.FlowRecord r, RowBinary out) {
+        encoder.encode(r, out, filled);
+      }
+    }, rows);
+    System.out.printf("%,d rows of %d bytes each (%d as the %d columns they fill), ClickHouse %s%n", rows,
         inserts.stream().mapToLong(b -> b.length).sum() / rows, narrow.stream().mapToLong(b -> b.length).sum() / rows,
-        FILLED.size(), db.serverVersion());
+        RowEncoder.columnsIn(encoder.columns(), filled).size(), db.serverVersion());
     for (int round = 1; round <= rounds; round++) {
       System.out.println("round " + round);
       clear();
-      measure("stage: the sink's", () -> stageToday(inserts));
-      measure("commit: the sink's", () -> store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS)));
+      measure("stage: every column (the sink before)", () -> stageToday(inserts));
+      measure("commit: every column (the sink before)", () ->
+          store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS)));
       check("flows");
       clear();
-      measure("stage: the sink's table, only the filled columns", () -> {
+      measure("stage: the columns the rows fill (the sink now)", () -> {
+        long staged = 0;
         for (byte[] b : narrow) {
-          db.insertRowBinary(STAGING, FILLED, b, b.length);
+          long count = Math.min(ChdbSinkBench.INSERT_ROWS, rows - staged);
+          store.stage(b, b.length, EPOCH, staged, count, filled);
+          staged += count;
         }
       });
-      measure("commit: only the filled columns", () -> commitKeep(STAGING, "flows",
-          String.join(", ", FILLED)));
+      measure("commit: the columns the rows fill (the sink now)", () ->
+          store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS, 0, null, filled)));
       check("flows");
+      rollupRows("flows");
+      String cols = String.join(", ", store.stagedColumns(filled));
       clear();
-      stageToday(inserts);
-      measure("commit: into flows_proj (views without GROUP BY)", () -> commitKeep(STAGING,
-          "flows_proj", cols));
+      stageNarrow(narrow, filled);
+      measure("commit: the same into flows_proj (rollup views without GROUP BY)", () ->
+          commitKeep(STAGING, "flows_proj", cols));
       check("flows_proj");
+      rollupRows("flows_proj");
       clear();
-      stageToday(inserts);
-      measure("commit: into flows_novw (no rollups)", () -> commitKeep(STAGING, "flows_novw", cols));
+      stageNarrow(narrow, filled);
+      measure("commit: the same into flows_novw (no rollups)", () -> commitKeep(STAGING, "flows_novw", cols));
+    }
+  }
+
+  private void rollupRows(String table) {
+    System.out.printf("  (%s_1m holds %s rows, %s_1h %s, before merges)%n", table,
+        db.scalar("SELECT count() FROM " + table + "_1m"), table, db.scalar("SELECT count() FROM " + table + "_1h"));
+  }
+
+  private void stageNarrow(List<byte[]> narrow, long filled) throws InterruptedException {
+    long staged = 0;
+    for (byte[] b : narrow) {
+      long count = Math.min(ChdbSinkBench.INSERT_ROWS, rows - staged);
+      store.stage(b, b.length, EPOCH, staged, count, filled);
+      staged += count;
     }
   }
 
@@ -227,24 +275,6 @@ public final class SinkStagingBench {
           + " WHERE ingest_batch = " + (EPOCH | chunk), "bench-" + target + "-" + chunk, settings);
     }
     db.execute("TRUNCATE TABLE " + staging);
-  }
-
-  /** FlowRowEncoder's columns that ChdbSinkBench fills, in FILLED's order (ingest_batch appended by the generator). */
-  private static final class FilledEncoder implements RowEncoder<io.sluice.decode.flow.FlowRecord> {
-    @Override
-    public List<String> columns() {
-      return FILLED.subList(0, FILLED.size() - 1);
-    }
-
-    @Override
-    public void encode(io.sluice.decode.flow.FlowRecord r, RowBinary out) {
-      out.dateTime(r.time).uint64(r.flowStartMs).uint64(r.flowEndMs).uint64(r.receivedNs)
-          .string(r.flowType.column()).fixed(r.exporterAddr, 16).string(r.exporterName).string(r.site)
-          .uint32(r.inIf).uint32(r.outIf).uint8(r.direction).fixed(r.srcAddr, 16).fixed(r.dstAddr, 16)
-          .uint16(r.srcPort).uint16(r.dstPort).uint8(r.protocol).uint8(r.tcpFlags).uint32(r.srcAs).uint32(r.dstAs)
-          .uint8(r.srcMask).uint8(r.dstMask).fixed(r.nextHop, 16).uint64(r.sampledBytes).uint64(r.sampledPackets)
-          .uint32(r.samplingRate).string(r.samplingRateSource.column()).uint64(r.estBytes).uint64(r.estPackets);
-    }
   }
 
   /** The columns ChdbSinkBench's rows fill; the others hold their defaults (0, empty, ::). */
