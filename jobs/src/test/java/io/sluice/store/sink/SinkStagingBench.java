@@ -26,7 +26,10 @@ import java.util.function.LongSupplier;
  * stopped, so each step is its own cost. Designs alternate within each round. BENCHMARKS.md, "Staging engines and
  * rollups, per flow row", has the command.
  *
- * <p>args: server|chdb, rows per round (default 1,000,000), rounds (default 3)
+ * <p>args: server|chdb, rows per round (default 1,000,000), rounds (default 3), then optionally {@code levers}: the
+ * sink staging every column against the sink staging the columns the rows fill (as it does now), and rollup views
+ * without GROUP BY ("Fewer columns" in BENCHMARKS.md); and after it interfaces,AS numbers for the generator (default
+ * 64,1000: rollup keys that hardly repeat; 4,10: keys that repeat as a router's do).
  */
 public final class SinkStagingBench {
   private static final long EPOCH = ChdbSinkBench.EPOCH;
@@ -229,14 +232,7 @@ public final class SinkStagingBench {
           store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS)));
       check("flows");
       clear();
-      measure("stage: the columns the rows fill (the sink now)", () -> {
-        long staged = 0;
-        for (byte[] b : narrow) {
-          long count = Math.min(ChdbSinkBench.INSERT_ROWS, rows - staged);
-          store.stage(b, b.length, EPOCH, staged, count, filled);
-          staged += count;
-        }
-      });
+      measure("stage: the columns the rows fill (the sink now)", () -> stageNarrow(narrow, filled));
       measure("commit: the columns the rows fill (the sink now)", () ->
           store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS, 0, null, filled)));
       check("flows");
@@ -268,13 +264,9 @@ public final class SinkStagingBench {
     }
   }
 
+  /** The commit's statements from the sink's own staging table, which stays (emptied). */
   private void commitKeep(String staging, String target, String cols) {
-    Map<String, String> settings = store.commitSettings();
-    for (long chunk = 0; chunk * CHUNK_ROWS < rows; chunk++) {
-      db.execute("INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging
-          + " WHERE ingest_batch = " + (EPOCH | chunk), "bench-" + target + "-" + chunk, settings);
-    }
-    db.execute("TRUNCATE TABLE " + staging);
+    commit(staging, target, cols, "TRUNCATE TABLE ");
   }
 
   /** The columns ChdbSinkBench's rows fill; the others hold their defaults (0, empty, ::). */
@@ -339,12 +331,16 @@ public final class SinkStagingBench {
   }
 
   private void commit(String staging, String target, String cols) {
+    commit(staging, target, cols, "DROP TABLE ");
+  }
+
+  private void commit(String staging, String target, String cols, String thenStaging) {
     Map<String, String> settings = store.commitSettings();
     for (long chunk = 0; chunk * CHUNK_ROWS < rows; chunk++) {
       db.execute("INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging
           + " WHERE ingest_batch = " + (EPOCH | chunk), "bench-" + target + "-" + chunk, settings);
     }
-    db.execute("DROP TABLE " + staging);
+    db.execute(thenStaging + staging);
   }
 
   /**
