@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * The sink end to end on both ClickHouse versions CI runs, with the same statements: rows of the fixture captures
  * (flows decoded as FlowJob decodes them, dns and http from the L7 engine) encoded by the sink's encoders, staged,
  * committed twice under the same epoch (as after a restore), and read back: once, and the same on 18.16 (server)
- * and 26.7 (chDB); the rollups' totals by every dimension equal flows'. About 100 s in all: each round trip migrates
+ * and 26.7 (chDB); the rollups' totals by every dimension equal flows'. 20 to 100 s (by load): each round trip migrates
  * a new database (every migration) on a version, five of them, because staging flows with fewer columns is compared
  * with staging every column on the same server.
  */
