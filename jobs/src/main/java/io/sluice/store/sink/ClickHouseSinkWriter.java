@@ -39,6 +39,11 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private long[] chunkSizes = new long[8];
   private final long[] chunkDays = new long[MAX_DAYS_PER_CHUNK];
   private int chunkDayCount;
+  /**
+   * The columns staged: every column some record of this writer has filled so far (it only grows), so a stream's
+   * inserts settle on one set after its first records. A record needing more stages the buffer first.
+   */
+  private long columns;
 
   ClickHouseSinkWriter(SinkSettings settings, int shard, RowEncoder<T> encoder, StagingStore store,
       ProcessingTimeService time, Counter rowsStaged, Counter rowsUnencodable) {
@@ -51,6 +56,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     this.rowsUnencodable = rowsUnencodable;
     this.buffer = new RowBinary(Math.min(settings.flushBytes() + (1 << 16), 64 << 20));
     this.timeFirst = !encoder.columns().isEmpty() && encoder.columns().get(0).equals("time");
+    this.columns = store.alwaysStaged() | (timeFirst ? 1L : 0L);
     this.epoch = newEpoch();
     this.lastStagedAt = time.getCurrentProcessingTime();
     scheduleTimedFlush();
@@ -58,9 +64,21 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
 
   @Override
   public void write(T record, Context context) throws InterruptedException {
+    long filled;
+    try {
+      filled = encoder.filledColumns(record);
+    } catch (RuntimeException e) {
+      rowsUnencodable.inc();
+      LOG.warn("skipped a row for {} that cannot be encoded: {}", settings.table(), e.toString());
+      return;
+    }
+    if ((filled & ~columns) != 0) {
+      stageBuffer(); // its rows lack the new columns
+      columns |= filled;
+    }
     int mark = buffer.size();
     try {
-      encoder.encode(record, buffer);
+      encoder.encode(record, buffer, columns);
     } catch (RuntimeException e) {
       buffer.truncate(mark); // the rest of the buffer stays valid
       rowsUnencodable.inc();
@@ -96,7 +114,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     }
     closeChunk();
     StagedBatch batch = new StagedBatch(settings.table(), epoch, rowsInEpoch, settings.chunkRows(), shard,
-        java.util.Arrays.copyOf(chunkSizes, chunk));
+        java.util.Arrays.copyOf(chunkSizes, chunk), columns);
     epoch = newEpoch();
     rowsInEpoch = 0;
     chunk = 0;
@@ -136,7 +154,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     if (bufferedRows == 0) {
       return;
     }
-    store.stage(buffer.array(), buffer.size(), epoch, rowsInEpoch - bufferedRows, bufferedRows);
+    store.stage(buffer.array(), buffer.size(), epoch, rowsInEpoch - bufferedRows, bufferedRows, columns);
     rowsStaged.inc(bufferedRows);
     buffer.clear();
     bufferedRows = 0;

@@ -11,7 +11,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBatch> {
   @Override
   public int getVersion() {
-    return 3;
+    return 4;
   }
 
   @Override
@@ -30,17 +30,19 @@ final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBat
           out.writeLong(size);
         }
       }
+      out.writeLong(batch.columns());
     }
     return bytes.toByteArray();
   }
 
   @Override
   public StagedBatch deserialize(int version, byte[] serialized) throws IOException {
-    if (version < 1 || version > 3) {
+    if (version < 1 || version > 4) {
       throw new IOException("unknown StagedBatch version " + version);
     }
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-      // Version 1 came from single-server sinks, before shards: shard 0. Version 2 had uniform chunks.
+      // Version 1 came from single-server sinks, before shards: shard 0. Version 2 had uniform chunks. Before
+      // version 4 every column was staged.
       String table = in.readUTF();
       long epoch = in.readLong();
       long rows = in.readLong();
@@ -57,7 +59,8 @@ final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBat
           sizes[i] = in.readLong();
         }
       }
-      return new StagedBatch(table, epoch, rows, chunkRows, shard, sizes);
+      long columns = version >= 4 ? in.readLong() : RowEncoder.ALL_COLUMNS;
+      return new StagedBatch(table, epoch, rows, chunkRows, shard, sizes, columns);
     }
   }
 }

@@ -39,6 +39,7 @@ public final class StagingStore {
   private Map<String, String> commitSettings;
   private LongConsumer deadLettered = rows -> {};
   private boolean deadLettersExist;
+  private long alwaysStaged;
 
   public StagingStore(SinkSettings settings, List<String> columns) {
     this(settings, columns, new ClickHouseHttp(settings.url(), settings.database()));
@@ -79,12 +80,14 @@ public final class StagingStore {
       if (settings.clustered()) {
         ensureClusterTables();
         addColumnsMigrationsAdded();
+        findDefaultExpressions();
         return null;
       }
       createIfMissing("CREATE TABLE IF NOT EXISTS " + settings.stagingTable() + " " + stagingColumns()
           + " ENGINE = MergeTree() PARTITION BY intDiv(ingest_batch, " + (1L << StagedBatch.CHUNK_BITS)
           + ") ORDER BY ingest_batch");
       addColumnsMigrationsAdded();
+      findDefaultExpressions();
       createIfMissing("CREATE TABLE IF NOT EXISTS " + COMMITS + " (target_table String, ingest_batch UInt64, rows UInt64)"
           + " ENGINE = SummingMergeTree() ORDER BY (target_table, ingest_batch)");
       createIfMissing("CREATE MATERIALIZED VIEW IF NOT EXISTS " + COMMITS + "_" + settings.table() + " TO " + COMMITS
@@ -131,6 +134,31 @@ public final class StagingStore {
           + (row.get(2).equals("DEFAULT") ? " DEFAULT " + row.get(3) : ""));
     }
     return "(" + String.join(", ", defs) + ")";
+  }
+
+  /**
+   * A column left out of a staging insert takes the staging table's default, and out of the commit the table's. Where
+   * either is an expression rather than the type's default, the writer stages and commits the column always ({@link #alwaysStaged}), so a record's value is never
+   * replaced by the expression's.
+   */
+  private void findDefaultExpressions() {
+    Set<String> withExpression = new HashSet<>();
+    for (List<String> row : db.query("SELECT name FROM system.columns WHERE database = currentDatabase() AND table IN ('"
+        + settings.stagingTable() + "', '" + settings.targetTable() + "') AND default_kind != ''").rows()) {
+      withExpression.add(row.get(0));
+    }
+    long mask = 0;
+    for (int i = 0; i < columns.size() && i < 63; i++) {
+      if (withExpression.contains(columns.get(i))) {
+        mask |= 1L << i;
+      }
+    }
+    alwaysStaged = mask;
+  }
+
+  /** The columns every staging insert must carry (after {@link #ensureTables}): those with a default expression. */
+  public long alwaysStaged() {
+    return alwaysStaged;
   }
 
   /** A column type as staged: LowCardinality(T) becomes T, at any depth (Array(LowCardinality(String))). */
@@ -206,11 +234,18 @@ public final class StagingStore {
    * staged its rows twice and the commit moved both copies.
    */
   public void stage(byte[] rows, int length, long epoch, long stagedBefore, long count) throws InterruptedException {
+    stage(rows, length, epoch, stagedBefore, count, RowEncoder.ALL_COLUMNS);
+  }
+
+  /** The same, for rows of only {@code columns} (the staging table fills the others with its defaults). */
+  public void stage(byte[] rows, int length, long epoch, long stagedBefore, long count, long columns)
+      throws InterruptedException {
+    List<String> staged = stagedColumns(columns);
     String queryId = "sluice-stage-" + Long.toHexString(epoch) + "-" + stagedBefore;
     long backoff = 100;
     for (int attempt = 1; ; attempt++) {
       try {
-        db.insertRowBinary(settings.stagingTable(), allColumns(), rows, length, queryId);
+        db.insertRowBinary(settings.stagingTable(), staged, rows, length, queryId);
         return;
       } catch (ClickHouseException e) {
         if (!Retry.isTransient(e)) {
@@ -253,13 +288,14 @@ public final class StagingStore {
           () -> ShardReplicas.addresses(db, settings.database() + "." + COMMITS));
     }
     for (int chunk = 0; chunk < batch.chunks(); chunk++) {
-      commitChunk(batch.batchId(chunk), batch.chunkRows(chunk), replicas);
+      commitChunk(batch.batchId(chunk), batch.chunkRows(chunk), batch.columns(), replicas);
     }
     Retry.transientForever("dropping staged rows", settings.maxBackoffMillis(), () ->
         db.execute("ALTER TABLE " + settings.stagingTable() + " DROP PARTITION " + batch.stagingPartition()));
   }
 
-  private void commitChunk(long batchId, long expectedRows, List<String> replicas) throws InterruptedException {
+  private void commitChunk(long batchId, long expectedRows, long columns, List<String> replicas)
+      throws InterruptedException {
     String queryId = "sluice-commit-" + settings.database() + "-" + settings.table() + "-" + Long.toHexString(batchId);
     while (true) {
       // An earlier attempt (from before a crash) may still run: on this server, or on a cluster on any replica of
@@ -286,7 +322,8 @@ public final class StagingStore {
         throw new IllegalStateException("ingest_batch " + Long.toHexString(batchId) + " of " + settings.table() + ": "
             + expectedRows + " rows were staged, " + staged + " are left in " + settings.stagingTable());
       }
-      String cols = String.join(", ", allColumns());
+      // Only the columns staged: the table fills the others with its defaults, as staging did (fewer to read).
+      String cols = String.join(", ", stagedColumns(columns));
       Map<String, String> oneBlock = Retry.transientForever("reading the server's settings",
           settings.maxBackoffMillis(), this::commitSettings);
       try {
@@ -418,6 +455,13 @@ public final class StagingStore {
       Retry.transientForever("dropping an orphan staging partition", settings.maxBackoffMillis(), () ->
           db.execute("ALTER TABLE " + settings.stagingTable() + " DROP PARTITION " + partition.get(0)));
     }
+  }
+
+  /** The staging insert's columns for a set of the encoder's columns: those, then ingest_batch. */
+  List<String> stagedColumns(long set) {
+    List<String> chosen = new ArrayList<>(RowEncoder.columnsIn(columns, set | alwaysStaged));
+    chosen.add("ingest_batch");
+    return chosen;
   }
 
   List<String> allColumns() {

@@ -26,7 +26,10 @@ import java.util.function.LongSupplier;
  * stopped, so each step is its own cost. Designs alternate within each round. BENCHMARKS.md, "Staging engines and
  * rollups, per flow row", has the command.
  *
- * <p>args: server|chdb, rows per round (default 1,000,000), rounds (default 3)
+ * <p>args: server|chdb, rows per round (default 1,000,000), rounds (default 3), then optionally {@code levers}: the
+ * sink staging every column against the sink staging the columns the rows fill (as it does now), and rollup views
+ * without GROUP BY ("Fewer columns" in BENCHMARKS.md); and after it interfaces,AS numbers for the generator (default
+ * 64,1000: rollup keys that hardly repeat; 4,10: keys that repeat as a router's do).
  */
 public final class SinkStagingBench {
   private static final long EPOCH = ChdbSinkBench.EPOCH;
@@ -39,6 +42,8 @@ public final class SinkStagingBench {
   private final StagingStore store;
   private final List<String> columns;
   static String baseUrl;
+  static boolean levers;
+  private static final String STAGING = SinkSettings.of("bench", "bench", "flows").stagingTable();
 
   private SinkStagingBench(ClickHouseSql db, LongSupplier cpuNanos, int rows) {
     this.db = db;
@@ -51,6 +56,11 @@ public final class SinkStagingBench {
 
   public static void main(String[] args) throws Exception {
     String where = args.length > 0 ? args[0] : "server";
+    levers = args.length > 3 && args[3].equals("levers");
+    if (args.length > 4) { // interfaces,AS numbers: fewer rollup keys, as real traffic has (default 64,1000)
+      ChdbSinkBench.interfaces = Integer.parseInt(args[4].split(",")[0]);
+      ChdbSinkBench.asNumbers = Integer.parseInt(args[4].split(",")[1]);
+    }
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     if (where.equals("chdb")) {
@@ -114,6 +124,10 @@ public final class SinkStagingBench {
           + " FROM flows_ids GROUP BY time, " + ids);
     }
     db.execute("SYSTEM STOP MERGES");
+    if (levers) {
+      levers(rounds);
+      return;
+    }
     List<byte[]> inserts = ChdbSinkBench.generate(encoder, rows);
     List<byte[]> fewer = fewerColumns(inserts);
     System.out.printf("%,d rows of %d bytes each, ClickHouse %s%n", rows,
@@ -171,6 +185,90 @@ public final class SinkStagingBench {
     }
   }
 
+  private void levers(int rounds) throws Exception {
+    db.execute("CREATE TABLE IF NOT EXISTS flows_proj AS flows");
+    marker("flows_proj");
+    String dims = "exporter_addr, exporter_name, site, flow_type, in_if, out_if, in_if_name, out_if_name, direction,"
+        + " protocol, src_as, dst_as, sampling_rate_source";
+    for (String[] r : List.of(new String[] {"1m", "toStartOfMinute"}, new String[] {"1h", "toStartOfHour"})) {
+      db.execute("CREATE TABLE IF NOT EXISTS flows_proj_" + r[0] + " AS flows_" + r[0]);
+      db.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS flows_proj_" + r[0] + "_mv TO flows_proj_" + r[0] + " AS SELECT "
+          + r[1] + "(time) AS time, " + dims + ", toUInt64(1) AS records, sampled_bytes, sampled_packets, est_bytes,"
+          + " est_packets FROM flows_proj");
+    }
+    List<byte[]> inserts = ChdbSinkBench.generate(encoder, rows);
+    long[] union = {0};
+    ChdbSinkBench.generate(new RowEncoder<io.sluice.decode.flow.FlowRecord>() {
+      @Override
+      public List<String> columns() {
+        return encoder.columns();
+      }
+
+      @Override
+      public void encode(io.sluice.decode.flow.FlowRecord r, RowBinary out) {
+        union[0] |= encoder.filledColumns(r);
+      }
+    }, rows);
+    long filled = union[0] | store.alwaysStaged() | 1L;
+    List<byte[]> narrow = ChdbSinkBench.generate(new RowEncoder<io.sluice.decode.flow.FlowRecord>() {
+      @Override
+      public List<String> columns() {
+        return encoder.columns();
+      }
+
+      @Override
+      public void encode(io.sluice.decode.flow.FlowRecord r, RowBinary out) {
+        encoder.encode(r, out, filled);
+      }
+    }, rows);
+    System.out.printf("%,d rows of %d bytes each (%d as the %d columns they fill), ClickHouse %s%n", rows,
+        inserts.stream().mapToLong(b -> b.length).sum() / rows, narrow.stream().mapToLong(b -> b.length).sum() / rows,
+        RowEncoder.columnsIn(encoder.columns(), filled).size(), db.serverVersion());
+    for (int round = 1; round <= rounds; round++) {
+      System.out.println("round " + round);
+      clear();
+      measure("stage: every column (the sink before)", () -> stageToday(inserts));
+      measure("commit: every column (the sink before)", () ->
+          store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS)));
+      check("flows");
+      clear();
+      measure("stage: the columns the rows fill (the sink now)", () -> stageNarrow(narrow, filled));
+      measure("commit: the columns the rows fill (the sink now)", () ->
+          store.commit(new StagedBatch("flows", EPOCH, rows, CHUNK_ROWS, 0, null, filled)));
+      check("flows");
+      rollupRows("flows");
+      String cols = String.join(", ", store.stagedColumns(filled));
+      clear();
+      stageNarrow(narrow, filled);
+      measure("commit: the same into flows_proj (rollup views without GROUP BY)", () ->
+          commitKeep(STAGING, "flows_proj", cols));
+      check("flows_proj");
+      rollupRows("flows_proj");
+      clear();
+      stageNarrow(narrow, filled);
+      measure("commit: the same into flows_novw (no rollups)", () -> commitKeep(STAGING, "flows_novw", cols));
+    }
+  }
+
+  private void rollupRows(String table) {
+    System.out.printf("  (%s_1m holds %s rows, %s_1h %s, before merges)%n", table,
+        db.scalar("SELECT count() FROM " + table + "_1m"), table, db.scalar("SELECT count() FROM " + table + "_1h"));
+  }
+
+  private void stageNarrow(List<byte[]> narrow, long filled) throws InterruptedException {
+    long staged = 0;
+    for (byte[] b : narrow) {
+      long count = Math.min(ChdbSinkBench.INSERT_ROWS, rows - staged);
+      store.stage(b, b.length, EPOCH, staged, count, filled);
+      staged += count;
+    }
+  }
+
+  /** The commit's statements from the sink's own staging table, which stays (emptied). */
+  private void commitKeep(String staging, String target, String cols) {
+    commit(staging, target, cols, "TRUNCATE TABLE ");
+  }
+
   /** The columns ChdbSinkBench's rows fill; the others hold their defaults (0, empty, ::). */
   private static final List<String> FILLED = List.of("time", "flow_start_ms", "flow_end_ms", "received_ns", "flow_type",
       "exporter_addr", "exporter_name", "site", "in_if", "out_if", "direction", "src_addr", "dst_addr", "src_port",
@@ -209,8 +307,9 @@ public final class SinkStagingBench {
 
   private void clear() {
     for (String t : List.of("flows", "flows_1m", "flows_1h", StagingStore.COMMITS, "flows_novw", "flows_casc",
-        "flows_casc_1m", "flows_casc_1h", "flows_ids", "flows_ids_1m", "flows_ids_1h")) {
-      db.execute("TRUNCATE TABLE " + t);
+        "flows_casc_1m", "flows_casc_1h", "flows_ids", "flows_ids_1m", "flows_ids_1h", "flows_proj", "flows_proj_1m",
+        "flows_proj_1h")) {
+      db.execute("TRUNCATE TABLE IF EXISTS " + t);
     }
   }
 
@@ -232,12 +331,16 @@ public final class SinkStagingBench {
   }
 
   private void commit(String staging, String target, String cols) {
+    commit(staging, target, cols, "DROP TABLE ");
+  }
+
+  private void commit(String staging, String target, String cols, String thenStaging) {
     Map<String, String> settings = store.commitSettings();
     for (long chunk = 0; chunk * CHUNK_ROWS < rows; chunk++) {
       db.execute("INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging
           + " WHERE ingest_batch = " + (EPOCH | chunk), "bench-" + target + "-" + chunk, settings);
     }
-    db.execute("DROP TABLE " + staging);
+    db.execute(thenStaging + staging);
   }
 
   /**

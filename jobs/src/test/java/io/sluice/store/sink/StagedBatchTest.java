@@ -47,4 +47,24 @@ class StagedBatchTest {
     assertEquals(3, back.chunks());
     assertEquals(30, back.chunkRows(2));
   }
+
+  @Test
+  void theStagedColumnsTravelAndVersionThreeBatchesStagedEveryColumn() throws Exception {
+    StagedBatchSerializer serializer = new StagedBatchSerializer();
+    StagedBatch fewer = new StagedBatch("flows", 9L << 20, 130, 1000, 1, new long[] {130}, 0b1011L);
+    StagedBatch back = serializer.deserialize(serializer.getVersion(), serializer.serialize(fewer));
+    assertEquals(0b1011L, back.columns());
+    assertEquals(fewer, back);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream v3 = new java.io.DataOutputStream(bytes)) { // as version 3 wrote it
+      v3.writeUTF("flows");
+      v3.writeLong(9L << 20);
+      v3.writeLong(130);
+      v3.writeInt(1000);
+      v3.writeInt(1);
+      v3.writeInt(1);
+      v3.writeLong(130);
+    }
+    assertEquals(RowEncoder.ALL_COLUMNS, serializer.deserialize(3, bytes.toByteArray()).columns());
+  }
 }

@@ -68,6 +68,25 @@ class StagingStoreTest {
   }
 
   @Test
+  void rowsStagedWithFewerColumnsLandWithTheTypesDefaultsAndDefaultExpressionsAreAlwaysStaged() throws Exception {
+    assertEquals(List.of("id", "ingest_batch"), store.stagedColumns(0b01L));
+    long epoch = 5L << StagedBatch.CHUNK_BITS;
+    RowBinary rb = new RowBinary(64);
+    rb.uint64(1).uint64(epoch).uint64(2).uint64(epoch);
+    store.stage(rb.array(), rb.size(), epoch, 0, 2, 0b01L);
+    store.commit(new StagedBatch("t", epoch, 2, settings.chunkRows(), 0, null, 0b01L));
+    assertEquals(List.of(List.of("1", ""), List.of("2", "")), db.query("SELECT id, name FROM t ORDER BY id").rows());
+
+    db.execute("CREATE TABLE d (id UInt64, name String DEFAULT 'unnamed', ingest_batch UInt64) ENGINE = MergeTree()"
+        + " ORDER BY id");
+    StagingStore withExpression = store(SinkSettings.of(url(), settings.database(), "d"), List.of("id", "name"));
+    withExpression.ensureTables();
+    assertEquals(0b10L, withExpression.alwaysStaged());
+    assertEquals(List.of("id", "name", "ingest_batch"), withExpression.stagedColumns(0b01L),
+        "a record's empty name must not become the expression's 'unnamed'");
+  }
+
+  @Test
   void aColumnAddedByAMigrationReachesTheStagingTableAndStagedRowsKeepTheirDefault() throws Exception {
     StagedBatch before = stage(0, 10); // staged by the old job, committed after the upgrade
     db.execute("ALTER TABLE t ADD COLUMN extra UInt64 AFTER name");

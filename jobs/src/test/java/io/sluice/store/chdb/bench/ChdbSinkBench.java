@@ -33,6 +33,9 @@ public final class ChdbSinkBench {
   public static final int INSERT_ROWS = 50_000;
   public static final int CHUNK_ROWS = 200_000;
   public static final long EPOCH = 1L << 20;
+  /** How many interfaces and AS numbers the generator draws from (the rollups' keys): 64 and 1,000 unless a bench says. */
+  public static int interfaces = 64;
+  public static int asNumbers = 1000;
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private final ChdbClickHouse db;
@@ -175,7 +178,7 @@ public final class ChdbSinkBench {
    * {@code rows} flow rows like the bench generator's, RowBinary with ingest_batch last (epoch {@link #EPOCH}, chunks
    * of {@link #CHUNK_ROWS}), in inserts of {@link #INSERT_ROWS}; the same rows for every caller (seed 42).
    */
-  public static List<byte[]> generate(FlowRowEncoder encoder, int rows) {
+  public static List<byte[]> generate(io.sluice.store.sink.RowEncoder<FlowRecord> encoder, int rows) {
     Random random = new Random(42);
     List<byte[]> inserts = new ArrayList<>();
     RowBinary out = new RowBinary(INSERT_ROWS * 400);
@@ -195,8 +198,8 @@ public final class ChdbSinkBench {
       r.flowStartMs = r.time * 1000 - 5000;
       r.flowEndMs = r.time * 1000;
       r.receivedNs = r.time * 1_000_000_000L;
-      r.inIf = random.nextInt(64);
-      r.outIf = random.nextInt(64);
+      r.inIf = random.nextInt(interfaces);
+      r.outIf = random.nextInt(interfaces);
       r.direction = 0;
       v4(r.srcAddr, 0x0a000000 | random.nextInt(1 << 16));
       v4(r.dstAddr, 0xc0a80000 | random.nextInt(1 << 16));
@@ -204,8 +207,8 @@ public final class ChdbSinkBench {
       r.dstPort = random.nextBoolean() ? 443 : random.nextInt(65536);
       r.protocol = random.nextBoolean() ? 6 : 17;
       r.tcpFlags = random.nextInt(64);
-      r.srcAs = random.nextInt(1000);
-      r.dstAs = random.nextInt(1000);
+      r.srcAs = random.nextInt(asNumbers);
+      r.dstAs = random.nextInt(asNumbers);
       r.srcMask = 24;
       r.dstMask = 24;
       v4(r.nextHop, 0x0a0000fe);
