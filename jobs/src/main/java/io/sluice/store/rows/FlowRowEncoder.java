@@ -31,8 +31,7 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
         .fixed(r.srcAddr, 16).fixed(r.dstAddr, 16).uint16(r.srcPort).uint16(r.dstPort)
         .uint8(r.protocol).uint8(r.tcpFlags).uint8(r.tos).uint8(r.icmpType).uint8(r.icmpCode)
         .uint32(r.srcAs).uint32(r.dstAs);
-    longsAsUint32(out, r.asPath, r.asPathLength);
-    longsAsUint32(out, r.communities, r.communityCount);
+    out.uint32Array(r.asPath, r.asPathLength).uint32Array(r.communities, r.communityCount);
     out.uint8(r.srcMask).uint8(r.dstMask).fixed(r.nextHop, 16).fixed(r.bgpNextHop, 16)
         .uint16(r.srcVlan).uint16(r.dstVlan).uint64(r.srcMac).uint64(r.dstMac)
         .uint32(r.mplsTopLabel).uint32Array(r.mplsLabels, r.mplsLabelCount)
@@ -42,13 +41,5 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
         .uint32(r.inVrfId).uint32(r.outVrfId).string(r.inVrfName).string(r.outVrfName)
         .uint64(r.samplerId).uint64(r.sampledBytes).uint64(r.sampledPackets).uint32(r.samplingRate)
         .string(r.samplingRateSource.column()).uint64(r.estBytes).uint64(r.estPackets);
-  }
-
-  private static void longsAsUint32(RowBinary out, long[] values, int count) {
-    int[] narrow = new int[count];
-    for (int i = 0; i < count; i++) {
-      narrow[i] = (int) values[i];
-    }
-    out.uint32Array(narrow, count);
   }
 }
