@@ -134,7 +134,7 @@ public final class FlowsBench implements Callable<Integer> {
     TablePrinter.print(out, header, rows);
     out.println("not landed = still queued (in Kafka or the job) when the drain time ran out; sustained rec/s = landed /"
         + " (send time + drain time); lossless = every record and byte landed; us/rec = microseconds of CPU per record"
-        + " (per record landed for FlowJob's JobManager and TaskManager and ClickHouse, per record received by the"
+        + " (per record landed during the run, an earlier run's rest included, for FlowJob's JobManager and TaskManager and ClickHouse, per record received by the"
         + " collector, i.e. sent less 18 per kernel-dropped datagram, for the rest), each process's CPU from the start"
         + " of sending to the end of the drain, after the warm-up (\"+\": the process restarted"
         + " during the run and up to 0.5 s of the old one's CPU is missing).");
@@ -172,6 +172,9 @@ public final class FlowsBench implements Callable<Integer> {
     out.printf("sending %,d records/s for %d s (observation domain %d)...%n", rate, seconds, domain);
     out.flush();
     long dropsBefore = kernelDrops(metricsPort);
+    // Downstream of Kafka the work of the run is every record landed in it, the rest of an earlier run's included.
+    String all = "SELECT count() FROM flows WHERE exporter_name = 'bench-ipfix'";
+    long landedBefore = Long.parseLong(db.scalar(all));
     CpuMeter meter = new CpuMeter(pids);
     IpfixGenerator generated = send(rate, domain, port);
     long sent = generated.records;
@@ -189,6 +192,7 @@ public final class FlowsBench implements Callable<Integer> {
     }
     double drain = (System.nanoTime() - drainStart) / 1e9;
     Map<String, CpuAccount> cpu = meter.stop();
+    long landedInRun = Long.parseLong(db.scalar(all)) - landedBefore;
     long drops = kernelDrops(metricsPort) - dropsBefore;
     boolean bytesMatch = Long.toString(generated.octets).equals(db.scalar("SELECT sum(sampled_bytes) FROM flows"
         + " WHERE exporter_name = 'bench-ipfix' AND observation_domain = " + domain));
@@ -197,7 +201,7 @@ public final class FlowsBench implements Callable<Integer> {
         String.format(Locale.ROOT, "%,d", sent - landed), String.format(Locale.ROOT, "%.1f", drain),
         String.format(Locale.ROOT, "%,.0f", landed / (sendSeconds + drain)),
         Long.toString(drops), landed == sent && bytesMatch ? "yes" : "no"));
-    long worked = landed;
+    long worked = landedInRun;
     // Datagrams the kernel dropped never reached the collector: upstream of Kafka the work is the records received.
     long received = Math.max(0, sent - drops * IpfixGenerator.RECORDS_PER_DATAGRAM);
     for (String name : pids.keySet()) {
@@ -209,7 +213,8 @@ public final class FlowsBench implements Callable<Integer> {
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }
-    out.printf("  landed %,d of %,d (drain %.1f s, kernel drops %d)%n", landed, sent, drain, drops);
+    out.printf("  landed %,d of %,d (drain %.1f s, kernel drops %d); %,d records landed during the run in all%n",
+        landed, sent, drain, drops, landedInRun);
     return row;
   }
 
