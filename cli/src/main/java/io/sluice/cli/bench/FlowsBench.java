@@ -134,8 +134,8 @@ public final class FlowsBench implements Callable<Integer> {
     TablePrinter.print(out, header, rows);
     out.println("not landed = still queued (in Kafka or the job) when the drain time ran out; sustained rec/s = landed /"
         + " (send time + drain time); lossless = every record and byte landed; us/rec = microseconds of CPU per record"
-        + " (per record landed during the run, an earlier run's rest included, for FlowJob's JobManager and TaskManager and ClickHouse, per record received by the"
-        + " collector, i.e. sent less 18 per kernel-dropped datagram, for the rest), each process's CPU from the start"
+        + " (per record landed during the run, an earlier run's rest included, for FlowJob's JobManager and TaskManager and ClickHouse, per record sent for the"
+        + " generator, per record received by the collector, i.e. sent less 18 per kernel-dropped datagram, for the rest), each process's CPU from the start"
         + " of sending to the end of the drain, after the warm-up (\"+\": the process restarted"
         + " during the run and up to 0.5 s of the old one's CPU is missing).");
     if (!peerRows.isEmpty()) {
@@ -205,11 +205,11 @@ public final class FlowsBench implements Callable<Integer> {
     // Datagrams the kernel dropped never reached the collector: upstream of Kafka the work is the records received.
     long received = Math.max(0, sent - drops * IpfixGenerator.RECORDS_PER_DATAGRAM);
     for (String name : pids.keySet()) {
-      row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, received, worked)));
+      row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, sent, received, worked)));
     }
     // The pipeline's sum: n/a when nothing landed, as each process's own column says (no division by zero).
     row.add(worked <= 0 || received <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream()
-        .filter(cpu::containsKey).mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, received, worked)).sum()));
+        .filter(cpu::containsKey).mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, sent, received, worked)).sum()));
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }
@@ -281,10 +281,10 @@ public final class FlowsBench implements Callable<Integer> {
 
   /**
    * Downstream of Kafka, a process has worked on the records landed; up to Kafka, on the records the collector
-   * received (sent less the kernel's drops; the generator's own figure is per record received too).
+   * received (sent less the kernel's drops); the generator, on the records it sent.
    */
-  static long perRecordOf(String process, long received, long landed) {
-    return DOWNSTREAM.contains(process) ? landed : received;
+  static long perRecordOf(String process, long sent, long received, long landed) {
+    return DOWNSTREAM.contains(process) ? landed : process.equals("generator") ? sent : received;
   }
 
   private static final List<String> DOWNSTREAM = List.of("flink-taskmanager", "flink-jobmanager", "clickhouse");
