@@ -3,11 +3,10 @@ package io.sluice.jobs.flow;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
+import io.sluice.jobs.SerializerTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -127,65 +126,7 @@ public final class RawDatagramSerializer extends TypeSerializerSingleton<RawData
   public static final class Factory extends TypeInfoFactory<RawDatagram> {
     @Override
     public TypeInformation<RawDatagram> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
-      return new Info();
-    }
-  }
-
-  /** The type information of {@link RawDatagram}. */
-  public static final class Info extends TypeInformation<RawDatagram> {
-    @Override
-    public boolean isBasicType() {
-      return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-      return false;
-    }
-
-    @Override
-    public int getArity() {
-      return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-      return 1;
-    }
-
-    @Override
-    public Class<RawDatagram> getTypeClass() {
-      return RawDatagram.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-      return false;
-    }
-
-    @Override
-    public TypeSerializer<RawDatagram> createSerializer(SerializerConfig config) {
-      return INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-      return "RawDatagram";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Info;
-    }
-
-    @Override
-    public int hashCode() {
-      return Info.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object o) {
-      return o instanceof Info;
+      return new SerializerTypeInfo<>(RawDatagram.class, INSTANCE);
     }
   }
 }
