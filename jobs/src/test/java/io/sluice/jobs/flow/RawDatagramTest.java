@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.sluice.store.sink.RowBinary;
 import io.sluice.wire.FlowDatagram;
 import io.sluice.wire.FlowProtocol;
 import java.util.Arrays;
@@ -23,28 +21,6 @@ import org.junit.jupiter.api.Test;
 /** The envelope read from its bytes, against protobuf's own parser; the datagram's serializer. */
 class RawDatagramTest {
   private static final long T0 = 1_700_000_000_123_456_789L;
-
-  /** What the job read before it read the bytes itself: protobuf's message, then the same checks. */
-  private static RawDatagram viaProtobuf(byte[] value) {
-    try {
-      FlowDatagram e = FlowDatagram.parseFrom(value);
-      if (e.getExporterAddr().size() != 16 || e.getPayload().isEmpty() || e.getReceivedNs() <= 0
-          || e.getReceivedNs() / 1_000_000_000L > RowBinary.MAX_DATE_TIME) {
-        return null;
-      }
-      RawDatagram d = new RawDatagram();
-      d.exporterAddr = e.getExporterAddr().toByteArray();
-      d.exporterPort = e.getExporterPort();
-      d.receivedNs = e.getReceivedNs();
-      d.collectorId = e.getCollectorId();
-      d.sourceUpdatedNs = e.getSourceUpdatedNs();
-      d.udpSourceAddr = e.getUdpSourceAddr().toByteArray();
-      d.payload = e.getPayload().toByteArray();
-      return d;
-    } catch (InvalidProtocolBufferException e) {
-      return null;
-    }
-  }
 
   private static String describe(RawDatagram d) {
     return d == null ? "null" : Arrays.toString(d.exporterAddr) + " " + d.exporterPort + " " + d.receivedNs + " "
@@ -106,7 +82,7 @@ class RawDatagramTest {
       if (i % 4 != 0) {
         value = mutate(value, random);
       }
-      RawDatagram expected = viaProtobuf(value);
+      RawDatagram expected = EnvelopeViaProtobuf.read(value);
       RawDatagram read = RawDatagram.fromEnvelope(value);
       assertEquals(describe(expected), describe(read), "envelope " + java.util.HexFormat.of().formatHex(value));
       if (read == null) {
