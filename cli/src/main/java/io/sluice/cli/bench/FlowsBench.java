@@ -64,25 +64,31 @@ public final class FlowsBench implements Callable<Integer> {
   @Option(names = "--checkpoint-ms", defaultValue = "10000", description = "FlowJob's checkpoint (commit) interval. Default: ${DEFAULT-VALUE}.")
   long checkpointMs;
 
+  @Option(names = "--warmup-seconds", defaultValue = "10", description = {"Before the measured rates, send at the first"
+      + " rate for this long (an observation domain of its own) and wait for it to land: the job's start (jar download,"
+      + " class loading, JIT) is then reported apart instead of in the CPU per record. 0: none. Default: ${DEFAULT-VALUE}."})
+  int warmupSeconds;
+
+  @Option(names = "--job-jar", paramLabel = "FILE", description = "The FlowJob jar to submit (default: the checkout's"
+      + " jobs/target jar), e.g. an older build to compare.")
+  Path jobJar;
+
   @Option(names = "--peers", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Also send each stream to nfdump's nfcapd and pmacct's nfacctd, where installed. Default: ${DEFAULT-VALUE}.")
   boolean peers;
 
   @Override
   public Integer call() throws Exception {
-    if (seconds < 1 || drainSeconds < 1 || rates.stream().anyMatch(r -> r < IpfixGenerator.RECORDS_PER_DATAGRAM)) {
+    if (seconds < 1 || drainSeconds < 1 || warmupSeconds < 0 || rates.stream().anyMatch(r -> r < IpfixGenerator.RECORDS_PER_DATAGRAM)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--seconds and --drain-seconds must be >= 1 and every rate >= " + IpfixGenerator.RECORDS_PER_DATAGRAM);
+          "--seconds and --drain-seconds must be >= 1, --warmup-seconds >= 0 and every rate >= " + IpfixGenerator.RECORDS_PER_DATAGRAM);
     }
     PrintWriter out = spec.commandLine().getOut();
     StackSettings settings = stackOptions.settings();
     LocalStack stack = new LocalStack(settings);
     UpCommand.bringUp(stack, 180, true, out);
     LocalPipeline.ensureSource(settings, "127.0.3.1", "bench-ipfix", 1000, out);
-    // The bench's own FlowJob, at the production commit interval: each checkpoint commits one set of parts.
     LocalPipeline.cancelFlowJob(settings, out);
-    // One generator is one exporter at the bench's whole rate: above FlowJob's default per-exporter budget.
-    LocalPipeline.submitFlowJob(settings, checkpointMs, out, "exporter-records-per-second=100000000");
 
     int ipfixPort = Ports.free();
     int metricsPort = Ports.free();
@@ -94,6 +100,18 @@ public final class FlowsBench implements Callable<Integer> {
       awaitMetrics(metricsPort);
       ClickHouseHttp db = new ClickHouseHttp(settings.clickhouseUrl(), "sluice");
       long runBase = (System.currentTimeMillis() / 1000) % 1_000_000 * 100;
+      CpuMeter startUp = new CpuMeter(pids);
+      long submitted = System.nanoTime();
+      // The bench's own FlowJob, at the production commit interval: each checkpoint commits one set of parts. One
+      // generator is one exporter at the bench's whole rate: above FlowJob's default per-exporter budget.
+      LocalPipeline.submitFlowJob(settings, checkpointMs, jobJar, out, "exporter-records-per-second=100000000");
+      if (warmupSeconds > 0) {
+        warmUp(rates.get(0), runBase + 99, ipfixPort, db, out);
+      }
+      Map<String, CpuAccount> startUpCpu = startUp.stop();
+      out.printf("  start-up%s: %.1f s; CPU s: %s%n", warmupSeconds > 0 ? " and warm-up" : "",
+          (System.nanoTime() - submitted) / 1e9, String.join(", ", startUpCpu.entrySet().stream()
+              .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue().cpuSeconds())).toList()));
       for (int i = 0; i < rates.size(); i++) {
         rows.add(run(rates.get(i), runBase + i, ipfixPort, metricsPort, db, pids, out));
         for (PeerCollector peer : PeerCollector.values()) {
@@ -116,8 +134,9 @@ public final class FlowsBench implements Callable<Integer> {
     TablePrinter.print(out, header, rows);
     out.println("not landed = still queued (in Kafka or the job) when the drain time ran out; sustained rec/s = landed /"
         + " (send time + drain time); lossless = every record and byte landed; us/rec = microseconds of CPU per record"
-        + " (per record landed for FlowJob's JobManager and TaskManager and ClickHouse, per record sent for the rest),"
-        + " each process's CPU from the start of sending to the end of the drain (\"+\": the process restarted"
+        + " (per record landed during the run, an earlier run's rest included, for FlowJob's JobManager and TaskManager and ClickHouse, per record sent for the"
+        + " generator, per record received by the collector, i.e. sent less 18 per kernel-dropped datagram, for the rest), each process's CPU from the start"
+        + " of sending to the end of the drain, after the warm-up (\"+\": the process restarted"
         + " during the run and up to 0.5 s of the old one's CPU is missing).");
     if (!peerRows.isEmpty()) {
       out.println();
@@ -153,6 +172,9 @@ public final class FlowsBench implements Callable<Integer> {
     out.printf("sending %,d records/s for %d s (observation domain %d)...%n", rate, seconds, domain);
     out.flush();
     long dropsBefore = kernelDrops(metricsPort);
+    // Downstream of Kafka the work of the run is every record landed in it, the rest of an earlier run's included.
+    String all = "SELECT count() FROM flows WHERE exporter_name = 'bench-ipfix'";
+    long landedBefore = Long.parseLong(db.scalar(all));
     CpuMeter meter = new CpuMeter(pids);
     IpfixGenerator generated = send(rate, domain, port);
     long sent = generated.records;
@@ -170,6 +192,7 @@ public final class FlowsBench implements Callable<Integer> {
     }
     double drain = (System.nanoTime() - drainStart) / 1e9;
     Map<String, CpuAccount> cpu = meter.stop();
+    long landedInRun = Long.parseLong(db.scalar(all)) - landedBefore;
     long drops = kernelDrops(metricsPort) - dropsBefore;
     boolean bytesMatch = Long.toString(generated.octets).equals(db.scalar("SELECT sum(sampled_bytes) FROM flows"
         + " WHERE exporter_name = 'bench-ipfix' AND observation_domain = " + domain));
@@ -178,22 +201,44 @@ public final class FlowsBench implements Callable<Integer> {
         String.format(Locale.ROOT, "%,d", sent - landed), String.format(Locale.ROOT, "%.1f", drain),
         String.format(Locale.ROOT, "%,.0f", landed / (sendSeconds + drain)),
         Long.toString(drops), landed == sent && bytesMatch ? "yes" : "no"));
-    long worked = landed;
+    long worked = landedInRun;
+    // Datagrams the kernel dropped never reached the collector: upstream of Kafka the work is the records received.
+    long received = Math.max(0, sent - drops * IpfixGenerator.RECORDS_PER_DATAGRAM);
     for (String name : pids.keySet()) {
-      row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, sent, worked)));
+      row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, sent, received, worked)));
     }
     // The pipeline's sum: n/a when nothing landed, as each process's own column says (no division by zero).
-    row.add(worked <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream().filter(cpu::containsKey)
-        .mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, sent, worked)).sum()));
+    row.add(worked <= 0 || received <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream()
+        .filter(cpu::containsKey).mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, sent, received, worked)).sum()));
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }
-    out.printf("  landed %,d of %,d (drain %.1f s, kernel drops %d)%n", landed, sent, drain, drops);
+    out.printf("  landed %,d of %,d (drain %.1f s, kernel drops %d); %,d records landed during the run in all%n",
+        landed, sent, drain, drops, landedInRun);
     return row;
+  }
+
+  /** Sends at {@code rate} for the warm-up time and waits (up to the drain time) until it has landed. */
+  private void warmUp(int rate, long domain, int port, ClickHouseHttp db, PrintWriter out) throws Exception {
+    out.printf("warming up: %,d records/s for %d s (observation domain %d)...%n", rate, warmupSeconds, domain);
+    out.flush();
+    long sent = send(rate, domain, port, warmupSeconds).records;
+    long deadline = System.currentTimeMillis() + drainSeconds * 1000L;
+    long landed = 0;
+    while (System.currentTimeMillis() < deadline && landed < sent) {
+      Thread.sleep(500);
+      landed = Long.parseLong(db.scalar(
+          "SELECT count() FROM flows WHERE exporter_name = 'bench-ipfix' AND observation_domain = " + domain));
+    }
+    out.printf("  warm-up landed %,d of %,d%n", landed, sent);
   }
 
   /** Paces datagrams in 1 ms slots so the rate holds over the whole period. */
   private IpfixGenerator send(int rate, long domain, int port) throws IOException, InterruptedException {
+    return send(rate, domain, port, seconds);
+  }
+
+  private IpfixGenerator send(int rate, long domain, int port, int seconds) throws IOException, InterruptedException {
     IpfixGenerator generator = new IpfixGenerator(domain, domain);
     ByteBuffer buf = ByteBuffer.allocate(1500);
     InetAddress collector = InetAddress.getLoopbackAddress();
@@ -234,9 +279,12 @@ public final class FlowsBench implements Callable<Integer> {
   private static final String PIPELINE = "collector+kafka+taskmanager";
   private static final List<String> PIPELINE_PROCESSES = List.of("collector", "kafka", "flink-taskmanager");
 
-  /** Downstream of Kafka, a process has worked on the records landed; up to Kafka, on the records sent. */
-  private static long perRecordOf(String process, long sent, long landed) {
-    return DOWNSTREAM.contains(process) ? landed : sent;
+  /**
+   * Downstream of Kafka, a process has worked on the records landed; up to Kafka, on the records the collector
+   * received (sent less the kernel's drops); the generator, on the records it sent.
+   */
+  static long perRecordOf(String process, long sent, long received, long landed) {
+    return DOWNSTREAM.contains(process) ? landed : process.equals("generator") ? sent : received;
   }
 
   private static final List<String> DOWNSTREAM = List.of("flink-taskmanager", "flink-jobmanager", "clickhouse");

@@ -87,7 +87,17 @@ public final class LocalPipeline {
 
   /** Submits FlowJob with the given checkpoint interval (the commit interval of its rows) and more arguments. */
   public static void submitFlowJob(StackSettings settings, long checkpointMs, PrintWriter out, String... more) {
-    List<String> args = new ArrayList<>(List.of("submit", "--flink", settings.flinkUrl(), "flows",
+    submitFlowJob(settings, checkpointMs, null, out, more);
+  }
+
+  /** As above, from {@code jar} (null: the checkout's job jar). */
+  public static void submitFlowJob(StackSettings settings, long checkpointMs, java.nio.file.Path jar, PrintWriter out,
+      String... more) {
+    List<String> args = new ArrayList<>(List.of("submit", "--flink", settings.flinkUrl()));
+    if (jar != null) {
+      args.add("--jar=" + jar.toAbsolutePath());
+    }
+    args.addAll(List.of("flows",
         "kafka=" + settings.kafkaBootstrap(), "clickhouse=" + settings.clickhouseUrl(), "checkpoint-ms=" + checkpointMs));
     args.addAll(List.of(more));
     int code = Main.newCommandLine().setOut(out).setErr(out).execute(args.toArray(String[]::new));

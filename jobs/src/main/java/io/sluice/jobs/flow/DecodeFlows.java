@@ -215,6 +215,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     sink.out = out;
     sink.ctx = ctx;
     sink.source = source;
+    sink.namesInterfaces = Enrichment.namesInterfaces(source);
     sink.stats = stats;
     sink.counters = perDatagram;
     sink.budget = exporter.budget;
@@ -411,6 +412,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
     Collector<FlowRecord> out;
     ReadOnlyContext ctx;
     FlowSource source;
+    boolean namesInterfaces;
     DatagramStats stats;
     DecodeCounters counters;
     long[] budget;
@@ -428,7 +430,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
         return;
       }
       budget[1]++;
-      Enrichment.label(record, source);
+      Enrichment.label(record, source, namesInterfaces);
       stats.records++;
       stats.rate(record.samplingRate, record.samplingRateSource.column());
       try {

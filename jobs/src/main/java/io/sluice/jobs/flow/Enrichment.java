@@ -16,15 +16,23 @@ final class Enrichment {
     state.configuredOverrideRate(override ? rate : 0);
   }
 
-  /** After decoding: the labels of each record. */
-  static void label(FlowRecord record, FlowSource source) {
+  /**
+   * Whether the source registers interface names: asked once per datagram, as protobuf's map getters allocate on
+   * every call when the map is empty.
+   */
+  static boolean namesInterfaces(FlowSource source) {
+    return source != null && source.getInterfaceNamesCount() > 0;
+  }
+
+  /** After decoding: the labels of each record; {@code namesInterfaces}: {@link #namesInterfaces} of the source. */
+  static void label(FlowRecord record, FlowSource source, boolean namesInterfaces) {
     if (source == null) {
       return;
     }
     record.exporterName = source.getName();
     record.site = source.getSite();
     // A name registered with `sluice sources add --interface` wins over the exporter's own (options data).
-    if (source.getInterfaceNamesCount() == 0) {
+    if (!namesInterfaces) {
       return; // most sources register none: skip the two map look-ups per record
     }
     record.inIfName = source.getInterfaceNamesOrDefault((int) record.inIf, record.inIfName);

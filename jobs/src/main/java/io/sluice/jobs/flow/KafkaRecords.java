@@ -1,7 +1,5 @@
 package io.sluice.jobs.flow;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.sluice.wire.FlowDatagram;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -23,26 +21,11 @@ final class KafkaRecords {
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawDatagram> out) {
-      try {
-        FlowDatagram envelope = FlowDatagram.parseFrom(record.value() == null ? new byte[0] : record.value());
-        // A receive time outside what a DateTime column holds cannot come from a collector's clock.
-        long receivedSeconds = envelope.getReceivedNs() / 1_000_000_000L;
-        if (envelope.getExporterAddr().size() != 16 || envelope.getPayload().isEmpty()
-            || envelope.getReceivedNs() <= 0 || receivedSeconds > io.sluice.store.sink.RowBinary.MAX_DATE_TIME) {
-          malformed.inc();
-          return;
-        }
-        RawDatagram d = new RawDatagram();
-        d.exporterAddr = envelope.getExporterAddr().toByteArray();
-        d.exporterPort = envelope.getExporterPort();
-        d.receivedNs = envelope.getReceivedNs();
-        d.collectorId = envelope.getCollectorId();
-        d.sourceUpdatedNs = envelope.getSourceUpdatedNs();
-        d.udpSourceAddr = envelope.getUdpSourceAddr().toByteArray();
-        d.payload = envelope.getPayload().toByteArray();
-        out.collect(d);
-      } catch (InvalidProtocolBufferException e) {
+      RawDatagram d = RawDatagram.fromEnvelope(record.value());
+      if (d == null) {
         malformed.inc();
+      } else {
+        out.collect(d);
       }
     }
 

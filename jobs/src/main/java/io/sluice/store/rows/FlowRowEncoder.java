@@ -299,10 +299,10 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
       out.uint32(r.dstAs);
     }
     if (has(columns, 27)) {
-      longsAsUint32(out, r.asPath, r.asPathLength);
+      out.uint32Array(r.asPath, r.asPathLength);
     }
     if (has(columns, 28)) {
-      longsAsUint32(out, r.communities, r.communityCount);
+      out.uint32Array(r.communities, r.communityCount);
     }
     if (has(columns, 29)) {
       out.uint8(r.srcMask);
@@ -407,13 +407,5 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
       }
     }
     return false;
-  }
-
-  private static void longsAsUint32(RowBinary out, long[] values, int count) {
-    int[] narrow = new int[count];
-    for (int i = 0; i < count; i++) {
-      narrow[i] = (int) values[i];
-    }
-    out.uint32Array(narrow, count);
   }
 }

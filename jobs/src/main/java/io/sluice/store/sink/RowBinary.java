@@ -1,5 +1,8 @@
 package io.sluice.store.sink;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -9,6 +12,10 @@ import java.util.Arrays;
  * and LowCardinality(String) and String, so one encoding fits old and new servers.
  */
 public final class RowBinary {
+  // One bounds check and one store per number, instead of one per byte (the flows row has 56 columns).
+  private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private byte[] buf;
   private int size;
 
@@ -44,8 +51,8 @@ public final class RowBinary {
 
   public RowBinary uint16(int v) {
     ensure(2);
-    buf[size++] = (byte) v;
-    buf[size++] = (byte) (v >>> 8);
+    SHORT.set(buf, size, (short) v);
+    size += 2;
     return this;
   }
 
@@ -56,17 +63,15 @@ public final class RowBinary {
 
   public RowBinary uint32(long v) {
     ensure(4);
-    for (int i = 0; i < 4; i++) {
-      buf[size++] = (byte) (v >>> (8 * i));
-    }
+    INT.set(buf, size, (int) v);
+    size += 4;
     return this;
   }
 
   public RowBinary uint64(long v) {
     ensure(8);
-    for (int i = 0; i < 8; i++) {
-      buf[size++] = (byte) (v >>> (8 * i));
-    }
+    LONG.set(buf, size, v);
+    size += 8;
     return this;
   }
 
@@ -123,6 +128,12 @@ public final class RowBinary {
     }
     ensure(n);
     int len = b == null ? 0 : b.length;
+    if (len == 16 && n == 16) { // an address: two 8-byte moves rather than a copy call for 16 bytes
+      LONG.set(buf, size, (long) LONG.get(b, 0));
+      LONG.set(buf, size + 8, (long) LONG.get(b, 8));
+      size += 16;
+      return this;
+    }
     if (len > 0) {
       System.arraycopy(b, 0, buf, size, len);
     }
@@ -150,6 +161,15 @@ public final class RowBinary {
     varint(count);
     for (int i = 0; i < count; i++) {
       uint32(values[i] & 0xFFFFFFFFL);
+    }
+    return this;
+  }
+
+  /** Array(UInt32) of the low 32 bits of the first {@code count} values. */
+  public RowBinary uint32Array(long[] values, int count) {
+    varint(count);
+    for (int i = 0; i < count; i++) {
+      uint32(values[i]);
     }
     return this;
   }

@@ -79,4 +79,30 @@ class RowBinaryTest {
   void arraysHaveACount() {
     assertEquals("02" + "01000000" + "ffffffff", hex(new RowBinary(8).uint32Array(new int[] {1, -1, 9}, 2)));
   }
+
+  /** Numbers and 16-byte addresses at unaligned offsets, across the buffer's growth, as ByteBuffer writes them. */
+  @Test
+  void numbersAndAddressesAtOddOffsetsAcrossGrowth() {
+    RowBinary rb = new RowBinary(1);
+    java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate(4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(22);
+    rb.uint8(7);
+    expected.put((byte) 7);
+    for (int i = 0; i < 100; i++) {
+      long v = random.nextLong();
+      byte[] address = new byte[16];
+      for (int j = 0; j < 16; j++) {
+        address[j] = (byte) random.nextInt(256);
+      }
+      rb.uint16((int) v).uint32(v).uint64(v).fixed(address, 16).uint8((int) v);
+      expected.putShort((short) v).putInt((int) v).putLong(v).put(address).put((byte) v);
+    }
+    assertArrayEquals(Arrays.copyOf(expected.array(), expected.position()), Arrays.copyOf(rb.array(), rb.size()));
+  }
+
+  @Test
+  void longsAsAnArrayOfUInt32KeepTheLow32Bits() {
+    assertEquals("02" + "01000000" + "ffffffff",
+        hex(new RowBinary(8).uint32Array(new long[] {1, 0x7_FFFF_FFFFL, 9}, 2)));
+  }
 }
