@@ -61,11 +61,16 @@ final class CpuMeter implements AutoCloseable {
   }
 
   /** µs of CPU per record (or packet), with "+" when a restart lost up to one interval of the old process's time. */
+  /** µs of CPU per record; NaN when no record was worked on. */
+  static double micros(CpuAccount a, long records) {
+    return records <= 0 ? Double.NaN : a.cpuSeconds() * 1e6 / records;
+  }
+
   static String microsPerRecord(CpuAccount a, long records) {
     if (records <= 0) {
       return "n/a";
     }
-    String us = String.format(Locale.ROOT, "%.2f", a.cpuSeconds() * 1e6 / records);
+    String us = String.format(Locale.ROOT, "%.2f", micros(a, records));
     return a.restarts() == 0 ? us : us + "+ (" + a.restarts() + " restart" + (a.restarts() == 1 ? "" : "s") + ")";
   }
 }

@@ -209,7 +209,8 @@ public final class FlowsBench implements Callable<Integer> {
     }
     // The pipeline's sum: n/a when nothing landed, as each process's own column says (no division by zero).
     row.add(worked <= 0 || received <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream()
-        .filter(cpu::containsKey).mapToDouble(name -> cpu.get(name).cpuSeconds() * 1e6 / perRecordOf(name, sent, received, worked)).sum()));
+        .filter(cpu::containsKey).mapToDouble(name -> CpuMeter.micros(cpu.get(name), perRecordOf(name, sent, received,
+        worked))).sum()));
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }
