@@ -706,6 +706,32 @@ class K8sManifestsTest {
     }
   }
 
+  /**
+   * The state backends BENCHMARKS.md measured and chose (L7Job CPU per packet, issue 22 fifth round): the L7Job's join
+   * and FlowJob's decode on the heap, whose keyed-state reads and writes cost more on RocksDB than the rest of the
+   * path (L7Job) or 10-20 % of it (FlowJob), with no managed memory (only RocksDB would use it; the heap gets it);
+   * ConnectionsJob on RocksDB, incremental (not measured).
+   */
+  @Test
+  void flinkJobsUseTheMeasuredStateBackends() {
+    Map<String, String> backends = Map.of("io.sluice.jobs.l7.L7Job", "hashmap", "io.sluice.jobs.flow.FlowJob", "hashmap",
+        "io.sluice.jobs.conn.ConnectionsJob", "rocksdb");
+    for (var b : built.entrySet()) {
+      for (JsonNode j : b.getValue().stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")).toList()) {
+        JsonNode conf = j.path("spec").path("flinkConfiguration");
+        String backend = backends.get(j.path("spec").path("job").path("entryClass").asText());
+        String where = b.getKey() + " " + name(j);
+        assertEquals(backend, conf.path("state.backend.type").asText(), where + ": state.backend.type");
+        if (backend.equals("hashmap")) {
+          assertEquals("0", conf.path("taskmanager.memory.managed.fraction").asText(), where + ": managed memory unused on the heap backend");
+          conf.fieldNames().forEachRemaining(k -> assertFalse(k.startsWith("state.backend.rocksdb."), where + ": " + k + " has no effect"));
+        } else {
+          assertEquals("true", conf.path("state.backend.incremental").asText(), where + ": incremental checkpoints");
+        }
+      }
+    }
+  }
+
   @Test
   void ebpfLoaderHasOnlyTheCapabilitiesItNeeds() {
     for (var b : built.entrySet()) {

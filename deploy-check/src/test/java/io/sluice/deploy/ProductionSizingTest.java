@@ -39,11 +39,11 @@ class ProductionSizingTest {
   @Test
   void aCostOrARequestThatDisagreesIsNamed() throws Exception {
     String text = benchmarks();
-    String changed = text.replace("| flows: ClickHouse | 10.40 |", "| flows: ClickHouse | 12.40 |");
+    String changed = text.replace("| flows: ClickHouse | 8.36 |", "| flows: ClickHouse | 12.40 |");
     assertTrue(!changed.equals(text));
     List<String> tableErrors = ProductionSizing.parse(changed).tableErrors();
     assertTrue(tableErrors.stream().anyMatch(e -> e.startsWith("flows: ClickHouse at 300000/s")), tableErrors.toString());
-    assertTrue(tableErrors.stream().anyMatch(e -> e.startsWith("ClickHouse: the table says 13.4 cores needed")),
+    assertTrue(tableErrors.stream().anyMatch(e -> e.startsWith("ClickHouse: the table says 8.0 cores needed")),
         tableErrors.toString());
 
     List<JsonNode> overlay = production();
@@ -57,7 +57,7 @@ class ProductionSizingTest {
     }
     List<String> overlayErrors = ProductionSizing.parse(text).overlayErrors(overlay);
     assertEquals(List.of("FlinkDeployment/sluice-flows spec.job.parallelism is 8, the sizing table says 2",
-        "KafkaNodePool/brokers spec.resources.requests.cpu is 2, the sizing table says 1"),
+        "KafkaNodePool/brokers spec.resources.requests.cpu is 2, the sizing table says 0.75"),
         overlayErrors.stream().filter(e -> e.startsWith("FlinkDeployment/sluice-flows") || e.startsWith("KafkaNodePool")).sorted().toList());
   }
 

@@ -58,6 +58,10 @@ public final class L7Bench implements Callable<Integer> {
   @Option(names = "--copies", defaultValue = "10", description = "Times the capture is replayed, each as its own node. Default: ${DEFAULT-VALUE}.")
   int copies;
 
+  @Option(names = "--packets-per-record", paramLabel = "N", defaultValue = "64",
+      description = "Packets per Kafka record: above 1, CapturedPacketBatch records of up to N packets of one partition, as the eBPF loader sends them (one per partition per drain of its ring buffer); 1: one CapturedPacket per record. Default: ${DEFAULT-VALUE}.")
+  int packetsPerRecord;
+
   @Option(names = "--kafka", defaultValue = DefaultEndpoints.KAFKA, description = "Default: ${DEFAULT-VALUE}.")
   String kafka;
 
@@ -78,6 +82,9 @@ public final class L7Bench implements Callable<Integer> {
   public Integer call() throws Exception {
     if (conversations < 1 || conversations > 1_000_000) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--conversations must be 1..1000000, got " + conversations);
+    }
+    if (packetsPerRecord < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--packets-per-record must be at least 1, got " + packetsPerRecord);
     }
     Path file = capture != null ? capture : generatedCapture(conversations);
     if (!Files.isRegularFile(file)) {
@@ -119,7 +126,8 @@ public final class L7Bench implements Callable<Integer> {
     CpuMeter replayCpu = new CpuMeter(pids);
     long replayStart = System.nanoTime();
     for (int i = 1; i <= copies; i++) {
-      packets += PacketReplay.run(file, kafka, prefix + Topics.PACKETS_RAW, "bench-" + i, 0, (i - 1) * span).packets();
+      packets += PacketReplay.run(file, kafka, prefix + Topics.PACKETS_RAW, "bench-" + i, 0, (i - 1) * span,
+          packetsPerRecord).packets();
     }
     long replayNs = System.nanoTime() - replayStart;
     Map<String, CpuAccount> replayed = replayCpu.stop();
@@ -159,10 +167,10 @@ public final class L7Bench implements Callable<Integer> {
     double replayS = replayNs / 1e9;
     double jobS = jobNs / 1e9;
     double totalS = replayS + jobS;
-    out.printf("| capture | copies | packets | rows | replay to Kafka | L7Job (submit to finished) | end to end |%n");
-    out.printf("|---|---|---|---|---|---|---|%n");
-    out.printf("| %s | %d | %,d | %,d | %.1f s, %,.0f packets/s | %.1f s, %,.0f packets/s, %,.0f rows/s | %.1f s, %,.0f packets/s, %,.0f rows/s |%n",
-        file.getFileName(), copies, packets, rows, replayS, packets / replayS, jobS, packets / jobS, rows / jobS,
+    out.printf("| capture | copies | packets per record | packets | rows | replay to Kafka | L7Job (submit to finished) | end to end |%n");
+    out.printf("|---|---|---|---|---|---|---|---|%n");
+    out.printf("| %s | %d | %d | %,d | %,d | %.1f s, %,.0f packets/s | %.1f s, %,.0f packets/s, %,.0f rows/s | %.1f s, %,.0f packets/s, %,.0f rows/s |%n",
+        file.getFileName(), copies, packetsPerRecord, packets, rows, replayS, packets / replayS, jobS, packets / jobS, rows / jobS,
         totalS, packets / totalS, rows / totalS);
     out.println();
     out.println("Microseconds of CPU per packet, per process (\"+\": restarted during the run, up to 0.5 s of the old"

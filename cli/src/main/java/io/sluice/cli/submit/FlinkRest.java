@@ -62,9 +62,12 @@ public final class FlinkRest {
     return jobId;
   }
 
-  /** The job's state: CREATED, RUNNING, FINISHED, FAILED, ... */
+  /**
+   * The job's state: CREATED, RUNNING, FINISHED, FAILED, ... From /jobs/{id}/status: /jobs/{id} builds the whole job's
+   * details (every vertex, and its metrics fetched from the TaskManagers), a cost in the JobManager at every poll.
+   */
   public String jobState(String jobId) throws IOException {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + jobId)).GET()).path("state").asText();
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + jobId + "/status")).GET()).path("status").asText();
   }
 
   /** Cancels a job and waits until it has left RUNNING. */

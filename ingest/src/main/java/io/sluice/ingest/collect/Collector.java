@@ -1,7 +1,5 @@
 package io.sluice.ingest.collect;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.sluice.ingest.metrics.MetricsServer;
 import io.sluice.net.IpAddresses;
 import io.sluice.ingest.sources.SourceTable;
@@ -42,6 +40,7 @@ public final class Collector implements AutoCloseable {
   private final SourceWatcher watcher;
   private final AtomicLong lastSendFailureLogNs = new AtomicLong(Long.MIN_VALUE);
   private final RejectionLog rejectionLog;
+  private final FlowEnvelope envelope;
   private UdpListeners listeners;
   private CollectorMetrics metrics;
   private MetricsServer metricsServer;
@@ -52,6 +51,7 @@ public final class Collector implements AutoCloseable {
     this.producer = producer;
     this.watcher = watcher;
     this.rejectionLog = new RejectionLog(config.log, System::nanoTime);
+    this.envelope = new FlowEnvelope(config.collectorId);
   }
 
   /**
@@ -82,8 +82,8 @@ public final class Collector implements AutoCloseable {
     }
     c.listeners.start(new UdpListeners.Handler() {
       @Override
-      public void datagram(ListenerKind kind, InetSocketAddress from, byte[] payload) {
-        c.handle(kind, from, payload);
+      public void datagram(ListenerKind kind, InetSocketAddress from, byte[] payload, int length) {
+        c.handle(kind, from, payload, length);
       }
 
       @Override
@@ -102,7 +102,7 @@ public final class Collector implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-collector-" + config.collectorId);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression);
     p.put(ProducerConfig.LINGER_MS_CONFIG, config.lingerMs);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
@@ -129,15 +129,20 @@ public final class Collector implements AutoCloseable {
 
   /** What happens to one datagram; package-private so tests can drive it without sockets. */
   void handle(ListenerKind kind, InetSocketAddress from, byte[] payload) {
+    handle(kind, from, payload, payload.length);
+  }
+
+  /** The datagram is {@code payload[0, length)}; the array may be reused once this returns. */
+  private void handle(ListenerKind kind, InetSocketAddress from, byte[] payload, int length) {
     long receivedNs = nowNs();
     byte[] udpSource = IpAddresses.to16(from.getAddress().getAddress());
-    FlowProtocol protocol = FlowSniff.protocol(kind, payload, payload.length);
+    FlowProtocol protocol = FlowSniff.protocol(kind, payload, length);
     byte[] exporter = udpSource;
     String malformed = null;
     if (protocol == null) {
       malformed = "unknown_version";
     } else if (kind == ListenerKind.SFLOW) {
-      byte[] agent = FlowSniff.sflowAgent(payload, payload.length);
+      byte[] agent = FlowSniff.sflowAgent(payload, length);
       if (agent == null) {
         malformed = "truncated";
       } else {
@@ -159,7 +164,7 @@ public final class Collector implements AutoCloseable {
       exporter = source.getExporterAddrOverride().toByteArray();
     }
     CollectorMetrics.ExporterStats s = metrics.exporter(kind, exporter);
-    s.received(payload.length);
+    s.received(length);
     if (malformed != null) {
       s.reject(malformed);
       byte[] src = udpSource;
@@ -179,16 +184,9 @@ public final class Collector implements AutoCloseable {
           + ": register it with `sluice sources add " + exporterText + " --name NAME`, or run the collector with --lab-mode");
       return;
     }
-    FlowDatagram d = FlowDatagram.newBuilder()
-        .setExporterAddr(ByteString.copyFrom(exporter))
-        .setExporterPort(from.getPort())
-        .setReceivedNs(receivedNs)
-        .setCollectorId(config.collectorId)
-        .setProtocolHint(protocol)
-        .setPayload(UnsafeByteOperations.unsafeWrap(payload)) // payload is ours alone: no copy
-        .setUdpSourceAddr(ByteString.copyFrom(udpSource))
-        .setSourceUpdatedNs(source == null ? 0 : source.getUpdatedNs())
-        .build();
+    // A FlowDatagram, written straight from the payload (no builder, message or ByteString copies).
+    byte[] envelope = this.envelope.encode(exporter, from.getPort(), receivedNs, protocol, payload, length, udpSource,
+        source == null ? 0 : source.getUpdatedNs());
     long sentAt = System.nanoTime();
     metrics.sending();
     Callback done = (metadata, error) -> {
@@ -201,7 +199,7 @@ public final class Collector implements AutoCloseable {
       }
     };
     try {
-      producer.send(new ProducerRecord<>(config.flowsTopic, exporter, d.toByteArray()), done);
+      producer.send(new ProducerRecord<>(config.flowsTopic, exporter, envelope), done);
     } catch (RuntimeException e) {
       // send() itself failed (buffer full past max.block.ms, producer closed): the callback did not run.
       metrics.notSent();

@@ -18,6 +18,8 @@ public final class CollectorConfig {
   int receiveBufferBytes = 32 << 20;
   /** 50 ms, not 5: a tenth of the produce requests per record for the collector and the broker (BENCHMARKS.md). */
   int lingerMs = 50;
+  /** The producer's compression.type (none, lz4, zstd, ...); benches compare codecs. */
+  String compression = "lz4";
   KafkaConnection kafka = KafkaConnection.plaintext(DefaultEndpoints.KAFKA);
   String flowsTopic = Topics.FLOWS_RAW;
   String sourcesTopic = Topics.SOURCES;
@@ -67,6 +69,12 @@ public final class CollectorConfig {
   /** SO_RCVBUF to ask for; the kernel caps it at net.core.rmem_max (the collector reports what it got). */
   public CollectorConfig receiveBuffer(int bytes) {
     this.receiveBufferBytes = bytes;
+    return this;
+  }
+
+  /** The producer's compression.type: none, gzip, snappy, lz4 or zstd. */
+  public CollectorConfig compression(String codec) {
+    this.compression = codec;
     return this;
   }
 

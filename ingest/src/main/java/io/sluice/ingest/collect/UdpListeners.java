@@ -24,7 +24,8 @@ import java.util.Map;
 final class UdpListeners implements AutoCloseable {
   /** What a receive thread does with a datagram; runs on that thread. */
   interface Handler {
-    void datagram(ListenerKind kind, InetSocketAddress from, byte[] payload);
+    /** The datagram is {@code payload[0, length)}; the array is the thread's own and reused for the next one. */
+    void datagram(ListenerKind kind, InetSocketAddress from, byte[] payload, int length);
 
     /** A socket receive error, or a datagram the handler failed on ({@code failure} null for the former). */
     void failed(InetSocketAddress from, RuntimeException failure);
@@ -117,6 +118,7 @@ final class UdpListeners implements AutoCloseable {
 
   private void receiveLoop(ListenerKind kind, DatagramChannel ch, Handler handler) {
     ByteBuffer buf = ByteBuffer.allocateDirect(65_536);
+    byte[] payload = new byte[65_536];
     while (!closed) {
       InetSocketAddress from;
       try {
@@ -129,10 +131,10 @@ final class UdpListeners implements AutoCloseable {
         continue;
       }
       buf.flip();
-      byte[] payload = new byte[buf.remaining()];
-      buf.get(payload);
+      int length = buf.remaining();
+      buf.get(payload, 0, length);
       try {
-        handler.datagram(kind, from, payload);
+        handler.datagram(kind, from, payload, length);
       } catch (RuntimeException e) {
         handler.failed(from, e);
       }

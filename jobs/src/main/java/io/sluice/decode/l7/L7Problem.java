@@ -44,7 +44,13 @@ public enum L7Problem {
    * unsolicited and its query as unanswered). Bounded replays never produce one; live, a partition delayed past its
    * silence allowance can.
    */
-  PACKET_LATE;
+  PACKET_LATE,
+  /**
+   * A packet of a conversation the streaming join held no state for, while its subtask already held its share of
+   * the L7Job's {@code max-conversations} open: dropped (not queued), so its conversation gives no rows. Conversations
+   * already open go on; new ones are taken again once some close.
+   */
+  CONVERSATION_LIMIT;
 
   /** The name used in summaries and metrics: lower snake case. */
   public String key() {

@@ -36,6 +36,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -44,7 +46,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The L7 parse-and-join of one node's conversation (unordered address/port pair): the offline engine's
- * {@link Conversation}, kept in keyed state in its binary form, so a restart from a checkpoint resumes it exactly.
+ * {@link Conversation}, kept in keyed state ({@link ConversationState}: live on the heap backend, its binary form in
+ * checkpoints and on RocksDB), so a restart from a checkpoint resumes it exactly.
  * The state is bounded by the conversation's own limits (reassembly buffers, pipeline depth, pending queries) and
  * dropped once nothing is pending. Packets wait in keyed state until the watermark passes them by
  * {@link ProcessAttribution#AFTER_NS} and then go through in capture-time order; one event-time timer per key, at the
@@ -66,29 +69,46 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   /** The stored bytes pending DNS queries may take in the whole job (shared evenly by its subtasks). */
   static final long DEFAULT_DNS_PENDING_BYTES = 256L << 20;
 
+  /**
+   * The keys holding join state (open conversations) the whole job may have at once, shared evenly by its subtasks:
+   * 300,000, i.e. 150,000 per subtask at the base manifest's parallelism 2, about 1.15 KB of heap each (BENCHMARKS.md,
+   * "The state backend in production") ≈ 173 MB per slot of the base TaskManager's ≈ 585 MB of task heap per slot,
+   * beside at most 128 MiB of pending DNS (dns-pending-bytes / 2); about 5 times the 31,000 open at the sizing's
+   * 50,000 packets/s per subtask.
+   */
+  static final long DEFAULT_MAX_CONVERSATIONS = 300_000;
+
+  private static final long NONE = ConversationState.NONE;
+  private static final Comparator<KeyedPacket> CAPTURE_ORDER = Comparator.comparingLong(p -> p.capturedNs);
+
   private final long dnsPendingBytes;
+  private final long maxConversations;
   private transient NodeSummaries summaries;
+  /**
+   * The keys of this subtask holding join state (a {@link ConversationState}; queued packets always have one): counted
+   * where a key's state is first stored and where it is cleared, and recounted from the state's keys once restored
+   * ({@link #countOpenKeys}), so it holds after a restore and a rescale. A packet of a key with no state is dropped
+   * (counted, {@link L7Problem#CONVERSATION_LIMIT}) while it is {@link #maxOpenKeys} or more.
+   */
+  private transient long openKeys;
+  private transient long maxOpenKeys;
   /** The subtask's share of the pending DNS bytes, and what it held at the last checkpoint. */
   private transient MemoryBudget dnsPending;
   private transient ListState<Long> dnsPendingUsed;
   private transient long dnsPendingRestored;
-  private transient ValueState<byte[]> conversation;
-  /** The millisecond of the conversation's deadline timer. */
-  private transient ValueState<Long> deadline;
-  /** Packets waiting for event time to pass them. */
-  private transient ListState<KeyedPacket> queue;
   /**
-   * The millisecond of the timer that lets the earliest queued packet through: one timer per key rather than one per
-   * packet, so that a conversation is loaded and stored once for all the packets event time passes at once.
+   * Everything the join keeps per key but the packet queue, in one value (one lookup per call): the conversation,
+   * its socket sightings, and the three timers' milliseconds.
    */
-  private transient ValueState<Long> queueTimer;
-  /** The conversation's socket sightings ({@link ProcessAttribution}'s binary form). */
-  private transient ValueState<byte[]> sockets;
-  /** The millisecond of the timer that drops the sightings. */
-  private transient ValueState<Long> socketsExpiry;
+  private transient ValueState<ConversationState> state;
+  /** Packets waiting for event time to pass them (a list state: a packet is appended without reading the rest). */
+  private transient ListState<KeyedPacket> queue;
   private transient L7Context cx;
   private transient Rows rows;
   private transient PacketHeader header;
+  /** A timer's queued packets that event time has passed, and the rest (reused: state keeps copies, not these). */
+  private transient ArrayList<KeyedPacket> due;
+  private transient ArrayList<KeyedPacket> later;
 
   /** Encodes rows for the current key's node and sends them to the current call's outputs. */
   private static final class Rows implements L7Sink {
@@ -146,22 +166,24 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   }
 
   JoinConversations(long dnsPendingBytes) {
+    this(dnsPendingBytes, DEFAULT_MAX_CONVERSATIONS);
+  }
+
+  JoinConversations(long dnsPendingBytes, long maxConversations) {
     if (dnsPendingBytes <= 0) {
       throw new IllegalArgumentException("dns pending bytes must be positive: " + dnsPendingBytes);
     }
+    if (maxConversations <= 0) {
+      throw new IllegalArgumentException("max conversations must be positive: " + maxConversations);
+    }
     this.dnsPendingBytes = dnsPendingBytes;
+    this.maxConversations = maxConversations;
   }
 
   @Override
   public void open(OpenContext context) {
-    conversation = getRuntimeContext().getState(
-        new ValueStateDescriptor<>("conversation", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    deadline = getRuntimeContext().getState(new ValueStateDescriptor<>("deadline", Types.LONG));
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("join", new ConversationStateSerializer()));
     queue = getRuntimeContext().getListState(new ListStateDescriptor<>("queue", TypeInformation.of(KeyedPacket.class)));
-    queueTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("queue-timer", Types.LONG));
-    sockets = getRuntimeContext().getState(
-        new ValueStateDescriptor<>("sockets", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    socketsExpiry = getRuntimeContext().getState(new ValueStateDescriptor<>("sockets-expiry", Types.LONG));
     rows = new Rows();
     // Buffers are bounded per conversation (TcpStream, DnsOverTcp, HttpStreamParser limits); a subtask-wide budget
     // would not survive rescaling, so the budget here only accounts.
@@ -172,12 +194,28 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
         dnsPendingRestored);
     cx.dnsPendingBudget(dnsPending);
     getRuntimeContext().getMetricGroup().addGroup("sluice").gauge("dns_pending_bytes", () -> dnsPending.used());
+    // At least one per subtask, so that a parallelism above the cap still joins.
+    maxOpenKeys = Math.max(1, maxConversations / getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+    openKeys = 0; // recounted by JoinOperator once the state is restored
+    getRuntimeContext().getMetricGroup().addGroup("sluice").gauge("open_conversations", () -> openKeys);
     header = new PacketHeader();
+    due = new ArrayList<>();
+    later = new ArrayList<>();
     summaries.registerMetrics(getRuntimeContext());
   }
 
   @Override
   public void processElement1(KeyedPacket p, Context ctx, Collector<byte[]> out) throws Exception {
+    ConversationState s = state.value();
+    if (s == null) {
+      if (openKeys >= maxOpenKeys) {
+        // A new conversation while the subtask holds its share of max-conversations: not queued, counted.
+        summaries.of(PacketKeys.node(ctx.getCurrentKey())).problems.add(L7Problem.CONVERSATION_LIMIT);
+        return;
+      }
+      s = new ConversationState(); // stored below (no queue timer yet)
+      openKeys++;
+    }
     queue.add(p);
     long at = millis(p.capturedNs);
     if (at <= ctx.timerService().currentWatermark()) {
@@ -185,28 +223,29 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       // may have timed out without it.
       summaries.of(PacketKeys.node(ctx.getCurrentKey())).problems.add(L7Problem.PACKET_LATE);
     }
-    Long scheduled = queueTimer.value();
-    if (scheduled == null || at < scheduled) {
+    if (s.queueTimerMs == NONE || at < s.queueTimerMs) {
       ctx.timerService().registerEventTimeTimer(at); // a later one already registered fires and finds nothing due
-      queueTimer.update(at);
+      s.queueTimerMs = at;
+      state.update(s);
     }
   }
 
   /** A socket event: kept at once, whatever event time says, so that rows made later see it. */
   @Override
-  public void processElement2(KeyedSocket s, Context ctx, Collector<byte[]> out) throws Exception {
-    ProcessAttribution a = processes();
-    a.add(s.sighting());
-    saveProcesses(a);
+  public void processElement2(KeyedSocket socket, Context ctx, Collector<byte[]> out) throws Exception {
+    ConversationState stored = state.value();
+    ConversationState s = stored == null ? new ConversationState() : stored;
+    ProcessAttribution a = processes(s);
+    a.add(socket.sighting());
+    saveProcesses(s, a);
     long at = millis(a.newestNs() + ProcessAttribution.KEEP_NS);
-    Long scheduled = socketsExpiry.value();
-    if (scheduled == null || scheduled < at) {
-      if (scheduled != null) {
-        deleteTimer(ctx, scheduled);
-      }
+    long scheduled = s.socketsExpiryMs;
+    if (scheduled == NONE || scheduled < at) {
+      s.socketsExpiryMs = at;
+      deleteTimer(s, ctx, scheduled);
       ctx.timerService().registerEventTimeTimer(at);
-      socketsExpiry.update(at);
     }
+    store(s, stored != null);
   }
 
   /**
@@ -219,19 +258,19 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     long watermark = ctx.timerService().currentWatermark();
     long passedNs = watermark == Long.MAX_VALUE ? Long.MAX_VALUE
         : watermark * 1_000_000L + 999_999L - ProcessAttribution.AFTER_NS;
-    Long expiry = socketsExpiry.value();
-    if (expiry != null && expiry == timestamp) {
-      socketsExpiry.clear();
+    ConversationState stored = state.value();
+    boolean existed = stored != null;
+    ConversationState s = existed ? stored : new ConversationState();
+    if (s.socketsExpiryMs == timestamp) {
+      s.socketsExpiryMs = NONE;
     }
-    Long queued = queueTimer.value();
-    // No queue timer recorded: state written before there was one (a timer per packet); look at the queue.
-    boolean queueDue = queued == null || queued <= timestamp;
-    List<KeyedPacket> due = new ArrayList<>();
-    List<KeyedPacket> later = new ArrayList<>();
+    boolean queueDue = s.queueTimerMs != NONE && s.queueTimerMs <= timestamp;
+    List<KeyedPacket> due = this.due;
+    List<KeyedPacket> later = this.later;
+    due.clear();
+    later.clear();
     if (queueDue) {
-      if (queued != null) {
-        queueTimer.clear();
-      }
+      s.queueTimerMs = NONE;
       Iterable<KeyedPacket> waiting = queue.get();
       if (waiting != null) {
         for (KeyedPacket p : waiting) {
@@ -239,29 +278,30 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
         }
       }
     }
-    Long scheduled = deadline.value();
-    boolean idle = conversation.value() == null;
+    boolean idle = !s.hasConversation();
+    long scheduled = s.deadlineMs;
     // Timeouts need the conversation only at its deadline (or the end of input): a timer with no packet due that is
-    // not the deadline's leaves the stored conversation as it is.
-    if (!due.isEmpty() || (!idle && (passedNs == Long.MAX_VALUE || scheduled == null || scheduled <= timestamp))) {
-      idle = join(due, passedNs, ctx, out, timestamp);
+    // not the deadline's leaves the conversation as it is.
+    if (!due.isEmpty() || (!idle && (passedNs == Long.MAX_VALUE || scheduled == NONE || scheduled <= timestamp))) {
+      idle = join(s, due, passedNs, ctx, out, timestamp);
     }
     if (queueDue) {
-      queueLater(later, !due.isEmpty(), ctx);
+      queueLater(s, later, !due.isEmpty(), ctx);
     }
     if (idle) {
-      expireProcesses(passedNs, ctx);
+      expireProcesses(s, passedNs, ctx);
     }
+    store(s, existed);
   }
 
   /** Runs the due packets and timeouts through the conversation; true when it holds nothing afterwards. */
-  private boolean join(List<KeyedPacket> due, long passedNs, OnTimerContext ctx,
+  private boolean join(ConversationState s, List<KeyedPacket> due, long passedNs, OnTimerContext ctx,
       Collector<byte[]> out, long timestamp) throws Exception {
-    due.sort(Comparator.comparingLong(p -> p.capturedNs));
+    due.sort(CAPTURE_ORDER);
     String node = PacketKeys.node(ctx.getCurrentKey());
     Conversation c;
     try {
-      c = load(node, ctx, out);
+      c = load(s, node, ctx, out);
     } catch (RuntimeException | StackOverflowError | java.io.IOException fault) {
       c = contain(fault, node);
     }
@@ -283,29 +323,34 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     } catch (RuntimeException | StackOverflowError fault) {
       c = contain(fault, node);
     }
-    save(c, ctx, timestamp);
+    save(s, c, ctx, timestamp);
     return c.isEmpty();
   }
 
   /** Keeps the packets event time has not passed yet, with a timer at the earliest. */
-  private void queueLater(List<KeyedPacket> later, boolean changed, Context ctx) throws Exception {
+  private void queueLater(ConversationState s, List<KeyedPacket> later, boolean changed, Context ctx)
+      throws Exception {
     if (changed) {
       queue.update(later);
     }
     if (!later.isEmpty()) {
-      long at = millis(later.stream().mapToLong(p -> p.capturedNs).min().getAsLong());
+      long earliest = Long.MAX_VALUE;
+      for (KeyedPacket p : later) {
+        earliest = Math.min(earliest, p.capturedNs);
+      }
+      long at = millis(earliest);
       ctx.timerService().registerEventTimeTimer(at);
-      queueTimer.update(at);
+      s.queueTimerMs = at;
     }
   }
 
   /**
-   * Deletes the deadline or sightings timer at {@code ms} unless the packet queue waits for the same millisecond:
-   * Flink keeps one timer per key and time, and a timer firing with nothing to do is harmless.
+   * Deletes the timer at {@code ms} (one of the key's three, no longer wanted: its field already changed) unless
+   * another of the three waits for the same millisecond: Flink keeps one timer per key and time, and a timer firing
+   * with nothing to do is harmless.
    */
-  private void deleteTimer(Context ctx, long ms) throws Exception {
-    Long queued = queueTimer.value();
-    if (queued == null || queued != ms) {
+  private static void deleteTimer(ConversationState s, Context ctx, long ms) {
+    if (ms != NONE && ms != s.queueTimerMs && ms != s.deadlineMs && ms != s.socketsExpiryMs) {
       ctx.timerService().deleteEventTimeTimer(ms);
     }
   }
@@ -335,79 +380,169 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
    * With the conversation empty, drops the sightings older than {@link ProcessAttribution#KEEP_NS} before the
    * packets' event time (all at the end of input), and keeps a timer for the rest.
    */
-  private void expireProcesses(long passedNs, OnTimerContext ctx) throws Exception {
-    byte[] saved = sockets.value();
-    if (saved == null) {
+  private void expireProcesses(ConversationState s, long passedNs, OnTimerContext ctx) throws Exception {
+    if (s.sockets == null) {
       return;
     }
-    ProcessAttribution a = ProcessAttribution.read(new DataInputStream(new ByteArrayInputStream(saved)));
+    ProcessAttribution a = processes(s);
     a.dropBefore(passedNs == Long.MAX_VALUE ? Long.MAX_VALUE : passedNs - ProcessAttribution.KEEP_NS + 1);
-    saveProcesses(a);
-    Long scheduled = socketsExpiry.value();
+    saveProcesses(s, a);
+    long scheduled = s.socketsExpiryMs;
     if (a.isEmpty()) {
-      if (scheduled != null) {
-        deleteTimer(ctx, scheduled);
-        socketsExpiry.clear();
-      }
-    } else if (scheduled == null) {
+      s.socketsExpiryMs = NONE;
+      deleteTimer(s, ctx, scheduled);
+    } else if (scheduled == NONE) {
       long at = millis(a.newestNs() + ProcessAttribution.KEEP_NS);
       ctx.timerService().registerEventTimeTimer(at);
-      socketsExpiry.update(at);
+      s.socketsExpiryMs = at;
     }
   }
 
-  private ProcessAttribution processes() throws Exception {
-    byte[] saved = sockets.value();
-    return saved == null ? new ProcessAttribution()
-        : ProcessAttribution.read(new DataInputStream(new ByteArrayInputStream(saved)));
+  private static ProcessAttribution processes(ConversationState s) throws java.io.IOException {
+    return s.sockets == null ? new ProcessAttribution()
+        : ProcessAttribution.read(new DataInputStream(new ByteArrayInputStream(s.sockets)));
   }
 
-  private void saveProcesses(ProcessAttribution a) throws Exception {
+  private static void saveProcesses(ConversationState s, ProcessAttribution a) throws java.io.IOException {
     if (a.isEmpty()) {
-      sockets.clear();
+      s.sockets = null;
       return;
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     a.write(new DataOutputStream(bytes));
-    sockets.update(bytes.toByteArray());
+    s.sockets = bytes.toByteArray();
   }
 
-  private Conversation load(String node, Context ctx, Collector<byte[]> out) throws Exception {
+  private Conversation load(ConversationState s, String node, Context ctx, Collector<byte[]> out) throws Exception {
     rows.node = node;
-    rows.processes = sockets.value() == null ? null : processes();
+    rows.processes = s.sockets == null ? null : processes(s);
     rows.out = out;
     rows.ctx = ctx;
     cx.summary(summaries.of(node));
-    byte[] saved = conversation.value();
-    return saved == null ? new Conversation(cx) : Conversation.read(new DataInputStream(new ByteArrayInputStream(saved)), cx);
+    return s.conversation(cx);
   }
 
-  /** Stores the conversation and keeps one timer at its next deadline ({@code firing} is the timer running now). */
-  private void save(Conversation c, Context ctx, long firing) throws Exception {
-    Long scheduled = deadline.value();
-    if (scheduled != null && scheduled == firing) {
-      scheduled = null;
-      deadline.clear();
-    }
-    if (c.isEmpty()) {
-      conversation.clear();
-      if (scheduled != null) {
-        deleteTimer(ctx, scheduled);
-        deadline.clear();
+  /** The key's state (empty, not stored, when it has none). */
+  private ConversationState stored() throws Exception {
+    ConversationState s = state.value();
+    return s == null ? new ConversationState() : s;
+  }
+
+  /**
+   * Stores the key's state, or drops it once empty ({@code existed}: it was stored before this call), and counts the
+   * key as opened or closed.
+   */
+  private void store(ConversationState s, boolean existed) throws Exception {
+    if (!s.isEmpty()) {
+      if (!existed) {
+        openKeys++;
       }
+      state.update(s);
+    } else if (existed) {
+      openKeys--;
+      state.clear();
+    }
+  }
+
+  /**
+   * Counts the keys holding join state (the conversation state's or the queue's) once the state is restored and in
+   * the current layout (after {@link #migrateOldLayout}): after a rescale the subtask holds other keys than it
+   * checkpointed, so the count is taken from the state, not from a checkpointed number.
+   */
+  void countOpenKeys(KeyedStateBackend<String> backend) throws Exception {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (String name : new String[] {"join", "queue"}) {
+      try (java.util.stream.Stream<String> held = backend.getKeys(name, VoidNamespace.INSTANCE)) {
+        held.forEach(keys::add);
+      }
+    }
+    openKeys = keys.size();
+  }
+
+  /** The keys of this subtask holding join state (tests). */
+  long openKeys() {
+    return openKeys;
+  }
+
+  /**
+   * Keeps the conversation (on the heap backend, the same object: nothing is serialised) and one timer at its next
+   * deadline ({@code firing} is the timer running now).
+   */
+  private static void save(ConversationState s, Conversation c, Context ctx, long firing) {
+    long scheduled = s.deadlineMs == firing ? NONE : s.deadlineMs;
+    if (c.isEmpty()) {
+      s.conversation((Conversation) null);
+      s.deadlineMs = NONE;
+      deleteTimer(s, ctx, scheduled);
       return;
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    c.write(new DataOutputStream(bytes));
-    conversation.update(bytes.toByteArray());
     long at = millis(c.nextDeadline());
-    if (scheduled == null || scheduled != at) {
-      if (scheduled != null) {
-        deleteTimer(ctx, scheduled);
-      }
+    s.conversation(c);
+    s.deadlineMs = at;
+    if (scheduled != at) {
+      deleteTimer(s, ctx, scheduled);
       ctx.timerService().registerEventTimeTimer(at);
-      deadline.update(at);
     }
+  }
+
+  /**
+   * Moves keyed state written before {@link ConversationState} (a checkpoint or savepoint of the job before it: the
+   * conversation's binary form, its deadline, the queue's timer, the sightings and their expiry in five states of
+   * their own) into the current layout, every key at once; called by {@link JoinOperator} once the state is
+   * restored, before any record. Timers and the queue are kept as they are.
+   */
+  void migrateOldLayout(KeyedStateBackend<String> backend) throws Exception {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (String name : OLD_STATES) {
+      try (java.util.stream.Stream<String> old = backend.getKeys(name, VoidNamespace.INSTANCE)) {
+        old.forEach(keys::add);
+      }
+    }
+    if (keys.isEmpty()) {
+      return;
+    }
+    ValueState<byte[]> conversation = oldState("conversation", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    ValueState<Long> deadline = oldState("deadline", Types.LONG);
+    ValueState<Long> queueTimer = oldState("queue-timer", Types.LONG);
+    ValueState<byte[]> sockets = oldState("sockets", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    ValueState<Long> socketsExpiry = oldState("sockets-expiry", Types.LONG);
+    for (String key : keys) {
+      backend.setCurrentKey(key);
+      ConversationState s = stored();
+      byte[] bytes = conversation.value();
+      if (bytes != null) {
+        s.conversation(bytes);
+        s.deadlineMs = orNone(deadline.value());
+      }
+      s.queueTimerMs = orNone(queueTimer.value());
+      s.sockets = sockets.value();
+      s.socketsExpiryMs = orNone(socketsExpiry.value());
+      if (s.queueTimerMs == NONE) {
+        // State from before the queue's timer (a timer per packet): the earliest queued packet's, as now.
+        Iterable<KeyedPacket> waiting = queue.get();
+        if (waiting != null) {
+          for (KeyedPacket p : waiting) {
+            s.queueTimerMs = s.queueTimerMs == NONE ? millis(p.capturedNs) : Math.min(s.queueTimerMs, millis(p.capturedNs));
+          }
+        }
+      }
+      store(s, false);
+      conversation.clear();
+      deadline.clear();
+      queueTimer.clear();
+      sockets.clear();
+      socketsExpiry.clear();
+    }
+  }
+
+  private static final String[] OLD_STATES = {"conversation", "deadline", "queue-timer", "sockets", "sockets-expiry"};
+
+  private <T> ValueState<T> oldState(String name, TypeInformation<T> type) {
+    return getRuntimeContext().getState(new ValueStateDescriptor<>(name, type));
+  }
+
+  private static long orNone(Long ms) {
+    return ms == null ? NONE : ms;
   }
 
   /** The subtask's totals for {@code node} (tests). */
@@ -417,7 +552,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
 
   @Override
   public void close() {
-    summaries.publish(getRuntimeContext());
+    // A task cancelled before its state was initialised (the job failed as it started) is closed too: an exception
+    // here is fatal to the whole TaskManager.
+    if (summaries != null) {
+      summaries.publish(getRuntimeContext());
+    }
   }
 
   @Override

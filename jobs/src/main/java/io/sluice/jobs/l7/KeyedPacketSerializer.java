@@ -50,11 +50,50 @@ public final class KeyedPacketSerializer extends TypeSerializerSingleton<KeyedPa
 
   @Override
   public void serialize(KeyedPacket p, DataOutputView out) throws IOException {
-    writeKey(p.key, out);
-    out.writeLong(p.capturedNs);
-    out.writeInt(p.linkType);
-    out.writeInt(p.data.length);
+    byte[] head = latin1Head(p);
+    if (head == null) {
+      out.writeInt(1);
+      StringValue.writeString(p.key, out);
+      out.writeLong(p.capturedNs);
+      out.writeInt(p.linkType);
+      out.writeInt(p.data.length);
+    } else {
+      out.write(head);
+    }
     out.write(p.data);
+  }
+
+  /**
+   * Everything before the frame, built in one array and written in one call: in a checkpoint the view is a
+   * {@code DataOutputStream} over the checkpoint stream, where each {@code writeInt} was four calls down to it (the
+   * checkpoint thread's largest cost in the profile). Null when the key is not Latin-1.
+   */
+  private static byte[] latin1Head(KeyedPacket p) {
+    String key = p.key;
+    int n = key.length();
+    byte[] head = new byte[4 + n + 16];
+    int at = putInt(head, 0, n << 1);
+    for (int i = 0; i < n; i++) {
+      char c = key.charAt(i);
+      if (c > 0xFF) {
+        return null;
+      }
+      head[at++] = (byte) c;
+    }
+    putInt(head, at, (int) (p.capturedNs >>> 32));
+    putInt(head, at + 4, (int) p.capturedNs);
+    putInt(head, at + 8, p.linkType);
+    putInt(head, at + 12, p.data.length);
+    return head;
+  }
+
+  /** Big-endian, as {@code DataOutput.writeInt}. */
+  private static int putInt(byte[] b, int at, int v) {
+    b[at] = (byte) (v >>> 24);
+    b[at + 1] = (byte) (v >>> 16);
+    b[at + 2] = (byte) (v >>> 8);
+    b[at + 3] = (byte) v;
+    return at + 4;
   }
 
   @Override
@@ -77,20 +116,7 @@ public final class KeyedPacketSerializer extends TypeSerializerSingleton<KeyedPa
     serialize(deserialize(in), out);
   }
 
-  /** Length × 2, +1 when the key is not Latin-1 (then Flink's string encoding follows instead of the bytes). */
-  private static void writeKey(String key, DataOutputView out) throws IOException {
-    int n = key.length();
-    for (int i = 0; i < n; i++) {
-      if (key.charAt(i) > 0xFF) {
-        out.writeInt(1);
-        StringValue.writeString(key, out);
-        return;
-      }
-    }
-    out.writeInt(n << 1);
-    out.write(key.getBytes(StandardCharsets.ISO_8859_1));
-  }
-
+  /** The key's header: length × 2, +1 when the key is not Latin-1 (then Flink's string encoding follows, not the bytes). */
   private static String readKey(DataInputView in) throws IOException {
     int header = in.readInt();
     if ((header & 1) != 0) {

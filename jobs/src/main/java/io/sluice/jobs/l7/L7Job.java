@@ -38,12 +38,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * and clickhouse-cluster, see {@link ClickHouseArgs}), database, group, checkpoint-ms, topic-prefix, out-of-orderness-ms, and bounded=true to stop at the offsets that exist when the
  * job starts (replays and tests; pending requests are then flushed as the offline {@code finish()} does),
  * dns-pending-bytes (default 256 MiB: the stored bytes of the DNS queries awaiting an answer in the whole job; past
- * it, or past {@link io.sluice.l7.DnsJoin#MAX_PENDING_BYTES} on one conversation, the oldest time out early, counted).
+ * it, or past {@link io.sluice.l7.DnsJoin#MAX_PENDING_BYTES} on one conversation, the oldest time out early, counted),
+ * max-conversations (default 300,000: the conversations, i.e. keys holding join state, open at once in the whole job,
+ * {@code max-conversations / parallelism} per subtask; at about 1.15 KB of heap each, 150,000 per subtask ≈ 173 MB of the
+ * base TaskManager's ≈ 585 MB of task heap per slot; past it a packet of a new conversation is dropped and counted as
+ * {@code conversation_limit}, open ones go on).
  */
 public final class L7Job {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms",
       "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms",
-      "dns-pending-bytes"));
+      "dns-pending-bytes", "max-conversations"));
 
   private L7Job() {}
 
@@ -104,8 +108,11 @@ public final class L7Job {
     SingleOutputStreamOperator<byte[]> dns = triaged.union(reassembled)
         .connect(sockets)
         .keyBy(KeyedPacket::key, KeyedSocket::key, PacketKeySerializer.TYPE)
-        .process(new JoinConversations(Long.parseLong(options.getOrDefault("dns-pending-bytes",
-            Long.toString(JoinConversations.DEFAULT_DNS_PENDING_BYTES)))), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("join dns/http");
+        .transform("join dns/http", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+            new JoinOperator(new JoinConversations(Long.parseLong(options.getOrDefault("dns-pending-bytes",
+                Long.toString(JoinConversations.DEFAULT_DNS_PENDING_BYTES))),
+                Long.parseLong(options.getOrDefault("max-conversations",
+                    Long.toString(JoinConversations.DEFAULT_MAX_CONVERSATIONS))))));
 
     dns.sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "dns"), new PreEncodedRows(DnsRowEncoder.COLUMNS)))
         .name("clickhouse dns");

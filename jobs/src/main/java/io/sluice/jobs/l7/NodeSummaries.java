@@ -27,6 +27,10 @@ final class NodeSummaries {
 
   private final Map<String, L7Summary> byNode = new HashMap<>();
   private transient ListState<byte[]> state;
+  /** The gauges' totals, and when they were summed: one report's reads of them come within this age. */
+  private static final long TOTALS_MAX_AGE_NS = 100_000_000L;
+  private Map<String, Long> totals;
+  private long totalsNs;
 
   L7Summary of(String node) {
     return byNode.computeIfAbsent(node, n -> new L7Summary());
@@ -77,12 +81,21 @@ final class NodeSummaries {
     }
   }
 
+  /**
+   * A metrics report reads every gauge at once: the totals over all nodes are summed once for all of them (each gauge
+   * summing its counter over every node's {@code counts()} made nodes × gauges maps per report).
+   */
   private long total(String name) {
-    long sum = 0;
-    for (L7Summary s : byNode.values()) {
-      sum += s.counts().get(name);
+    long now = System.nanoTime();
+    if (totals == null || now - totalsNs > TOTALS_MAX_AGE_NS) {
+      Map<String, Long> sums = new HashMap<>();
+      for (L7Summary s : byNode.values()) {
+        s.counts().forEach((counter, n) -> sums.merge(counter, n, Long::sum));
+      }
+      totals = sums;
+      totalsNs = now;
     }
-    return sum;
+    return totals.getOrDefault(name, 0L);
   }
 
   void publish(RuntimeContext runtime) {

@@ -66,7 +66,17 @@ public final class PacketKeySerializer extends TypeSerializerSingleton<String> {
     byte[] bytes = new byte[5 + 3 * n];
     int at = varint(n + 1, bytes, 0);
     for (int i = 0; i < n; i++) {
-      at = varint(key.charAt(i), bytes, at);
+      char c = key.charAt(i);
+      if (c < 0x80) { // a key is mostly node name and raw address bytes: one or two bytes each
+        bytes[at++] = (byte) c;
+      } else if (c < 0x4000) {
+        bytes[at++] = (byte) (c | 0x80);
+        bytes[at++] = (byte) (c >>> 7);
+      } else {
+        bytes[at++] = (byte) (c | 0x80);
+        bytes[at++] = (byte) ((c >>> 7) | 0x80);
+        bytes[at++] = (byte) (c >>> 14);
+      }
     }
     out.write(bytes, 0, at);
   }

@@ -155,7 +155,11 @@ final class ReassembleFragments extends KeyedProcessFunction<String, KeyedPacket
 
   @Override
   public void close() {
-    summaries.publish(getRuntimeContext());
+    // A task cancelled before its state was initialised (the job failed as it started) is closed too: an exception
+    // here is fatal to the whole TaskManager.
+    if (summaries != null) {
+      summaries.publish(getRuntimeContext());
+    }
   }
 
   @Override

@@ -90,7 +90,8 @@ class JoinConversationsTest {
     socket(T - 50_000, 40000, true, 4242, "dig", 77);
     query(7, 40000, T);
     passes(T + MS);
-    assertEquals(2, harness.numKeyedStateEntries(), "the sightings and their expiry timer's time stay");
+    assertEquals(1, harness.numKeyedStateEntries(), "the sightings and their expiry timer's time stay (one state)");
+    assertEquals(1, harness.numEventTimeTimers(), "the expiry timer");
     query(8, 40000, T + 5_000 * MS); // within the keep time: same socket
     passes(T + 5_001 * MS);
     passes(T + ProcessAttribution.KEEP_NS + 5_000 * MS);
@@ -151,6 +152,12 @@ class JoinConversationsTest {
 
   private void socket(long ns, int localPort, boolean trusted, int pid, String comm, String container, String pod,
       String podNamespace, long cgroup) throws Exception {
+    harness.processElement2(sighting(ns, localPort, trusted, pid, comm, container, pod, podNamespace, cgroup), ns / MS);
+  }
+
+  /** A UDP socket event of {@link #CLIENT}'s port {@code localPort} towards {@link #SERVER}:53. */
+  static KeyedSocket sighting(long ns, int localPort, boolean trusted, int pid, String comm, String container,
+      String pod, String podNamespace, long cgroup) {
     KeyedSocket s = new KeyedSocket();
     s.key = PacketKeys.conversation(NODE, CLIENT, localPort, SERVER, 53);
     s.eventNs = ns;
@@ -164,7 +171,7 @@ class JoinConversationsTest {
     s.pod = pod;
     s.podNamespace = podNamespace;
     s.cgroupId = cgroup;
-    harness.processElement2(s, ns / MS);
+    return s;
   }
 
   /** Both inputs' event time passes {@code ns} by the join's wait for late socket events. */

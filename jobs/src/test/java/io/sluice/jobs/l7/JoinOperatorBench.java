@@ -21,7 +21,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import java.util.Optional;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import io.sluice.jobs.BenchStateBackend;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -34,7 +36,11 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
  * {@link TriagePackets}, across the network edge to the join (each packet serialised and deserialised by its Flink
  * type serializer, as the shuffle does) and {@link JoinConversations} in Flink's operator test harnesses, with the watermark following the capture time as the job's does and a
  * checkpoint snapshot every {@code snapshot-every} packets. Prints the thread's CPU time per packet (warm-up copies
- * apart). Not a test; run as in BENCHMARKS.md: {@code JoinOperatorBench CAPTURE COPIES heap|rocksdb}.
+ * apart). Not a test; run as in BENCHMARKS.md: {@code JoinOperatorBench CAPTURE COPIES heap|rocksdb [KEY=VALUE ...]},
+ * the KEY=VALUE pairs being Flink options given to the RocksDB backend as a TaskManager's configuration gives them
+ * (the manifests' {@code state.backend.rocksdb.*} keys). Before the final watermark it also prints the open keys, a
+ * full snapshot's size per key and (heap backend) the live heap the state holds per key, an estimate from the used
+ * heap after a GC with the state and after it is emptied.
  */
 public final class JoinOperatorBench {
   static final int BATCH = 64;
@@ -60,11 +66,11 @@ public final class JoinOperatorBench {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     OneInputStreamOperatorTestHarness<CapturedFrame, KeyedPacket> triage =
         ProcessFunctionTestHarnesses.forProcessFunction(new TriagePackets());
+    // main's JoinConversations as well as this one's (BENCHMARKS.md compares them), so not JoinOperator
     KeyedTwoInputStreamOperatorTestHarness<String, KeyedPacket, KeyedSocket, byte[]> join =
-        ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new JoinConversations(), KeyedPacket::key,
-            KeyedSocket::key, PacketKeySerializer.TYPE);
+        JoinConversationsStateTest.harness(new KeyedCoProcessOperator<>(new JoinConversations()), false);
     if (rocks) {
-      join.setStateBackend(new EmbeddedRocksDBStateBackend());
+      join.setStateBackend(BenchStateBackend.fromArgs(args, 2));
     }
     triage.open();
     join.open();
@@ -92,6 +98,9 @@ public final class JoinOperatorBench {
     long checkpoint = 0;
     int warmup = Math.max(1, copies / 5);
     long cpuStart = 0;
+    long processStart = 0;
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long allocStart = 0;
     long packetsStart = 0;
     long rowsStart = 0;
@@ -103,6 +112,7 @@ public final class JoinOperatorBench {
       long maxNs = Long.MIN_VALUE;
       if (copy == warmup) {
         cpuStart = mx.getCurrentThreadCpuTime();
+        processStart = os.getProcessCpuTime();
         allocStart = mx.getCurrentThreadAllocatedBytes();
       }
       for (ConsumerRecord<byte[], byte[]> record : perCopy.get(copy)) {
@@ -130,17 +140,36 @@ public final class JoinOperatorBench {
         }
       }
     }
+    long cpuNs = mx.getCurrentThreadCpuTime() - cpuStart;
+    long processNs = os.getProcessCpuTime() - processStart;
+    long allocated = mx.getCurrentThreadAllocatedBytes() - allocStart;
+    rows += join.extractOutputValues().size() + join.getSideOutput(JoinConversations.HTTP).size();
+    join.getOutput().clear();
+    long keys = join.getOperator().getKeyedStateBackend().getKeys("join", VoidNamespace.INSTANCE).count();
+    long snapshotBytes = join.snapshot(++checkpoint, checkpoint).getStateSize();
+    long withState = usedAfterGc();
     join.processBothWatermarks(new Watermark(Long.MAX_VALUE));
     rows += join.extractOutputValues().size() + join.getSideOutput(JoinConversations.HTTP).size();
-    long cpuNs = mx.getCurrentThreadCpuTime() - cpuStart;
-    long allocated = mx.getCurrentThreadAllocatedBytes() - allocStart;
+    join.getOutput().clear();
+    long emptied = usedAfterGc();
+    System.out.printf("before the final watermark: %,d keys open, full snapshot %,d bytes (%,d per key), live heap "
+        + "held by the state about %,d bytes (%,d per key; meaningful on the heap backend)%n", keys, snapshotBytes,
+        snapshotBytes / Math.max(1, keys), withState - emptied, (withState - emptied) / Math.max(1, keys));
     long measured = packets - packetsStart;
     System.out.printf("%s, %s: %,d packets (%,d measured after %d warm-up copies), %,d dns rows + http rows, "
-        + "%.2f us CPU and %,d bytes allocated per packet (record parse + triage + edge + join + %d snapshots)%n", capture.getFileName(),
-        rocks ? "rocksdb" : "heap", packets, measured, warmup, rows, cpuNs / 1e3 / measured, allocated / measured,
-        checkpoint);
+        + "%.2f us CPU and %,d bytes allocated per packet (record parse + triage + edge + join + %d snapshots); "
+        + "the process (GC, JIT, RocksDB's threads too) %.2f us CPU per packet%n", capture.getFileName(),
+        BenchStateBackend.describe(args, 2), packets, measured, warmup, rows, cpuNs / 1e3 / measured, allocated / measured,
+        checkpoint, processNs / 1e3 / measured);
     triage.close();
     join.close();
+  }
+
+  private static long usedAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   /** One copy's frames as Kafka records of up to {@link #BATCH} packets (the record bytes are made before timing). */

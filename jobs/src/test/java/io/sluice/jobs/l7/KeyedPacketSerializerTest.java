@@ -46,6 +46,32 @@ class KeyedPacketSerializerTest {
     }
   }
 
+  /** The bytes of the format as first written field by field (checkpoints of the join's queue from then restore). */
+  @Test
+  void writesTheFormatQueuesWereCheckpointedIn() throws Exception {
+    byte[] a = io.sluice.net.IpAddresses.parse("10.0.0.1");
+    byte[] b = io.sluice.net.IpAddresses.parse("fe80::c0a8:c8ff");
+    for (String node : List.of("node-1", "nœud-ü", "узел-Ω", "")) {
+      KeyedPacket p = new KeyedPacket(PacketKeys.conversation(node, a, 53, b, 40_000), -1_700_000_000_123_456_789L, 276,
+          new byte[] {1, (byte) 0xff, 3});
+      DataOutputSerializer expected = new DataOutputSerializer(64);
+      if (p.key.chars().allMatch(c -> c <= 0xFF)) {
+        expected.writeInt(p.key.length() << 1);
+        expected.write(p.key.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      } else {
+        expected.writeInt(1);
+        org.apache.flink.types.StringValue.writeString(p.key, expected);
+      }
+      expected.writeLong(p.capturedNs);
+      expected.writeInt(p.linkType);
+      expected.writeInt(p.data.length);
+      expected.write(p.data);
+      java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+      serializer.serialize(p, new org.apache.flink.core.memory.DataOutputViewStreamWrapper(stream));
+      assertArrayEquals(expected.getCopyOfBuffer(), stream.toByteArray(), node);
+    }
+  }
+
   @Test
   void itsSnapshotRestoresItAsIs() throws Exception {
     TypeSerializerSnapshot<KeyedPacket> restored = restore(serializer.snapshotConfiguration());

@@ -54,6 +54,12 @@ final class L7Run {
   /** As above, with further settings for the job's Kafka consumers. */
   static L7Run of(List<Path> captures, UnaryOperator<DataStream<CapturedFrame>> tap, int packetsPerRecord,
       Map<String, String> consumer) throws Exception {
+    return of(captures, tap, packetsPerRecord, consumer, Map.of());
+  }
+
+  /** As above, with further L7Job options. */
+  static L7Run of(List<Path> captures, UnaryOperator<DataStream<CapturedFrame>> tap, int packetsPerRecord,
+      Map<String, String> consumer, Map<String, String> jobOptions) throws Exception {
     String prefix = "l7" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String kafka = TestKafka.bootstrap();
     TestKafka.createTopics(prefix);
@@ -70,8 +76,11 @@ final class L7Run {
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(3));
     env.setParallelism(2);
-    L7Job.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
-        "checkpoint-ms", "200", "bounded", "true", "topic-prefix", prefix, "group", "test-" + prefix), tap, consumer);
+    Map<String, String> options = new java.util.HashMap<>(Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(),
+        "database", database, "checkpoint-ms", "200", "bounded", "true", "topic-prefix", prefix, "group",
+        "test-" + prefix));
+    options.putAll(jobOptions);
+    L7Job.build(env, options, tap, consumer);
     JobExecutionResult result = env.execute("l7job-test");
     return new L7Run(server.withDatabase(database), L7Job.summaries(result), packets);
   }

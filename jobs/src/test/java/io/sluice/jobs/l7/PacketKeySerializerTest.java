@@ -16,7 +16,6 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -93,7 +92,7 @@ class PacketKeySerializerTest {
 
   private static KeyedTwoInputStreamOperatorTestHarness<String, KeyedPacket, KeyedSocket, byte[]> join(
       org.apache.flink.api.common.typeinfo.TypeInformation<String> keyType) throws Exception {
-    return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new JoinConversations()),
+    return new KeyedTwoInputStreamOperatorTestHarness<>(new JoinOperator(new JoinConversations()),
         KeyedPacket::key, KeyedSocket::key, keyType);
   }
 }

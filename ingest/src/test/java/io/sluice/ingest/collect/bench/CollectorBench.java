@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that forwards to a real local Kafka broker; prints what was sent, received, forwarded and dropped by the kernel.
  *
  * <p>Args: seconds (10), sockets (2), sender threads (2), target datagrams/s for all senders (0: as fast as
- * possible), the producer's linger.ms (the collector's default when absent). Also prints the CPU time, per datagram
+ * possible), the producer's linger.ms (the collector's default when absent or "default"), its compression codec
+ * (none, lz4, zstd; lz4 when absent). Also prints the CPU time, per datagram
  * received, of the collector's own threads (receive threads and the producer's I/O thread, read by name in this JVM)
  * and of the broker process (from /proc), from the start of sending to the end of the drain.
  */
@@ -29,7 +30,8 @@ public final class CollectorBench {
     int sockets = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int senders = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     long targetRate = args.length > 3 ? Long.parseLong(args[3]) : 0;
-    Integer linger = args.length > 4 ? Integer.valueOf(args[4]) : null;
+    Integer linger = args.length > 4 && !args[4].equals("default") ? Integer.valueOf(args[4]) : null;
+    String compression = args.length > 5 ? args[5] : "lz4";
     byte[] payload = UdpPayloads.read(UdpPayloads.fixtures().resolve("flows/logstash-codec-netflow/nfv9_cisco_asr9k_256.pcap"))
         .stream().max((a, b) -> Integer.compare(a.payload().length, b.payload().length)).orElseThrow().payload();
     try (KafkaFixture kafka = new KafkaFixture()) {
@@ -37,10 +39,12 @@ public final class CollectorBench {
       CollectorConfig config = CollectorConfig.defaults().bind("127.0.0.1")
           .port(ListenerKind.SFLOW, null).port(ListenerKind.IPFIX, null).port(ListenerKind.NETFLOW, 0)
           .sockets(sockets).kafka(kafka.bootstrap()).topics(topics[0], topics[1]).labMode(true)
-          .metrics("127.0.0.1", 0).log(System.err::println);
+          .metrics("127.0.0.1", 0).log(System.err::println).compression(compression);
       Collector collector = Collector.start(linger == null ? config : config.linger(linger));
       long brokerPid = kafka.brokerPid();
       long collectorCpuStart = collectorCpuNs();
+      long receiveCpuStart = threadCpuNs("sluice-collect-");
+      long producerCpuStart = threadCpuNs("kafka-producer-network-thread | sluice-collector");
       long brokerCpuStart = processCpuNs(brokerPid);
       int port = collector.port(ListenerKind.NETFLOW);
       AtomicLong sent = new AtomicLong();
@@ -79,6 +83,8 @@ public final class CollectorBench {
       }
       Thread.sleep(2_000); // let the collector drain its sockets and Kafka acknowledge
       long collectorCpu = collectorCpuNs() - collectorCpuStart;
+      long receiveCpu = threadCpuNs("sluice-collect-") - receiveCpuStart;
+      long producerCpu = threadCpuNs("kafka-producer-network-thread | sluice-collector") - producerCpuStart;
       long brokerCpu = processCpuNs(brokerPid) - brokerCpuStart;
       String text = Metrics.scrape(collector.metricsPort());
       collector.close();
@@ -97,6 +103,8 @@ public final class CollectorBench {
           (long) Metrics.value(text, "sluice_collector_socket_receive_buffer_bytes"));
       System.out.printf("linger %s ms: CPU per datagram received: collector threads %.2f us, broker %.2f us%n",
           linger == null ? "default" : linger, collectorCpu / 1e3 / Math.max(1, received), brokerCpu / 1e3 / Math.max(1, received));
+      System.out.printf("of which: receive threads %.2f us, producer I/O thread %.2f us per datagram received%n",
+          receiveCpu / 1e3 / Math.max(1, received), producerCpu / 1e3 / Math.max(1, received));
       if (received + drops < sent.get()) {
         System.out.printf("note: %.0f datagrams are neither received nor counted as dropped by the socket (loopback/sender side)%n",
             sent.get() - received - drops);
@@ -111,6 +119,18 @@ public final class CollectorBench {
     for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
       if (t != null && (t.getThreadName().startsWith("sluice-collect-")
           || t.getThreadName().startsWith("kafka-producer-network-thread | sluice-collector"))) {
+        total += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return total;
+  }
+
+  /** CPU time of this JVM's threads whose name starts with {@code prefix}. */
+  private static long threadCpuNs(String prefix) {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t != null && t.getThreadName().startsWith(prefix)) {
         total += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
       }
     }
