@@ -69,7 +69,9 @@ public final class KafkaService implements Service {
               format(properties)),
           60, "formatting the Kafka storage");
     }
-    List<String> jvm = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+    // The heap at its full size from the start: grown from 256 MiB, G1 kept a ~20 MiB young generation and ran a
+    // young collection every few seconds and a marking cycle every few young ones under the flows bench's load.
+    List<String> jvm = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
         "-Djava.awt.headless=true", "-Dkafka.logs.dir=" + dir.resolve("log"),
         "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"));
     process.start(JavaCommand.command(jvm, lib, "kafka.Kafka", List.of(properties.toString())), dir);
@@ -138,6 +140,12 @@ public final class KafkaService implements Service {
         "group.initial.rebalance.delay.ms=0",
         "log.retention.hours=24",
         "message.max.bytes=10485760",
+        // One local node on a small machine: one network thread per listener and two request handlers (3 and 8 by
+        // default) mean fewer threads woken per request; a no-op metadata record (written and fsynced) every 5 s
+        // instead of every 500 ms, which was most of the idle broker's CPU after the JIT. BENCHMARKS.md, "Collectors".
+        "num.network.threads=1",
+        "num.io.threads=2",
+        "metadata.max.idle.interval.ms=5000",
         "");
     return adminPassword == null ? common : common + String.join("\n",
         "sasl.enabled.mechanisms=SCRAM-SHA-512",

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Args: seconds (10), sockets (2), sender threads (2), target datagrams/s for all senders (0: as fast as
  * possible), the producer's linger.ms (the collector's default when absent or "default"), its compression codec
- * (none, lz4, zstd; lz4 when absent). Also prints the CPU time, per datagram
+ * (none, lz4, zstd; lz4 when absent), and whether a consumer reads the topic meanwhile ("consumer": with FlowJob's
+ * fetch settings, 256 KiB or 100 ms per fetch; "consumer:MIN_BYTES:MAX_WAIT_MS" for others; "none", the default). Also prints the CPU time, per datagram
  * received, of the collector's own threads (receive threads and the producer's I/O thread, read by name in this JVM)
  * and of the broker process (from /proc), from the start of sending to the end of the drain.
  */
@@ -32,6 +33,9 @@ public final class CollectorBench {
     long targetRate = args.length > 3 ? Long.parseLong(args[3]) : 0;
     Integer linger = args.length > 4 && !args[4].equals("default") ? Integer.valueOf(args[4]) : null;
     String compression = args.length > 5 ? args[5] : "lz4";
+    // "consumer" or "consumer:MIN_BYTES:MAX_WAIT_MS"
+    String[] consumerArg = args.length > 6 && args[6].startsWith("consumer") ? (args[6] + ":262144:100").split(":") : null;
+    boolean consume = consumerArg != null;
     byte[] payload = UdpPayloads.read(UdpPayloads.fixtures().resolve("flows/logstash-codec-netflow/nfv9_cisco_asr9k_256.pcap"))
         .stream().max((a, b) -> Integer.compare(a.payload().length, b.payload().length)).orElseThrow().payload();
     try (KafkaFixture kafka = new KafkaFixture()) {
@@ -46,6 +50,10 @@ public final class CollectorBench {
       long receiveCpuStart = threadCpuNs("sluice-collect-");
       long producerCpuStart = threadCpuNs("kafka-producer-network-thread | sluice-collector");
       long brokerCpuStart = processCpuNs(brokerPid);
+      java.util.Map<String, Long> brokerThreadsStart = threadTicks(brokerPid);
+      AtomicLong consumed = new AtomicLong();
+      java.util.concurrent.atomic.AtomicBoolean stopConsumer = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread consumer = consume ? startConsumer(kafka.bootstrap(), topics[0], consumerArg[1], consumerArg[2], consumed, stopConsumer) : null;
       int port = collector.port(ListenerKind.NETFLOW);
       AtomicLong sent = new AtomicLong();
       long endAt = System.nanoTime() + seconds * 1_000_000_000L;
@@ -86,6 +94,11 @@ public final class CollectorBench {
       long receiveCpu = threadCpuNs("sluice-collect-") - receiveCpuStart;
       long producerCpu = threadCpuNs("kafka-producer-network-thread | sluice-collector") - producerCpuStart;
       long brokerCpu = processCpuNs(brokerPid) - brokerCpuStart;
+      java.util.Map<String, Long> brokerThreads = threadTicks(brokerPid);
+      if (consumer != null) {
+        stopConsumer.set(true);
+        consumer.join(10_000);
+      }
       String text = Metrics.scrape(collector.metricsPort());
       collector.close();
       double received = Metrics.value(text, "sluice_collector_datagrams_received_total");
@@ -105,6 +118,17 @@ public final class CollectorBench {
           linger == null ? "default" : linger, collectorCpu / 1e3 / Math.max(1, received), brokerCpu / 1e3 / Math.max(1, received));
       System.out.printf("of which: receive threads %.2f us, producer I/O thread %.2f us per datagram received%n",
           receiveCpu / 1e3 / Math.max(1, received), producerCpu / 1e3 / Math.max(1, received));
+      if (consumer != null) {
+        System.out.printf("consumer (fetch.min.bytes %s, fetch.max.wait.ms %s) read %d records%n", consumerArg[1], consumerArg[2],
+            consumed.get());
+      }
+      System.out.println("broker threads, us per datagram received:");
+      brokerThreads.forEach((name, ticks) -> {
+        long d = ticks - brokerThreadsStart.getOrDefault(name, 0L);
+        if (d > 0) {
+          System.out.printf("  %8.2f  %s%n", d * 10_000.0 / Math.max(1, received), name);
+        }
+      });
       if (received + drops < sent.get()) {
         System.out.printf("note: %.0f datagrams are neither received nor counted as dropped by the socket (loopback/sender side)%n",
             sent.get() - received - drops);
@@ -135,6 +159,50 @@ public final class CollectorBench {
       }
     }
     return total;
+  }
+
+  /** A consumer of the flows topic with FlowJob's fetch settings, as FlowJob's fetcher reads it. */
+  private static Thread startConsumer(String bootstrap, String topic, String minBytes, String maxWaitMs, AtomicLong consumed,
+      java.util.concurrent.atomic.AtomicBoolean stop) {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("enable.auto.commit", "false");
+    p.put("fetch.min.bytes", minBytes);
+    p.put("fetch.max.wait.ms", maxWaitMs);
+    p.put("max.partition.fetch.bytes", "1048576");
+    Thread t = new Thread(() -> {
+      try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor(topic).stream()
+            .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        while (!stop.get()) {
+          consumed.addAndGet(c.poll(java.time.Duration.ofMillis(200)).count());
+        }
+      }
+    }, "bench-consumer");
+    t.start();
+    return t;
+  }
+
+  /** utime + stime ticks of each of a process's threads from /proc, by thread name with digits replaced by '#'. */
+  private static java.util.Map<String, Long> threadTicks(long pid) throws java.io.IOException {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/task"))) {
+      for (java.nio.file.Path task : tasks.toList()) {
+        String stat;
+        try {
+          stat = java.nio.file.Files.readString(task.resolve("stat"));
+        } catch (java.io.IOException gone) {
+          continue;
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+      }
+    }
+    return out;
   }
 
   /** utime + stime of a process from /proc, in ns (clock ticks of 10 ms). */
