@@ -18,11 +18,6 @@ public final class CollectorConfig {
   int receiveBufferBytes = 32 << 20;
   /** 50 ms, not 5: a tenth of the produce requests per record for the collector and the broker (BENCHMARKS.md). */
   int lingerMs = 50;
-  /**
-   * After a receive thread has read what its socket held, it sleeps this long before reading again, so the datagrams
-   * of that time come in one wake-up instead of one each (0: read again at once, block only when empty).
-   */
-  int receiveGatherMicros = 1_000;
   /** The producer's compression.type (none, lz4, zstd, ...); benches compare codecs. */
   String compression = "lz4";
   KafkaConnection kafka = KafkaConnection.plaintext(DefaultEndpoints.KAFKA);
@@ -74,15 +69,6 @@ public final class CollectorConfig {
   /** SO_RCVBUF to ask for; the kernel caps it at net.core.rmem_max (the collector reports what it got). */
   public CollectorConfig receiveBuffer(int bytes) {
     this.receiveBufferBytes = bytes;
-    return this;
-  }
-
-  /** How long a receive thread lets datagrams gather between reads of a socket it found busy (0: no pause). */
-  public CollectorConfig receiveGather(int micros) {
-    if (micros < 0) {
-      throw new IllegalArgumentException("the receive gather time must be 0 or more microseconds");
-    }
-    this.receiveGatherMicros = micros;
     return this;
   }
 

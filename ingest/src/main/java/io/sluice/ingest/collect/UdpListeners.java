@@ -10,20 +10,16 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The collector's sockets: per listener several SO_REUSEPORT UDP sockets with a large receive buffer, and one
- * receive thread per socket handing each datagram to a {@link Handler}, several datagrams per wake-up.
+ * receive thread per socket handing each datagram to a {@link Handler}.
  */
 final class UdpListeners implements AutoCloseable {
   /** What a receive thread does with a datagram; runs on that thread. */
@@ -45,13 +41,10 @@ final class UdpListeners implements AutoCloseable {
 
   private final Map<ListenerKind, Listener> listeners;
   private final List<Thread> threads = new ArrayList<>();
-  private final List<Selector> selectors = new ArrayList<>();
-  private final long gatherNs;
   private volatile boolean closed;
 
-  private UdpListeners(Map<ListenerKind, Listener> listeners, long gatherNs) {
+  private UdpListeners(Map<ListenerKind, Listener> listeners) {
     this.listeners = listeners;
-    this.gatherNs = gatherNs;
   }
 
   /** Binds every configured listener; throws with the port and a hint when one cannot be bound. */
@@ -92,7 +85,7 @@ final class UdpListeners implements AutoCloseable {
       }
       open.put(kind, new Listener(kind, port, IpAddresses.to16(bind.getAddress()), List.copyOf(channels), rcvbuf));
     }
-    return new UdpListeners(open, config.receiveGatherMicros * 1_000L);
+    return new UdpListeners(open);
   }
 
   private static byte[] addressBytes(String text) {
@@ -105,16 +98,7 @@ final class UdpListeners implements AutoCloseable {
     for (Listener l : listeners.values()) {
       for (int i = 0; i < l.channels().size(); i++) {
         DatagramChannel ch = l.channels().get(i);
-        Selector selector;
-        try {
-          ch.configureBlocking(false);
-          selector = Selector.open();
-          ch.register(selector, SelectionKey.OP_READ);
-        } catch (IOException e) {
-          throw new CollectorException("cannot watch the " + l.kind().label() + " socket: " + e.getMessage(), e);
-        }
-        selectors.add(selector);
-        Thread t = new Thread(() -> receiveLoop(l.kind(), ch, selector, handler), "sluice-collect-" + l.kind().label() + "-" + i);
+        Thread t = new Thread(() -> receiveLoop(l.kind(), ch, handler), "sluice-collect-" + l.kind().label() + "-" + i);
         t.setDaemon(true);
         threads.add(t);
         t.start();
@@ -132,57 +116,28 @@ final class UdpListeners implements AutoCloseable {
     return l == null ? -1 : l.port();
   }
 
-  /**
-   * The socket is non-blocking with a selector of its own. The thread drains every datagram queued, and when that
-   * drain found any, sleeps {@code gatherNs} and drains again, so datagrams that arrive meanwhile are read in one go:
-   * a blocking receive per datagram costs a sleep and a wake-up each (about 2 us, BENCHMARKS.md "Collectors"). Only a
-   * drain that finds nothing sends the thread back to block in the selector; an idle socket costs nothing.
-   */
-  private void receiveLoop(ListenerKind kind, DatagramChannel ch, Selector selector, Handler handler) {
+  private void receiveLoop(ListenerKind kind, DatagramChannel ch, Handler handler) {
     ByteBuffer buf = ByteBuffer.allocateDirect(65_536);
     byte[] payload = new byte[65_536];
-    try {
-      while (!closed) {
-        int drained = 0;
-        while (!closed) {
-          InetSocketAddress from;
-          try {
-            buf.clear();
-            from = (InetSocketAddress) ch.receive(buf);
-          } catch (ClosedChannelException e) {
-            return;
-          } catch (IOException e) {
-            handler.failed(null, null);
-            continue;
-          }
-          if (from == null) {
-            break;
-          }
-          drained++;
-          buf.flip();
-          int length = buf.remaining();
-          buf.get(payload, 0, length);
-          try {
-            handler.datagram(kind, from, payload, length);
-          } catch (RuntimeException e) {
-            handler.failed(from, e);
-          }
-        }
-        if (drained > 0 && gatherNs > 0) {
-          LockSupport.parkNanos(gatherNs);
-        } else if (drained == 0) {
-          try {
-            selector.select();
-            selector.selectedKeys().clear();
-          } catch (ClosedSelectorException e) {
-            return;
-          } catch (IOException e) {
-            handler.failed(null, null);
-          }
-        }
+    while (!closed) {
+      InetSocketAddress from;
+      try {
+        buf.clear();
+        from = (InetSocketAddress) ch.receive(buf);
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        handler.failed(null, null);
+        continue;
       }
-    } finally {
-      closeQuietly(selector);
+      buf.flip();
+      int length = buf.remaining();
+      buf.get(payload, 0, length);
+      try {
+        handler.datagram(kind, from, payload, length);
+      } catch (RuntimeException e) {
+        handler.failed(from, e);
+      }
     }
   }
 
@@ -195,7 +150,6 @@ final class UdpListeners implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    selectors.forEach(Selector::wakeup);
     listeners.values().forEach(l -> l.channels().forEach(UdpListeners::closeQuietly));
     for (Thread t : threads) {
       try {
@@ -206,7 +160,7 @@ final class UdpListeners implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(java.io.Closeable ch) {
+  private static void closeQuietly(DatagramChannel ch) {
     try {
       ch.close();
     } catch (IOException e) {
