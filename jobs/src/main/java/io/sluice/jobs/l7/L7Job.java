@@ -76,7 +76,8 @@ public final class L7Job {
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",
         Long.toString(L7Config.OUT_OF_ORDERNESS_NS / 1_000_000L)));
-    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", Long.toString(CHECKPOINT_MS))), CheckpointingMode.EXACTLY_ONCE);
+    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", Long.toString(CHECKPOINT_MS))),
+        CheckpointingMode.EXACTLY_ONCE);
     // No operator keeps or changes a record it was given: chained operators hand frames on without a copy.
     env.getConfig().enableObjectReuse();
 
