@@ -101,7 +101,8 @@ class DemoExporterTest {
     assertTrue(!Files.exists(tmp.resolve("x.pcap")));
     for (String[] args : List.of(new String[] {"demo", "--rate", "0"}, new String[] {"demo", "--day-minutes", "2000"},
         new String[] {"demo", "--sflow-port", "0"}, new String[] {"demo", "--l7-minutes", "0"}, new String[] {"demo", "--wait", "0"},
-        new String[] {"bench", "l7", "--conversations", "0"}, new String[] {"bench", "l7", "--packets-per-record", "0"})) {
+        new String[] {"bench", "l7", "--conversations", "0"}, new String[] {"bench", "l7", "--packets-per-record", "0"},
+        new String[] {"bench", "l7", "--checkpoint-ms", "0"}, new String[] {"bench", "l7", "--copies", "0"})) {
       CliRun run = CliRun.of(args);
       assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run);
       assertTrue(run.err().lines().findFirst().orElse("").matches(".*(--[a-z0-9-]+|ports) must be .*"), run.err());

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * submission to the first rows; the steady window runs from the first reading at or past 10 % of the expected rows
  * to the first at or past 90 %, with the processes' CPU measured over that window alone. The job's JIT compilation,
  * deployment, first checkpoint and final flush fall outside the window. Rows land at checkpoints, so the window's
- * edges are as coarse as the checkpoint interval: it needs several checkpoints' worth of rows.
+ * edges are as coarse as the checkpoint interval: it needs several checkpoints' worth of rows, and it prints at how
+ * many of its readings the rows rose (about one per checkpoint; the tables' sinks may commit at readings apart).
  */
 final class SteadyState implements AutoCloseable {
   private final long expectedRows;
@@ -25,6 +26,9 @@ final class SteadyState implements AutoCloseable {
   private long lowRows;
   private long highNs = -1;
   private long highRows;
+  private long lastRows;
+  /** Readings inside the window (after its first, up to its last) where the rows rose. */
+  private int rises;
   private CpuMeter meter;
   private Map<String, CpuAccount> cpu;
 
@@ -43,11 +47,17 @@ final class SteadyState implements AutoCloseable {
       lowNs = nowNs;
       lowRows = rows;
       meter = new CpuMeter(pids);
-    } else if (meter != null && cpu == null && rows * 10 >= expectedRows * 9) {
-      highNs = nowNs;
-      highRows = rows;
-      cpu = meter.stop();
+    } else if (meter != null && cpu == null) {
+      if (rows > lastRows) {
+        rises++;
+      }
+      if (rows * 10 >= expectedRows * 9) {
+        highNs = nowNs;
+        highRows = rows;
+        cpu = meter.stop();
+      }
     }
+    lastRows = rows;
   }
 
   @Override
@@ -68,9 +78,13 @@ final class SteadyState implements AutoCloseable {
     long windowRows = highRows - lowRows;
     // Packets in the window, estimated from its rows at the run's packets per row.
     long windowPackets = Math.round(windowRows * (double) packets / rows);
-    out.printf(Locale.ROOT, "Steady state (%,d to %,d rows landed, %.1f s; ~%,d packets at the run's %.2f packets"
-        + " per row): %,.0f packets/s, %,.0f rows/s%n", lowRows, highRows, seconds, windowPackets,
+    out.printf(Locale.ROOT, "Steady state (%,d to %,d rows landed, %.1f s, rows rose at %d readings; ~%,d packets at the run's %.2f"
+        + " packets per row): %,.0f packets/s, %,.0f rows/s%n", lowRows, highRows, seconds, rises, windowPackets,
         (double) packets / rows, windowPackets / seconds, windowRows / seconds);
+    if (rises < 3) {
+      out.println("(rows rose at fewer than 3 readings in the window: its edges are as coarse as the checkpoint"
+          + " interval; use more --copies)");
+    }
     List<List<String>> table = new ArrayList<>();
     for (String name : pids.keySet()) {
       table.add(List.of(name.equals("generator") ? "sluice bench" : name,

@@ -23,8 +23,23 @@ class SteadyStateTest {
     s.close();
     String printed = print(s, 3_000, 1_000); // 3 packets per row
     assertTrue(printed.contains("Start-up (submission to the first rows in ClickHouse): 6.0 s"), printed);
-    assertTrue(printed.contains("200 to 950 rows landed, 2.0 s; ~2,250 packets"), printed);
+    assertTrue(printed.contains("200 to 950 rows landed, 2.0 s, rows rose at 2 readings; ~2,250 packets"), printed);
+    assertTrue(printed.contains("fewer than 3 readings in the window"), printed);
     assertTrue(printed.contains("1,125 packets/s, 375 rows/s"), printed);
+  }
+
+  /** A reading with no new rows (between two commits) is not counted. */
+  @Test
+  void theWindowCountsTheReadingsWhereRowsRose() throws Exception {
+    SteadyState s = new SteadyState(1_000, 0, Map.of());
+    long[] readings = {0, 150, 150, 300, 300, 450, 600, 600, 750, 950};
+    for (int i = 0; i < readings.length; i++) {
+      s.landed(readings[i], (i + 1) * S);
+    }
+    s.close();
+    String printed = print(s, 3_000, 1_000);
+    assertTrue(printed.contains("150 to 950 rows landed, 8.0 s, rows rose at 5 readings;"), printed);
+    assertTrue(!printed.contains("fewer than 3 readings"), printed);
   }
 
   /** All rows at once, or a window that never closes (readings one second apart): no steady figures. */

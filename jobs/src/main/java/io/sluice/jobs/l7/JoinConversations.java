@@ -106,6 +106,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   private transient L7Context cx;
   private transient Rows rows;
   private transient PacketHeader header;
+  private transient PacketKeys.Nodes nodes;
   /** A timer's queued packets that event time has passed, and the rest (reused: state keeps copies, not these). */
   private transient ArrayList<KeyedPacket> due;
   private transient ArrayList<KeyedPacket> later;
@@ -199,6 +200,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     openKeys = 0; // recounted by JoinOperator once the state is restored
     getRuntimeContext().getMetricGroup().addGroup("sluice").gauge("open_conversations", () -> openKeys);
     header = new PacketHeader();
+    nodes = new PacketKeys.Nodes();
     due = new ArrayList<>();
     later = new ArrayList<>();
     summaries.registerMetrics(getRuntimeContext());
@@ -210,7 +212,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     if (s == null) {
       if (openKeys >= maxOpenKeys) {
         // A new conversation while the subtask holds its share of max-conversations: not queued, counted.
-        summaries.of(PacketKeys.node(ctx.getCurrentKey())).problems.add(L7Problem.CONVERSATION_LIMIT);
+        summaries.of(nodes.of(ctx.getCurrentKey())).problems.add(L7Problem.CONVERSATION_LIMIT);
         return;
       }
       s = new ConversationState(); // stored below (no queue timer yet)
@@ -221,7 +223,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     if (at <= ctx.timerService().currentWatermark()) {
       // Event time has already passed it: still joined (at the next watermark), but counted, since its conversation
       // may have timed out without it.
-      summaries.of(PacketKeys.node(ctx.getCurrentKey())).problems.add(L7Problem.PACKET_LATE);
+      summaries.of(nodes.of(ctx.getCurrentKey())).problems.add(L7Problem.PACKET_LATE);
     }
     if (s.queueTimerMs == NONE || at < s.queueTimerMs) {
       ctx.timerService().registerEventTimeTimer(at); // a later one already registered fires and finds nothing due
@@ -298,7 +300,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   private boolean join(ConversationState s, List<KeyedPacket> due, long passedNs, OnTimerContext ctx,
       Collector<byte[]> out, long timestamp) throws Exception {
     due.sort(CAPTURE_ORDER);
-    String node = PacketKeys.node(ctx.getCurrentKey());
+    String node = nodes.of(ctx.getCurrentKey());
     Conversation c;
     try {
       c = load(s, node, ctx, out);

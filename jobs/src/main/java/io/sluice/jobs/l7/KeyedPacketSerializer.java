@@ -1,6 +1,8 @@
 package io.sluice.jobs.l7;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
@@ -8,6 +10,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
@@ -19,9 +22,35 @@ import org.apache.flink.types.StringValue;
  *
  * <p>State written before this serializer (the queue as POJOs) is read with the POJO serializer it was written with
  * and migrated ({@link Snapshot#resolveSchemaCompatibility}).
+ *
+ * <p>Reading keeps the keys it read lately ({@link KeyCache}): the packets of a conversation get one String, hashed
+ * once, instead of two arrays and a String per packet. The cache belongs to the first thread that reads a key with
+ * this instance (the task's, on the shuffle); other threads read as before, so an instance shared by threads stays
+ * correct.
  */
 public final class KeyedPacketSerializer extends TypeSerializerSingleton<KeyedPacket> {
   public static final KeyedPacketSerializer INSTANCE = new KeyedPacketSerializer();
+
+  private static final VarHandle OWNER;
+
+  static {
+    try {
+      OWNER = MethodHandles.lookup().findVarHandle(KeyedPacketSerializer.class, "owner", Thread.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The thread whose keys {@link #keys} holds; only it uses {@link #keys} and {@link #scratch}. */
+  @SuppressWarnings("unused") // through OWNER
+  private transient volatile Thread owner;
+  private transient KeyCache keys;
+  private transient byte[] scratch;
+
+  @Override
+  public KeyedPacketSerializer duplicate() {
+    return new KeyedPacketSerializer();
+  }
 
   @Override
   public boolean isImmutableType() {
@@ -50,6 +79,20 @@ public final class KeyedPacketSerializer extends TypeSerializerSingleton<KeyedPa
 
   @Override
   public void serialize(KeyedPacket p, DataOutputView out) throws IOException {
+    if (out instanceof DataOutputSerializer buffer && isLatin1(p.key)) {
+      // The network's buffer (the shuffle): each write is a store into its array, so no array of its own.
+      String key = p.key;
+      int n = key.length();
+      buffer.writeInt(n << 1);
+      for (int i = 0; i < n; i++) {
+        buffer.write(key.charAt(i));
+      }
+      buffer.writeLong(p.capturedNs);
+      buffer.writeInt(p.linkType);
+      buffer.writeInt(p.data.length);
+      buffer.write(p.data);
+      return;
+    }
     byte[] head = latin1Head(p);
     if (head == null) {
       out.writeInt(1);
@@ -87,6 +130,15 @@ public final class KeyedPacketSerializer extends TypeSerializerSingleton<KeyedPa
     return head;
   }
 
+  private static boolean isLatin1(String key) {
+    for (int i = 0, n = key.length(); i < n; i++) {
+      if (key.charAt(i) > 0xFF) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Big-endian, as {@code DataOutput.writeInt}. */
   private static int putInt(byte[] b, int at, int v) {
     b[at] = (byte) (v >>> 24);
@@ -117,14 +169,27 @@ public final class KeyedPacketSerializer extends TypeSerializerSingleton<KeyedPa
   }
 
   /** The key's header: length × 2, +1 when the key is not Latin-1 (then Flink's string encoding follows, not the bytes). */
-  private static String readKey(DataInputView in) throws IOException {
+  private String readKey(DataInputView in) throws IOException {
     int header = in.readInt();
     if ((header & 1) != 0) {
       return StringValue.readString(in);
     }
-    byte[] latin1 = new byte[header >>> 1];
-    in.readFully(latin1);
-    return new String(latin1, StandardCharsets.ISO_8859_1);
+    int n = header >>> 1;
+    Thread current = Thread.currentThread();
+    if (owner != current) {
+      if (!OWNER.compareAndSet(this, (Thread) null, current)) {
+        byte[] latin1 = new byte[n];
+        in.readFully(latin1);
+        return new String(latin1, StandardCharsets.ISO_8859_1);
+      }
+      keys = new KeyCache();
+      scratch = new byte[64];
+    }
+    if (scratch.length < n) {
+      scratch = new byte[Math.max(n, scratch.length * 2)];
+    }
+    in.readFully(scratch, 0, n);
+    return keys.of(scratch, n);
   }
 
   @Override

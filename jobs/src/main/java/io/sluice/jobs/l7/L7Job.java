@@ -49,6 +49,9 @@ public final class L7Job {
       "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms",
       "dns-pending-bytes", "max-conversations"));
 
+  /** The checkpoint (and commit) interval without {@code checkpoint-ms} (the k8s manifests give 30000). */
+  public static final long CHECKPOINT_MS = 10_000;
+
   private L7Job() {}
 
   public static void main(String[] args) throws Exception {
@@ -73,7 +76,8 @@ public final class L7Job {
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",
         Long.toString(L7Config.OUT_OF_ORDERNESS_NS / 1_000_000L)));
-    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
+    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", Long.toString(CHECKPOINT_MS))),
+        CheckpointingMode.EXACTLY_ONCE);
     // No operator keeps or changes a record it was given: chained operators hand frames on without a copy.
     env.getConfig().enableObjectReuse();
 

@@ -33,6 +33,64 @@ public final class PacketKeys {
     return key.substring(0, key.indexOf('\0'));
   }
 
+  /**
+   * The conversation keys of one thread's packets ({@link #conversation(String, PacketHeader)}'s strings): the node's
+   * Latin-1 bytes are kept from one packet to the next (packets come node by node), and a conversation seen a moment
+   * ago gets its String again ({@link KeyCache}), hash computed, instead of the conversation's bytes, their String,
+   * the concatenation's and a hash per packet.
+   */
+  static final class Builder {
+    private final KeyCache cache = new KeyCache();
+    private String node;
+    /** The node's bytes, '\0', then room for the conversation; null when the node is not Latin-1. */
+    private byte[] bytes;
+    private int at;
+
+    String conversation(String node, PacketHeader h) {
+      if (node != this.node && !node.equals(this.node)) {
+        start(node);
+      }
+      if (bytes == null) {
+        return PacketKeys.conversation(node, h);
+      }
+      System.arraycopy(ConversationKey.of(h.srcAddr, h.srcPort, h.dstAddr, h.dstPort), 0, bytes, at,
+          ConversationKey.LENGTH);
+      return cache.of(bytes, bytes.length);
+    }
+
+    private void start(String node) {
+      this.node = node;
+      int n = node.length();
+      bytes = new byte[n + 1 + ConversationKey.LENGTH];
+      for (int i = 0; i < n; i++) {
+        char c = node.charAt(i);
+        if (c > 0xFF) {
+          bytes = null;
+          return;
+        }
+        bytes[i] = (byte) c;
+      }
+      at = n + 1;
+    }
+  }
+
+  /**
+   * The node of one thread's keys ({@link #node(String)}), the previous key's String again while keys of one node
+   * follow each other (a String per call, and its hash in the per-node totals' map, otherwise).
+   */
+  static final class Nodes {
+    private String last;
+
+    String of(String key) {
+      String n = last;
+      if (n != null && key.length() > n.length() && key.charAt(n.length()) == '\0' && key.startsWith(n)) {
+        return n;
+      }
+      last = node(key);
+      return last;
+    }
+  }
+
   private static String latin1(byte[] b) {
     return new String(b, StandardCharsets.ISO_8859_1);
   }

@@ -25,11 +25,13 @@ final class TriagePackets extends ProcessFunction<CapturedFrame, KeyedPacket> im
   private transient NodeSummaries summaries;
   private transient L7Config config;
   private transient PacketHeader header;
+  private transient PacketKeys.Builder keys;
 
   @Override
   public void open(OpenContext context) {
     config = L7Config.defaults();
     header = new PacketHeader();
+    keys = new PacketKeys.Builder();
     summaries.registerMetrics(getRuntimeContext());
   }
 
@@ -56,7 +58,7 @@ final class TriagePackets extends ProcessFunction<CapturedFrame, KeyedPacket> im
     if (fragment) {
       keyed = new KeyedPacket(PacketKeys.fragment(f.node, h), f.capturedNs, f.linkType, f.data);
     } else if (L7Engine.worthKeying(h, f.data, config, summary)) {
-      keyed = new KeyedPacket(PacketKeys.conversation(f.node, h), f.capturedNs, f.linkType, f.data);
+      keyed = new KeyedPacket(keys.conversation(f.node, h), f.capturedNs, f.linkType, f.data);
     } else {
       return;
     }

@@ -69,7 +69,44 @@ class KeyedPacketSerializerTest {
       java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
       serializer.serialize(p, new org.apache.flink.core.memory.DataOutputViewStreamWrapper(stream));
       assertArrayEquals(expected.getCopyOfBuffer(), stream.toByteArray(), node);
+      DataOutputSerializer network = new DataOutputSerializer(8); // the shuffle's buffer: written without a head array
+      serializer.serialize(p, network);
+      assertArrayEquals(expected.getCopyOfBuffer(), network.getCopyOfBuffer(), node);
     }
+  }
+
+  /**
+   * Keys read again come from the reader's cache of recent keys: more conversations than it has slots, read in turn
+   * and again, each read gives its own key; and a second thread reading with the same instance (outside the cache)
+   * reads the same.
+   */
+  @Test
+  void keysReadAgainAreTheirOwn() throws Exception {
+    List<String> keys = new java.util.ArrayList<>();
+    byte[] server = io.sluice.net.IpAddresses.parse("10.0.0.53");
+    for (int i = 0; i < 3 * KeyCache.SIZE; i++) {
+      byte[] client = io.sluice.net.IpAddresses.parse("10.1." + (i >> 8) + "." + (i & 0xFF));
+      keys.add(PacketKeys.conversation(i % 2 == 0 ? "node-1" : "node-2", client, 40_000 + i % 7, server, 53));
+    }
+    KeyedPacketSerializer reader = new KeyedPacketSerializer();
+    Runnable readAll = () -> {
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < keys.size(); i += round + 1) {
+          DataOutputSerializer out = new DataOutputSerializer(64);
+          try {
+            serializer.serialize(new KeyedPacket(keys.get(i), i, 1, new byte[] {(byte) i}), out);
+            KeyedPacket back = reader.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            assertEquals(keys.get(i), back.key);
+            assertEquals(i, back.capturedNs);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      }
+    };
+    readAll.run();
+    java.util.concurrent.CompletableFuture.runAsync(readAll).get();
+    readAll.run();
   }
 
   @Test
