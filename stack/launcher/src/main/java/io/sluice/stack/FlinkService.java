@@ -42,8 +42,9 @@ public final class FlinkService implements Service {
 
   /**
    * Pekko's scheduler thread ticks every 10 ms by default, in each of the two actor systems of a JobManager and of a
-   * TaskManager (RPC and metrics): 200 wake-ups a second that cost the idle TaskManager about 3 % of a core on this
-   * machine, 0.3 µs per flow record at 100,000 records/s (BENCHMARKS.md, "Flink's fixed costs", issue 22 sixth round).
+   * TaskManager (RPC and metrics): 200 wake-ups a second that cost each process 1.5-3 % of a core on the benchmarks'
+   * machine, 0.15-0.3 µs per flow record at 100,000 records/s in the TaskManager (BENCHMARKS.md, "Flink's fixed costs,
+   * and the row's strings", issue 22 sixth round).
    * Flink times nothing on it finer than its heartbeats and RPC timeouts (seconds); Pekko reads the system property
    * over its reference.conf, since Flink's own Pekko config does not set the tick. The k8s manifests pass the same
    * flag ({@code env.java.opts.all}).
