@@ -707,6 +707,21 @@ class K8sManifestsTest {
   }
 
   /**
+   * Pekko's scheduler tick at 100 ms in every Flink process (BENCHMARKS.md, "Flink's fixed costs", issue 22 sixth
+   * round): the 10 ms default cost each JobManager and TaskManager 1.5-3 % of a core doing nothing.
+   */
+  @Test
+  void flinkProcessesTickPekkosSchedulerEvery100Ms() {
+    for (var b : built.entrySet()) {
+      for (JsonNode j : b.getValue().stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")).toList()) {
+        String opts = j.path("spec").path("flinkConfiguration").path("env.java.opts.all").asText();
+        assertTrue(java.util.Arrays.asList(opts.split("\\s+")).contains("-Dpekko.scheduler.tick-duration=100ms"),
+            b.getKey() + " " + name(j) + ": env.java.opts.all is '" + opts + "'");
+      }
+    }
+  }
+
+  /**
    * The state backends BENCHMARKS.md measured and chose (L7Job CPU per packet, issue 22 fifth round): the L7Job's join
    * and FlowJob's decode on the heap, whose keyed-state reads and writes cost more on RocksDB than the rest of the
    * path (L7Job) or 10-20 % of it (FlowJob), with no managed memory (only RocksDB would use it; the heap gets it);

@@ -51,6 +51,41 @@ class FlowRowEncoderColumnsTest {
     }
   }
 
+  /** An address with any one byte set is filled (the check reads it as two 8-byte halves). */
+  @Test
+  void anAddressWithAnyByteSetIsFilled() {
+    for (int b = 0; b < 16; b++) {
+      FlowRecord r = new FlowRecord();
+      r.srcAddr[b] = (byte) 0x80;
+      r.postNatDstAddr[b] = 1;
+      List<String> filled = RowEncoder.columnsIn(encoder.columns(), encoder.filledColumns(r));
+      assertEquals(true, filled.contains("src_addr") && filled.contains("post_nat_dst_addr"), "byte " + b);
+    }
+  }
+
+  /**
+   * One encoder, rows whose strings change from row to row (another object with the same text, other text, non-ASCII
+   * text, back to the first): each row's bytes are those a fresh encoder writes, whatever the encoder wrote before.
+   */
+  @Test
+  void stringColumnsFollowEveryRowsStrings() {
+    FlowRowEncoder reused = new FlowRowEncoder();
+    String[] names = {"edge-1", new String("edge-1".toCharArray()), "core-2", "Zürich-ü", "", "edge-1", "a".repeat(300)};
+    for (String name : names) {
+      FlowRecord r = everyFieldSet();
+      r.exporterName = name;
+      r.site = name + "/site";
+      r.inVrfName = name.isEmpty() ? "x" : name.substring(0, 1);
+      r.samplingRateSource = name.length() % 2 == 0 ? SamplingRateSource.PACKET : SamplingRateSource.CONFIGURED;
+      RowBinary expected = new RowBinary(1024);
+      new FlowRowEncoder().encode(r, expected);
+      RowBinary actual = new RowBinary(1024);
+      reused.encode(r, actual);
+      assertArrayEquals(Arrays.copyOf(expected.array(), expected.size()), Arrays.copyOf(actual.array(), actual.size()),
+          "row with exporter name '" + name + "'");
+    }
+  }
+
   private static FlowRecord everyFieldSet() {
     FlowRecord r = new FlowRecord();
     r.time = 1_700_000_000L;

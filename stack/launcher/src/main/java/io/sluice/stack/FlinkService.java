@@ -40,6 +40,17 @@ public final class FlinkService implements Service {
       "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
       "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+  /**
+   * Pekko's scheduler thread ticks every 10 ms by default, in each of the two actor systems of a JobManager and of a
+   * TaskManager (RPC and metrics): 200 wake-ups a second that cost each process 1.5-3 % of a core on the benchmarks'
+   * machine, 0.15-0.3 µs per flow record at 100,000 records/s in the TaskManager (BENCHMARKS.md, "Flink's fixed costs,
+   * and the row's strings", issue 22 sixth round).
+   * Flink times nothing on it finer than its heartbeats and RPC timeouts (seconds); Pekko reads the system property
+   * over its reference.conf, since Flink's own Pekko config does not set the tick. The k8s manifests pass the same
+   * flag ({@code env.java.opts.all}).
+   */
+  static final String PEKKO_TICK = "-Dpekko.scheduler.tick-duration=100ms";
+
   private final StackSettings settings;
   private final Path dir;
   private final ManagedProcess jobManager;
@@ -99,6 +110,7 @@ public final class FlinkService implements Service {
     }
     List<String> jvm = new ArrayList<>(split(results.get(0)));
     jvm.addAll(JDK17_OPENS);
+    jvm.add(PEKKO_TICK);
     jvm.add("-Dlog.file=" + dir.resolve("log/" + role + ".log"));
     jvm.add("-Dlog4j.configuration=file:" + conf.resolve("log4j.properties"));
     jvm.add("-Dlog4j.configurationFile=file:" + conf.resolve("log4j.properties"));
