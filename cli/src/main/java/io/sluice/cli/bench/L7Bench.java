@@ -132,8 +132,10 @@ public final class L7Bench implements Callable<Integer> {
     new Migrator(server, database, SluiceHome.find().resolve("sql"), line -> {}).migrate();
 
     // Each copy later in event time than the one before, as a longer capture would be: a copy replayed over the
-    // same times would arrive behind the watermark (late data), which live capture never produces.
-    long span = captureSpanNs(file) + 60_000_000_000L;
+    // same times would arrive behind the watermark (late data), which live capture never produces. Back to back (1 s
+    // apart), as one long capture: a wider gap makes every copy's start a jump in event time that the job's watermark
+    // alignment (max-drift-ms) pauses the partition at until the others have made it too.
+    long span = captureSpanNs(file) + 1_000_000_000L;
     long packets = 0;
     StackSettings settings = StackSettings.defaults(SluiceHome.find());
     Map<String, Supplier<OptionalLong>> pids = FlowsBench.pids(new LocalStack(

@@ -42,12 +42,22 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * max-conversations (default 300,000: the conversations, i.e. keys holding join state, open at once in the whole job,
  * {@code max-conversations / parallelism} per subtask; at about 1.15 KB of heap each, 150,000 per subtask ≈ 173 MB of the
  * base TaskManager's ≈ 585 MB of task heap per slot; past it a packet of a new conversation is dropped and counted as
- * {@code conversation_limit}, open ones go on).
+ * {@code conversation_limit}, open ones go on), max-drift-ms (bounded runs only; default {@link #MAX_DRIFT_MS}: how far
+ * in event time a packets partition may read ahead of the slowest one before it is paused, so that reading a backlog
+ * does not fill the join with conversations the watermark cannot close yet).
  */
 public final class L7Job {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms",
       "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms",
-      "dns-pending-bytes", "max-conversations"));
+      "dns-pending-bytes", "max-conversations", "max-drift-ms"));
+
+  /**
+   * The packets partitions' watermark alignment in bounded runs without {@code max-drift-ms}. Without alignment, a
+   * partition whose fetches lag while the job reads a backlog holds the watermark back while the others run ahead:
+   * their conversations pile up in the join until {@code max-conversations} refuses new ones (measured: 282,567
+   * packets refused in a `bench l7` of 1,000 copies; BENCHMARKS.md, issue 22 sixth round).
+   */
+  public static final long MAX_DRIFT_MS = 10_000;
 
   /** The checkpoint (and commit) interval without {@code checkpoint-ms} (the k8s manifests give 30000). */
   public static final long CHECKPOINT_MS = 10_000;
@@ -91,6 +101,13 @@ public final class L7Job {
         : WatermarkStrategy.<CapturedFrame>forGenerator(
             c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
         .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L);
+    if (bounded) {
+      // Not unbounded: there a paused partition looks silent to CaptureWatermarks, whose wall-clock rule would then
+      // move its watermark past the records it has not read yet (they would come late).
+      captured = captured.withWatermarkAlignment("sluice-l7-packets",
+          Duration.ofMillis(Long.parseLong(options.getOrDefault("max-drift-ms", Long.toString(MAX_DRIFT_MS)))),
+          Duration.ofMillis(100));
+    }
     WatermarkStrategy<KeyedSocket> seen = (bounded
         ? WatermarkStrategy.<KeyedSocket>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
         : WatermarkStrategy.<KeyedSocket>forGenerator(

@@ -1,9 +1,16 @@
 package io.sluice.jobs.l7;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkAlignmentParams;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -15,6 +22,34 @@ class L7JobGraphTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     L7Job.build(env, Map.of("kafka", "127.0.0.1:1", "clickhouse", "http://127.0.0.1:1"));
     return env.getStreamGraph();
+  }
+
+  /** Each Kafka source's name and its watermark alignment's max drift in ms (-1 without alignment). */
+  private static Map<String, Long> drifts(Map<String, String> extra) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Map<String, String> options = new HashMap<>(Map.of("kafka", "127.0.0.1:1", "clickhouse", "http://127.0.0.1:1"));
+    options.putAll(extra);
+    L7Job.build(env, options);
+    List<Transformation<?>> all = new ArrayList<>();
+    env.getTransformations().forEach(t -> all.addAll(t.getTransitivePredecessors()));
+    Map<String, Long> drifts = new HashMap<>();
+    for (Transformation<?> t : all) {
+      if (t instanceof SourceTransformation<?, ?, ?> source) {
+        WatermarkAlignmentParams alignment = source.getWatermarkStrategy().getAlignmentParameters();
+        drifts.put(source.getName(), alignment.isEnabled() ? alignment.getMaxAllowedWatermarkDrift() : -1L);
+      }
+    }
+    return drifts;
+  }
+
+  @Test
+  void boundedRunsAlignThePacketsPartitionsAndUnboundedOnesDoNot() {
+    Map<String, Long> bounded = drifts(Map.of("bounded", "true"));
+    assertEquals(2, bounded.size(), bounded.toString());
+    assertEquals(1, bounded.values().stream().filter(d -> d == L7Job.MAX_DRIFT_MS).count(), bounded.toString());
+    assertEquals(5000L, drifts(Map.of("bounded", "true", "max-drift-ms", "5000")).values().stream()
+        .max(Long::compare).orElseThrow());
+    assertFalse(drifts(Map.of()).values().stream().anyMatch(d -> d >= 0), "unbounded: no alignment");
   }
 
   @Test
