@@ -16,6 +16,27 @@ public final class KafkaSources {
   /** The job arguments that say where Kafka is and how to authenticate: {@code kafka=} and {@code kafka-config=}. */
   public static final Set<String> KEYS = Set.of("kafka", "kafka-config");
 
+  /**
+   * Consumer settings for a stream that may wait for its records (flows: rows commit at 10 s checkpoints): each fetch
+   * waits for 1 MiB or 500 ms, so the broker answers a few large fetches a second instead of one per few datagrams,
+   * and completes fewer of them by its delayed-fetch timer. Not for a source whose watermark follows the wall clock
+   * (the L7 jobs' {@code CaptureWatermarks}): records held back by the wait would look like silence.
+   */
+  public static final Map<String, String> BATCHED = Map.of("fetch.min.bytes", "1048576", "fetch.max.wait.ms", "500");
+
+  /**
+   * Consumer settings for a stream whose records are wanted as soon as they exist (the L7 jobs, live): a fetch
+   * returns with the first byte, so the wait only sets how often an idle partition asks again (Kafka's defaults,
+   * written out).
+   */
+  public static final Map<String, String> PROMPT = Map.of("fetch.min.bytes", "1", "fetch.max.wait.ms", "500");
+
+  /**
+   * Consumer settings for a topic that is idle nearly always (the source registry): a new record still returns at
+   * once, an idle fetch asks the broker every 5 s instead of every 500 ms.
+   */
+  public static final Map<String, String> MOSTLY_IDLE = Map.of("fetch.min.bytes", "1", "fetch.max.wait.ms", "5000");
+
   private KafkaSources() {}
 
   /**
@@ -45,11 +66,21 @@ public final class KafkaSources {
     return build(builder, bounded);
   }
 
-  /** Reads the whole topic on every start, as a compacted registry must be read. */
+  /**
+   * Reads the whole topic on every start, as a compacted registry must be read; its consumer is {@link #MOSTLY_IDLE}.
+   */
   public static <T> KafkaSource<T> fromStart(KafkaConnection kafka, String topic, boolean bounded,
       KafkaRecordDeserializationSchema<T> schema) {
-    return build(base(kafka, topic, schema).setGroupId("sluice-registry-" + java.util.UUID.randomUUID())
-        .setStartingOffsets(OffsetsInitializer.earliest()), bounded);
+    return fromStart(kafka, topic, bounded, schema, MOSTLY_IDLE);
+  }
+
+  /** As above, with these consumer settings. */
+  public static <T> KafkaSource<T> fromStart(KafkaConnection kafka, String topic, boolean bounded,
+      KafkaRecordDeserializationSchema<T> schema, Map<String, String> consumer) {
+    KafkaSourceBuilder<T> builder = base(kafka, topic, schema).setGroupId("sluice-registry-" + java.util.UUID.randomUUID())
+        .setStartingOffsets(OffsetsInitializer.earliest());
+    consumer.forEach(builder::setProperty);
+    return build(builder, bounded);
   }
 
   private static <T> KafkaSourceBuilder<T> base(KafkaConnection kafka, String topic, KafkaRecordDeserializationSchema<T> schema) {

@@ -37,13 +37,6 @@ public final class FlowJob {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms", "bounded", "topic-prefix",
       "exporter-records-per-second", "exporter-idle-seconds"));
 
-  /**
-   * The datagram consumer's fetches: at least 256 KiB or 100 ms each, instead of whatever one byte brings. At 100,000
-   * records/s a fetch per few datagrams cost the TaskManager's fetcher and the broker a request each; 100 ms is noise
-   * against the 10 s commit interval.
-   */
-  static final Map<String, String> FETCH = Map.of("fetch.min.bytes", "262144", "fetch.max.wait.ms", "100");
-
   private FlowJob() {}
 
   public static void main(String[] args) throws Exception {
@@ -73,7 +66,7 @@ public final class FlowJob {
     }
     DataStream<RawDatagram> datagrams = tap.apply(env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.FLOWS_RAW, options.getOrDefault("group", "sluice-flows"), bounded,
-            new KafkaRecords.Datagrams(), FETCH),
+            new KafkaRecords.Datagrams(), KafkaSources.BATCHED),
         received, Topics.FLOWS_RAW));
     BroadcastStream<SourceUpdate> sources = env.fromSource(
         // Idle once registrations stop coming: the decode operator's watermark is the minimum of both inputs,
