@@ -722,6 +722,25 @@ class K8sManifestsTest {
   }
 
   /**
+   * The L7Job's TaskManagers use the parallel collector (BENCHMARKS.md, "The TaskManager's collector", issue 22 seventh
+   * round): G1 took about a third of their CPU with the join's state on the heap. Only the L7Job was measured.
+   */
+  @Test
+  void l7TaskManagersUseTheParallelCollector() {
+    int seen = 0;
+    for (var b : built.entrySet()) {
+      for (JsonNode j : b.getValue().stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")
+          && o.path("metadata").path("name").asText().equals("sluice-l7")).toList()) {
+        String opts = j.path("spec").path("flinkConfiguration").path("env.java.opts.taskmanager").asText();
+        assertTrue(java.util.Arrays.asList(opts.split("\\s+")).contains("-XX:+UseParallelGC"),
+            b.getKey() + " " + name(j) + ": env.java.opts.taskmanager is '" + opts + "'");
+        seen++;
+      }
+    }
+    assertTrue(seen > 0, "no sluice-l7 FlinkDeployment built");
+  }
+
+  /**
    * The state backends BENCHMARKS.md measured and chose (L7Job CPU per packet, issue 22 fifth round): the L7Job's join
    * and FlowJob's decode on the heap, whose keyed-state reads and writes cost more on RocksDB than the rest of the
    * path (L7Job) or 10-20 % of it (FlowJob), with no managed memory (only RocksDB would use it; the heap gets it);

@@ -26,8 +26,13 @@ public final class ConversationKey {
   /** The key of two endpoints, in either order (16-byte addresses). */
   public static byte[] of(byte[] a, int aPort, byte[] b, int bPort) {
     byte[] key = new byte[LENGTH];
-    of(a, 0, aPort, b, 0, bPort, 16, key);
+    of(a, aPort, b, bPort, key, 0);
     return key;
+  }
+
+  /** As {@link #of(byte[], int, byte[], int)}, written into {@code key} from {@code at} (the L7 job's key builder). */
+  public static void of(byte[] a, int aPort, byte[] b, int bPort, byte[] key, int at) {
+    of(a, 0, aPort, b, 0, bPort, 16, key, at);
   }
 
   /** IPv4 as ::ffff:a.b.c.d, IPv6 as is. */
@@ -155,15 +160,16 @@ public final class ConversationKey {
       sport = u16(f, l4);
       dport = u16(f, l4 + 2);
     }
-    of(f, src, sport, f, dst, dport, addrLen, key);
+    of(f, src, sport, f, dst, dport, addrLen, key, 0);
     return true;
   }
 
-  private static void of(byte[] a, int aAt, int aPort, byte[] b, int bAt, int bPort, int addrLen, byte[] key) {
+  private static void of(byte[] a, int aAt, int aPort, byte[] b, int bAt, int bPort, int addrLen, byte[] key,
+      int keyAt) {
     int c = Arrays.compareUnsigned(a, aAt, aAt + addrLen, b, bAt, bAt + addrLen);
     boolean aFirst = c < 0 || (c == 0 && aPort <= bPort);
-    put(key, 0, aFirst ? a : b, aFirst ? aAt : bAt, addrLen, aFirst ? aPort : bPort);
-    put(key, 18, aFirst ? b : a, aFirst ? bAt : aAt, addrLen, aFirst ? bPort : aPort);
+    put(key, keyAt, aFirst ? a : b, aFirst ? aAt : bAt, addrLen, aFirst ? aPort : bPort);
+    put(key, keyAt + 18, aFirst ? b : a, aFirst ? bAt : aAt, addrLen, aFirst ? bPort : aPort);
   }
 
   private static void put(byte[] key, int at, byte[] addr, int addrAt, int addrLen, int port) {

@@ -3,12 +3,12 @@ package io.sluice.jobs.flow;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
+import io.sluice.jobs.ByteFormatSerializer;
 import io.sluice.jobs.SerializerTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -17,12 +17,13 @@ import org.apache.flink.types.StringValue;
  * {@link RawDatagram} across the keyBy: its fields in a fixed order, each array as a length (-1: null) and its bytes,
  * without the reflection and per-field null flags of Flink's POJO serializer. Datagrams are not kept in state.
  */
-public final class RawDatagramSerializer extends TypeSerializerSingleton<RawDatagram> {
+public final class RawDatagramSerializer extends ByteFormatSerializer<RawDatagram> {
   static final RawDatagramSerializer INSTANCE = new RawDatagramSerializer();
 
+  /** Stateless: one instance serves every thread. */
   @Override
-  public boolean isImmutableType() {
-    return false;
+  public RawDatagramSerializer duplicate() {
+    return this;
   }
 
   @Override
@@ -41,16 +42,6 @@ public final class RawDatagramSerializer extends TypeSerializerSingleton<RawData
     to.udpSourceAddr = copyOf(from.udpSourceAddr);
     to.sourceUpdatedNs = from.sourceUpdatedNs;
     return to;
-  }
-
-  @Override
-  public RawDatagram copy(RawDatagram from, RawDatagram reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -75,16 +66,6 @@ public final class RawDatagramSerializer extends TypeSerializerSingleton<RawData
     d.udpSourceAddr = bytes(in);
     d.sourceUpdatedNs = in.readLong();
     return d;
-  }
-
-  @Override
-  public RawDatagram deserialize(RawDatagram reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView source, DataOutputView target) throws IOException {
-    serialize(deserialize(source), target);
   }
 
   @Override

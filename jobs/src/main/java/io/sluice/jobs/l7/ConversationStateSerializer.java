@@ -1,5 +1,6 @@
 package io.sluice.jobs.l7;
 
+import io.sluice.jobs.ByteFormatSerializer;
 import io.sluice.l7.reassembly.StateIO;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -16,13 +17,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * value this way before the job changes it while an asynchronous snapshot still holds it. Each instance keeps its
  * own write buffer, so {@link #duplicate} gives a new one.
  */
-final class ConversationStateSerializer extends TypeSerializer<ConversationState> {
+final class ConversationStateSerializer extends ByteFormatSerializer<ConversationState> {
   private transient DataOutputSerializer buffer;
-
-  @Override
-  public boolean isImmutableType() {
-    return false;
-  }
 
   @Override
   public TypeSerializer<ConversationState> duplicate() {
@@ -41,16 +37,6 @@ final class ConversationStateSerializer extends TypeSerializer<ConversationState
     } catch (IOException e) {
       throw new IllegalStateException("conversation could not be copied", e);
     }
-  }
-
-  @Override
-  public ConversationState copy(ConversationState from, ConversationState reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -78,11 +64,6 @@ final class ConversationStateSerializer extends TypeSerializer<ConversationState
   }
 
   @Override
-  public ConversationState deserialize(ConversationState reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
   public void copy(DataInputView in, DataOutputView out) throws IOException {
     out.write(in, 24);
     for (int i = 0; i < 2; i++) {
@@ -99,16 +80,6 @@ final class ConversationStateSerializer extends TypeSerializer<ConversationState
       buffer = new DataOutputSerializer(256);
     }
     return buffer;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ConversationStateSerializer;
-  }
-
-  @Override
-  public int hashCode() {
-    return ConversationStateSerializer.class.hashCode();
   }
 
   @Override

@@ -53,8 +53,7 @@ public final class PacketKeys {
       if (bytes == null) {
         return PacketKeys.conversation(node, h);
       }
-      System.arraycopy(ConversationKey.of(h.srcAddr, h.srcPort, h.dstAddr, h.dstPort), 0, bytes, at,
-          ConversationKey.LENGTH);
+      ConversationKey.of(h.srcAddr, h.srcPort, h.dstAddr, h.dstPort, bytes, at);
       return cache.of(bytes, bytes.length);
     }
 

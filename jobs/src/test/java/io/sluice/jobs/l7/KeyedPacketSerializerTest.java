@@ -2,7 +2,8 @@ package io.sluice.jobs.l7;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -26,9 +27,13 @@ class KeyedPacketSerializerTest {
   private final TypeSerializer<KeyedPacket> serializer =
       TypeInformation.of(KeyedPacket.class).createSerializer(new SerializerConfigImpl());
 
+  /** Each caller gets an instance of its own: an instance keeps buffers and a cache, so it is not thread-safe. */
   @Test
-  void flinkUsesIt() {
-    assertSame(KeyedPacketSerializer.INSTANCE, serializer);
+  void flinkUsesItOneInstancePerCaller() {
+    assertInstanceOf(KeyedPacketSerializer.class, serializer);
+    assertNotSame(serializer, TypeInformation.of(KeyedPacket.class).createSerializer(new SerializerConfigImpl()));
+    assertNotSame(serializer, serializer.duplicate());
+    assertEquals(serializer, serializer.duplicate());
   }
 
   @Test
@@ -77,8 +82,8 @@ class KeyedPacketSerializerTest {
 
   /**
    * Keys read again come from the reader's cache of recent keys: more conversations than it has slots, read in turn
-   * and again, each read gives its own key; and a second thread reading with the same instance (outside the cache)
-   * reads the same.
+   * and again, each read gives its own key; and a second thread reading with a duplicate (as Flink gives another
+   * thread) reads the same.
    */
   @Test
   void keysReadAgainAreTheirOwn() throws Exception {
@@ -105,14 +110,27 @@ class KeyedPacketSerializerTest {
       }
     };
     readAll.run();
-    java.util.concurrent.CompletableFuture.runAsync(readAll).get();
     readAll.run();
+    KeyedPacketSerializer other = reader.duplicate();
+    assertNotSame(reader, other);
+    java.util.concurrent.CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < keys.size(); i++) {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        try {
+          other.serialize(new KeyedPacket(keys.get(i), i, 1, new byte[] {(byte) i}), out);
+          assertEquals(keys.get(i), other.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())).key);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    }).get();
   }
 
   @Test
   void itsSnapshotRestoresItAsIs() throws Exception {
     TypeSerializerSnapshot<KeyedPacket> restored = restore(serializer.snapshotConfiguration());
-    assertSame(KeyedPacketSerializer.INSTANCE, restored.restoreSerializer());
+    assertInstanceOf(KeyedPacketSerializer.class, restored.restoreSerializer());
+    assertNotSame(restored.restoreSerializer(), restored.restoreSerializer());
     assertTrue(serializer.snapshotConfiguration().resolveSchemaCompatibility(restored).isCompatibleAsIs());
   }
 
