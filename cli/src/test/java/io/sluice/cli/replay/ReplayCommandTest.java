@@ -58,7 +58,7 @@ class ReplayCommandTest {
       KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
       StringWriter err = new StringWriter();
       assertEquals(0, run(err, "replay", CAPTURE.toString(), "--as-fast-as-possible", "--kafka",
-          settings.kafkaBootstrap(), "--node", "edge-7"), err.toString());
+          settings.kafkaBootstrap(), "--node", "edge-7", "--packets-per-record", "1"), err.toString());
 
       List<CaptureFrame> frames = new ArrayList<>();
       try (CaptureReader reader = CaptureReader.open(CAPTURE)) {
@@ -119,6 +119,43 @@ class ReplayCommandTest {
         assertEquals(frames.get(i).timestampNs(), packets.get(i).getCapturedNs(), "in capture order");
         assertEquals(com.google.protobuf.ByteString.copyFrom(frames.get(i).data()), packets.get(i).getData());
         assertEquals("edge-7", packets.get(i).getNode());
+      }
+    } finally {
+      kafka.stop();
+    }
+  }
+
+  @Test
+  void byDefaultPacketsGoInTheLoadersBatchesOnePerPartitionPerGatherTime() throws Exception {
+    StackSettings settings = TestStack.settings();
+    KafkaService kafka = TestStack.start(new KafkaService(settings), 60_000);
+    try {
+      KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
+      StringWriter err = new StringWriter();
+      assertEquals(0, run(err, "replay", CAPTURE.toString(), "--as-fast-as-possible", "--kafka",
+          settings.kafkaBootstrap()), err.toString());
+
+      List<CaptureFrame> frames = new ArrayList<>();
+      try (CaptureReader reader = CaptureReader.open(CAPTURE)) {
+        reader.forEach(frames::add);
+      }
+      // 14 frames of one connection, far below 64 KiB: the 5th (0.139 s) is the first 100 ms (GATHER_MS) or more after
+      // the 1st, and none comes 100 ms after the 5th, so the loader's rule gives a batch of 4 and one of the other 10.
+      assertEquals(14, frames.size());
+      assertEquals(100, PacketBatches.GATHER_MS);
+      List<ConsumerRecord<byte[], byte[]>> records = consume(settings.kafkaBootstrap(), 2);
+      assertEquals(2, records.size());
+      List<Integer> sizes = new ArrayList<>();
+      List<CapturedPacket> packets = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        assertTrue(PacketBatches.isBatch(r.headers()), "marked as a batch");
+        List<CapturedPacket> batch = CapturedPacketBatch.parseFrom(r.value()).getPacketsList();
+        sizes.add(batch.size());
+        packets.addAll(batch);
+      }
+      assertEquals(List.of(4, 10), sizes);
+      for (int i = 0; i < frames.size(); i++) {
+        assertEquals(frames.get(i).timestampNs(), packets.get(i).getCapturedNs(), "in capture order");
       }
     } finally {
       kafka.stop();
