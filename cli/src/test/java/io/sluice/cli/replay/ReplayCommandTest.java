@@ -162,6 +162,46 @@ class ReplayCommandTest {
     }
   }
 
+  @Test
+  void byDefaultABatchStopsBeforeTheLoadersByteLimit() throws Exception {
+    // Over 64 KiB of one download within 100 ms of capture time: the loader's batch is cut by size there.
+    Path capture = CAPTURE.resolveSibling("http_bro.org.pcap");
+    StackSettings settings = TestStack.settings();
+    KafkaService kafka = TestStack.start(new KafkaService(settings), 60_000);
+    try {
+      KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
+      StringWriter err = new StringWriter();
+      assertEquals(0, run(err, "replay", capture.toString(), "--as-fast-as-possible", "--kafka",
+          settings.kafkaBootstrap()), err.toString());
+      long frames;
+      try (CaptureReader reader = CaptureReader.open(capture)) {
+        frames = java.util.stream.StreamSupport.stream(reader.spliterator(), false).count();
+      }
+      long packets = 0;
+      int largest = 0;
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap(),
+          ConsumerConfig.GROUP_ID_CONFIG, "replay-test-bytes",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+          ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+        consumer.subscribe(List.of(Topics.PACKETS_RAW));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();  // a ceiling for a busy machine
+        while (packets < frames && System.nanoTime() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            packets += PacketBatches.isBatch(r.headers()) ? CapturedPacketBatch.parseFrom(r.value()).getPacketsCount() : 1;
+            largest = Math.max(largest, r.value().length);
+          }
+        }
+      }
+      assertEquals(frames, packets);
+      assertTrue(largest <= PacketBatches.MAX_BYTES, largest + " bytes in one record");
+      assertTrue(largest > PacketBatches.MAX_BYTES / 2, largest + " bytes: the capture should fill a batch");
+    } finally {
+      kafka.stop();
+    }
+  }
+
   /** All records of the single partition that holds them, in order. */
   private static List<ConsumerRecord<byte[], byte[]>> consume(String bootstrap, int expected) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
