@@ -16,8 +16,8 @@ import java.util.Arrays;
  * returns, as {@code KafkaProducer.send} is: it copies the value into its own batch first.
  */
 final class PacketBatcher {
-  /** A batch is handed on before it would grow past this (a record stays far below Kafka's 1 MiB limit). */
-  static final int MAX_BYTES = 64 * 1024;
+  /** A batch is handed on before it would grow past this ({@link PacketBatches#MAX_BYTES}). */
+  static final int MAX_BYTES = PacketBatches.MAX_BYTES;
   /** Reused arrays come in multiples of this; what pads a drain's last batch to one is under it. */
   static final int SIZE_STEP = 4096;
   /** A drain's last batch below this gets an exact array: padding would be a large share of it. */

@@ -39,9 +39,9 @@ public final class RingPoller implements AutoCloseable {
   /**
    * How long records may gather between drains: latency traded for fewer wakeups and fewer, larger Kafka records and
    * requests (the producer's linger then joins two drains per request). 100 ms: a tenth of the L7 job's
-   * out-of-orderness bound.
+   * out-of-orderness bound. The value is {@link io.sluice.ingest.PacketBatches#GATHER_MS}, which replay copies.
    */
-  static final int GATHER_MS = 100;
+  static final int GATHER_MS = io.sluice.ingest.PacketBatches.GATHER_MS;
 
   /**
    * How full the ring is (bytes) when the BPF programs start waking the poller (written into the settings map), and

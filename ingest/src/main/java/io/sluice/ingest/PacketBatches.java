@@ -20,6 +20,15 @@ public final class PacketBatches {
   /** Field 2 of CapturedPacketBatch (padding), length-delimited. */
   public static final int PADDING_TAG = 2 << 3 | 2;
 
+  /**
+   * The eBPF loader's batch rule, which {@code sluice replay} copies by default: a batch is sent before it would grow
+   * past MAX_BYTES (a record stays far below Kafka's 1 MiB limit), and every partition's batch at each drain of the
+   * ring buffer, at most GATHER_MS apart (100 ms: a tenth of the L7 job's out-of-orderness bound). No packet count.
+   */
+  public static final int MAX_BYTES = 64 * 1024;
+  /** See {@link #MAX_BYTES}. */
+  public static final int GATHER_MS = 100;
+
   private PacketBatches() {}
 
   /** The partition Kafka's default partitioner gives a record with this key (murmur2, as the producer does). */

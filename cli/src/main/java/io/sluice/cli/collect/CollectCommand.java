@@ -58,6 +58,10 @@ public final class CollectCommand implements Callable<Integer> {
       description = "SO_RCVBUF per socket; the kernel caps it at net.core.rmem_max. Default: ${DEFAULT-VALUE}.")
   int receiveBuffer;
 
+  @Option(names = "--compression", paramLabel = "CODEC", defaultValue = "lz4",
+      description = "The Kafka producer's compression.type: none, gzip, snappy, lz4 or zstd. Default: ${DEFAULT-VALUE}.")
+  String compression;
+
   @Option(names = "--collector-id", description = "Recorded in every datagram. Default: the host name.")
   String collectorId;
 
@@ -87,8 +91,14 @@ public final class CollectCommand implements Callable<Integer> {
     if (sflowPort == 0 && netflowPort == 0 && ipfixPort == 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "every listener is off: give at least one of --sflow-port, --netflow-port, --ipfix-port a port");
     }
+    CollectorConfig config;
+    try {
+      config = CollectorConfig.defaults().compression(compression);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--compression: " + e.getMessage());
+    }
     io.sluice.ingest.KafkaConnection connection = kafkaConfig.connection(kafka);
-    CollectorConfig config = CollectorConfig.defaults()
+    config
         .bind(bind)
         .port(ListenerKind.SFLOW, sflowPort == 0 ? null : sflowPort)
         .port(ListenerKind.NETFLOW, netflowPort == 0 ? null : netflowPort)

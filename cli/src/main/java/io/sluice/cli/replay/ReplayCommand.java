@@ -19,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** `sluice replay FILE`: a capture file into sluice.packets.raw, as the eBPF loader would send it live. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Send the frames of a pcap/pcapng capture to sluice.packets.raw as CapturedPacket messages,",
-        "keyed by the unordered address/port pair, at the capture's own pace (or faster)."})
+    description = {"Send the frames of a pcap/pcapng capture to sluice.packets.raw as the eBPF loader sends packets:",
+        "CapturedPacketBatch records, each to the partition of its packets' unordered address/port pair,",
+        "at the capture's own pace (or faster)."})
 public final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -47,9 +48,10 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "NAME", defaultValue = "replay", description = "The capturing node's name in the rows. Default: ${DEFAULT-VALUE}.")
   String node;
 
-  @Option(names = "--packets-per-record", paramLabel = "N", defaultValue = "1",
-      description = "Above 1: CapturedPacketBatch records of up to N packets of one partition, as the eBPF loader sends. Default: ${DEFAULT-VALUE}.")
-  int packetsPerRecord;
+  @Option(names = "--packets-per-record", paramLabel = "N",
+      description = {"1: one CapturedPacket per record; above 1: CapturedPacketBatch records of up to N packets of one partition.",
+          "Default: the eBPF loader's batches: per partition, up to 64 KiB of packets, all sent every 100 ms of capture time."})
+  Integer packetsPerRecord;
 
   @Option(names = "--topic-prefix", paramLabel = "P", defaultValue = "", description = "Prepended to the topic name.")
   String topicPrefix;
@@ -60,7 +62,7 @@ public final class ReplayCommand implements Callable<Integer> {
     if (!pace.asFastAsPossible && rate <= 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate must be above 0, got " + rate);
     }
-    if (packetsPerRecord < 1) {
+    if (packetsPerRecord != null && packetsPerRecord < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--packets-per-record must be at least 1, got " + packetsPerRecord);
     }
     if (!Files.isRegularFile(file)) {
@@ -70,7 +72,8 @@ public final class ReplayCommand implements Callable<Integer> {
     KafkaReachable.check(connection);
     PrintWriter out = spec.commandLine().getOut();
     try {
-      PacketReplay.Result r = PacketReplay.run(file, connection, topicPrefix + Topics.PACKETS_RAW, node, rate, 0, packetsPerRecord);
+      PacketReplay.Result r = PacketReplay.run(file, connection, topicPrefix + Topics.PACKETS_RAW, node, rate, 0,
+          packetsPerRecord == null ? PacketReplay.LOADER_BATCHES : packetsPerRecord);
       double seconds = r.nanos() / 1e9;
       out.printf("sent %,d packets (%,d bytes) to %s in %.2f s: %,.0f packets/s%n", r.packets(), r.bytes(),
           topicPrefix + Topics.PACKETS_RAW, seconds, r.packets() / Math.max(seconds, 1e-9));

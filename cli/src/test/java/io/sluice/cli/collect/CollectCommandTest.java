@@ -57,6 +57,10 @@ class CollectCommandTest {
     code = Main.newCommandLine().setErr(new PrintWriter(err, true)).execute("collect", "--bind", "localhost");
     assertEquals(2, code);
     assertTrue(err.toString().startsWith("--bind must be an IP address"), err.toString());
+    err.getBuffer().setLength(0);
+    code = Main.newCommandLine().setErr(new PrintWriter(err, true)).execute("collect", "--compression", "lz5");
+    assertEquals(2, code);
+    assertTrue(err.toString().startsWith("--compression: compression \"lz5\" is not one of none, gzip, snappy, lz4, zstd"), err.toString());
     for (String command : List.of("collect", "capture")) {
       err.getBuffer().setLength(0);
       code = Main.newCommandLine().setErr(new PrintWriter(err, true)).execute(command, "--metrics-bind", "my-pod");

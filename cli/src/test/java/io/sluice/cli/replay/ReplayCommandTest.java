@@ -58,7 +58,7 @@ class ReplayCommandTest {
       KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
       StringWriter err = new StringWriter();
       assertEquals(0, run(err, "replay", CAPTURE.toString(), "--as-fast-as-possible", "--kafka",
-          settings.kafkaBootstrap(), "--node", "edge-7"), err.toString());
+          settings.kafkaBootstrap(), "--node", "edge-7", "--packets-per-record", "1"), err.toString());
 
       List<CaptureFrame> frames = new ArrayList<>();
       try (CaptureReader reader = CaptureReader.open(CAPTURE)) {
@@ -120,6 +120,83 @@ class ReplayCommandTest {
         assertEquals(com.google.protobuf.ByteString.copyFrom(frames.get(i).data()), packets.get(i).getData());
         assertEquals("edge-7", packets.get(i).getNode());
       }
+    } finally {
+      kafka.stop();
+    }
+  }
+
+  @Test
+  void byDefaultPacketsGoInTheLoadersBatchesOnePerPartitionPerGatherTime() throws Exception {
+    StackSettings settings = TestStack.settings();
+    KafkaService kafka = TestStack.start(new KafkaService(settings), 60_000);
+    try {
+      KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
+      StringWriter err = new StringWriter();
+      assertEquals(0, run(err, "replay", CAPTURE.toString(), "--as-fast-as-possible", "--kafka",
+          settings.kafkaBootstrap()), err.toString());
+
+      List<CaptureFrame> frames = new ArrayList<>();
+      try (CaptureReader reader = CaptureReader.open(CAPTURE)) {
+        reader.forEach(frames::add);
+      }
+      // 14 frames of one connection, far below 64 KiB: the 5th (0.139 s) is the first 100 ms (GATHER_MS) or more after
+      // the 1st, and none comes 100 ms after the 5th, so the loader's rule gives a batch of 4 and one of the other 10.
+      assertEquals(14, frames.size());
+      assertEquals(100, PacketBatches.GATHER_MS);
+      List<ConsumerRecord<byte[], byte[]>> records = consume(settings.kafkaBootstrap(), 2);
+      assertEquals(2, records.size());
+      List<Integer> sizes = new ArrayList<>();
+      List<CapturedPacket> packets = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        assertTrue(PacketBatches.isBatch(r.headers()), "marked as a batch");
+        List<CapturedPacket> batch = CapturedPacketBatch.parseFrom(r.value()).getPacketsList();
+        sizes.add(batch.size());
+        packets.addAll(batch);
+      }
+      assertEquals(List.of(4, 10), sizes);
+      for (int i = 0; i < frames.size(); i++) {
+        assertEquals(frames.get(i).timestampNs(), packets.get(i).getCapturedNs(), "in capture order");
+      }
+    } finally {
+      kafka.stop();
+    }
+  }
+
+  @Test
+  void byDefaultABatchStopsBeforeTheLoadersByteLimit() throws Exception {
+    // Over 64 KiB of one download within 100 ms of capture time: the loader's batch is cut by size there.
+    Path capture = CAPTURE.resolveSibling("http_bro.org.pcap");
+    StackSettings settings = TestStack.settings();
+    KafkaService kafka = TestStack.start(new KafkaService(settings), 60_000);
+    try {
+      KafkaTopics.ensure(settings.kafkaBootstrap(), new PrintWriter(new StringWriter()));
+      StringWriter err = new StringWriter();
+      assertEquals(0, run(err, "replay", capture.toString(), "--as-fast-as-possible", "--kafka",
+          settings.kafkaBootstrap()), err.toString());
+      long frames;
+      try (CaptureReader reader = CaptureReader.open(capture)) {
+        frames = java.util.stream.StreamSupport.stream(reader.spliterator(), false).count();
+      }
+      long packets = 0;
+      int largest = 0;
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap(),
+          ConsumerConfig.GROUP_ID_CONFIG, "replay-test-bytes",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+          ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+        consumer.subscribe(List.of(Topics.PACKETS_RAW));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();  // a ceiling for a busy machine
+        while (packets < frames && System.nanoTime() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            packets += PacketBatches.isBatch(r.headers()) ? CapturedPacketBatch.parseFrom(r.value()).getPacketsCount() : 1;
+            largest = Math.max(largest, r.value().length);
+          }
+        }
+      }
+      assertEquals(frames, packets);
+      assertTrue(largest <= PacketBatches.MAX_BYTES, largest + " bytes in one record");
+      assertTrue(largest > PacketBatches.MAX_BYTES / 2, largest + " bytes: the capture should fill a batch");
     } finally {
       kafka.stop();
     }

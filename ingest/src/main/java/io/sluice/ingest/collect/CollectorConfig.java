@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -72,8 +73,14 @@ public final class CollectorConfig {
     return this;
   }
 
-  /** The producer's compression.type: none, gzip, snappy, lz4 or zstd. */
+  /** The values the producer's compression.type takes (Kafka's documentation of the setting). */
+  public static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
+
+  /** The producer's compression.type: one of {@link #COMPRESSIONS}. */
   public CollectorConfig compression(String codec) {
+    if (codec == null || !COMPRESSIONS.contains(codec)) {
+      throw new IllegalArgumentException("compression \"" + codec + "\" is not one of " + String.join(", ", COMPRESSIONS));
+    }
     this.compression = codec;
     return this;
   }

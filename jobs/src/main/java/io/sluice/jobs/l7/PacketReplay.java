@@ -1,6 +1,7 @@
 package io.sluice.jobs.l7;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
@@ -30,6 +31,13 @@ public final class PacketReplay {
   /** What was sent: frames, their captured bytes, and the wall time it took until Kafka acknowledged all. */
   public record Result(long packets, long bytes, long nanos) {}
 
+  /**
+   * packetsPerRecord for the eBPF loader's batches ({@link PacketBatches#MAX_BYTES}): each partition's packets gathered
+   * until the next would take the batch past MAX_BYTES, and every batch sent once the capture's clock passes
+   * {@link PacketBatches#GATHER_MS} since the last send, as the loader drains its ring at most that far apart.
+   */
+  public static final int LOADER_BATCHES = 0;
+
   private PacketReplay() {}
 
   /**
@@ -54,15 +62,16 @@ public final class PacketReplay {
   }
 
   /**
-   * As above; {@code packetsPerRecord} above 1 sends {@code CapturedPacketBatch}es as the eBPF loader does: the
-   * packets of each partition (the one their key gives) gathered in capture order until there are that many, the
-   * rest at the end.
+   * As above; {@code packetsPerRecord} above 1 sends {@code CapturedPacketBatch}es: the packets of each partition (the
+   * one their key gives) gathered in capture order until there are that many, the rest at the end;
+   * {@link #LOADER_BATCHES} gathers them as the eBPF loader does.
    */
   public static Result run(Path capture, KafkaConnection kafka, String topic, String node, double rate, long shiftNs,
       int packetsPerRecord) throws IOException, InterruptedException {
-    if (packetsPerRecord < 1) {
-      throw new IllegalArgumentException("packets per record must be at least 1, got " + packetsPerRecord);
+    if (packetsPerRecord < 0) {
+      throw new IllegalArgumentException("packets per record must be at least 1 (or LOADER_BATCHES), got " + packetsPerRecord);
     }
+    boolean loader = packetsPerRecord == LOADER_BATCHES;
     long start = System.nanoTime();
     long packets = 0;
     long bytes = 0;
@@ -75,15 +84,26 @@ public final class PacketReplay {
           failure.compareAndSet(null, e);
         }
       };
-      int partitions = packetsPerRecord > 1 ? producer.partitionsFor(topic).size() : 0;
+      int partitions = packetsPerRecord != 1 ? producer.partitionsFor(topic).size() : 0;
       List<List<CapturedPacket>> pending = new ArrayList<>();
+      int[] pendingBytes = new int[partitions];
       for (int i = 0; i < partitions; i++) {
         pending.add(new ArrayList<>());
       }
       long firstNs = Long.MIN_VALUE;
+      long drainNs = Long.MIN_VALUE;
       for (CaptureFrame f : reader) {
         if (firstNs == Long.MIN_VALUE) {
           firstNs = f.timestampNs();
+          drainNs = firstNs;
+        }
+        // Before the pacing's wait: at real time a batch is sent as the gap to the next frame begins, not held across it.
+        if (loader && f.timestampNs() - drainNs >= PacketBatches.GATHER_MS * 1_000_000L) {
+          for (int partition = 0; partition < partitions; partition++) {
+            sendBatch(producer, topic, partition, pending.get(partition), done);
+            pendingBytes[partition] = 0;
+          }
+          drainNs = f.timestampNs();
         }
         if (rate > 0) {
           long dueNs = start + (long) ((f.timestampNs() - firstNs) / rate);
@@ -108,6 +128,15 @@ public final class PacketReplay {
         } else {
           int partition = PacketBatches.partition(key, partitions);
           List<CapturedPacket> batch = pending.get(partition);
+          if (loader) {
+            // The loader's test (PacketBatcher.add): the field's tag, a varint length of up to 5 bytes, the packet.
+            int size = packet.getSerializedSize();
+            if (!batch.isEmpty() && pendingBytes[partition] + 1 + 5 + size > PacketBatches.MAX_BYTES) {
+              sendBatch(producer, topic, partition, batch, done);
+              pendingBytes[partition] = 0;
+            }
+            pendingBytes[partition] += 1 + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+          }
           batch.add(packet);
           if (batch.size() == packetsPerRecord) {
             sendBatch(producer, topic, partition, batch, done);
