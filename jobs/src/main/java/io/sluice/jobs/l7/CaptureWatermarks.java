@@ -27,16 +27,17 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  *   backpressured source emits nothing either, and that is not silence.</li>
  *   <li>A partition whose latest record reached the job d ms after it was written to Kafka (the record's
  *   timestamp: the producer's clock) is catching up: records written after it may take as long again to come, so
- *   its silence counts only past {@code silenceMs} + d. Live, d is the transport delay (milliseconds); reading a
- *   backlog it is the backlog's age. A producer clock behind the job's by k adds k to the wait; one ahead adds
+ *   it is silent only once d has also passed on the wall clock since that record. Live, d is the transport delay
+ *   (milliseconds); reading a backlog it is the backlog's age, so when a backlog ends with no traffic after it, the
+ *   last rows wait about that long. A producer clock behind the job's by k adds k to the wait; one ahead adds
  *   nothing (d is never negative).</li>
  * </ul>
  *
  * <p>Why a clock and not the loader sending heartbeats: it needs nothing from the loader (replays, other producers
  * and old loaders work), and it keeps working when a node or its loader is gone, which is when the rows of its last
- * exchanges matter most. The cost: a record that reaches the job more than {@code silenceMs} + d +
- * {@code outOfOrdernessMs} after the one before it, following a silence in which the reader could emit, is late (it
- * is still used; a timeout may have fired before it).
+ * exchanges matter most. The cost: a record that reaches the job more than {@code silenceMs} (in which
+ * the reader could emit) and d after the one before it, and more than {@code outOfOrdernessMs} later in capture
+ * time, is late (it is still used; a timeout may have fired before it).
  */
 public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
   /** The Kafka timestamp of the record being handed on, per source thread: the assigner sets, the generator reads. */
@@ -50,6 +51,7 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
   private final long startedMs;
   private long maxTimestamp = Long.MIN_VALUE;
   private long lastRecordMs;
+  private long lastRecordWallMs;
   private long behindMs;
   private long emitted = Long.MIN_VALUE;
 
@@ -79,8 +81,9 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
   public void onEvent(T event, long timestamp, WatermarkOutput output) {
     maxTimestamp = Math.max(maxTimestamp, timestamp);
     lastRecordMs = activityMs.getAsLong();
+    lastRecordWallMs = wallMs.getAsLong();
     long writtenMs = written[0];
-    behindMs = writtenMs > 0 ? Math.max(0, wallMs.getAsLong() - writtenMs) : 0;
+    behindMs = writtenMs > 0 ? Math.max(0, lastRecordWallMs - writtenMs) : 0;
   }
 
   @Override
@@ -93,7 +96,9 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
       return;
     }
     long watermark = maxTimestamp - outOfOrdernessMs - 1;
-    long beyond = now - lastRecordMs - silenceMs - behindMs;
+    // Both bounds: silent past silenceMs while it could emit, and for longer than its records came late by the wall
+    // clock (which runs on while a split is paused, so partitions catching up wait for it together, not in turn).
+    long beyond = Math.min(now - lastRecordMs - silenceMs, wallMs.getAsLong() - lastRecordWallMs - behindMs);
     if (beyond > 0) {
       watermark += beyond;
     }
