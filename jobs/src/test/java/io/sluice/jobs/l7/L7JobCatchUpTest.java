@@ -95,7 +95,6 @@ class L7JobCatchUpTest {
     try {
       long started = System.currentTimeMillis();
       long answered = 0;
-      L7Summary total;
       while (System.currentTimeMillis() - started < GIVE_UP_MS) {
         answered = Long.parseLong(db.execute("SELECT count() FROM dns WHERE status = 'answered'").trim());
         if (answered >= expected) {
@@ -104,7 +103,7 @@ class L7JobCatchUpTest {
         Thread.sleep(500);
       }
       // Stopped (not drained: no end of input flushes the join) so that the subtasks report their counts.
-      total = new L7Summary();
+      L7Summary total = new L7Summary();
       job.stopWithSavepoint(false, dir.resolve("savepoint").toUri().toString(), SavepointFormatType.CANONICAL).get();
       for (L7Summary s : L7Job.summaries(job.getJobExecutionResult().get()).values()) {
         total.frames += s.frames;
@@ -115,6 +114,7 @@ class L7JobCatchUpTest {
       System.out.printf("L7 catch-up (unbounded, cap %s): %d of %d packets counted, %d of %d answered rows after %d ms;"
           + " conversation_limit %d, packet_late %d%n", CAP, total.frames, packets, answered, expected,
           System.currentTimeMillis() - started, limited, late);
+      assertEquals(packets, total.frames, "every packet counted once");
       assertEquals(0, limited, "packets refused by the conversation cap");
       assertEquals(expected, answered, "answered DNS rows");
       assertEquals(SPARSE, Long.parseLong(db.execute(
