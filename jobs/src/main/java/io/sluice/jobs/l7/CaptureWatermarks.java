@@ -29,7 +29,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  *   timestamp: the producer's clock) is catching up: records written after it may take as long again to come, so
  *   it is silent only once d has also passed on the wall clock since that record. Live, d is the transport delay
  *   (milliseconds); reading a backlog it is the backlog's age, so when a backlog ends with no traffic after it, the
- *   last rows wait about that long. A producer clock behind the job's by k adds k to the wait; one ahead adds
+ *   last rows wait about that long, at most {@link #MAX_LAG_WAIT_MS}. A producer clock behind the job's by k adds k to the wait; one ahead adds
  *   nothing (d is never negative).</li>
  * </ul>
  *
@@ -40,6 +40,14 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * time, is late (it is still used; a timeout may have fired before it).
  */
 public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
+  /**
+   * The longest a partition's silence waits for how late its last record came. Past it, a partition whose records
+   * were old when read (a node gone while the job was down, whose last records are read on restart) no longer holds
+   * the others back: alignment would pause every other partition for as long as those records were old. Delays that
+   * long while the reader could emit (neither paused nor backpressured) do not come from fetching.
+   */
+  public static final long MAX_LAG_WAIT_MS = 10_000;
+
   /** The Kafka timestamp of the record being handed on, per source thread: the assigner sets, the generator reads. */
   private static final ThreadLocal<long[]> WRITTEN = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE});
 
@@ -83,7 +91,7 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
     lastRecordMs = activityMs.getAsLong();
     lastRecordWallMs = wallMs.getAsLong();
     long writtenMs = written[0];
-    behindMs = writtenMs > 0 ? Math.max(0, lastRecordWallMs - writtenMs) : 0;
+    behindMs = writtenMs > 0 ? Math.min(MAX_LAG_WAIT_MS, Math.max(0, lastRecordWallMs - writtenMs)) : 0;
   }
 
   @Override

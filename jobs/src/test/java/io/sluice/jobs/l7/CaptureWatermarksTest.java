@@ -137,18 +137,30 @@ class CaptureWatermarksTest {
   @Test
   void aPartitionCatchingUpIsNotQuiet() {
     CaptureWatermarks<String> w = generator();
-    record(w, 5_000, 60_000); // read a minute after Kafka had it: a backlog
-    pass(30_000); // its next records may be as late as that
+    record(w, 5_000, 6_000); // read 6 s after Kafka had it: a backlog
+    pass(4_000); // its next records may be as late as that
     w.onPeriodicEmit(out);
     assertEquals(List.of(3_999L), emitted);
-    pass(32_000);
+    pass(4_000);
     w.onPeriodicEmit(out);
-    assertEquals(3_999 + 62_000 - 60_000, last(), "past how late it came, on the wall clock");
+    assertEquals(3_999 + 8_000 - 6_000, last(), "past how late it came, on the wall clock");
     // Caught up: a fresh record brings the bound back to the silence alone.
     record(w, 70_000, 20);
     pass(1_520);
     w.onPeriodicEmit(out);
     assertEquals(68_999 + 520, last());
+  }
+
+  @Test
+  void recordsReadLongAfterKafkaHadThemHoldThePartitionBackOnlyForTheLongestLagWait() {
+    CaptureWatermarks<String> w = generator();
+    record(w, 5_000, 900_000); // a node's last records, read when the job restarts 15 min later
+    pass(CaptureWatermarks.MAX_LAG_WAIT_MS - 1);
+    w.onPeriodicEmit(out);
+    assertEquals(List.of(3_999L), emitted);
+    pass(2_001);
+    w.onPeriodicEmit(out);
+    assertEquals(3_999 + 2_000, last(), "silent once the longest lag wait has passed, not after 15 min");
   }
 
   @Test
