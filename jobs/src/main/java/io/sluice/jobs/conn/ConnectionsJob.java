@@ -7,6 +7,7 @@ import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
 import io.sluice.jobs.KafkaSources;
 import io.sluice.jobs.l7.CaptureWatermarks;
+import io.sluice.jobs.l7.L7Job;
 import io.sluice.l7.L7Config;
 import io.sluice.store.rows.ConnectionRowEncoder;
 import io.sluice.store.rows.PreEncodedRows;
@@ -14,6 +15,7 @@ import io.sluice.store.sink.ClickHouseSink;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -26,8 +28,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * not per exchange; so it scales, restarts and is upgraded without touching the L7 pipeline.
  *
  * <p>Event time is the event's; the watermark is built as the L7Job's ({@link CaptureWatermarks}: unbounded, a
- * silent partition follows the wall clock after {@code silence-ms}, so a connection's last rows are not held back
- * by a quiet node). Arguments (key=value): kafka, clickhouse (or clickhouse-shards and clickhouse-cluster, see
+ * silent partition follows the clock after {@code silence-ms}, so a connection's last rows are not held back
+ * by a quiet node; a paused, backpressured or catching-up partition is not silent), and its partitions are aligned
+ * as the L7Job's packets partitions are (max-drift-ms, default {@link L7Job#MAX_DRIFT_MS}). Arguments (key=value): kafka, clickhouse (or clickhouse-shards and clickhouse-cluster, see
  * {@link ClickHouseArgs}), database, group, checkpoint-ms, topic-prefix, out-of-orderness-ms, silence-ms,
  * slice-s (60: a long lifetime's row interval), tcp-idle-s (3600: a TCP lifetime with no event for this long
  * ends as {@code expired}), udp-idle-s (30: a UDP socket and peer with no send announced for this long ends as
@@ -35,7 +38,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class ConnectionsJob {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms",
-      "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms", "slice-s", "tcp-idle-s", "udp-idle-s"));
+      "bounded", "topic-prefix", "out-of-orderness-ms", "silence-ms", "slice-s", "tcp-idle-s", "udp-idle-s",
+      "max-drift-ms"));
   private static final long S = 1_000_000_000L;
 
   private ConnectionsJob() {}
@@ -59,9 +63,12 @@ public final class ConnectionsJob {
     WatermarkStrategy<SocketSample> watermarks = (bounded
         // Bounded (replays): no idleness, every partition holds event time until it reaches its stopping offset.
         ? WatermarkStrategy.<SocketSample>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-        : WatermarkStrategy.<SocketSample>forGenerator(
-            c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
-        .withTimestampAssigner((s, previous) -> s.eventNs / 1_000_000L);
+            .withTimestampAssigner((SerializableTimestampAssigner<SocketSample>) (s, previous) -> s.eventNs / 1_000_000L)
+        : CaptureWatermarks.<SocketSample>live(outOfOrdernessMs, silenceMs, (s, previous) -> s.eventNs / 1_000_000L))
+        // Reading a backlog, a partition ahead of the slowest is paused rather than filling state with lifetimes
+        // event time cannot end yet; CaptureWatermarks counts no silence while it is paused.
+        .withWatermarkAlignment("sluice-connections-sockets", Duration.ofMillis(Long.parseLong(
+            options.getOrDefault("max-drift-ms", Long.toString(L7Job.MAX_DRIFT_MS)))), Duration.ofMillis(100));
     env.fromSource(KafkaSources.resuming(kafka, prefix + Topics.SOCKETS_RAW,
             options.getOrDefault("group", "sluice-connections"), bounded, new SocketSamples()), watermarks,
             Topics.SOCKETS_RAW)

@@ -1,50 +1,102 @@
 package io.sluice.jobs.l7;
 
 import java.util.function.LongSupplier;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
  * The watermark of one Kafka partition of live captures: {@code outOfOrdernessMs} behind the latest capture time,
- * and, once the partition has been silent for {@code silenceMs} of wall-clock time, moving on with the wall clock
- * from there. A capture time is the wall clock of the node that captured (the loader stamps packets as it sees
- * them), so after a silence of s the node's time has moved on by s too, and nothing captured earlier can still
- * come: event time may follow. Without this, event time stops when the traffic does, and the rows and timeouts of
- * the last exchanges wait for the next packet, which on a quiet node may never come. A partition that never had a
- * record is idle (it holds no other back).
+ * and, once the partition has been silent for {@code silenceMs}, moving on with the clock from there. A capture time
+ * is the wall clock of the node that captured (the loader stamps packets as it sees them), so after a silence of s
+ * the node's time has moved on by s too, and nothing captured earlier can still come: event time may follow.
+ * Without this, event time stops when the traffic does, and the rows and timeouts of the last exchanges wait for the
+ * next packet, which on a quiet node may never come. A partition that never had a record is idle (it holds no other
+ * back).
  *
- * <p>Why the wall clock and not the loader sending heartbeats: it needs nothing from the loader (replays, other
- * producers and old loaders work), and it keeps working when a node or its loader is gone, which is when the
- * rows of its last exchanges matter most. The cost: a record that reaches the job more than {@code silenceMs} +
- * {@code outOfOrdernessMs} after it was captured, following a silence, is late (it is still used; a timeout may
- * have fired before it).
+ * <p>Silence is real only when the partition could have delivered and did not. Two things tell a partition that
+ * is held back or catching up from a quiet one:
+ * <ul>
+ *   <li>Silence is counted on the split's input activity clock (Flink's, in the job), which stands still while
+ *   watermark alignment pauses the split and while the task is backpressured (hard or soft): a paused or
+ *   backpressured source emits nothing either, and that is not silence.</li>
+ *   <li>A partition whose latest record reached the job d ms after it was written to Kafka (the record's
+ *   timestamp: the producer's clock) is catching up: records written after it may take as long again to come, so
+ *   it is silent only once d has also passed on the wall clock since that record. Live, d is the transport delay
+ *   (milliseconds); reading a backlog it is the backlog's age, so when a backlog ends with no traffic after it, the
+ *   last rows wait about that long, at most {@link #MAX_LAG_WAIT_MS}. A producer clock behind the job's by k adds k to the wait; one ahead adds
+ *   nothing (d is never negative).</li>
+ * </ul>
+ *
+ * <p>Why a clock and not the loader sending heartbeats: it needs nothing from the loader (replays, other producers
+ * and old loaders work), and it keeps working when a node or its loader is gone, which is when the rows of its last
+ * exchanges matter most. The cost: a record that reaches the job more than {@code silenceMs} (in which
+ * the reader could emit) and d after the one before it, and more than {@code outOfOrdernessMs} later in capture
+ * time, is late (it is still used; a timeout may have fired before it).
  */
 public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
+  /**
+   * The longest a partition's silence waits for how late its last record came. Past it, a partition whose records
+   * were old when read (a node gone while the job was down, whose last records are read on restart) no longer holds
+   * the others back: alignment would pause every other partition for as long as those records were old. Delays that
+   * long while the reader could emit (neither paused nor backpressured) do not come from fetching.
+   */
+  public static final long MAX_LAG_WAIT_MS = 10_000;
+
+  /** The Kafka timestamp of the record being handed on, per source thread: the assigner sets, the generator reads. */
+  private static final ThreadLocal<long[]> WRITTEN = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE});
+
   private final long outOfOrdernessMs;
   private final long silenceMs;
-  private final LongSupplier clockMs;
+  private final LongSupplier activityMs;
+  private final LongSupplier wallMs;
+  private final long[] written;
   private final long startedMs;
   private long maxTimestamp = Long.MIN_VALUE;
   private long lastRecordMs;
+  private long lastRecordWallMs;
+  private long behindMs;
   private long emitted = Long.MIN_VALUE;
 
-  public CaptureWatermarks(long outOfOrdernessMs, long silenceMs, LongSupplier clockMs) {
+  /**
+   * @param activityMs the clock silence is counted on (milliseconds; stands still while the split cannot emit)
+   * @param wallMs the job's wall clock, against which a record's Kafka timestamp tells how late it came
+   * @param written where the current record's Kafka timestamp is (element 0; below 1 when it has none)
+   */
+  CaptureWatermarks(long outOfOrdernessMs, long silenceMs, LongSupplier activityMs, LongSupplier wallMs, long[] written) {
     this.outOfOrdernessMs = outOfOrdernessMs;
     this.silenceMs = silenceMs;
-    this.clockMs = clockMs;
-    this.startedMs = clockMs.getAsLong();
+    this.activityMs = activityMs;
+    this.wallMs = wallMs;
+    this.written = written;
+    this.startedMs = activityMs.getAsLong();
+  }
+
+  /**
+   * Live captures: event time from {@code eventMs}, each partition's watermark a {@link CaptureWatermarks} on its
+   * split's input activity clock, fed with the Kafka timestamps the source hands the assigner.
+   */
+  public static <T> WatermarkStrategy<T> live(long outOfOrdernessMs, long silenceMs, SerializableTimestampAssigner<T> eventMs) {
+    return new Live<>(outOfOrdernessMs, silenceMs, eventMs);
   }
 
   @Override
   public void onEvent(T event, long timestamp, WatermarkOutput output) {
     maxTimestamp = Math.max(maxTimestamp, timestamp);
-    lastRecordMs = clockMs.getAsLong();
+    lastRecordMs = activityMs.getAsLong();
+    lastRecordWallMs = wallMs.getAsLong();
+    long writtenMs = written[0];
+    behindMs = writtenMs > 0 ? Math.min(MAX_LAG_WAIT_MS, Math.max(0, lastRecordWallMs - writtenMs)) : 0;
   }
 
   @Override
   public void onPeriodicEmit(WatermarkOutput output) {
-    long now = clockMs.getAsLong();
+    long now = activityMs.getAsLong();
     if (maxTimestamp == Long.MIN_VALUE) {
       if (now - startedMs >= silenceMs) {
         output.markIdle();
@@ -52,13 +104,45 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
       return;
     }
     long watermark = maxTimestamp - outOfOrdernessMs - 1;
-    long silent = now - lastRecordMs;
-    if (silent > silenceMs) {
-      watermark += silent - silenceMs;
+    // Both bounds: silent past silenceMs while it could emit, and for longer than its records came late by the wall
+    // clock (which runs on while a split is paused, so partitions catching up wait for it together, not in turn).
+    long beyond = Math.min(now - lastRecordMs - silenceMs, wallMs.getAsLong() - lastRecordWallMs - behindMs);
+    if (beyond > 0) {
+      watermark += beyond;
     }
     if (watermark > emitted) {
       emitted = watermark;
       output.emitWatermark(new Watermark(watermark));
+    }
+  }
+
+  private static final class Live<T> implements WatermarkStrategy<T> {
+    private static final long serialVersionUID = 1L;
+    private final long outOfOrdernessMs;
+    private final long silenceMs;
+    private final SerializableTimestampAssigner<T> eventMs;
+
+    Live(long outOfOrdernessMs, long silenceMs, SerializableTimestampAssigner<T> eventMs) {
+      this.outOfOrdernessMs = outOfOrdernessMs;
+      this.silenceMs = silenceMs;
+      this.eventMs = eventMs;
+    }
+
+    // Flink hands each record to the assigner, then to its split's generator, on the source's task thread
+    // (SourceOutputWithWatermarks.collect); both are created on that thread, so they share its slot.
+    @Override
+    public TimestampAssigner<T> createTimestampAssigner(TimestampAssignerSupplier.Context context) {
+      long[] written = WRITTEN.get();
+      return (event, kafkaMs) -> {
+        written[0] = kafkaMs;
+        return eventMs.extractTimestamp(event, kafkaMs);
+      };
+    }
+
+    @Override
+    public WatermarkGenerator<T> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+      return new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, context.getInputActivityClock()::relativeTimeMillis,
+          System::currentTimeMillis, WRITTEN.get());
     }
   }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,8 +34,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>Event time is the capture time, with a watermark {@code out-of-orderness-ms} behind the latest one (default
  * {@link L7Config#OUT_OF_ORDERNESS_NS}, as offline); unbounded, a partition silent for {@code silence-ms} (default
- * 250) moves on with the wall clock ({@link CaptureWatermarks}), so rows and timeouts come out on
- * time when the traffic stops. Arguments (key=value): kafka, clickhouse (or clickhouse-shards
+ * 250) moves on with the clock ({@link CaptureWatermarks}), so rows and timeouts come out on time when the traffic
+ * stops; time in which its split is paused or backpressured, or in which it is still catching up a backlog, is not
+ * silence. Arguments (key=value): kafka, clickhouse (or clickhouse-shards
  * and clickhouse-cluster, see {@link ClickHouseArgs}), database, group, checkpoint-ms, topic-prefix, out-of-orderness-ms, and bounded=true to stop at the offsets that exist when the
  * job starts (replays and tests; pending requests are then flushed as the offline {@code finish()} does),
  * dns-pending-bytes (default 256 MiB: the stored bytes of the DNS queries awaiting an answer in the whole job; past
@@ -42,9 +44,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * max-conversations (default 300,000: the conversations, i.e. keys holding join state, open at once in the whole job,
  * {@code max-conversations / parallelism} per subtask; at about 1.15 KB of heap each, 150,000 per subtask ≈ 173 MB of the
  * base TaskManager's ≈ 585 MB of task heap per slot; past it a packet of a new conversation is dropped and counted as
- * {@code conversation_limit}, open ones go on), max-drift-ms (bounded runs only; default {@link #MAX_DRIFT_MS}: how far
- * in event time a packets partition may read ahead of the slowest one before it is paused, so that reading a backlog
- * does not fill the join with conversations the watermark cannot close yet).
+ * {@code conversation_limit}, open ones go on), max-drift-ms (default {@link #MAX_DRIFT_MS}: how far
+ * in event time a packets partition may read ahead of the slowest one before it is paused, so that reading a backlog,
+ * bounded or live, does not fill the join with conversations the watermark cannot close yet; it must exceed the
+ * nodes' clock skew, or a node whose clock runs ahead is held back by the difference).
  */
 public final class L7Job {
   private static final Set<String> OPTIONS = JobArgs.keys(ClickHouseArgs.KEYS, KafkaSources.KEYS, Set.of("group", "checkpoint-ms",
@@ -52,7 +55,7 @@ public final class L7Job {
       "dns-pending-bytes", "max-conversations", "max-drift-ms"));
 
   /**
-   * The packets partitions' watermark alignment in bounded runs without {@code max-drift-ms}. Without alignment, a
+   * The packets partitions' watermark alignment without {@code max-drift-ms}. Without alignment, a
    * partition whose fetches lag while the job reads a backlog holds the watermark back while the others run ahead:
    * their conversations pile up in the join until {@code max-conversations} refuses new ones (measured: 282,567
    * packets refused in a `bench l7` of 1,000 copies; BENCHMARKS.md, issue 22 sixth round).
@@ -96,23 +99,18 @@ public final class L7Job {
     // is ever idle: each holds the watermark until it reaches its stopping offset (its split then finishes and is
     // released), however long its records take to come. An idle timeout here let a partition whose fetch was slow
     // (a busy machine) fall behind a watermark the others had moved on: its packets came late and mis-joined.
+    // Every run aligns the packets partitions: CaptureWatermarks counts no silence while alignment pauses a split.
     WatermarkStrategy<CapturedFrame> captured = (bounded
         ? WatermarkStrategy.<CapturedFrame>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-        : WatermarkStrategy.<CapturedFrame>forGenerator(
-            c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
-        .withTimestampAssigner((f, previous) -> f.capturedNs / 1_000_000L);
-    if (bounded) {
-      // Not unbounded: there a paused partition looks silent to CaptureWatermarks, whose wall-clock rule would then
-      // move its watermark past the records it has not read yet (they would come late).
-      captured = captured.withWatermarkAlignment("sluice-l7-packets",
-          Duration.ofMillis(Long.parseLong(options.getOrDefault("max-drift-ms", Long.toString(MAX_DRIFT_MS)))),
-          Duration.ofMillis(100));
-    }
-    WatermarkStrategy<KeyedSocket> seen = (bounded
+            .withTimestampAssigner((SerializableTimestampAssigner<CapturedFrame>) (f, previous) -> f.capturedNs / 1_000_000L)
+        : CaptureWatermarks.<CapturedFrame>live(outOfOrdernessMs, silenceMs, (f, previous) -> f.capturedNs / 1_000_000L))
+        .withWatermarkAlignment("sluice-l7-packets",
+            Duration.ofMillis(Long.parseLong(options.getOrDefault("max-drift-ms", Long.toString(MAX_DRIFT_MS)))),
+            Duration.ofMillis(100));
+    WatermarkStrategy<KeyedSocket> seen = bounded
         ? WatermarkStrategy.<KeyedSocket>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
-        : WatermarkStrategy.<KeyedSocket>forGenerator(
-            c -> new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, System::currentTimeMillis)))
-        .withTimestampAssigner((s, previous) -> s.eventNs / 1_000_000L);
+            .withTimestampAssigner((SerializableTimestampAssigner<KeyedSocket>) (s, previous) -> s.eventNs / 1_000_000L)
+        : CaptureWatermarks.<KeyedSocket>live(outOfOrdernessMs, silenceMs, (s, previous) -> s.eventNs / 1_000_000L);
     DataStream<CapturedFrame> frames = tap.apply(env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
             new PacketRecords(), consumer),
