@@ -25,13 +25,6 @@ public final class KafkaSources {
   public static final Map<String, String> BATCHED = Map.of("fetch.min.bytes", "1048576", "fetch.max.wait.ms", "500");
 
   /**
-   * Consumer settings for a stream whose records are wanted as soon as they exist (the L7 jobs, live): a fetch
-   * returns with the first byte, so the wait only sets how often an idle partition asks again (Kafka's defaults,
-   * written out).
-   */
-  public static final Map<String, String> PROMPT = Map.of("fetch.min.bytes", "1", "fetch.max.wait.ms", "500");
-
-  /**
    * Consumer settings for a topic that is idle nearly always (the source registry): a new record still returns at
    * once, an idle fetch asks the broker every 5 s instead of every 500 ms.
    */

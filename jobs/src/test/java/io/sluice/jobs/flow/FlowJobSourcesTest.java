@@ -62,6 +62,5 @@ class FlowJobSourcesTest {
   @Test
   void aRegistryRecordIsFetchedAtOnce() {
     assertEquals("1", KafkaSources.MOSTLY_IDLE.get("fetch.min.bytes"));
-    assertEquals("1", KafkaSources.PROMPT.get("fetch.min.bytes"));
   }
 }
