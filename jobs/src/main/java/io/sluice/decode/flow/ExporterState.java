@@ -8,7 +8,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,13 +20,13 @@ import java.util.List;
 public final class ExporterState {
   /** 2 added the exporter's names; format 1 (without them) is still read. */
   private static final int FORMAT = 2;
-  public static final int MAX_SEQUENCE_TRACKERS = 256;
+  public static final int MAX_SEQUENCE_TRACKERS = SequenceTrackers.MAX;
 
   private final TemplateCache templates = new TemplateCache();
   private final SamplingRates samplingRates = new SamplingRates();
   private final PendingDataSets pending = new PendingDataSets();
   private final ExporterNames names = new ExporterNames();
-  private final List<SequenceTracker> sequences = new ArrayList<>();
+  private SequenceTrackers sequences = new SequenceTrackers();
   private long configuredDefaultRate;
   private long configuredOverrideRate;
   private int rateChanges;
@@ -73,18 +72,21 @@ public final class ExporterState {
 
   /** The tracker for a stream key, created on first use; null when the tracker table is full. */
   public SequenceTracker sequence(long key, boolean countsRecords) {
-    for (int i = 0, n = sequences.size(); i < n; i++) {
-      SequenceTracker t = sequences.get(i);
-      if (t.key == key) return t;
-    }
-    if (sequences.size() >= MAX_SEQUENCE_TRACKERS) return null;
-    SequenceTracker t = new SequenceTracker(key, countsRecords);
-    sequences.add(t);
-    return t;
+    return sequences.get(key, countsRecords);
   }
 
   public List<SequenceTracker> sequenceTrackers() {
+    return sequences.list();
+  }
+
+  /** The sequence trackers as one object, which a job may keep apart from the rest ({@link #sequences(SequenceTrackers)}). */
+  public SequenceTrackers sequences() {
     return sequences;
+  }
+
+  /** Uses these trackers from now on (the job's own copy of them, e.g. one its state backend handed back). */
+  public void sequences(SequenceTrackers trackers) {
+    sequences = trackers;
   }
 
   /**
@@ -120,10 +122,9 @@ public final class ExporterState {
   /** The sequence trackers alone: what changes with every datagram. */
   public byte[] sequencesToBytes() {
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 32 * sequences.size());
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 42 * sequences.list().size());
       DataOutputStream out = new DataOutputStream(bytes);
-      out.writeShort(sequences.size());
-      for (SequenceTracker t : sequences) t.write(out);
+      sequences.write(out);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -134,13 +135,7 @@ public final class ExporterState {
   /** Replaces the sequence trackers with ones written by {@link #sequencesToBytes()}; IllegalArgumentException on bad input. */
   public void readSequences(byte[] data) {
     try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-      int n = in.readUnsignedShort();
-      if (n > MAX_SEQUENCE_TRACKERS) throw new IOException("too many sequence trackers: " + n);
-      List<SequenceTracker> read = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) read.add(SequenceTracker.read(in));
-      sequences.clear();
-      sequences.addAll(read);
+      sequences = SequenceTrackers.read(new DataInputStream(new ByteArrayInputStream(data)));
     } catch (IOException e) {
       throw new IllegalArgumentException("corrupt sequence trackers", e);
     }
@@ -155,8 +150,7 @@ public final class ExporterState {
       out.writeLong(configuredOverrideRate);
       templates.writeTo(out);
       samplingRates.write(out);
-      out.writeShort(sequences.size());
-      for (SequenceTracker t : sequences) t.write(out);
+      sequences.write(out);
       pending.writeTo(out);
       names.write(out);
       out.flush();
@@ -177,9 +171,7 @@ public final class ExporterState {
       s.configuredOverrideRate = in.readLong();
       s.templates.readFrom(in);
       s.samplingRates.read(in);
-      int n = in.readUnsignedShort();
-      if (n > MAX_SEQUENCE_TRACKERS) throw new IOException("too many sequence trackers: " + n);
-      for (int i = 0; i < n; i++) s.sequences.add(SequenceTracker.read(in));
+      s.sequences = SequenceTrackers.read(in);
       s.pending.readFrom(in);
       if (format >= 2) s.names.read(in);
       return s;
