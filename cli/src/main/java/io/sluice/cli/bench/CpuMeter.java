@@ -60,12 +60,17 @@ final class CpuMeter implements AutoCloseable {
     }
   }
 
-  /** µs of CPU per record (or packet), with "+" when a restart lost up to one interval of the old process's time. */
   /** µs of CPU per record; NaN when no record was worked on. */
   static double micros(CpuAccount a, long records) {
     return records <= 0 ? Double.NaN : a.cpuSeconds() * 1e6 / records;
   }
 
+  /** µs of CPU per record without the JIT compiler threads'; NaN when no record was worked on. */
+  static double microsLessJit(CpuAccount a, long records) {
+    return records <= 0 ? Double.NaN : (a.cpuSeconds() - a.jitSeconds()) * 1e6 / records;
+  }
+
+  /** µs of CPU per record (or packet), with "+" when a restart lost up to one interval of the old process's time. */
   static String microsPerRecord(CpuAccount a, long records) {
     if (records <= 0) {
       return "n/a";

@@ -130,6 +130,8 @@ public final class FlowsBench implements Callable<Integer> {
         "sustained rec/s", "kernel drops", "lossless"));
     pids.keySet().forEach(name -> header.add(name + " us/rec"));
     header.add(PIPELINE + " us/rec");
+    header.add("flink-taskmanager less JIT us/rec");
+    header.add(PIPELINE + " less JIT us/rec");
     pids.keySet().forEach(name -> header.add(name + " RSS MiB"));
     TablePrinter.print(out, header, rows);
     out.println("not landed = still queued (in Kafka or the job) when the drain time ran out; sustained rec/s = landed /"
@@ -137,7 +139,9 @@ public final class FlowsBench implements Callable<Integer> {
         + " (per record landed during the run, an earlier run's rest included, for FlowJob's JobManager and TaskManager and ClickHouse, per record sent for the"
         + " generator, per record received by the collector, i.e. sent less 18 per kernel-dropped datagram, for the rest), each process's CPU from the start"
         + " of sending to the end of the drain, after the warm-up (\"+\": the process restarted"
-        + " during the run and up to 0.5 s of the old one's CPU is missing).");
+        + " during the run and up to 0.5 s of the old one's CPU is missing); less JIT = the same without the JVMs' C1/C2"
+        + " compiler threads, which in a freshly submitted job are still compiling it (a job that runs for hours pays"
+        + " that once).");
     if (!peerRows.isEmpty()) {
       out.println();
       out.println("The same streams into the peers (their own stores; microseconds of CPU per record while sending):");
@@ -211,6 +215,12 @@ public final class FlowsBench implements Callable<Integer> {
     row.add(worked <= 0 || received <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream()
         .filter(cpu::containsKey).mapToDouble(name -> CpuMeter.micros(cpu.get(name), perRecordOf(name, sent, received,
         worked))).sum()));
+    CpuAccount taskManager = cpu.get("flink-taskmanager");
+    row.add(taskManager == null || worked <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f",
+        CpuMeter.microsLessJit(taskManager, worked)));
+    row.add(worked <= 0 || received <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream()
+        .filter(cpu::containsKey).mapToDouble(name -> CpuMeter.microsLessJit(cpu.get(name), perRecordOf(name, sent,
+        received, worked))).sum()));
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }

@@ -3,32 +3,70 @@ package io.sluice.cli.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * CPU time and resident memory of a process, from /proc, with what tells one process from the next under the same
- * name: its pid and its start time. A process that is gone reads as {@link #NONE}.
+ * name: its pid and its start time; and, for a JVM, the CPU time of each of its JIT compiler threads (by thread id), so
+ * that a run's figure can be given without the compiling of a freshly started job. A process that is gone reads as
+ * {@link #NONE}.
  */
-record ProcessStats(long pid, long startTicks, long cpuTicks, long rssKiB) {
+record ProcessStats(long pid, long startTicks, long cpuTicks, long rssKiB, Map<Long, Long> compilerTicks) {
   /** USER_HZ: /proc reports CPU time in ticks of 1/100 s on Linux. */
   static final double TICKS_PER_SECOND = 100.0;
   static final ProcessStats NONE = new ProcessStats(0, 0, 0, 0);
+  /** HotSpot's C1 and C2 compiler threads ("C2 CompilerThread0", cut to 15 characters by the kernel). */
+  private static final String COMPILER_THREAD = "CompilerThre";
+
+  ProcessStats(long pid, long startTicks, long cpuTicks, long rssKiB) {
+    this(pid, startTicks, cpuTicks, rssKiB, Map.of());
+  }
 
   static ProcessStats of(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      Path proc = Path.of("/proc", Long.toString(pid));
+      String[] fields = fields(Files.readString(proc.resolve("stat")));
       long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
       long start = Long.parseLong(fields[19]); // starttime, in ticks since boot
       long rss = 0;
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      for (String line : Files.readAllLines(proc.resolve("status"))) {
         if (line.startsWith("VmRSS:")) {
           rss = Long.parseLong(line.replaceAll("\\D+", ""));
         }
       }
-      return new ProcessStats(pid, start, ticks, rss);
+      // Only a JVM's threads are read: ClickHouse has hundreds, and the meter reads every 500 ms.
+      boolean jvm = Files.readString(proc.resolve("comm")).strip().equals("java");
+      return new ProcessStats(pid, start, ticks, rss, jvm ? compilerTicks(proc) : Map.of());
     } catch (IOException | RuntimeException e) {
       return NONE;
     }
+  }
+
+  /** Each compiler thread's utime + stime; a thread gone between listing and reading is left out. */
+  private static Map<Long, Long> compilerTicks(Path proc) throws IOException {
+    Map<Long, Long> ticks = new HashMap<>();
+    try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
+      tasks.forEach(task -> {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).contains(COMPILER_THREAD)) {
+            String[] fields = fields(stat);
+            ticks.put(Long.parseLong(task.getFileName().toString()),
+                Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+          }
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended
+        }
+      });
+    }
+    return ticks;
+  }
+
+  /** The fields after the command name (which may hold spaces and parentheses). */
+  private static String[] fields(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 
   boolean alive() {
@@ -38,6 +76,23 @@ record ProcessStats(long pid, long startTicks, long cpuTicks, long rssKiB) {
   /** The same process as {@code other} (not a new one that took its name or its pid). */
   boolean sameProcess(ProcessStats other) {
     return pid == other.pid && startTicks == other.startTicks;
+  }
+
+  /**
+   * The compiler threads' CPU since {@code before}, a reading of the same process: a thread started since then counts
+   * whole, one ended since then loses what it used after {@code before}.
+   */
+  long compilerTicksSince(ProcessStats before) {
+    long sum = 0;
+    for (Map.Entry<Long, Long> thread : compilerTicks.entrySet()) {
+      sum += thread.getValue() - before.compilerTicks.getOrDefault(thread.getKey(), 0L);
+    }
+    return sum;
+  }
+
+  /** The compiler threads' CPU since they started. */
+  long compilerTicksTotal() {
+    return compilerTicks.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** Percent of one core used between two readings of one process taken {@code seconds} apart. */

@@ -41,6 +41,37 @@ class CpuMeterTest {
     assertEquals(25 / ProcessStats.TICKS_PER_SECOND, a.cpuSeconds(), 1e-9);
   }
 
+  /** The JIT compiler threads' CPU, per thread: a new thread counts whole, an ended one never makes it negative. */
+  @Test
+  void theCompilerThreadsAreCountedApartPerThread() {
+    CpuAccount a = new CpuAccount();
+    a.add(new ProcessStats(100, 5_000, 900, 1, Map.of(11L, 400L, 12L, 100L)));
+    a.add(new ProcessStats(100, 5_000, 1_000, 1, Map.of(11L, 420L, 12L, 130L, 13L, 5L))); // 13 started since
+    a.add(new ProcessStats(100, 5_000, 1_100, 1, Map.of(11L, 440L))); // 12 and 13 ended since
+    assertEquals((20 + 30 + 5 + 20) / ProcessStats.TICKS_PER_SECOND, a.jitSeconds(), 1e-9);
+    assertEquals(200 / ProcessStats.TICKS_PER_SECOND, a.cpuSeconds(), 1e-9);
+    assertEquals((200 - 75) * 1e6 / ProcessStats.TICKS_PER_SECOND / 1000, CpuMeter.microsLessJit(a, 1000), 1e-6);
+    a.add(ProcessStats.NONE);
+    a.add(new ProcessStats(200, 7_000, 50, 1, Map.of(21L, 30L))); // restarted: its compiling so far counts whole
+    assertEquals((75 + 30) / ProcessStats.TICKS_PER_SECOND, a.jitSeconds(), 1e-9);
+  }
+
+  /** This test's own JVM has compiler threads and they are found; a shell has none. */
+  @Test
+  void aJvmsCompilerThreadsAreFoundInProc() throws Exception {
+    ProcessStats jvm = ProcessStats.of(ProcessHandle.current().pid());
+    assertTrue(jvm.alive());
+    assertTrue(!jvm.compilerTicks().isEmpty(), "C1/C2 compiler threads of this JVM");
+    Process shell = busy();
+    try {
+      ProcessStats sh = ProcessStats.of(shell.pid());
+      assertTrue(sh.alive());
+      assertTrue(sh.compilerTicks().isEmpty());
+    } finally {
+      shell.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
   /** Real processes: a busy shell killed and another started under the same name while the meter reads. */
   @Test
   void followsARealProcessRestartedUnderItsName() throws Exception {
