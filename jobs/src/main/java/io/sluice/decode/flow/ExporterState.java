@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,13 +21,13 @@ import java.util.List;
 public final class ExporterState {
   /** 2 added the exporter's names; format 1 (without them) is still read. */
   private static final int FORMAT = 2;
-  public static final int MAX_SEQUENCE_TRACKERS = SequenceTrackers.MAX;
+  public static final int MAX_SEQUENCE_TRACKERS = 256;
 
   private final TemplateCache templates = new TemplateCache();
   private final SamplingRates samplingRates = new SamplingRates();
   private final PendingDataSets pending = new PendingDataSets();
   private final ExporterNames names = new ExporterNames();
-  private SequenceTrackers sequences = new SequenceTrackers();
+  private final List<SequenceTracker> sequences = new ArrayList<>();
   private long configuredDefaultRate;
   private long configuredOverrideRate;
   private int rateChanges;
@@ -72,21 +73,18 @@ public final class ExporterState {
 
   /** The tracker for a stream key, created on first use; null when the tracker table is full. */
   public SequenceTracker sequence(long key, boolean countsRecords) {
-    return sequences.get(key, countsRecords);
+    for (int i = 0, n = sequences.size(); i < n; i++) {
+      SequenceTracker t = sequences.get(i);
+      if (t.key == key) return t;
+    }
+    if (sequences.size() >= MAX_SEQUENCE_TRACKERS) return null;
+    SequenceTracker t = new SequenceTracker(key, countsRecords);
+    sequences.add(t);
+    return t;
   }
 
   public List<SequenceTracker> sequenceTrackers() {
-    return sequences.list();
-  }
-
-  /** The sequence trackers as one object, which a job may keep apart from the rest ({@link #sequences(SequenceTrackers)}). */
-  public SequenceTrackers sequences() {
     return sequences;
-  }
-
-  /** Uses these trackers from now on (the job's own copy of them, e.g. one its state backend handed back). */
-  public void sequences(SequenceTrackers trackers) {
-    sequences = trackers;
   }
 
   /**
@@ -122,9 +120,10 @@ public final class ExporterState {
   /** The sequence trackers alone: what changes with every datagram. */
   public byte[] sequencesToBytes() {
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 42 * sequences.list().size());
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 32 * sequences.size());
       DataOutputStream out = new DataOutputStream(bytes);
-      sequences.write(out);
+      out.writeShort(sequences.size());
+      for (SequenceTracker t : sequences) t.write(out);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -135,7 +134,13 @@ public final class ExporterState {
   /** Replaces the sequence trackers with ones written by {@link #sequencesToBytes()}; IllegalArgumentException on bad input. */
   public void readSequences(byte[] data) {
     try {
-      sequences = SequenceTrackers.read(new DataInputStream(new ByteArrayInputStream(data)));
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+      int n = in.readUnsignedShort();
+      if (n > MAX_SEQUENCE_TRACKERS) throw new IOException("too many sequence trackers: " + n);
+      List<SequenceTracker> read = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) read.add(SequenceTracker.read(in));
+      sequences.clear();
+      sequences.addAll(read);
     } catch (IOException e) {
       throw new IllegalArgumentException("corrupt sequence trackers", e);
     }
@@ -150,7 +155,8 @@ public final class ExporterState {
       out.writeLong(configuredOverrideRate);
       templates.writeTo(out);
       samplingRates.write(out);
-      sequences.write(out);
+      out.writeShort(sequences.size());
+      for (SequenceTracker t : sequences) t.write(out);
       pending.writeTo(out);
       names.write(out);
       out.flush();
@@ -171,7 +177,9 @@ public final class ExporterState {
       s.configuredOverrideRate = in.readLong();
       s.templates.readFrom(in);
       s.samplingRates.read(in);
-      s.sequences = SequenceTrackers.read(in);
+      int n = in.readUnsignedShort();
+      if (n > MAX_SEQUENCE_TRACKERS) throw new IOException("too many sequence trackers: " + n);
+      for (int i = 0; i < n; i++) s.sequences.add(SequenceTracker.read(in));
       s.pending.readFrom(in);
       if (format >= 2) s.names.read(in);
       return s;

@@ -75,16 +75,6 @@ public final class SequenceTracker {
     return restarts;
   }
 
-  SequenceTracker copy() {
-    SequenceTracker t = new SequenceTracker(key, countsRecords);
-    t.started = started;
-    t.expected = expected;
-    t.lost = lost;
-    t.reorders = reorders;
-    t.restarts = restarts;
-    return t;
-  }
-
   void write(DataOutput out) throws IOException {
     out.writeLong(key);
     out.writeBoolean(countsRecords);

@@ -8,7 +8,6 @@ import io.sluice.decode.flow.FlowDecoder;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.decode.flow.FlowType;
 import io.sluice.decode.flow.InterfaceCounters;
-import io.sluice.decode.flow.SequenceTrackers;
 import io.sluice.jobs.DecodeFaults;
 import io.sluice.store.rows.InterfaceCountersEncoder;
 import io.sluice.ingest.KafkaConnection;
@@ -42,9 +41,7 @@ import org.apache.flink.util.OutputTag;
  * knows, it reads the registry topic again (at most every {@link #CATCH_UP_INTERVAL_NS}).
  *
  * <p>The exporter's state is stored in two parts: its templates, options and pending data sets only when they changed
- * ({@link ExporterState#version()}), and its sequence trackers, which change with every datagram, as an object of their
- * own ({@link SequenceTrackers}): on the heap backend the state holds the object the decoder updates, so they are
- * serialised only by checkpoints. An exporter not heard from
+ * ({@link ExporterState#version()}), and its small sequence trackers with every datagram. An exporter not heard from
  * for the idle time is forgotten (its keyed state cleared by a processing-time timer, its budget and decoded state
  * dropped from memory); if it comes back, it is learnt again from its next templates.
  */
@@ -77,10 +74,8 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   private final long idleMs;
   /** Templates, options, names and pending sets: written when they change. */
   private transient ValueState<byte[]> exporterState;
-  /** The sequence trackers, the object itself (put back with every datagram, which on the heap serialises nothing). */
-  private transient ValueState<SequenceTrackers> trackers;
-  /** The sequence trackers' binary form, as jobs before {@link #trackers} stored them: read once per key, then cleared. */
-  private transient ValueState<byte[]> oldSequences;
+  /** The sequence trackers: written with every datagram. */
+  private transient ValueState<byte[]> sequenceState;
   /** The start of the time slot ({@link #slotMs()}) the exporter was last heard in (processing time). */
   private transient ValueState<Long> lastSeen;
   private transient Map<String, Exporter> live;
@@ -157,8 +152,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
   @Override
   public void open(OpenContext context) {
     exporterState = getRuntimeContext().getState(new ValueStateDescriptor<>("exporter", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    trackers = getRuntimeContext().getState(new ValueStateDescriptor<>("sequence-trackers", new SequenceTrackersSerializer()));
-    oldSequences = getRuntimeContext().getState(new ValueStateDescriptor<>("sequences", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    sequenceState = getRuntimeContext().getState(new ValueStateDescriptor<>("sequences", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     lastSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("last-seen", Types.LONG));
     live = new HashMap<>();
     decoder = new FlowDecoder();
@@ -198,11 +192,6 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       live.put(key, exporter);
     }
     ExporterState state = exporter.state;
-    // On the heap the same object as last time, unless a checkpoint still writing it had it copied (copy on write).
-    SequenceTrackers held = trackers.value();
-    if (held != null) {
-      state.sequences(held);
-    }
     seen(exporter, ctx);
     if (unread) {
       catchUp();
@@ -276,19 +265,13 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       if (saved != null) {
         state = ExporterState.fromBytes(saved);
       }
-      SequenceTrackers held = trackers.value();
-      byte[] old = held == null ? oldSequences.value() : null;
-      if (held != null) {
-        state.sequences(held);
-      } else if (old != null) {
-        oldSequences.clear();
-        state.readSequences(old);
-        trackers.update(state.sequences());
+      byte[] sequences = sequenceState.value();
+      if (sequences != null) {
+        state.readSequences(sequences);
       }
     } catch (RuntimeException unreadable) {
       unreadableStates++; // templates are learnt again from the exporter's next ones
       state = new ExporterState();
-      trackers.clear();
       corrupt = true;
     }
     Exporter exporter = new Exporter(state);
@@ -312,8 +295,8 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       exporter.storedBytes = bytes.length;
       exporter.storedVersion = version;
     }
-    if (!state.sequences().isEmpty()) {
-      trackers.update(state.sequences());
+    if (!state.sequenceTrackers().isEmpty()) {
+      sequenceState.update(state.sequencesToBytes());
     }
   }
 
@@ -340,8 +323,7 @@ final class DecodeFlows extends KeyedBroadcastProcessFunction<String, RawDatagra
       storedBytes -= exporter.storedBytes;
     }
     exporterState.clear();
-    trackers.clear();
-    oldSequences.clear();
+    sequenceState.clear();
     lastSeen.clear();
     expired++;
   }
