@@ -77,10 +77,6 @@ public final class RowLayout {
     };
   }
 
-  public int columnCount() {
-    return width.length;
-  }
-
   /**
    * The columns of the row (one whole row) not at their type's default, as {@link RowEncoder#filledColumns} gives
    * them; remembers where each column lies for a {@link #copy} of the same row that follows.
