@@ -62,8 +62,8 @@ final class PacketBatcher {
 
   /** Appends a packet of length bytes that packet writes, with no copy of its own. */
   void add(int partition, int length, Encoded packet) {
-    int need = 1 + 5 + length;
-    if (counts[partition] > 0 && lengths[partition] + need > MAX_BYTES) {
+    int need = 1 + 5 + length; // room for the tag, the largest varint and the packet
+    if (PacketBatches.sendBefore(lengths[partition], counts[partition], length)) {
       flush(partition, true);
     }
     byte[] b = buffers[partition];

@@ -97,4 +97,32 @@ class PacketBatcherTest {
       }
     }
   }
+
+  /**
+   * `sluice replay` copies the loader's batches (PacketReplay.sendBefore, PacketBatches): fed the same packets, it
+   * sends a batch where PacketBatcher does. Sizes up to 20,000 bytes give varints of 1 to 3 bytes, and the many batches
+   * end at every distance from the limit, including the few bytes where counting the varint otherwise would differ.
+   */
+  @Test
+  void replaySplitsBatchesWhereTheLoaderDoes() {
+    List<Integer> loader = new ArrayList<>();
+    PacketBatcher b = new PacketBatcher(1, (p, value, n) -> loader.add(n), false);
+    List<Integer> replay = new ArrayList<>();
+    int[] replayBytes = new int[1];
+    int inReplayBatch = 0;
+    Random rnd = new Random(11);
+    for (int i = 0; i < 100_000; i++) {
+      int size = rnd.nextInt(10) == 0 ? rnd.nextInt(16_000, 20_000) : rnd.nextInt(1, 300);
+      b.add(0, new byte[size]);
+      if (io.sluice.jobs.l7.PacketReplay.sendBefore(replayBytes, 0, inReplayBatch, size)) {
+        replay.add(inReplayBatch);
+        inReplayBatch = 0;
+      }
+      inReplayBatch++;
+    }
+    b.flush();
+    replay.add(inReplayBatch);
+    assertTrue(loader.size() > 1_000, loader.size() + " batches");
+    assertEquals(loader, replay);
+  }
 }

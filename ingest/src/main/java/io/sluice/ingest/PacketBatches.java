@@ -31,6 +31,25 @@ public final class PacketBatches {
 
   private PacketBatches() {}
 
+  /**
+   * Whether a batch of {@code batchBytes} bytes holding {@code packets} packets is sent before a packet of
+   * {@code length} bytes joins it: the loader's rule, which {@code sluice replay} follows. The packet's field takes its
+   * tag, its length as a varint (counted here at its largest, 5 bytes) and the packet; a batch's first packet always
+   * joins it, however large.
+   */
+  public static boolean sendBefore(int batchBytes, int packets, int length) {
+    return packets > 0 && batchBytes + 1 + 5 + length > MAX_BYTES;
+  }
+
+  /** The bytes a packet of {@code length} bytes adds to a batch: its field's tag, its length as a varint, the packet. */
+  public static int entryBytes(int length) {
+    int varint = 1;
+    for (int v = length; (v & ~0x7F) != 0; v >>>= 7) {
+      varint++;
+    }
+    return 1 + varint + length;
+  }
+
   /** The partition Kafka's default partitioner gives a record with this key (murmur2, as the producer does). */
   public static int partition(byte[] key, int partitions) {
     return Utils.toPositive(Utils.murmur2(key)) % partitions;

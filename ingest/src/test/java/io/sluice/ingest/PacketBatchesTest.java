@@ -29,4 +29,21 @@ class PacketBatchesTest {
     assertFalse(PacketBatches.isBatch(null));
     assertFalse(PacketBatches.isBatch(new RecordHeaders().add(new RecordHeader(PacketBatches.MESSAGE_HEADER, "CapturedPacket".getBytes()))));
   }
+
+  @Test
+  void aPacketTakesItsTagItsVarintLengthAndItself() {
+    assertEquals(2, PacketBatches.entryBytes(0));
+    assertEquals(1 + 1 + 127, PacketBatches.entryBytes(127));
+    assertEquals(1 + 2 + 128, PacketBatches.entryBytes(128));
+    assertEquals(1 + 2 + 16_383, PacketBatches.entryBytes(16_383));
+    assertEquals(1 + 3 + 16_384, PacketBatches.entryBytes(16_384));
+  }
+
+  @Test
+  void aBatchIsSentBeforeAPacketWouldTakeItPastTheLimitCountingTheLargestVarint() {
+    int room = PacketBatches.MAX_BYTES - 1000;
+    assertFalse(PacketBatches.sendBefore(room, 3, 1000 - 6));
+    assertTrue(PacketBatches.sendBefore(room, 3, 1000 - 5));
+    assertFalse(PacketBatches.sendBefore(0, 0, PacketBatches.MAX_BYTES * 2), "a batch's first packet always joins it");
+  }
 }

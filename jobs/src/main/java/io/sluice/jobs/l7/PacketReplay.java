@@ -1,7 +1,6 @@
 package io.sluice.jobs.l7;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.pcap.CaptureFrame;
 import io.sluice.ingest.pcap.CaptureReader;
@@ -128,14 +127,8 @@ public final class PacketReplay {
         } else {
           int partition = PacketBatches.partition(key, partitions);
           List<CapturedPacket> batch = pending.get(partition);
-          if (loader) {
-            // The loader's test (PacketBatcher.add): the field's tag, a varint length of up to 5 bytes, the packet.
-            int size = packet.getSerializedSize();
-            if (!batch.isEmpty() && pendingBytes[partition] + 1 + 5 + size > PacketBatches.MAX_BYTES) {
-              sendBatch(producer, topic, partition, batch, done);
-              pendingBytes[partition] = 0;
-            }
-            pendingBytes[partition] += 1 + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+          if (loader && sendBefore(pendingBytes, partition, batch.size(), packet.getSerializedSize())) {
+            sendBatch(producer, topic, partition, batch, done);
           }
           batch.add(packet);
           if (batch.size() == packetsPerRecord) {
@@ -154,6 +147,17 @@ public final class PacketReplay {
       throw new IOException("Kafka refused a packet: " + failure.get().getMessage(), failure.get());
     }
     return new Result(packets, bytes, System.nanoTime() - start);
+  }
+
+  /**
+   * The loader's batch rule ({@link PacketBatches#sendBefore}, as PacketBatcher.add applies it) for a packet of
+   * {@code length} bytes joining partition's batch of {@code packets}: whether that batch is sent first. Counts the
+   * packet into {@code batchBytes} (starting a new count when the batch is sent).
+   */
+  public static boolean sendBefore(int[] batchBytes, int partition, int packets, int length) {
+    boolean send = PacketBatches.sendBefore(batchBytes[partition], packets, length);
+    batchBytes[partition] = (send ? 0 : batchBytes[partition]) + PacketBatches.entryBytes(length);
+    return send;
   }
 
   private static void sendBatch(KafkaProducer<byte[], byte[]> producer, String topic, int partition,

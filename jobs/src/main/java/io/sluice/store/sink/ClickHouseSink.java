@@ -43,8 +43,9 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Stage
       throw new IOException("interrupted while preparing " + settings.table(), e);
     }
     var metrics = context.metricGroup();
-    return new ClickHouseSinkWriter<>(settings, shard, encoder, store, context.getProcessingTimeService(),
-        metrics.counter("sluiceRowsStaged"), metrics.counter("sluiceRowsUnencodable"));
+    // The writer's own encoder, for the table's types: pre-encoded rows then stage only the columns they fill.
+    return new ClickHouseSinkWriter<>(settings, shard, encoder.forColumnTypes(store.columnTypes()), store,
+        context.getProcessingTimeService(), metrics.counter("sluiceRowsStaged"), metrics.counter("sluiceRowsUnencodable"));
   }
 
   @Override

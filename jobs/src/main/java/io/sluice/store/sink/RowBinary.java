@@ -152,6 +152,14 @@ public final class RowBinary {
     return this;
   }
 
+  /** {@code length} bytes of {@code encoded} from {@code offset}, already RowBinary (part of a pre-encoded row). */
+  public RowBinary raw(byte[] encoded, int offset, int length) {
+    ensure(length);
+    System.arraycopy(encoded, offset, buf, size, length);
+    size += length;
+    return this;
+  }
+
   /** A copy of what was written so far. */
   public byte[] toByteArray() {
     return Arrays.copyOf(buf, size);

@@ -34,6 +34,14 @@ public interface RowEncoder<T> extends Serializable {
     encode(record, out);
   }
 
+  /**
+   * This encoder for a table whose {@link #columns()} have these ClickHouse types (as system.columns names them, in
+   * the same order), once the sink has read them from the server. Encoders that know their types ignore them.
+   */
+  default RowEncoder<T> forColumnTypes(List<String> types) {
+    return this;
+  }
+
   /** The names of the columns in the set, in order. */
   static List<String> columnsIn(List<String> all, long columns) {
     if (columns == ALL_COLUMNS) {

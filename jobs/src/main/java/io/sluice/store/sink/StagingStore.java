@@ -40,6 +40,7 @@ public final class StagingStore {
   private LongConsumer deadLettered = rows -> {};
   private boolean deadLettersExist;
   private long alwaysStaged;
+  private List<String> columnTypes;
 
   public StagingStore(SinkSettings settings, List<String> columns) {
     this(settings, columns, new ClickHouseHttp(settings.url(), settings.database()));
@@ -62,10 +63,13 @@ public final class StagingStore {
   public void ensureTables() throws InterruptedException {
     Retry.transientForever("preparing " + settings.table(), settings.maxBackoffMillis(), () -> {
       Set<String> existing = new HashSet<>();
-      for (List<String> row : db.query("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = '"
-          + settings.targetTable() + "'").rows()) {
+      Map<String, String> types = new java.util.HashMap<>();
+      for (List<String> row : db.query("SELECT name, type FROM system.columns WHERE database = currentDatabase()"
+          + " AND table = '" + settings.targetTable() + "'").rows()) {
         existing.add(row.get(0));
+        types.put(row.get(0), row.get(1));
       }
+      columnTypes = columns.stream().map(types::get).toList();
       List<String> missing = new ArrayList<>();
       for (String column : allColumns()) {
         if (!existing.contains(column)) {
@@ -154,6 +158,11 @@ public final class StagingStore {
       }
     }
     alwaysStaged = mask;
+  }
+
+  /** The table's types of the encoder's columns, in their order (after {@link #ensureTables}). */
+  public List<String> columnTypes() {
+    return columnTypes;
   }
 
   /** The columns every staging insert must carry (after {@link #ensureTables}): those with a default expression. */

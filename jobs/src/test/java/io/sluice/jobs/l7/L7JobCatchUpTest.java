@@ -12,7 +12,6 @@ import io.sluice.store.TestClickHouse;
 import io.sluice.store.TestKafka;
 import io.sluice.store.schema.Migrator;
 import io.sluice.testing.HostileInputs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +23,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -52,7 +52,7 @@ class L7JobCatchUpTest {
   private static final long GIVE_UP_MS = 300_000;
 
   @Test
-  void aLiveJobCatchingUpABacklogRefusesNothingAndLosesNothing() throws Exception {
+  void aLiveJobCatchingUpABacklogRefusesNothingAndLosesNothing(@TempDir Path dir) throws Exception {
     String prefix = "l7c" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String kafka = TestKafka.bootstrap();
     TestKafka.createTopics(prefix);
@@ -63,7 +63,6 @@ class L7JobCatchUpTest {
 
     // The backlog: captured over the last minutes, in Kafka before the job starts. One capture per gap, each sent by
     // its own producer, so that every sparse exchange is a record batch of its own.
-    Path dir = Files.createTempDirectory("l7-catch-up");
     long t0Ns = (System.currentTimeMillis() - 600_000L) * 1_000_000L;
     long packets = 0;
     int busyId = 0;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.decode.l7.L7Problem;
 import io.sluice.l7.bench.BenchPackets;
 import io.sluice.testing.HostileInputs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +15,7 @@ import java.util.Set;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -33,14 +33,13 @@ class L7JobConversationLimitTest {
   static final int CONVERSATIONS = 20;
 
   @Test
-  void conversationsPastTheJobsCapAreCountedAndGiveNoRows() throws Exception {
+  void conversationsPastTheJobsCapAreCountedAndGiveNoRows(@TempDir Path dir) throws Exception {
     List<byte[]> packets = new ArrayList<>();
     for (int c = 0; c < CONVERSATIONS; c++) {
       String name = "c" + c + ".limit.example.com";
       packets.add(BenchPackets.udp4(0x0A000001 + c, 0x08080808, 40_000 + c, 53, BenchPackets.dns(c, name, false)));
       packets.add(BenchPackets.udp4(0x08080808, 0x0A000001 + c, 53, 40_000 + c, BenchPackets.dns(c, name, true)));
     }
-    Path dir = Files.createTempDirectory("conversation-limit");
     Path capture = dir.resolve("limit.pcap");
     HostileInputs.writePcap(capture, 1_700_000_000_000_000_000L, 101, 1_000_000L, packets);
 

@@ -16,7 +16,6 @@ import io.sluice.testing.FlinkRest;
 import io.sluice.testing.HostileInputs;
 import io.sluice.wire.SocketEvent;
 import io.sluice.wire.SocketEventKind;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +30,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -51,7 +51,7 @@ class L7JobDnsPendingBoundTest {
   static final String NAME = "a-rather-long-label-to-make-each-query-costly.subdomain.example.com";
 
   @Test
-  void unansweredQueriesStayWithinTheJobsByteBudget() throws Exception {
+  void unansweredQueriesStayWithinTheJobsByteBudget(@TempDir Path dir) throws Exception {
     List<byte[]> packets = new ArrayList<>(SOCKETS * QUERIES);
     for (int i = 0; i < QUERIES; i++) {
       for (int s = 0; s < SOCKETS; s++) {
@@ -64,7 +64,6 @@ class L7JobDnsPendingBoundTest {
     for (int s = 0; s < SOCKETS; s++) {
       late.add(BenchPackets.udp4(0x0A000001 + s, 0x08080808, 40_000 + s, 53, BenchPackets.dns(QUERIES, QUERIES + "." + NAME, false)));
     }
-    Path dir = Files.createTempDirectory("dns-bound");
     long t0 = 1_700_000_000_000_000_000L;
     HostileInputs.writePcap(dir.resolve("queries.pcap"), t0, 101, 1_000L, packets);
     HostileInputs.writePcap(dir.resolve("late.pcap"), t0 + 5_000_000_000L, 101, 1_000L, late);

@@ -14,7 +14,6 @@ import io.sluice.store.TestKafka;
 import io.sluice.store.schema.Migrator;
 import io.sluice.testing.HostileInputs;
 import io.sluice.testing.RestartingEnvironment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +24,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -38,8 +38,7 @@ class L7JobHostileInputSmallStackTest {
       new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
   @Test
-  void theCraftedFrameIsCountedAndTheJobGoesOn() throws Exception {
-    Path dir = Files.createTempDirectory("hostile-l7");
+  void theCraftedFrameIsCountedAndTheJobGoesOn(@TempDir Path dir) throws Exception {
     Path crafted = dir.resolve("crafted.pcap");
     byte[] frame = HostileInputs.nestedPseudowires(3_000);
     HostileInputs.writePcap(crafted, 1_500_000_000_000_000_000L, Collections.nCopies(3, frame));
@@ -89,7 +88,7 @@ class L7JobHostileInputSmallStackTest {
    * of the million of issue 21 (FlowJob takes the rest); change with -Dsluice.l7Mutations=N.
    */
   @Test
-  void seededMutationsOfFixtureFramesNeverFailTheJob() throws Exception {
+  void seededMutationsOfFixtureFramesNeverFailTheJob(@TempDir Path dir) throws Exception {
     int mutations = Integer.getInteger("sluice.l7Mutations", 900_000);
     List<byte[]> originals = new java.util.ArrayList<>();
     for (Path capture : Fixtures.l7Captures()) {
@@ -107,7 +106,7 @@ class L7JobHostileInputSmallStackTest {
       byte[] base = originals.get(random.nextInt(originals.size()));
       frames.add(random.nextInt(5) == 0 ? base : HostileInputs.mutate(base, random));
     }
-    Path pcap = Files.createTempDirectory("hostile-l7").resolve("mutations.pcap");
+    Path pcap = dir.resolve("mutations.pcap");
     HostileInputs.writePcap(pcap, 1_600_000_000_000_000_000L, frames);
 
     String prefix = "mutl7" + UUID.randomUUID().toString().substring(0, 8) + ".";

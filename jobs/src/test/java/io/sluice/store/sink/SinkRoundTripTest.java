@@ -11,7 +11,11 @@ import io.sluice.l7.DnsRow;
 import io.sluice.l7.HttpRow;
 import io.sluice.l7.L7Config;
 import io.sluice.l7.L7Replay;
+import io.sluice.l7.L7Process;
 import io.sluice.l7.L7Sink;
+import io.sluice.l7.TlsRow;
+import io.sluice.decode.l7.tls.BenchHandshakes;
+import io.sluice.decode.l7.tls.TlsHandshakeRow;
 import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.ClickHouseSql;
@@ -20,6 +24,8 @@ import io.sluice.store.chdb.Chdb;
 import io.sluice.store.rows.DnsRowEncoder;
 import io.sluice.store.rows.FlowRowEncoder;
 import io.sluice.store.rows.HttpRowEncoder;
+import io.sluice.store.rows.PreEncodedRows;
+import io.sluice.store.rows.TlsRowEncoder;
 import io.sluice.store.schema.Migrator;
 import io.sluice.store.schema.ServerFeature;
 import java.io.IOException;
@@ -35,7 +41,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sink end to end on both ClickHouse versions CI runs, with the same statements: rows of the fixture captures
- * (flows decoded as FlowJob decodes them, dns and http from the L7 engine) encoded by the sink's encoders, staged,
+ * (flows decoded as FlowJob decodes them, dns and http from the L7 engine, tls handshakes through the TLS parser) encoded
+ * by the sink's encoders, staged,
  * committed twice under the same epoch (as after a restore), and read back: once, and the same on 18.16 (server)
  * and 26.7 (chDB); the rollups' totals by every dimension equal flows'. 20 to 100 s (by load): each round trip migrates
  * a new database (every migration) on a version, five of them, because staging flows with fewer columns is compared
@@ -56,6 +63,10 @@ class SinkRoundTripTest {
    */
   private static final Map<Long, RowBinary> FLOWS_BY_COLUMNS = new LinkedHashMap<>();
   private static final Map<Long, Long> FLOWS_COUNT_BY_COLUMNS = new LinkedHashMap<>();
+  /** The L7 tables' rows as the L7Job's join emits them: one RowBinary row each, without ingest_batch. */
+  private static final Map<String, List<byte[]>> L7_ROWS = new LinkedHashMap<>();
+  private static final Map<String, List<String>> L7_COLUMNS = Map.of("dns", DnsRowEncoder.COLUMNS, "http",
+      HttpRowEncoder.COLUMNS, "tls", TlsRowEncoder.COLUMNS);
 
   @BeforeAll
   static void encode() throws IOException {
@@ -80,27 +91,48 @@ class SinkRoundTripTest {
     }
     DnsRowEncoder dns = new DnsRowEncoder("fixtures");
     HttpRowEncoder http = new HttpRowEncoder("fixtures");
-    RowBinary dnsRows = new RowBinary(1 << 20);
-    RowBinary httpRows = new RowBinary(1 << 20);
+    RowBinary row = new RowBinary(1 << 12);
+    L7_ROWS.put("dns", new ArrayList<>());
+    L7_ROWS.put("http", new ArrayList<>());
+    L7_ROWS.put("tls", new ArrayList<>());
     L7Sink sink = new L7Sink() {
       @Override
-      public void dns(DnsRow row) {
-        dns.encode(row, dnsRows);
-        dnsRows.uint64(EPOCH | (n[1]++ / CHUNK_ROWS));
+      public void dns(DnsRow r) {
+        row.clear();
+        dns.encode(r, row);
+        L7_ROWS.get("dns").add(row.toByteArray());
       }
 
       @Override
-      public void http(HttpRow row) {
-        http.encode(row, httpRows);
-        httpRows.uint64(EPOCH | (n[2]++ / CHUNK_ROWS));
+      public void http(HttpRow r) {
+        row.clear();
+        http.encode(r, row);
+        L7_ROWS.get("http").add(row.toByteArray());
       }
     };
     for (Path capture : captures("l7")) {
       L7Replay.run(capture, L7Config.defaults(), sink);
     }
+    // The fixtures hold no TLS: handshakes through the TLS parser, half of them without a ServerHello.
+    int port = 40000;
+    for (TlsHandshakeRow h : BenchHandshakes.rows(2 * CHUNK_ROWS + 7, 1_700_000_000_000_000_000L)) {
+      row.clear();
+      boolean answered = port % 2 == 0;
+      TlsRowEncoder.encode(new TlsRow(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 7}, port++,
+          new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 0, 0, 9}, 443, answered ? h : new TlsHandshakeRow(
+          h.clientHelloNs(), 0, h.clientHello(), null, false, false, 0, 0, false, TlsHandshakeRow.STATUS_NO_SERVER_HELLO)),
+          "fixtures", L7Process.NONE, row);
+      L7_ROWS.get("tls").add(row.toByteArray());
+    }
     TABLES.put("flows", new Encoded(flows.columns(), flowRows.rows(), n[0]));
-    TABLES.put("dns", new Encoded(dns.columns(), dnsRows, n[1]));
-    TABLES.put("http", new Encoded(http.columns(), httpRows, n[2]));
+    L7_ROWS.forEach((table, rows) -> {
+      RowBinary all = new RowBinary(1 << 20);
+      for (int i = 0; i < rows.size(); i++) {
+        all.raw(rows.get(i));
+        all.uint64(EPOCH | (i / CHUNK_ROWS));
+      }
+      TABLES.put(table, new Encoded(L7_COLUMNS.get(table), all, rows.size()));
+    });
     TABLES.forEach((table, e) -> assertTrue(e.count() > CHUNK_ROWS, table + ": the fixtures give only " + e.count() + " rows"));
   }
 
@@ -120,15 +152,51 @@ class SinkRoundTripTest {
   }
 
   /**
-   * Flow rows staged with only the columns each fills, in several inserts of different column sets within the same
-   * chunks, and committed with the union of the sets: the table holds exactly what staging every column gave.
+   * Rows staged with only the columns each fills, in several inserts of different column sets within the same chunks,
+   * and committed with the union of the sets: each table holds exactly what staging every column gave. Flows through
+   * {@link FlowRowEncoder#filledColumns}; dns, http and tls as the L7Job's sink does it, from the join's encoded rows
+   * with the table's column types read from the server ({@link PreEncodedRows#forColumnTypes}).
    */
   @Test
-  void flowsStagedWithOnlyTheirFilledColumnsReadTheSameAsWithAll() throws Exception {
+  void rowsStagedWithOnlyTheirFilledColumnsReadTheSameAsWithAll() throws Exception {
     ClickHouseSql on18 = new ClickHouseHttp(TestClickHouse.url(), null);
-    List<String> all = roundTrip(on18, TestClickHouse.url(), false).get("flows");
-    assertSameRows(all, roundTrip(on18, TestClickHouse.url(), true).get("flows"), "18.16");
-    assertSameRows(all, roundTrip(Chdb.clickHouse(), "chdb:in-process", true).get("flows"), "26.7");
+    Map<String, List<String>> all = roundTrip(on18, TestClickHouse.url(), false);
+    Map<String, List<String>> fewer18 = roundTrip(on18, TestClickHouse.url(), true);
+    Map<String, List<String>> fewer26 = roundTrip(Chdb.clickHouse(), "chdb:in-process", true);
+    for (String table : TABLES.keySet()) {
+      assertSameRows(all.get(table), fewer18.get(table), table + " on 18.16");
+      assertSameRows(all.get(table), fewer26.get(table), table + " on 26.7");
+    }
+  }
+
+  /**
+   * Stages the join's rows of an L7 table as the sink writer does with the table's types: each row with only the
+   * columns it fills (rows of one set in one insert, sets in the order they first appear); returns the union.
+   */
+  private static long stageFilledColumns(StagingStore store, String table) throws InterruptedException {
+    RowEncoder<byte[]> encoder = new PreEncodedRows(L7_COLUMNS.get(table)).forColumnTypes(store.columnTypes());
+    List<byte[]> rows = L7_ROWS.get(table);
+    Map<Long, RowBinary> bySet = new LinkedHashMap<>();
+    Map<Long, Long> counts = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      long filled = encoder.filledColumns(rows.get(i)) | store.alwaysStaged() | 1L;
+      RowBinary narrow = bySet.computeIfAbsent(filled, k -> new RowBinary(1 << 16));
+      encoder.encode(rows.get(i), narrow, filled);
+      narrow.uint64(EPOCH | (i / CHUNK_ROWS));
+      counts.merge(filled, 1L, Long::sum);
+    }
+    long staged = 0;
+    long union = 0;
+    for (Map.Entry<Long, RowBinary> set : bySet.entrySet()) {
+      long count = counts.get(set.getKey());
+      store.stage(set.getValue().array(), set.getValue().size(), EPOCH, staged, count, set.getKey());
+      staged += count;
+      union |= set.getKey();
+    }
+    List<String> empty = new ArrayList<>(L7_COLUMNS.get(table));
+    empty.removeAll(RowEncoder.columnsIn(L7_COLUMNS.get(table), union));
+    assertTrue(!empty.isEmpty(), table + ": every column staged, so nothing was left out");
+    return union;
   }
 
   /** Equal lists; else the rows only one side has (not the whole table). */
@@ -171,6 +239,8 @@ class SinkRoundTripTest {
           union |= set.getKey();
         }
         batch = new StagedBatch(table, EPOCH, encoded.count(), CHUNK_ROWS, 0, null, union);
+      } else if (fewerColumns) {
+        batch = new StagedBatch(table, EPOCH, encoded.count(), CHUNK_ROWS, 0, null, stageFilledColumns(store, table));
       } else {
         store.stage(encoded.rows().array(), encoded.rows().size(), EPOCH, 0, encoded.count());
         batch = new StagedBatch(table, EPOCH, encoded.count(), CHUNK_ROWS);
