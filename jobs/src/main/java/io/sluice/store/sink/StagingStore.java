@@ -4,6 +4,7 @@ import io.sluice.store.ClickHouseException;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.ClickHouseSql;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ public final class StagingStore {
   public void ensureTables() throws InterruptedException {
     Retry.transientForever("preparing " + settings.table(), settings.maxBackoffMillis(), () -> {
       Set<String> existing = new HashSet<>();
-      Map<String, String> types = new java.util.HashMap<>();
+      Map<String, String> types = new HashMap<>();
       for (List<String> row : db.query("SELECT name, type FROM system.columns WHERE database = currentDatabase()"
           + " AND table = '" + settings.targetTable() + "'").rows()) {
         existing.add(row.get(0));
@@ -445,7 +446,7 @@ public final class StagingStore {
    */
   Map<String, String> commitSettings() {
     if (commitSettings == null) {
-      Map<String, String> chosen = new java.util.HashMap<>(settings.clustered() ? ONE_BLOCK_REPLICATED : ONE_BLOCK);
+      Map<String, String> chosen = new HashMap<>(settings.clustered() ? ONE_BLOCK_REPLICATED : ONE_BLOCK);
       if (!"0".equals(db.scalar("SELECT count() FROM system.settings WHERE name = 'optimize_on_insert'"))) {
         chosen.put("optimize_on_insert", "0");
       }
