@@ -9,8 +9,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 /**
  * What the join keeps for one key besides its packet queue: the conversation, the socket sightings
  * ({@link io.sluice.l7.ProcessAttribution}'s binary form) and the milliseconds of the key's three timers (the queue's,
- * the conversation's deadline, the sightings' expiry; {@link #NONE} when not set; a restore registers the timers
- * again from them, {@link JoinTimers}). The conversation is the live
+ * the conversation's deadline, the sightings' expiry; {@link #NONE} when not set). The conversation is the live
  * {@link Conversation} once the join has used it (on the heap backend it stays in state as it is, so a timer neither
  * reads nor writes its binary form), or its binary form ({@link Conversation#write}) as read back from a checkpoint or
  * from RocksDB, made live on first use ({@link #conversation(L7Context)}).

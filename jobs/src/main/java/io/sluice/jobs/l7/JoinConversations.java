@@ -50,9 +50,8 @@ import org.apache.flink.util.OutputTag;
  * checkpoints and on RocksDB), so a restart from a checkpoint resumes it exactly.
  * The state is bounded by the conversation's own limits (reassembly buffers, pipeline depth, pending queries) and
  * dropped once nothing is pending. Packets wait in keyed state until the watermark passes them by
- * {@link ProcessAttribution#AFTER_NS} and then go through in capture-time order; one event-time timer per key, at or
- * before the conversation's next deadline (shifted by the same), fires its timeouts. The timers are
- * {@link JoinOperator}'s ({@link JoinTimers}), not Flink's timer service's. At the end of a bounded input (watermark
+ * {@link ProcessAttribution#AFTER_NS} and then go through in capture-time order; one event-time timer per key, at the
+ * conversation's next deadline (shifted by the same), fires its timeouts. At the end of a bounded input (watermark
  * Long.MAX_VALUE) every conversation finishes as the offline engine's {@code finish()} does.
  *
  * <p>The second input is the conversation's socket events: kept as a {@link ProcessAttribution} as they arrive,
@@ -111,8 +110,6 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   /** A timer's queued packets that event time has passed, and the rest (reused: state keeps copies, not these). */
   private transient ArrayList<KeyedPacket> due;
   private transient ArrayList<KeyedPacket> later;
-  /** The event-time timers, {@link JoinOperator}'s: kept there rather than in Flink's timer service. */
-  private transient JoinTimers timers;
 
   /** Encodes rows for the current key's node and sends them to the current call's outputs. */
   private static final class Rows implements L7Sink {
@@ -229,7 +226,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       summaries.of(nodes.of(ctx.getCurrentKey())).problems.add(L7Problem.PACKET_LATE);
     }
     if (s.queueTimerMs == NONE || at < s.queueTimerMs) {
-      register(ctx, at); // a later one already registered fires and finds nothing due
+      ctx.timerService().registerEventTimeTimer(at); // a later one already registered fires and finds nothing due
       s.queueTimerMs = at;
       state.update(s);
     }
@@ -247,7 +244,8 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     long scheduled = s.socketsExpiryMs;
     if (scheduled == NONE || scheduled < at) {
       s.socketsExpiryMs = at;
-      register(ctx, at);
+      deleteTimer(s, ctx, scheduled);
+      ctx.timerService().registerEventTimeTimer(at);
     }
     store(s, stored != null);
   }
@@ -268,15 +266,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     if (s.socketsExpiryMs == timestamp) {
       s.socketsExpiryMs = NONE;
     }
-    boolean idle = !s.hasConversation();
-    long scheduled = s.deadlineMs;
-    // Timeouts need the conversation only at its deadline (or the end of input): a timer with no packet due that is
-    // not the deadline's leaves the conversation as it is.
-    boolean deadline = !idle && (passedNs == Long.MAX_VALUE || scheduled == NONE || scheduled <= timestamp);
-    // The queued packets go at their own timer, and whenever the conversation runs: its timeouts run up to event
-    // time, so every packet event time has passed must be in first, or a timeout could pass an answer still queued
-    // (a watermark that jumps past the deadline and the answer's timer at once).
-    boolean queueDue = s.queueTimerMs != NONE && (s.queueTimerMs <= timestamp || deadline && s.queueTimerMs <= watermark);
+    boolean queueDue = s.queueTimerMs != NONE && s.queueTimerMs <= timestamp;
     List<KeyedPacket> due = this.due;
     List<KeyedPacket> later = this.later;
     due.clear();
@@ -290,7 +280,11 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
         }
       }
     }
-    if (!due.isEmpty() || deadline) {
+    boolean idle = !s.hasConversation();
+    long scheduled = s.deadlineMs;
+    // Timeouts need the conversation only at its deadline (or the end of input): a timer with no packet due that is
+    // not the deadline's leaves the conversation as it is.
+    if (!due.isEmpty() || (!idle && (passedNs == Long.MAX_VALUE || scheduled == NONE || scheduled <= timestamp))) {
       idle = join(s, due, passedNs, ctx, out, timestamp);
     }
     if (queueDue) {
@@ -347,45 +341,19 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
         earliest = Math.min(earliest, p.capturedNs);
       }
       long at = millis(earliest);
-      register(ctx, at);
+      ctx.timerService().registerEventTimeTimer(at);
       s.queueTimerMs = at;
     }
   }
 
   /**
-   * An event-time timer for the current key at {@code ms}, in {@link JoinOperator}'s {@link JoinTimers}. Timers are
-   * not deleted: one no longer wanted (its field changed since) fires and finds nothing to do.
+   * Deletes the timer at {@code ms} (one of the key's three, no longer wanted: its field already changed) unless
+   * another of the three waits for the same millisecond: Flink keeps one timer per key and time, and a timer firing
+   * with nothing to do is harmless.
    */
-  private void register(Context ctx, long ms) {
-    timers.register(ctx.getCurrentKey(), ms);
-  }
-
-  /** The join's timers: {@link JoinOperator}'s, given before any record or restored key. */
-  void useTimers(JoinTimers timers) {
-    this.timers = timers;
-  }
-
-  /**
-   * Registers every key's timers again from its state (the three times {@link ConversationState} holds), once the
-   * state is restored, in the current layout ({@link #migrateOldLayout}) and before any record: {@link JoinTimers}
-   * are not checkpointed.
-   */
-  void registerTimers(KeyedStateBackend<String> backend) throws Exception {
-    java.util.List<String> keys;
-    try (java.util.stream.Stream<String> held = backend.getKeys("join", VoidNamespace.INSTANCE)) {
-      keys = held.collect(java.util.stream.Collectors.toList());
-    }
-    for (String key : keys) {
-      backend.setCurrentKey(key);
-      ConversationState s = state.value();
-      if (s == null) {
-        continue;
-      }
-      for (long ms : new long[] {s.queueTimerMs, s.deadlineMs, s.socketsExpiryMs}) {
-        if (ms != NONE) {
-          timers.register(key, ms);
-        }
-      }
+  private static void deleteTimer(ConversationState s, Context ctx, long ms) {
+    if (ms != NONE && ms != s.queueTimerMs && ms != s.deadlineMs && ms != s.socketsExpiryMs) {
+      ctx.timerService().deleteEventTimeTimer(ms);
     }
   }
 
@@ -424,9 +392,10 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     long scheduled = s.socketsExpiryMs;
     if (a.isEmpty()) {
       s.socketsExpiryMs = NONE;
+      deleteTimer(s, ctx, scheduled);
     } else if (scheduled == NONE) {
       long at = millis(a.newestNs() + ProcessAttribution.KEEP_NS);
-      register(ctx, at);
+      ctx.timerService().registerEventTimeTimer(at);
       s.socketsExpiryMs = at;
     }
   }
@@ -498,23 +467,23 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   }
 
   /**
-   * Keeps the conversation (on the heap backend, the same object: nothing is serialised) and a timer at or before its
-   * next deadline ({@code firing} is the timer running now). A deadline that moved later keeps the timer it has: that
-   * fires, the conversation finds nothing due, and the timer moves to the deadline then. So a busy connection, whose
-   * idle deadline moves with every packet, has one timer, not one per move waiting to fire for nothing.
+   * Keeps the conversation (on the heap backend, the same object: nothing is serialised) and one timer at its next
+   * deadline ({@code firing} is the timer running now).
    */
-  private void save(ConversationState s, Conversation c, Context ctx, long firing) {
+  private static void save(ConversationState s, Conversation c, Context ctx, long firing) {
     long scheduled = s.deadlineMs == firing ? NONE : s.deadlineMs;
     if (c.isEmpty()) {
       s.conversation((Conversation) null);
       s.deadlineMs = NONE;
+      deleteTimer(s, ctx, scheduled);
       return;
     }
     long at = millis(c.nextDeadline());
     s.conversation(c);
-    if (scheduled == NONE || at < scheduled) {
-      s.deadlineMs = at;
-      register(ctx, at);
+    s.deadlineMs = at;
+    if (scheduled != at) {
+      deleteTimer(s, ctx, scheduled);
+      ctx.timerService().registerEventTimeTimer(at);
     }
   }
 

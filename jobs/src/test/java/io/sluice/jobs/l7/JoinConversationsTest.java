@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,14 +34,9 @@ class JoinConversationsTest {
   @BeforeEach
   void open() throws Exception {
     join = new JoinConversations();
-    harness = new KeyedTwoInputStreamOperatorTestHarness<>(new JoinOperator(join), KeyedPacket::key,
+    harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(join, KeyedPacket::key,
         KeyedSocket::key, PacketKeySerializer.TYPE);
     harness.open();
-  }
-
-  /** The join's timers not fired yet (its own, {@link JoinTimers}, and any in Flink's service). */
-  private int timers() {
-    return ((JoinOperator) harness.getOperator()).pendingTimers() + harness.numEventTimeTimers();
   }
 
   @AfterEach
@@ -95,7 +91,7 @@ class JoinConversationsTest {
     query(7, 40000, T);
     passes(T + MS);
     assertEquals(1, harness.numKeyedStateEntries(), "the sightings and their expiry timer's time stay (one state)");
-    assertEquals(1, timers(), "the expiry timer");
+    assertEquals(1, harness.numEventTimeTimers(), "the expiry timer");
     query(8, 40000, T + 5_000 * MS); // within the keep time: same socket
     passes(T + 5_001 * MS);
     passes(T + ProcessAttribution.KEEP_NS + 5_000 * MS);
@@ -113,56 +109,13 @@ class JoinConversationsTest {
     query(7, 40000, T);
     query(8, 40000, T + 3 * MS);
     query(9, 40000, T + 6 * MS);
-    assertEquals(1, timers(), "one timer, at the earliest queued packet");
+    assertEquals(1, harness.numEventTimeTimers(), "one timer, at the earliest queued packet");
     passes(T + MS);
     assertEquals(1, harness.extractOutputValues().size(), "the first query's row; the rest wait");
-    assertEquals(1, timers(), "one timer again, at the next queued packet");
+    assertEquals(1, harness.numEventTimeTimers(), "one timer again, at the next queued packet");
     passes(T + 7 * MS);
     assertEquals(3, harness.extractOutputValues().size());
     assertEquals(0, harness.numKeyedStateEntries(), "nothing left");
-  }
-
-  /**
-   * A deadline that moves later with every exchange (each answer leaves a newer query pending) keeps one timer: it
-   * fires, and moves to the deadline then. The last query still times out at its own deadline.
-   */
-  @Test
-  void aDeadlineMovingLaterKeepsOneTimer() throws Exception {
-    int queries = 40;
-    for (int i = 0; i < queries; i++) {
-      long at = T + i * 100 * MS;
-      if (i > 0) {
-        packet(udp(SERVER, 53, CLIENT, 40000, dns(i - 1, true)), at);
-      }
-      packet(udp(CLIENT, 40000, SERVER, 53, dns(i, false)), at + MS);
-      passes(at + 2 * MS);
-    }
-    assertEquals(queries - 1, harness.extractOutputValues().size(), "every answered query's row");
-    assertEquals(1, timers(), "one timer for the pending query's deadline, not one per move");
-    long lastDeadline = T + (queries - 1) * 100 * MS + MS + 10_000 * MS;
-    passes(lastDeadline - 2 * MS);
-    assertEquals(queries - 1, harness.extractOutputValues().size(), "the last query is not timed out early");
-    passes(lastDeadline + MS);
-    assertEquals(queries, harness.extractOutputValues().size(), "the last query's row once it timed out");
-    assertEquals(0, harness.numKeyedStateEntries(), "nothing left");
-  }
-
-  /**
-   * The deadline's timer stays at the first query's deadline after that query is answered; when the watermark jumps
-   * past it, the second query's deadline and the second answer's timer at once, the answer still goes in before any
-   * timeout: the second query is answered, not timed out.
-   */
-  @Test
-  void aTimeoutDoesNotPassAnAnswerStillQueued() throws Exception {
-    packet(udp(CLIENT, 40000, SERVER, 53, dns(0, false)), T);
-    passes(T + MS);
-    packet(udp(SERVER, 53, CLIENT, 40000, dns(0, true)), T + 1_000 * MS);
-    packet(udp(CLIENT, 40000, SERVER, 53, dns(1, false)), T + 1_001 * MS);
-    passes(T + 1_002 * MS);
-    packet(udp(SERVER, 53, CLIENT, 40000, dns(1, true)), T + 10_500 * MS); // before query 1's deadline, after query 0's
-    passes(T + 20_000 * MS);
-    assertEquals(2, join.summary(NODE).dnsPairs, "both queries answered");
-    assertEquals(0, join.summary(NODE).dnsTimeouts);
   }
 
   /** A packet event time has already passed is counted as packet_late and still joined, not dropped. */
