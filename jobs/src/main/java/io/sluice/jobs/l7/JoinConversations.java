@@ -266,7 +266,15 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     if (s.socketsExpiryMs == timestamp) {
       s.socketsExpiryMs = NONE;
     }
-    boolean queueDue = s.queueTimerMs != NONE && s.queueTimerMs <= timestamp;
+    boolean idle = !s.hasConversation();
+    long scheduled = s.deadlineMs;
+    // Timeouts need the conversation only at its deadline (or the end of input): a timer with no packet due that is
+    // not the deadline's leaves the conversation as it is.
+    boolean deadline = !idle && (passedNs == Long.MAX_VALUE || scheduled == NONE || scheduled <= timestamp);
+    // The queued packets go at their own timer, and whenever the conversation runs: its timeouts run up to event
+    // time, so every packet event time has passed must be in first, or a timeout could pass an answer still queued
+    // (a watermark that jumps past the deadline and the answer's timer at once).
+    boolean queueDue = s.queueTimerMs != NONE && (s.queueTimerMs <= timestamp || deadline && s.queueTimerMs <= watermark);
     List<KeyedPacket> due = this.due;
     List<KeyedPacket> later = this.later;
     due.clear();
@@ -280,11 +288,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
         }
       }
     }
-    boolean idle = !s.hasConversation();
-    long scheduled = s.deadlineMs;
-    // Timeouts need the conversation only at its deadline (or the end of input): a timer with no packet due that is
-    // not the deadline's leaves the conversation as it is.
-    if (!due.isEmpty() || (!idle && (passedNs == Long.MAX_VALUE || scheduled == NONE || scheduled <= timestamp))) {
+    if (!due.isEmpty() || deadline) {
       idle = join(s, due, passedNs, ctx, out, timestamp);
     }
     if (queueDue) {

@@ -118,6 +118,22 @@ class JoinConversationsTest {
     assertEquals(0, harness.numKeyedStateEntries(), "nothing left");
   }
 
+  /**
+   * Two queries pending; the watermark jumps past the first one's deadline, the second one's answer and its deadline
+   * at once. The deadline's timer comes first, but the queued answer still goes in before the timeouts run: query 1
+   * is answered, query 0 times out.
+   */
+  @Test
+  void aTimeoutDoesNotPassAnAnswerStillQueued() throws Exception {
+    packet(udp(CLIENT, 40000, SERVER, 53, dns(0, false)), T);
+    packet(udp(CLIENT, 40000, SERVER, 53, dns(1, false)), T + 2_000 * MS);
+    passes(T + 2_001 * MS);
+    packet(udp(SERVER, 53, CLIENT, 40000, dns(1, true)), T + 11_000 * MS); // before query 1's deadline, after query 0's
+    passes(T + 20_000 * MS);
+    assertEquals(1, join.summary(NODE).dnsPairs, "query 1 answered");
+    assertEquals(1, join.summary(NODE).dnsTimeouts, "query 0 timed out");
+  }
+
   /** A packet event time has already passed is counted as packet_late and still joined, not dropped. */
   @Test
   void aLatePacketIsCountedAndStillJoined() throws Exception {
