@@ -21,6 +21,8 @@ public final class RowLayout {
   /** Where the last row walked by {@link #filledColumns} starts each column, and ends (the last entry). */
   private final int[] starts;
   private byte[] walked;
+  /** Where the bytes a length read by {@link #length} counts begin. */
+  private int afterLength;
 
   private RowLayout(int[] width, boolean[] array) {
     this.width = width;
@@ -90,14 +92,8 @@ public final class RowLayout {
       starts[c] = at;
       boolean set;
       if (array[c]) {
-        long n = 0;
-        int shift = 0;
-        int b;
-        do {
-          b = byteAt(row, at++);
-          n |= (long) (b & 0x7F) << shift;
-          shift += 7;
-        } while ((b & 0x80) != 0 && shift < 64);
+        long n = length(row, at);
+        at = afterLength;
         set = n != 0;
         if (n > row.length - at) {
           throw new IllegalArgumentException("an array of " + n + " elements at " + at + " in a row of " + row.length);
@@ -164,22 +160,30 @@ public final class RowLayout {
     return true;
   }
 
-  private static int skip(byte[] row, int at, int width) {
+  private int skip(byte[] row, int at, int width) {
     if (width != STRING) {
       return at + width;
     }
-    long len = 0;
-    int shift = 0;
-    int b;
-    do {
-      b = byteAt(row, at++);
-      len |= (long) (b & 0x7F) << shift;
-      shift += 7;
-    } while ((b & 0x80) != 0 && shift < 64);
+    long len = length(row, at);
+    at = afterLength;
     if (len > row.length - at) {
       throw new IllegalArgumentException("a string of " + len + " bytes at " + at + " in a row of " + row.length);
     }
     return at + (int) len;
+  }
+
+  /** The LEB128 length (of a string or an array) at {@code at}; {@link #afterLength} is where what it counts starts. */
+  private long length(byte[] row, int at) {
+    long n = 0;
+    int shift = 0;
+    int b;
+    do {
+      b = byteAt(row, at++);
+      n |= (long) (b & 0x7F) << shift;
+      shift += 7;
+    } while ((b & 0x80) != 0 && shift < 64);
+    afterLength = at;
+    return n;
   }
 
   private static int byteAt(byte[] row, int i) {

@@ -109,4 +109,18 @@ class RowLayoutTest {
     encoder.encode(r, out, RowEncoder.ALL_COLUMNS);
     assertArrayEquals(r, out.toByteArray());
   }
+
+  /** Lengths of 128 and more take several LEB128 bytes, in strings and in arrays. */
+  @Test
+  void longStringsAndArraysAreWalkedPastTheirWholeLength() {
+    RowLayout layout = RowLayout.of(List.of("String", "Array(UInt8)", "UInt8"));
+    byte[] longArray = new byte[300];
+    RowBinary row = new RowBinary(1024).string("x".repeat(200)).uint8(0x80 | (300 & 0x7F)).uint8(300 >> 7)
+        .raw(longArray).uint8(7);
+    byte[] r = row.toByteArray();
+    assertEquals(0b111L, layout.filledColumns(r));
+    RowBinary out = new RowBinary(16);
+    layout.copy(r, 0b100L, out);
+    assertArrayEquals(new byte[] {7}, out.toByteArray());
+  }
 }
