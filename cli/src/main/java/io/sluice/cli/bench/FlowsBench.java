@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleBiFunction;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -212,15 +213,11 @@ public final class FlowsBench implements Callable<Integer> {
       row.add(CpuMeter.microsPerRecord(cpu.get(name), perRecordOf(name, sent, received, worked)));
     }
     // The pipeline's sum: n/a when nothing landed, as each process's own column says (no division by zero).
-    row.add(worked <= 0 || received <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream()
-        .filter(cpu::containsKey).mapToDouble(name -> CpuMeter.micros(cpu.get(name), perRecordOf(name, sent, received,
-        worked))).sum()));
+    row.add(pipelineSum(cpu, CpuMeter::micros, sent, received, worked));
     CpuAccount taskManager = cpu.get("flink-taskmanager");
     row.add(taskManager == null || worked <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f",
         CpuMeter.microsLessJit(taskManager, worked)));
-    row.add(worked <= 0 || received <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream()
-        .filter(cpu::containsKey).mapToDouble(name -> CpuMeter.microsLessJit(cpu.get(name), perRecordOf(name, sent,
-        received, worked))).sum()));
+    row.add(pipelineSum(cpu, CpuMeter::microsLessJit, sent, received, worked));
     for (String name : pids.keySet()) {
       row.add(Long.toString(cpu.get(name).rssKiB() / 1024));
     }
@@ -289,6 +286,16 @@ public final class FlowsBench implements Callable<Integer> {
   /** The processes whose CPU per record the target counts: collector + Kafka + TaskManager. */
   private static final String PIPELINE = "collector+kafka+taskmanager";
   private static final List<String> PIPELINE_PROCESSES = List.of("collector", "kafka", "flink-taskmanager");
+
+  /** The pipeline processes' µs per record, summed; "n/a" when nothing was received or landed. */
+  private static String pipelineSum(Map<String, CpuAccount> cpu, ToDoubleBiFunction<CpuAccount, Long> micros,
+      long sent, long received, long worked) {
+    if (worked <= 0 || received <= 0) {
+      return "n/a";
+    }
+    return String.format(Locale.ROOT, "%.2f", PIPELINE_PROCESSES.stream().filter(cpu::containsKey)
+        .mapToDouble(name -> micros.applyAsDouble(cpu.get(name), perRecordOf(name, sent, received, worked))).sum());
+  }
 
   /**
    * Downstream of Kafka, a process has worked on the records landed; up to Kafka, on the records the collector

@@ -185,6 +185,16 @@ class SinkRoundTripTest {
       narrow.uint64(EPOCH | (i / CHUNK_ROWS));
       counts.merge(filled, 1L, Long::sum);
     }
+    long union = stageBySet(store, bySet, counts);
+    List<String> empty = new ArrayList<>(L7_COLUMNS.get(table));
+    empty.removeAll(RowEncoder.columnsIn(L7_COLUMNS.get(table), union));
+    assertTrue(!empty.isEmpty(), table + ": every column staged, so nothing was left out");
+    return union;
+  }
+
+  /** Stages each column set's rows in one insert, as consecutive rows of the epoch; returns the union of the sets. */
+  private static long stageBySet(StagingStore store, Map<Long, RowBinary> bySet, Map<Long, Long> counts)
+      throws InterruptedException {
     long staged = 0;
     long union = 0;
     for (Map.Entry<Long, RowBinary> set : bySet.entrySet()) {
@@ -193,9 +203,6 @@ class SinkRoundTripTest {
       staged += count;
       union |= set.getKey();
     }
-    List<String> empty = new ArrayList<>(L7_COLUMNS.get(table));
-    empty.removeAll(RowEncoder.columnsIn(L7_COLUMNS.get(table), union));
-    assertTrue(!empty.isEmpty(), table + ": every column staged, so nothing was left out");
     return union;
   }
 
@@ -230,14 +237,7 @@ class SinkRoundTripTest {
       store.ensureTables();
       StagedBatch batch;
       if (fewerColumns && table.equals("flows")) {
-        long staged = 0;
-        long union = 0;
-        for (Map.Entry<Long, RowBinary> set : FLOWS_BY_COLUMNS.entrySet()) {
-          long count = FLOWS_COUNT_BY_COLUMNS.get(set.getKey());
-          store.stage(set.getValue().array(), set.getValue().size(), EPOCH, staged, count, set.getKey());
-          staged += count;
-          union |= set.getKey();
-        }
+        long union = stageBySet(store, FLOWS_BY_COLUMNS, FLOWS_COUNT_BY_COLUMNS);
         batch = new StagedBatch(table, EPOCH, encoded.count(), CHUNK_ROWS, 0, null, union);
       } else if (fewerColumns) {
         batch = new StagedBatch(table, EPOCH, encoded.count(), CHUNK_ROWS, 0, null, stageFilledColumns(store, table));
