@@ -97,8 +97,9 @@ public final class DnsJoin {
 
   private static final byte[] ZERO16 = new byte[16];
 
-  private final Map<Key, Pending> pending = new HashMap<>();
-  private final ArrayDeque<Pending> byTime = new ArrayDeque<>();
+  // Sized for the usual conversation, one or two queries at a time (they grow as needed): every conversation has one.
+  private final Map<Key, Pending> pending = new HashMap<>(4);
+  private final ArrayDeque<Pending> byTime = new ArrayDeque<>(2);
   private final long timeoutNs;
   private final int maxPending;
   private final L7Summary summary;

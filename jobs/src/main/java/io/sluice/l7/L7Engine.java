@@ -62,8 +62,13 @@ public final class L7Engine {
    * the frame carries nothing for L7. Shared with the L7Job, which counts the same way.
    */
   public static PacketHeader triage(int linkType, byte[] data, int len, PacketHeader h, L7Summary summary) {
+    return triage(linkType, data, 0, len, h, summary);
+  }
+
+  /** {@link #triage(int, byte[], int, PacketHeader, L7Summary)} of the frame at {@code data[off, off + len)}. */
+  public static PacketHeader triage(int linkType, byte[] data, int off, int len, PacketHeader h, L7Summary summary) {
     summary.frames++;
-    if (!PacketParser.parse(linkType, data, 0, len, h)) {
+    if (!PacketParser.parse(linkType, data, off, len, h)) {
       if (h.truncated) {
         summary.problems.add(L7Problem.PACKET_TRUNCATED);
       } else {

@@ -275,8 +275,8 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     // time, so every packet event time has passed must be in first, or a timeout could pass an answer still queued
     // (a watermark that jumps past the deadline and the answer's timer at once).
     boolean queueDue = s.queueTimerMs != NONE && (s.queueTimerMs <= timestamp || deadline && s.queueTimerMs <= watermark);
-    List<KeyedPacket> due = this.due;
-    List<KeyedPacket> later = this.later;
+    ArrayList<KeyedPacket> due = this.due;
+    ArrayList<KeyedPacket> later = this.later;
     due.clear();
     later.clear();
     if (queueDue) {
@@ -301,7 +301,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   }
 
   /** Runs the due packets and timeouts through the conversation; true when it holds nothing afterwards. */
-  private boolean join(ConversationState s, List<KeyedPacket> due, long passedNs, OnTimerContext ctx,
+  private boolean join(ConversationState s, ArrayList<KeyedPacket> due, long passedNs, OnTimerContext ctx,
       Collector<byte[]> out, long timestamp) throws Exception {
     due.sort(CAPTURE_ORDER);
     String node = nodes.of(ctx.getCurrentKey());
@@ -311,7 +311,8 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
     } catch (RuntimeException | StackOverflowError | java.io.IOException fault) {
       c = contain(fault, node);
     }
-    for (KeyedPacket p : due) {
+    for (int i = 0, n = due.size(); i < n; i++) { // indexed: no iterator per timer
+      KeyedPacket p = due.get(i);
       try {
         if (PacketParser.parse(p.linkType, p.data, 0, p.data.length, header)) {
           c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs);
@@ -334,15 +335,15 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
   }
 
   /** Keeps the packets event time has not passed yet, with a timer at the earliest. */
-  private void queueLater(ConversationState s, List<KeyedPacket> later, boolean changed, Context ctx)
+  private void queueLater(ConversationState s, ArrayList<KeyedPacket> later, boolean changed, Context ctx)
       throws Exception {
     if (changed) {
       queue.update(later);
     }
     if (!later.isEmpty()) {
       long earliest = Long.MAX_VALUE;
-      for (KeyedPacket p : later) {
-        earliest = Math.min(earliest, p.capturedNs);
+      for (int i = 0, n = later.size(); i < n; i++) {
+        earliest = Math.min(earliest, later.get(i).capturedNs);
       }
       long at = millis(earliest);
       ctx.timerService().registerEventTimeTimer(at);

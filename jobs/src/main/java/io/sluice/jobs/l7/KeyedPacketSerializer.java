@@ -2,6 +2,7 @@ package io.sluice.jobs.l7;
 
 import io.sluice.jobs.ByteFormatSerializer;
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -50,7 +51,8 @@ public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacke
 
   @Override
   public KeyedPacket copy(KeyedPacket from) {
-    return new KeyedPacket(from.key, from.capturedNs, from.linkType, from.data == null ? null : from.data.clone());
+    return new KeyedPacket(from.key, from.capturedNs, from.linkType,
+        from.data == null ? null : Arrays.copyOfRange(from.data, from.offset, from.offset + from.frameLength()));
   }
 
   @Override
@@ -61,11 +63,11 @@ public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacke
       StringValue.writeString(p.key, out);
       out.writeLong(p.capturedNs);
       out.writeInt(p.linkType);
-      out.writeInt(p.data.length);
+      out.writeInt(p.frameLength());
     } else {
       out.write(head, 0, length);
     }
-    out.write(p.data);
+    out.write(p.data, p.offset, p.frameLength());
   }
 
   /** Fills {@link #head} for {@code p} and returns its length; -1 when the key is not Latin-1. */
@@ -87,7 +89,7 @@ public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacke
     at = putInt(h, at, (int) (p.capturedNs >>> 32));
     at = putInt(h, at, (int) p.capturedNs);
     at = putInt(h, at, p.linkType);
-    return putInt(h, at, p.data.length);
+    return putInt(h, at, p.frameLength());
   }
 
   /** Big-endian, as {@code DataOutput.writeInt}. */

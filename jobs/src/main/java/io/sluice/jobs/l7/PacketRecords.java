@@ -26,7 +26,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *
  * <p>Every captured packet passes here, so the four fields the job uses are read straight from the record's bytes
  * (the others skipped, as protobuf skips unknown fields) instead of building a {@code CapturedPacket} with all its
- * fields per packet: the frame is copied once, and a node name equal to the previous packet's is not decoded again.
+ * fields per packet: the frame is not copied (it stays in the record's bytes, {@link CapturedFrame}), and a node name
+ * equal to the previous packet's is not decoded again.
  */
 final class PacketRecords implements KafkaRecordDeserializationSchema<CapturedFrame> {
   private static final int CAPTURED_NS = tag(CapturedPacket.CAPTURED_NS_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
@@ -91,12 +92,20 @@ final class PacketRecords implements KafkaRecordDeserializationSchema<CapturedFr
       } else if (tag == LINK_TYPE) {
         f.linkType = in.readEnum();
       } else if (tag == DATA) {
-        f.data = in.readByteArray();
+        int length = in.readRawVarint32();
+        int at = in.getTotalBytesRead();
+        if (length < 0 || length > value.length - at) {
+          throw new InvalidProtocolBufferException("truncated data");
+        }
+        in.skipRawBytes(length);
+        f.data = value; // the frame stays in the record's bytes: value[at, at + length)
+        f.offset = at;
+        f.length = length;
       } else {
         in.skipField(tag);
       }
     }
-    if (f.data == null || f.data.length == 0) {
+    if (f.data == null || f.length == 0) {
       empty++;
       return;
     }

@@ -49,16 +49,16 @@ final class TriagePackets extends ProcessFunction<CapturedFrame, KeyedPacket> im
   }
 
   private void triage(CapturedFrame f, L7Summary summary, Context ctx, Collector<KeyedPacket> out) {
-    PacketHeader h = L7Engine.triage(f.linkType, f.data, f.data.length, header, summary);
+    PacketHeader h = L7Engine.triage(f.linkType, f.data, f.offset, f.length, header, summary);
     if (h == null) {
       return;
     }
     KeyedPacket keyed;
     boolean fragment = L7Engine.reassembles(h);
     if (fragment) {
-      keyed = new KeyedPacket(PacketKeys.fragment(f.node, h), f.capturedNs, f.linkType, f.data);
+      keyed = new KeyedPacket(PacketKeys.fragment(f.node, h), f.capturedNs, f.linkType, f.data, f.offset, f.length);
     } else if (L7Engine.worthKeying(h, f.data, config, summary)) {
-      keyed = new KeyedPacket(keys.conversation(f.node, h), f.capturedNs, f.linkType, f.data);
+      keyed = new KeyedPacket(keys.conversation(f.node, h), f.capturedNs, f.linkType, f.data, f.offset, f.length);
     } else {
       return;
     }

@@ -93,6 +93,7 @@ public final class JoinOperatorBench {
     for (int copy = 0; copy < copies; copy++) {
       perCopy.add(records(frames, copy * span, "bench-" + copy));
     }
+    Stages stages = Boolean.getBoolean("bench.stages") ? new Stages(mx) : Stages.OFF;
     long packets = 0;
     long rows = 0;
     long checkpoint = 0;
@@ -111,31 +112,42 @@ public final class JoinOperatorBench {
       }
       long maxNs = Long.MIN_VALUE;
       if (copy == warmup) {
+        stages.reset();
         cpuStart = mx.getCurrentThreadCpuTime();
         processStart = os.getProcessCpuTime();
         allocStart = mx.getCurrentThreadAllocatedBytes();
       }
       for (ConsumerRecord<byte[], byte[]> record : perCopy.get(copy)) {
         parsed.clear();
+        stages.mark();
         source.deserialize(record, collector);
+        stages.add(Stages.PARSE);
         for (CapturedFrame c : parsed) {
           triage.processElement(c, c.capturedNs / 1_000_000L);
+          stages.add(Stages.TRIAGE);
           for (KeyedPacket sent : triage.extractOutputValues()) {
+            stages.mark();
             wire.clear();
             edge.serialize(sent, wire);
             received.setBuffer(wire.getSharedBuffer(), 0, wire.length());
             KeyedPacket p = edge.deserialize(received);
+            stages.add(Stages.EDGE);
             join.processElement1(p, p.capturedNs / 1_000_000L);
+            stages.add(Stages.QUEUE);
           }
           triage.getOutput().clear();
           maxNs = Math.max(maxNs, c.capturedNs);
+          stages.mark();
           if (++packets % 500 == 0) {
             join.processBothWatermarks(new Watermark((maxNs - 1_000_000_000L) / 1_000_000L));
+            stages.add(Stages.JOIN);
             rows += join.extractOutputValues().size();
             join.getOutput().clear();
+            stages.mark();
           }
           if (packets % snapshotEvery == 0) {
             join.snapshot(++checkpoint, checkpoint);
+            stages.add(Stages.SNAPSHOT);
           }
         }
       }
@@ -156,6 +168,7 @@ public final class JoinOperatorBench {
         + "held by the state about %,d bytes (%,d per key; meaningful on the heap backend)%n", keys, snapshotBytes,
         snapshotBytes / Math.max(1, keys), withState - emptied, (withState - emptied) / Math.max(1, keys));
     long measured = packets - packetsStart;
+    stages.print(measured);
     System.out.printf("%s, %s: %,d packets (%,d measured after %d warm-up copies), %,d dns rows + http rows, "
         + "%.2f us CPU and %,d bytes allocated per packet (record parse + triage + edge + join + %d snapshots); "
         + "the process (GC, JIT, RocksDB's threads too) %.2f us CPU per packet%n", capture.getFileName(),

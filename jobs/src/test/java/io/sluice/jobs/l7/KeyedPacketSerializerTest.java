@@ -51,6 +51,28 @@ class KeyedPacketSerializerTest {
     }
   }
 
+  /**
+   * Triage's packets name their frame within the Kafka record's bytes: written (on the network and in a checkpoint)
+   * and copied as the frame alone, the same bytes as a packet holding just the frame.
+   */
+  @Test
+  void aFrameWithinALargerArrayIsWrittenAndCopiedAlone() throws Exception {
+    String key = PacketKeys.conversation("node-1", io.sluice.net.IpAddresses.parse("10.0.0.1"), 53,
+        io.sluice.net.IpAddresses.parse("10.0.0.2"), 40_000);
+    KeyedPacket alone = new KeyedPacket(key, 5L, 1, new byte[] {1, 2, 3});
+    KeyedPacket within = new KeyedPacket(key, 5L, 1, new byte[] {9, 9, 1, 2, 3, 9}, 2, 3);
+    DataOutputSerializer expected = new DataOutputSerializer(64);
+    serializer.serialize(alone, expected);
+    DataOutputSerializer network = new DataOutputSerializer(8);
+    serializer.serialize(within, network);
+    assertArrayEquals(expected.getCopyOfBuffer(), network.getCopyOfBuffer());
+    java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+    serializer.serialize(within, new org.apache.flink.core.memory.DataOutputViewStreamWrapper(stream));
+    assertArrayEquals(expected.getCopyOfBuffer(), stream.toByteArray());
+    assertArrayEquals(new byte[] {1, 2, 3}, roundTrip(within).data);
+    assertArrayEquals(new byte[] {1, 2, 3}, serializer.copy(within).data);
+  }
+
   /** The bytes of the format as first written field by field (checkpoints of the join's queue from then restore). */
   @Test
   void writesTheFormatQueuesWereCheckpointedIn() throws Exception {

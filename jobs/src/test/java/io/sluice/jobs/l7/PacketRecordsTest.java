@@ -76,10 +76,23 @@ class PacketRecordsTest {
       assertEquals(single.get(i).node, batched.get(i).node);
       assertEquals(packets.get(i).getNode(), batched.get(i).node, "the node of each packet, not the previous one's");
       assertEquals(single.get(i).linkType, batched.get(i).linkType);
-      assertArrayEquals(single.get(i).data, batched.get(i).data);
-      assertEquals(i, batched.get(i).data[0]);
+      assertArrayEquals(packets.get(i).getData().toByteArray(), frame(single.get(i)));
+      assertArrayEquals(packets.get(i).getData().toByteArray(), frame(batched.get(i)), "the frame within the record");
     }
     assertEquals(0, malformed.getCount());
+  }
+
+  /** The frame a {@link CapturedFrame} names within its array. */
+  static byte[] frame(CapturedFrame f) {
+    return java.util.Arrays.copyOfRange(f.data, f.offset, f.offset + f.length);
+  }
+
+  @Test
+  void aFrameLongerThanItsRecordIsNotRead() throws Exception {
+    byte[] whole = packet(1, 3).toByteArray();
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 1); // the data field's length says one byte more
+    assertEquals(0, read(cut, false).size());
+    assertEquals(1, malformed.getCount());
   }
 
   @Test
