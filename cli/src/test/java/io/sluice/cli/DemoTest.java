@@ -38,6 +38,7 @@ class DemoTest {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
       }
       new LocalStack(settings).down();
+      TestStack.deleteTree(settings.workDir()); // every process stopped
     }
   }
 

@@ -71,6 +71,7 @@ class LocalStackTest {
   static void safetyNet() {
     if (stack != null) {
       stack.down();
+      TestStack.deleteTree(settings.workDir()); // every process stopped
     }
   }
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class SinkCrashTest {
   private ClickHouseService clickhouse;
   private FlinkService flink;
+  private StackSettings settings;
 
   @AfterEach
   void stop() {
@@ -31,11 +32,14 @@ class SinkCrashTest {
     if (clickhouse != null) {
       clickhouse.stop();
     }
+    if (settings != null) {
+      TestStack.deleteTree(settings.workDir()); // after both stopped
+    }
   }
 
   @Test
   void taskManagerKilledMidStreamLosesAndDuplicatesNothing() throws Exception {
-    StackSettings settings = TestStack.settings();
+    settings = TestStack.settings();
     clickhouse = TestStack.start(new ClickHouseService(settings), 60_000);
     flink = TestStack.start(new FlinkService(settings), 120_000);
     long rows = 1_000_000;

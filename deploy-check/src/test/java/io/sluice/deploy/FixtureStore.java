@@ -69,7 +69,7 @@ final class FixtureStore {
     if (instance == null) {
       var settings = TestStack.settings();
       ClickHouseService server = TestStack.start(new ClickHouseService(settings), 60_000);
-      Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> TestStack.stopAndDelete(settings, server)));
       instance = fill(new ClickHouseHttp(settings.clickhouseUrl(), null));
     }
     return instance;

@@ -156,7 +156,7 @@ class ConnectionsIpv6LiveTest {
       assertEquals(accepted, sortedFins(serverRows), () -> String.join("\n", all));
       System.out.println("connections over IPv6 (" + expectedChoice + "):\n" + String.join("\n", all));
     } finally {
-      clickhouse.stop();
+      TestStack.stopAndDelete(settings, clickhouse);
       NetLab.sh("rm -rf " + state);
     }
   }

@@ -308,7 +308,7 @@ while True:
               + " ORDER BY remote_port, open_ns, seq").rows().stream().map(r -> String.join(" ", r)).toList()));
       System.out.println("connections live (the delay holder late by up to " + late + " us):\n" + all);
     } finally {
-      clickhouse.stop();
+      TestStack.stopAndDelete(settings, clickhouse);
       NetLab.sh("rm -rf " + state);
     }
   }

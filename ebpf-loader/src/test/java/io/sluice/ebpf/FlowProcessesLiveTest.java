@@ -228,7 +228,7 @@ class FlowProcessesLiveTest {
       assertEquals(expected, joined.size(), "no other match:\n" + joinedText);
       System.out.println("flow_processes live:\n" + joinedText);
     } finally {
-      clickhouse.stop();
+      TestStack.stopAndDelete(settings, clickhouse);
       NetLab.sh("rm -rf " + state);
     }
   }

@@ -107,7 +107,7 @@ class GrpcLiveTest {
       if (job != null) {
         job.cancel().get();
       }
-      clickhouse.stop();
+      TestStack.stopAndDelete(settings, clickhouse);
       NetLab.sh("rm -rf " + state);
     }
   }

@@ -81,7 +81,7 @@ class L7LiveSilenceTest {
       if (job != null) {
         job.cancel().get();
       }
-      clickhouse.stop();
+      TestStack.stopAndDelete(settings, clickhouse);
       NetLab.sh("rm -rf " + state);
     }
   }

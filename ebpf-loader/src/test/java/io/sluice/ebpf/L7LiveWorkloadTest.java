@@ -43,6 +43,7 @@ class L7LiveWorkloadTest {
   private static final int BURST_EACH = 250;
 
   private static ClickHouseService clickhouse;
+  private static io.sluice.stack.StackSettings settings;
   private static Path state;
   private static NetLab lab;
   private static JobClient job;
@@ -56,7 +57,7 @@ class L7LiveWorkloadTest {
     assumeTrue(lacks == null, () -> "skipped: " + lacks);
     String prefix = "w" + UUID.randomUUID().toString().substring(0, 8) + ".";
     TestKafka.createTopics(prefix);
-    var settings = TestStack.settings();
+    settings = TestStack.settings();
     clickhouse = TestStack.start(new ClickHouseService(settings), 60_000);
     state = Files.createTempDirectory("sluice-ebpf-state-");
     lab = new NetLab();
@@ -89,7 +90,7 @@ class L7LiveWorkloadTest {
       lab.close();
     }
     if (clickhouse != null) {
-      clickhouse.stop();
+      TestStack.stopAndDelete(settings, clickhouse);
     }
     if (state != null) {
       NetLab.sh("rm -rf " + state);

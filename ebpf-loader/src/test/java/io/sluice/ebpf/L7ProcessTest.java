@@ -93,7 +93,7 @@ class L7ProcessTest {
       }
       assertTrue(digPids.stream().distinct().count() == DIGS, "four processes: " + digPids);
     } finally {
-      clickhouse.stop();
+      TestStack.stopAndDelete(settings, clickhouse);
       NetLab.sh("rm -rf " + state);
     }
   }

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Two network namespaces made for one test, joined by a veth pair: server 10.200.N.1, client 10.200.N.2
  * (addresses that exist only inside these namespaces), plus a child cgroup for the client tools.
- * close() kills what it started and removes the namespaces (with the veth) and the cgroup.
+ * close() kills what it started and removes the namespaces (with the veth), the cgroup and its directory.
  */
 final class NetLab implements AutoCloseable {
   final String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
@@ -154,10 +154,11 @@ final class NetLab implements AutoCloseable {
             Thread.sleep(100);  // its last processes are still exiting
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            return;
+            break;
           }
         }
       }
     }
+    io.sluice.stack.TestStack.deleteTree(dir); // its daemons (the only writers of their logs there) are gone
   }
 }

@@ -20,7 +20,7 @@ final class TestKafka {
     if (bootstrap == null) {
       var settings = TestStack.settings();
       KafkaService broker = TestStack.start(new KafkaService(settings), 90_000);
-      Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> TestStack.stopAndDelete(settings, broker)));
       bootstrap = settings.kafkaBootstrap();
     }
     return bootstrap;

@@ -49,7 +49,7 @@ class ClickHouseCredentialsTest {
           () -> new ClickHouseHttp("http://writer:wrong@" + host, null).scalar("SELECT 1"));
       assertTrue(!refused.getMessage().contains("wrong"), refused.getMessage());
     } finally {
-      server.stop();
+      TestStack.stopAndDelete(settings, server);
     }
   }
 }

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 class ClickHouseHttpCredentialsTest {
   private static ClickHouseService server;
+  private static StackSettings settings;
   private static String url;
 
   @BeforeAll
   static void up() throws IOException {
-    StackSettings settings = TestStack.settings();
+    settings = TestStack.settings();
     // The server merges users.d/*.xml into its users.xml.
     Path usersD = settings.workDir().toAbsolutePath().resolve("clickhouse/users.d");
     Files.createDirectories(usersD);
@@ -49,7 +50,7 @@ class ClickHouseHttpCredentialsTest {
   @AfterAll
   static void down() {
     if (server != null) {
-      server.stop();
+      TestStack.stopAndDelete(settings, server);
     }
   }
 

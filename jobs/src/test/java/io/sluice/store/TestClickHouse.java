@@ -5,7 +5,8 @@ import io.sluice.stack.TestStack;
 import java.util.UUID;
 
 /**
- * One real ClickHouse server for all tests in this JVM, started on first use and stopped when the JVM exits.
+ * One real ClickHouse server for all tests in this JVM, started on first use and stopped when the JVM exits (its
+ * directory deleted then).
  * Each test works in a database of its own.
  */
 public final class TestClickHouse {
@@ -20,7 +21,7 @@ public final class TestClickHouse {
       server = TestStack.start(new ClickHouseService(settings), 60_000);
       url = settings.clickhouseUrl();
       ClickHouseService started = server;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> TestStack.stopAndDelete(settings, started)));
     }
     return url;
   }

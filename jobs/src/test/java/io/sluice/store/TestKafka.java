@@ -11,7 +11,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
-/** One real Kafka broker (its own JVM) for all tests in this JVM, with Sluice's topics; stopped at JVM exit. */
+/**
+ * One real Kafka broker (its own JVM) for all tests in this JVM, with Sluice's topics; stopped at JVM exit and its
+ * directory deleted.
+ */
 public final class TestKafka {
   private static KafkaService broker;
   private static String bootstrap;
@@ -24,7 +27,7 @@ public final class TestKafka {
       broker = TestStack.start(new KafkaService(settings), 90_000);
       bootstrap = settings.kafkaBootstrap();
       KafkaService started = broker;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> TestStack.stopAndDelete(settings, started)));
     }
     return bootstrap;
   }

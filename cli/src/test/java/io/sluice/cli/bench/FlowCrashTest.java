@@ -45,15 +45,20 @@ import org.junit.jupiter.api.Test;
  */
 class FlowCrashTest {
   private final List<Runnable> stops = new ArrayList<>();
+  private java.nio.file.Path work;
 
   @AfterEach
   void stop() {
     stops.forEach(Runnable::run);
+    if (work != null) {
+      TestStack.deleteTree(work); // once every service is stopped
+    }
   }
 
   @Test
   void taskManagerKilledMidReplayLandsExactlyWhatWasSent() throws Exception {
     StackSettings settings = TestStack.settings();
+    work = settings.workDir();
     ClickHouseService clickhouse = TestStack.start(new ClickHouseService(settings), 60_000);
     stops.add(clickhouse::stop);
     KafkaService kafka = TestStack.start(new KafkaService(settings), 90_000);

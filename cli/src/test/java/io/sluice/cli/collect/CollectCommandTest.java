@@ -130,7 +130,7 @@ class CollectCommandTest {
       if (process != null && process.isAlive()) {
         process.destroyForcibly();
       }
-      kafka.stop();
+      TestStack.stopAndDelete(settings, kafka);
     }
   }
 

@@ -81,7 +81,7 @@ class ReplayCommandTest {
       }
       assertEquals(1, keys.size(), "one TCP connection, both directions: one key");
     } finally {
-      kafka.stop();
+      TestStack.stopAndDelete(settings, kafka);
     }
   }
 
@@ -121,7 +121,7 @@ class ReplayCommandTest {
         assertEquals("edge-7", packets.get(i).getNode());
       }
     } finally {
-      kafka.stop();
+      TestStack.stopAndDelete(settings, kafka);
     }
   }
 
@@ -158,7 +158,7 @@ class ReplayCommandTest {
         assertEquals(frames.get(i).timestampNs(), packets.get(i).getCapturedNs(), "in capture order");
       }
     } finally {
-      kafka.stop();
+      TestStack.stopAndDelete(settings, kafka);
     }
   }
 
@@ -198,7 +198,7 @@ class ReplayCommandTest {
       assertTrue(largest <= PacketBatches.MAX_BYTES, largest + " bytes in one record");
       assertTrue(largest > PacketBatches.MAX_BYTES / 2, largest + " bytes: the capture should fill a batch");
     } finally {
-      kafka.stop();
+      TestStack.stopAndDelete(settings, kafka);
     }
   }
 

@@ -63,6 +63,9 @@ class SourcesCommandTest {
     if (kafka != null) {
       kafka.stop();
     }
+    if (settings != null) {
+      TestStack.deleteTree(settings.workDir()); // both stopped
+    }
   }
 
   private static Run sources(String... args) {

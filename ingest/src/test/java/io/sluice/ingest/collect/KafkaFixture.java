@@ -3,18 +3,13 @@ package io.sluice.ingest.collect;
 import io.sluice.stack.KafkaService;
 import io.sluice.stack.StackSettings;
 import io.sluice.stack.TestStack;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -79,10 +74,7 @@ public final class KafkaFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
-    kafka.stop();
-    try (Stream<Path> files = Files.walk(settings.workDir())) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+  public void close() {
+    TestStack.stopAndDelete(settings, kafka);
   }
 }

@@ -68,7 +68,7 @@ class DecodeFlowsRegistryOutageTest {
         assertEquals(0, decode.registryStaleMs());
       }
     } finally {
-      broker.stop();
+      TestStack.stopAndDelete(settings, broker);
     }
   }
 

@@ -69,7 +69,7 @@ class FlowJobClickHouseOutageTest {
           p.row("SELECT sum(datagrams), sum(records) FROM exporter_stats"), "the 1-second stats are exactly once too");
       assertTrue(p.count("SELECT uniqExact(ingest_batch) FROM flows") > 2, "committed over several checkpoints");
     } finally {
-      server.stop();
+      TestStack.stopAndDelete(settings, server);
     }
   }
 

@@ -71,6 +71,7 @@ class KafkaAuthTest {
       new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
   private static KafkaService kafka;
+  private static StackSettings settings;
   private static String bootstrap;
   /** Migrated, so that a refused job fails on Kafka and not on a missing table. */
   private static String database;
@@ -79,7 +80,7 @@ class KafkaAuthTest {
 
   @BeforeAll
   static void securedBroker() throws Exception {
-    StackSettings settings = TestStack.settings();
+    settings = TestStack.settings();
     kafka = TestStack.start(KafkaService.secured(settings, ADMIN_PASSWORD), 90_000);
     bootstrap = settings.kafkaBootstrap();
     try (Admin admin = Admin.create(connection(KafkaService.ADMIN, ADMIN_PASSWORD).clientMap())) {
@@ -111,7 +112,7 @@ class KafkaAuthTest {
   @AfterAll
   static void stop() {
     if (kafka != null) {
-      kafka.stop();
+      TestStack.stopAndDelete(settings, kafka);
     }
   }
 

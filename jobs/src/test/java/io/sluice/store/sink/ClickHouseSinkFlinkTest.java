@@ -88,7 +88,7 @@ class ClickHouseSinkFlinkTest {
       job.get(5, TimeUnit.MINUTES);
       assertEquals(rows + "\t" + rows, db.execute("SELECT count(), uniqExact(id) FROM ids FORMAT TabSeparated").strip());
     } finally {
-      server.stop();
+      TestStack.stopAndDelete(stackSettings, server);
     }
   }
 }

@@ -15,6 +15,8 @@ public final class TestClickHouseCluster implements AutoCloseable {
 
   private final String name;
   private final List<List<Node>> shards = new ArrayList<>();
+  /** The nodes' settings, whose work directories close() deletes once the nodes are stopped. */
+  private final List<StackSettings> nodeSettings = new ArrayList<>();
 
   private TestClickHouseCluster(String name) {
     this.name = name;
@@ -62,10 +64,11 @@ public final class TestClickHouseCluster implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       for (List<StackSettings> shard : settings) {
-        shard.forEach(s -> new ClickHouseService(s).stop());
+        shard.forEach(s -> TestStack.stopAndDelete(s, new ClickHouseService(s)));
       }
       throw e;
     }
+    settings.forEach(cluster.nodeSettings::addAll);
     return cluster;
   }
 
@@ -104,5 +107,6 @@ public final class TestClickHouseCluster implements AutoCloseable {
     for (Node node : nodes()) {
       node.service().stop();
     }
+    nodeSettings.forEach(s -> TestStack.deleteTree(s.workDir())); // every node stopped
   }
 }

@@ -32,6 +32,36 @@ public final class TestStack {
     }
   }
 
+  /**
+   * Stops the services, then deletes the work directory {@link #settings()} made for them (hundreds of MB of
+   * ClickHouse's and Kafka's data): the deletion follows the stop in the caller's thread, so nothing still uses it.
+   * For services a JVM shares, call it from their own shutdown hook, not from a second one: hooks run concurrently.
+   */
+  public static void stopAndDelete(StackSettings settings, Service... services) {
+    for (Service service : services) {
+      service.stop();
+    }
+    deleteTree(settings.workDir());
+  }
+
+  /** Deletes a directory and everything in it; what cannot be deleted is left (a test's leftovers, not an error). */
+  public static void deleteTree(Path dir) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // left behind
+        }
+      });
+    } catch (IOException | java.io.UncheckedIOException ignored) {
+      // left behind
+    }
+  }
+
   /** Starts one service and waits until it is healthy. */
   public static <S extends Service> S start(S service, long timeoutMillis) {
     service.start();
