@@ -16,8 +16,9 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * is the wall clock of the node that captured (the loader stamps packets as it sees them), so after a silence of s
  * the node's time has moved on by s too, and nothing captured earlier can still come: event time may follow.
  * Without this, event time stops when the traffic does, and the rows and timeouts of the last exchanges wait for the
- * next packet, which on a quiet node may never come. A partition that never had a record is idle (it holds no other
- * back).
+ * next packet, which on a quiet node may never come. A partition that never had a record is idle after
+ * {@code silenceMs} (it holds no other back); in an aligned source ({@link #liveAligned}) only after
+ * {@link #MAX_LAG_WAIT_MS}, see there.
  *
  * <p>Silence is real only when the partition could have delivered and did not. Two things tell a partition that
  * is held back or catching up from a quiet one:
@@ -48,11 +49,18 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
    */
   public static final long MAX_LAG_WAIT_MS = 10_000;
 
+  /**
+   * The watermark of a partition of an aligned source that has not had its first record yet: before every capture
+   * time (the epoch), so that alignment pauses the partitions that have, until it has (or is idle).
+   */
+  static final long HOLD = 0;
+
   /** The Kafka timestamp of the record being handed on, per source thread: the assigner sets, the generator reads. */
   private static final ThreadLocal<long[]> WRITTEN = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE});
 
   private final long outOfOrdernessMs;
   private final long silenceMs;
+  private final long firstRecordWaitMs;
   private final LongSupplier activityMs;
   private final LongSupplier wallMs;
   private final long[] written;
@@ -69,8 +77,15 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
    * @param written where the current record's Kafka timestamp is (element 0; below 1 when it has none)
    */
   CaptureWatermarks(long outOfOrdernessMs, long silenceMs, LongSupplier activityMs, LongSupplier wallMs, long[] written) {
+    this(outOfOrdernessMs, silenceMs, silenceMs, activityMs, wallMs, written);
+  }
+
+  /** @param firstRecordWaitMs how long a partition without a record holds the others (at {@link #HOLD}) before it is idle */
+  CaptureWatermarks(long outOfOrdernessMs, long silenceMs, long firstRecordWaitMs, LongSupplier activityMs,
+      LongSupplier wallMs, long[] written) {
     this.outOfOrdernessMs = outOfOrdernessMs;
     this.silenceMs = silenceMs;
+    this.firstRecordWaitMs = firstRecordWaitMs;
     this.activityMs = activityMs;
     this.wallMs = wallMs;
     this.written = written;
@@ -82,7 +97,23 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
    * split's input activity clock, fed with the Kafka timestamps the source hands the assigner.
    */
   public static <T> WatermarkStrategy<T> live(long outOfOrdernessMs, long silenceMs, SerializableTimestampAssigner<T> eventMs) {
-    return new Live<>(outOfOrdernessMs, silenceMs, eventMs);
+    return new Live<>(outOfOrdernessMs, silenceMs, silenceMs, eventMs);
+  }
+
+  /**
+   * As {@link #live}, for a source whose partitions are aligned ({@code withWatermarkAlignment}): a partition that
+   * has not had its first record holds event time for up to {@link #MAX_LAG_WAIT_MS} instead of {@code silenceMs}.
+   * A job started on a backlog gets its first records some seconds after it starts (the consumers' first fetches:
+   * 2-6 s in L7JobCatchUpTest on a busy machine), partition by partition; had the others' watermark moved on in the
+   * meantime, the first seconds of a late partition's backlog would come behind it (late: lost to the join). Holding
+   * alone would let the partitions that already have records fill the join while nothing can close their
+   * conversations; so the partition holds at {@link #HOLD}, which alignment sees as the slowest partition of the
+   * group: the others are paused until it has its first record. The cost: a partition with nothing to read at start
+   * holds its group that long once.
+   */
+  public static <T> WatermarkStrategy<T> liveAligned(long outOfOrdernessMs, long silenceMs,
+      SerializableTimestampAssigner<T> eventMs) {
+    return new Live<>(outOfOrdernessMs, silenceMs, MAX_LAG_WAIT_MS, eventMs);
   }
 
   @Override
@@ -98,7 +129,12 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
   public void onPeriodicEmit(WatermarkOutput output) {
     long now = activityMs.getAsLong();
     if (maxTimestamp == Long.MIN_VALUE) {
-      if (now - startedMs >= silenceMs) {
+      if (now - startedMs < firstRecordWaitMs) {
+        if (firstRecordWaitMs > silenceMs && emitted < HOLD) {
+          emitted = HOLD;
+          output.emitWatermark(new Watermark(HOLD));
+        }
+      } else {
         output.markIdle();
       }
       return;
@@ -120,11 +156,13 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
     private static final long serialVersionUID = 1L;
     private final long outOfOrdernessMs;
     private final long silenceMs;
+    private final long firstRecordWaitMs;
     private final SerializableTimestampAssigner<T> eventMs;
 
-    Live(long outOfOrdernessMs, long silenceMs, SerializableTimestampAssigner<T> eventMs) {
+    Live(long outOfOrdernessMs, long silenceMs, long firstRecordWaitMs, SerializableTimestampAssigner<T> eventMs) {
       this.outOfOrdernessMs = outOfOrdernessMs;
       this.silenceMs = silenceMs;
+      this.firstRecordWaitMs = firstRecordWaitMs;
       this.eventMs = eventMs;
     }
 
@@ -141,7 +179,7 @@ public final class CaptureWatermarks<T> implements WatermarkGenerator<T> {
 
     @Override
     public WatermarkGenerator<T> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
-      return new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, context.getInputActivityClock()::relativeTimeMillis,
+      return new CaptureWatermarks<>(outOfOrdernessMs, silenceMs, firstRecordWaitMs, context.getInputActivityClock()::relativeTimeMillis,
           System::currentTimeMillis, WRITTEN.get());
     }
   }

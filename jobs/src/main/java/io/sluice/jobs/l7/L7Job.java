@@ -99,11 +99,12 @@ public final class L7Job {
     // is ever idle: each holds the watermark until it reaches its stopping offset (its split then finishes and is
     // released), however long its records take to come. An idle timeout here let a partition whose fetch was slow
     // (a busy machine) fall behind a watermark the others had moved on: its packets came late and mis-joined.
-    // Every run aligns the packets partitions: CaptureWatermarks counts no silence while alignment pauses a split.
+    // Every run aligns the packets partitions: CaptureWatermarks counts no silence while alignment pauses a split,
+    // and live, a packets partition that has not had its first record holds the others (liveAligned).
     WatermarkStrategy<CapturedFrame> captured = (bounded
         ? WatermarkStrategy.<CapturedFrame>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
             .withTimestampAssigner((SerializableTimestampAssigner<CapturedFrame>) (f, previous) -> f.capturedNs / 1_000_000L)
-        : CaptureWatermarks.<CapturedFrame>live(outOfOrdernessMs, silenceMs, (f, previous) -> f.capturedNs / 1_000_000L))
+        : CaptureWatermarks.<CapturedFrame>liveAligned(outOfOrdernessMs, silenceMs, (f, previous) -> f.capturedNs / 1_000_000L))
         .withWatermarkAlignment("sluice-l7-packets",
             Duration.ofMillis(Long.parseLong(options.getOrDefault("max-drift-ms", Long.toString(MAX_DRIFT_MS)))),
             Duration.ofMillis(100));

@@ -101,6 +101,31 @@ class CaptureWatermarksTest {
   }
 
   @Test
+  void anAlignedPartitionWaitingForItsFirstRecordHoldsTheOthersAtTheEpoch() {
+    CaptureWatermarks<String> w = new CaptureWatermarks<>(1000, 1000, CaptureWatermarks.MAX_LAG_WAIT_MS,
+        activity::relativeTimeMillis, clock::absoluteTimeMillis, written);
+    w.onPeriodicEmit(out);
+    assertEquals(List.of(CaptureWatermarks.HOLD), emitted, "below every capture time: alignment pauses the others");
+    pass(CaptureWatermarks.MAX_LAG_WAIT_MS - 1); // the consumers' first fetch, however slow, within the bound
+    w.onPeriodicEmit(out);
+    assertEquals(false, idle, "silent past silence-ms, but never had a record: not idle yet");
+    record(w, 5_000, 20_000);
+    w.onPeriodicEmit(out);
+    assertEquals(List.of(CaptureWatermarks.HOLD, 3_999L), emitted);
+  }
+
+  @Test
+  void anAlignedPartitionWithNothingToReadIsIdleAfterTheLongestLagWait() {
+    CaptureWatermarks<String> w = new CaptureWatermarks<>(1000, 1000, CaptureWatermarks.MAX_LAG_WAIT_MS,
+        activity::relativeTimeMillis, clock::absoluteTimeMillis, written);
+    w.onPeriodicEmit(out);
+    pass(CaptureWatermarks.MAX_LAG_WAIT_MS);
+    w.onPeriodicEmit(out);
+    assertTrue(idle);
+    assertEquals(List.of(CaptureWatermarks.HOLD), emitted);
+  }
+
+  @Test
   void aSplitPausedByAlignmentIsNotSilent() {
     CaptureWatermarks<String> w = generator();
     record(w, 5_000, 0);
@@ -187,6 +212,31 @@ class CaptureWatermarksTest {
     pass(2000);
     w.onPeriodicEmit(out);
     assertEquals(5_999, last());
+  }
+
+  @Test
+  void onlyTheAlignedStrategyHoldsForTheFirstRecord() {
+    WatermarkGeneratorSupplier.Context context = new WatermarkGeneratorSupplier.Context() {
+      @Override
+      public MetricGroup getMetricGroup() {
+        return null;
+      }
+
+      @Override
+      public RelativeClock getInputActivityClock() {
+        return activity;
+      }
+    };
+    WatermarkGenerator<Long> aligned = CaptureWatermarks.<Long>liveAligned(1000, 250, (e, kafkaMs) -> e)
+        .createWatermarkGenerator(context);
+    WatermarkGenerator<Long> plain = CaptureWatermarks.<Long>live(1000, 250, (e, kafkaMs) -> e)
+        .createWatermarkGenerator(context);
+    pass(1000);
+    plain.onPeriodicEmit(out);
+    assertTrue(idle, "live: idle after silence-ms");
+    aligned.onPeriodicEmit(out);
+    assertEquals(false, idle, "aligned: holds");
+    assertEquals(List.of(CaptureWatermarks.HOLD), emitted);
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.sluice.store.schema.Migrator;
 import io.sluice.testing.HostileInputs;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +23,10 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,8 +42,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * conversation_limit}). With alignment, a paused partition must not look
  * silent either, or its unread packets come late. Every exchange must land, with nothing refused; the last ones only
  * once the backlog is read and the partitions are silent (no more packets come), so the test also shows silence
- * after traffic. Packets counted late are printed, not asserted: a partition whose first records take longer than
- * silence-ms to come is idle until then (see CaptureWatermarks), and on a loaded machine that happens.
+ * after traffic. No packet may come late either: the consumers' first records come seconds after the job starts, a
+ * different time for each partition, and a partition still waiting for its first must not be passed by the others
+ * ({@link CaptureWatermarks#liveAligned}).
  */
 class L7JobCatchUpTest {
   @RegisterExtension
@@ -50,9 +56,28 @@ class L7JobCatchUpTest {
   static final String CAP = "24";
   private static final long STEP_NS = 2_000_000L;
   private static final long GIVE_UP_MS = 300_000;
+  /** Well within {@link CaptureWatermarks#MAX_LAG_WAIT_MS} with the consumers' own start (2-6 s here). */
+  static final long FIRST_FETCH_STALL_MS = 3_000;
 
   @Test
   void aLiveJobCatchingUpABacklogRefusesNothingAndLosesNothing(@TempDir Path dir) throws Exception {
+    catchUp(dir, SlowPolls.class.getName(), Map.of());
+  }
+
+  /**
+   * As above, with the first records of the consumer that reads the busy partition held {@link #FIRST_FETCH_STALL_MS}
+   * more, as a starved fetcher on a busy machine: the other subtask's partitions, sparse exchanges only, have their
+   * records seconds earlier. They must neither pass the held partitions (late packets) nor read on meanwhile with
+   * nothing to close their conversations (refused by the cap).
+   */
+  @Test
+  void aConsumerWhoseFirstFetchIsSlowIsWaitedForWithoutFillingTheJoin(@TempDir Path dir) throws Exception {
+    catchUp(dir, SlowPolls.class.getName() + "," + StallFirstFetch.class.getName(),
+        Map.of(StallFirstFetch.STALL_MS_KEY, Long.toString(FIRST_FETCH_STALL_MS)));
+  }
+
+  /** {@code consumer}: further consumer settings; the stalled partition, if any, is set here to the busy one. */
+  private static void catchUp(Path dir, String interceptors, Map<String, String> consumer) throws Exception {
     String prefix = "l7c" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String kafka = TestKafka.bootstrap();
     TestKafka.createTopics(prefix);
@@ -83,13 +108,14 @@ class L7JobCatchUpTest {
       packets += PacketReplay.run(capture, kafka, prefix + Topics.PACKETS_RAW, "backlog", 0, 0, 64).packets();
     }
     long expected = SPARSE + (long) SPARSE * BUSY_PER_GAP / 2;
+    Map<String, String> settings = consumerSettings(interceptors, consumer);
+    settings.put(StallFirstFetch.PARTITION_KEY, Integer.toString(busiest(kafka, prefix + Topics.PACKETS_RAW)));
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     L7Job.build(env, Map.of("kafka", kafka, "clickhouse", TestClickHouse.url(), "database", database,
         "checkpoint-ms", "1000", "topic-prefix", prefix, "group", "test-" + prefix, "max-conversations", CAP,
-        "max-drift-ms", "1000"), stream -> stream, Map.of("max.partition.fetch.bytes", "1",
-        "interceptor.classes", SlowPolls.class.getName()));
+        "max-drift-ms", "1000"), stream -> stream, settings);
     JobClient job = env.executeAsync("l7job-catch-up");
     try {
       long started = System.currentTimeMillis();
@@ -115,6 +141,7 @@ class L7JobCatchUpTest {
           System.currentTimeMillis() - started, limited, late);
       assertEquals(packets, total.frames, "every packet counted once");
       assertEquals(0, limited, "packets refused by the conversation cap");
+      assertEquals(0, late, "packets behind the watermark (their conversations' timeouts may have passed them)");
       assertEquals(expected, answered, "answered DNS rows");
       assertEquals(SPARSE, Long.parseLong(db.execute(
           "SELECT uniqExact(qname) FROM dns WHERE status = 'answered' AND qname LIKE '%.catchup.example.com'").trim()));
@@ -123,5 +150,26 @@ class L7JobCatchUpTest {
         job.cancel().get();
       }
     }
+  }
+
+  /** The partition holding the most records: the busy conversation's. */
+  private static int busiest(String kafka, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+      int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      return admin.listOffsets(latest).all().get().entrySet().stream()
+          .max(Map.Entry.comparingByValue((a, b) -> Long.compare(a.offset(), b.offset())))
+          .orElseThrow().getKey().partition();
+    }
+  }
+
+  private static Map<String, String> consumerSettings(String interceptors, Map<String, String> more) {
+    Map<String, String> settings = new HashMap<>(more);
+    settings.put("max.partition.fetch.bytes", "1");
+    settings.put("interceptor.classes", interceptors);
+    return settings;
   }
 }
