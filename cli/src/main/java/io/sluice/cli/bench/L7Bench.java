@@ -158,14 +158,18 @@ public final class L7Bench implements Callable<Integer> {
         parallelism);
     ClickHouseHttp db = server.withDatabase(database);
     SteadyState steady = new SteadyState((offline[0] + offline[1]) * copies, jobStart, pids);
+    L7Timeline timeline = new L7Timeline(rest, jobId, pids.getOrDefault("flink-taskmanager", OptionalLong::empty), jobStart);
     long lastCount = 0;
+    long landed = 0;
     String state = rest.jobState(jobId);
     while (!List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
       Thread.sleep(100);
       if (System.nanoTime() - lastCount >= 250_000_000L) {
         lastCount = System.nanoTime();
-        steady.landed(landedRows(db), lastCount);
+        landed = landedRows(db);
+        steady.landed(landed, lastCount);
       }
+      timeline.maybeSample(System.nanoTime(), landed);
       state = rest.jobState(jobId);
     }
     long jobNs = System.nanoTime() - jobStart;
@@ -200,6 +204,8 @@ public final class L7Bench implements Callable<Integer> {
     TablePrinter.print(out, List.of("process", "replay to Kafka", "L7Job (submit to finished)"), cpuRows);
     out.println();
     steady.print(out, packets, rows);
+    out.println();
+    timeline.print(out);
     out.flush();
     server.execute("DROP DATABASE IF EXISTS " + database);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {

@@ -204,6 +204,9 @@ public final class FlinkService implements Service {
         "web.upload.dir: " + dir.resolve("uploads"),
         "io.tmp.dirs: " + dir.resolve("tmp"),
         "heartbeat.timeout: 20000",
+        // The REST API's metrics are fetched from the TaskManagers on request, at most this often (default 10 s):
+        // `sluice bench l7`'s timeline reads them every 5 s. Nothing is fetched while nobody asks.
+        "metrics.fetcher.update-interval: 1000",
         "");
   }
 }
