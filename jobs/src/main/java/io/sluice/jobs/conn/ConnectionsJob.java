@@ -3,6 +3,7 @@ package io.sluice.jobs.conn;
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.conn.SocketSample;
 import io.sluice.ingest.Topics;
+import io.sluice.jobs.Checkpoints;
 import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
 import io.sluice.jobs.KafkaSources;
@@ -18,7 +19,6 @@ import java.util.Set;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -58,7 +58,7 @@ public final class ConnectionsJob {
     long sliceNs = seconds(options, "slice-s", 60);
     long tcpIdleNs = seconds(options, "tcp-idle-s", 3600);
     long udpIdleNs = seconds(options, "udp-idle-s", 30);
-    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
+    Checkpoints.exactlyOnce(env, options, 10_000);
 
     WatermarkStrategy<SocketSample> watermarks = (bounded
         // Bounded (replays): no idleness, every partition holds event time until it reaches its stopping offset.

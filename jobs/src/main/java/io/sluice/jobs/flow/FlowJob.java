@@ -3,6 +3,7 @@ package io.sluice.jobs.flow;
 import io.sluice.decode.flow.FlowRecord;
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
+import io.sluice.jobs.Checkpoints;
 import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
 import io.sluice.jobs.KafkaSources;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -53,7 +53,7 @@ public final class FlowJob {
     KafkaConnection kafka = KafkaSources.connection(options);
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     String prefix = options.getOrDefault("topic-prefix", "");
-    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", "10000")), CheckpointingMode.EXACTLY_ONCE);
+    Checkpoints.exactlyOnce(env, options, 10_000);
     env.getConfig().enableObjectReuse(); // the decoder's reused FlowRecord goes straight into the chained sink
 
     // Event time is the collector's receive time; datagrams of one exporter arrive nearly in order, and, live, idle

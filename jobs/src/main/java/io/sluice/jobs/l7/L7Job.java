@@ -2,6 +2,7 @@ package io.sluice.jobs.l7;
 
 import io.sluice.ingest.KafkaConnection;
 import io.sluice.ingest.Topics;
+import io.sluice.jobs.Checkpoints;
 import io.sluice.jobs.ClickHouseArgs;
 import io.sluice.jobs.JobArgs;
 import io.sluice.jobs.KafkaSources;
@@ -21,7 +22,6 @@ import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -89,8 +89,7 @@ public final class L7Job {
     boolean bounded = Boolean.parseBoolean(options.getOrDefault("bounded", "false"));
     long outOfOrdernessMs = Long.parseLong(options.getOrDefault("out-of-orderness-ms",
         Long.toString(L7Config.OUT_OF_ORDERNESS_NS / 1_000_000L)));
-    env.enableCheckpointing(Long.parseLong(options.getOrDefault("checkpoint-ms", Long.toString(CHECKPOINT_MS))),
-        CheckpointingMode.EXACTLY_ONCE);
+    Checkpoints.exactlyOnce(env, options, CHECKPOINT_MS);
     // No operator keeps or changes a record it was given: chained operators hand frames on without a copy.
     env.getConfig().enableObjectReuse();
 

@@ -2,6 +2,7 @@ package io.sluice.jobs.l7;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +51,15 @@ class L7JobGraphTest {
       assertEquals(1, drifts.values().stream().filter(d -> d == -1L).count(), run + ": the sockets are not aligned");
     }
     assertEquals(5000L, drifts(Map.of("max-drift-ms", "5000")).values().stream().max(Long::compare).orElseThrow());
+  }
+
+  /** Compressed snapshots are read back in blocks; uncompressed ones from a local file, one read(2) per byte. */
+  @Test
+  void itsKeyedStateSnapshotsAreCompressed() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    L7Job.build(env, Map.of("kafka", "127.0.0.1:1", "clickhouse", "http://127.0.0.1:1"));
+    assertTrue(env.getConfig().isUseSnapshotCompression());
+    assertEquals(L7Job.CHECKPOINT_MS, env.getCheckpointConfig().getCheckpointInterval());
   }
 
   @Test
