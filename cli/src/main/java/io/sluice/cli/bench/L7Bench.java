@@ -205,6 +205,8 @@ public final class L7Bench implements Callable<Integer> {
     out.println();
     steady.print(out, packets, rows);
     out.println();
+    out.println(failovers(rest, jobId));
+    out.println();
     timeline.print(out);
     out.flush();
     server.execute("DROP DATABASE IF EXISTS " + database);
@@ -217,6 +219,15 @@ public final class L7Bench implements Callable<Integer> {
   /** Rows committed to the L7 tables so far (the sink commits them at each checkpoint). */
   private static long landedRows(ClickHouseHttp db) throws java.io.IOException {
     return Long.parseLong(db.scalar("SELECT (SELECT count() FROM dns) + (SELECT count() FROM http)"));
+  }
+
+  private static String failovers(FlinkRest rest, String jobId) {
+    try {
+      return JobFailovers.of(rest.get("/jobs/" + jobId + "/exceptions"),
+          rest.get("/jobs/" + jobId).path("start-time").asLong()).line();
+    } catch (java.io.IOException e) {
+      return "Failovers during the L7Job: unknown (" + e.getMessage() + ")";
+    }
   }
 
   /** DNS and HTTP conversations written by {@link L7Traffic} into a temporary pcap (deleted when the JVM exits). */
