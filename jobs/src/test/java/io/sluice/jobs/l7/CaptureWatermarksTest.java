@@ -214,9 +214,9 @@ class CaptureWatermarksTest {
     assertEquals(5_999, last());
   }
 
-  @Test
-  void onlyTheAlignedStrategyHoldsForTheFirstRecord() {
-    WatermarkGeneratorSupplier.Context context = new WatermarkGeneratorSupplier.Context() {
+  /** What Flink hands a split's generator: here, the test's activity clock. */
+  private WatermarkGeneratorSupplier.Context splitContext() {
+    return new WatermarkGeneratorSupplier.Context() {
       @Override
       public MetricGroup getMetricGroup() {
         return null;
@@ -227,6 +227,11 @@ class CaptureWatermarksTest {
         return activity;
       }
     };
+  }
+
+  @Test
+  void onlyTheAlignedStrategyHoldsForTheFirstRecord() {
+    WatermarkGeneratorSupplier.Context context = splitContext();
     WatermarkGenerator<Long> aligned = CaptureWatermarks.<Long>liveAligned(1000, 250, (e, kafkaMs) -> e)
         .createWatermarkGenerator(context);
     WatermarkGenerator<Long> plain = CaptureWatermarks.<Long>live(1000, 250, (e, kafkaMs) -> e)
@@ -243,17 +248,7 @@ class CaptureWatermarksTest {
   void theLiveStrategyHandsTheGeneratorTheKafkaTimestampAndTheSplitsClock() {
     WatermarkStrategy<Long> live = CaptureWatermarks.live(1000, 250, (e, kafkaMs) -> e);
     TimestampAssigner<Long> assigner = live.createTimestampAssigner(() -> null);
-    WatermarkGenerator<Long> w = live.createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
-      @Override
-      public MetricGroup getMetricGroup() {
-        return null;
-      }
-
-      @Override
-      public RelativeClock getInputActivityClock() {
-        return activity;
-      }
-    });
+    WatermarkGenerator<Long> w = live.createWatermarkGenerator(splitContext());
     long hourAgo = System.currentTimeMillis() - 3_600_000;
     List<Long> seen = new ArrayList<>();
     WatermarkOutput longs = new WatermarkOutput() {
