@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * CPU time and resident memory of a process, from /proc, with what tells one process from the next under the same
@@ -17,8 +16,6 @@ record ProcessStats(long pid, long startTicks, long cpuTicks, long rssKiB, Map<L
   /** USER_HZ: /proc reports CPU time in ticks of 1/100 s on Linux. */
   static final double TICKS_PER_SECOND = 100.0;
   static final ProcessStats NONE = new ProcessStats(0, 0, 0, 0);
-  /** HotSpot's C1 and C2 compiler threads ("C2 CompilerThread0", cut to 15 characters by the kernel). */
-  private static final String COMPILER_THREAD = "CompilerThre";
 
   ProcessStats(long pid, long startTicks, long cpuTicks, long rssKiB) {
     this(pid, startTicks, cpuTicks, rssKiB, Map.of());
@@ -45,27 +42,15 @@ record ProcessStats(long pid, long startTicks, long cpuTicks, long rssKiB, Map<L
   }
 
   /** Each compiler thread's utime + stime; a thread gone between listing and reading is left out. */
-  private static Map<Long, Long> compilerTicks(Path proc) throws IOException {
+  private static Map<Long, Long> compilerTicks(Path proc) {
     Map<Long, Long> ticks = new HashMap<>();
-    try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
-      tasks.forEach(task -> {
-        try {
-          String stat = Files.readString(task.resolve("stat"));
-          if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).contains(COMPILER_THREAD)) {
-            String[] fields = fields(stat);
-            ticks.put(Long.parseLong(task.getFileName().toString()),
-                Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
-          }
-        } catch (IOException | RuntimeException gone) {
-          // the thread ended
-        }
-      });
-    }
+    ThreadGroups.read(proc, comm -> ThreadGroups.group(comm).equals("JIT"), false)
+        .forEach((tid, thread) -> ticks.put(tid, thread.ticks()));
     return ticks;
   }
 
   /** The fields after the command name (which may hold spaces and parentheses). */
-  private static String[] fields(String stat) {
+  static String[] fields(String stat) {
     return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 

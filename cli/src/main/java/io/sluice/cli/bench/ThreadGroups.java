@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -52,16 +53,27 @@ final class ThreadGroups {
 
   /** Thread id to its reading; empty when the process is gone. */
   static Map<Long, Thread> read(long pid) {
+    return read(Path.of("/proc", Long.toString(pid)), comm -> true, true);
+  }
+
+  /**
+   * The threads whose name passes {@code keep}, with the time they waited for a core only when {@code waits} (one
+   * file more per thread); a thread gone between listing and reading is left out.
+   */
+  static Map<Long, Thread> read(Path proc, Predicate<String> keep, boolean waits) {
     Map<Long, Thread> threads = new HashMap<>();
-    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+    try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
       tasks.forEach(task -> {
         try {
           String stat = Files.readString(task.resolve("stat"));
           String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          String[] sched = Files.readString(task.resolve("schedstat")).strip().split(" ");
+          if (!keep.test(comm)) {
+            return;
+          }
+          String[] fields = ProcessStats.fields(stat);
+          long waitNs = waits ? Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split(" ")[1]) : 0;
           threads.put(Long.parseLong(task.getFileName().toString()),
-              new Thread(comm, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long.parseLong(sched[1])));
+              new Thread(comm, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), waitNs));
         } catch (IOException | RuntimeException gone) {
           // the thread ended
         }
