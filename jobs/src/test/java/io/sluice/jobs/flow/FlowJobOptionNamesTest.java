@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.decode.flow.ipfix.OptionNamesTest;
+import io.sluice.testing.FailOnceAfterCheckpoint;
 import io.sluice.testing.RestartingEnvironment;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +49,12 @@ class FlowJobOptionNamesTest {
         p.produce(exporter, OptionNamesTest.message(true, seq++, OptionNamesTest.flowData(5, 9, 7, 8)), t + seq * 10_000_000L);
       }
 
-      FlowJobTest.FailOnceAfterCheckpoint.reset();
+      FailOnceAfterCheckpoint.reset();
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(10));
       env.setParallelism(1);
-      FlowJob.build(env, p.jobArgs(100, true), stream -> stream.map(new FlowJobTest.FailOnceAfterCheckpoint()));
+      FlowJob.build(env, p.jobArgs(100, true), stream -> stream.map(new FailOnceAfterCheckpoint<RawDatagram>(100)));
       env.execute("flowjob-names");
-      assertTrue(FlowJobTest.FailOnceAfterCheckpoint.FAILED.get(), "the job failed once and restarted");
+      assertTrue(FailOnceAfterCheckpoint.failed(), "the job failed once and restarted");
 
       assertEquals(List.of(
               List.of("Gi0/0/0", "Gi0/0/1", "7", "cust-a", "8", "", Integer.toString(before)),

@@ -11,6 +11,7 @@ import io.sluice.ingest.pcap.CaptureReader;
 import io.sluice.decode.flow.sflow.SflowCounterDatagram;
 import io.sluice.net.IpAddresses;
 import io.sluice.store.ClickHouseHttp;
+import io.sluice.testing.FailOnceAfterCheckpoint;
 import io.sluice.testing.RestartingEnvironment;
 import java.util.List;
 import java.util.Map;
@@ -99,10 +100,10 @@ class FlowJobTest {
       FailOnceAfterCheckpoint.reset();
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RestartingEnvironment.restarting(10));
       env.setParallelism(1);
-      FlowJob.build(env, p.jobArgs(100, true), stream -> stream.map(new FailOnceAfterCheckpoint()));
+      FlowJob.build(env, p.jobArgs(100, true), stream -> stream.map(new FailOnceAfterCheckpoint<RawDatagram>(100)));
       env.execute("flowjob-restart");
 
-      assertTrue(FailOnceAfterCheckpoint.FAILED.get(), "the job failed once and restarted");
+      assertTrue(FailOnceAfterCheckpoint.failed(), "the job failed once and restarted");
       assertRestartedExactlyOnce(p.db, dataDatagrams);
     }
   }
@@ -117,36 +118,6 @@ class FlowJobTest {
     assertEquals("[]", db.scalar("SELECT toString(arrayFilter(r -> r != 'time_out_of_range',"
             + " groupUniqArrayArray(problem_reasons))) FROM exporter_stats"),
         "no data set waited for a template");
-  }
-
-  /** Slows the stream a little so checkpoints happen, then throws once, after 100 datagrams and a completed checkpoint. */
-  static final class FailOnceAfterCheckpoint extends org.apache.flink.api.common.functions.RichMapFunction<RawDatagram, RawDatagram>
-      implements org.apache.flink.api.common.state.CheckpointListener {
-    static final java.util.concurrent.atomic.AtomicBoolean FAILED = new java.util.concurrent.atomic.AtomicBoolean();
-    static final java.util.concurrent.atomic.AtomicBoolean CHECKPOINTED = new java.util.concurrent.atomic.AtomicBoolean();
-    static final java.util.concurrent.atomic.AtomicInteger SEEN = new java.util.concurrent.atomic.AtomicInteger();
-
-    static void reset() {
-      FAILED.set(false);
-      CHECKPOINTED.set(false);
-      SEEN.set(0);
-    }
-
-    @Override
-    public RawDatagram map(RawDatagram datagram) throws Exception {
-      Thread.sleep(5);
-      if (SEEN.incrementAndGet() >= 100 && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure after a checkpoint");
-      }
-      return datagram;
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) {
-      if (SEEN.get() > 1) {
-        CHECKPOINTED.set(true);
-      }
-    }
   }
 
   /** Datagrams missing between consecutive NetFlow v9 sequence numbers, as tshark read them. */

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.l7.Fixtures;
 import io.sluice.l7.L7Oracle;
 import io.sluice.l7.L7Summary;
+import io.sluice.testing.FailOnceAfterCheckpoint;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -43,45 +40,12 @@ class L7JobTest {
     assertOracleRows(run, captures);
   }
 
-  /** Static: the operator instance is recreated on restart, the flags must survive it. */
-  static final AtomicBoolean FAILED = new AtomicBoolean();
-  static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
-  static final AtomicLong SEEN = new AtomicLong();
-
-  /** Fails once, mid-stream, after a checkpoint has completed: the restart must resume from it. */
-  static final class FailOnceAfterACheckpoint extends RichMapFunction<CapturedFrame, CapturedFrame>
-      implements CheckpointListener {
-    @Override
-    public CapturedFrame map(CapturedFrame f) throws Exception {
-      if (!FAILED.get()) {
-        long n = SEEN.incrementAndGet();
-        if (n % 25 == 0) {
-          Thread.sleep(1); // slow enough for checkpoints to complete mid-stream
-        }
-        if (n >= 8_000 && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-          System.out.println("L7JobTest: injecting a failure after " + n + " frames, a checkpoint completed");
-          throw new IllegalStateException("injected failure after " + n + " frames");
-        }
-      }
-      return f;
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) {
-      if (SEEN.get() > 0) {
-        CHECKPOINTED.set(true);
-      }
-    }
-  }
-
   @Test
   void aFailureMidStreamStillGivesExactlyTheOracleRows() throws Exception {
-    FAILED.set(false);
-    CHECKPOINTED.set(false);
-    SEEN.set(0);
+    FailOnceAfterCheckpoint.reset();
     List<Path> captures = Fixtures.l7Captures();
-    L7Run run = L7Run.of(captures, stream -> stream.map(new FailOnceAfterACheckpoint()).name("fail once"));
-    assertTrue(FAILED.get(), "the failure was injected");
+    L7Run run = L7Run.of(captures, stream -> stream.map(new FailOnceAfterCheckpoint<CapturedFrame>(8_000)).name("fail once"));
+    assertTrue(FailOnceAfterCheckpoint.failed(), "the failure was injected");
     assertOracleRows(run, captures);
   }
 
