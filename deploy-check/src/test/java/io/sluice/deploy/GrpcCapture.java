@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * gRPC-shaped calls for the dashboards' gRPC panels (no fixture capture holds HTTP/2): nghttp posting
  * application/grpc requests to two nghttpd servers, one whose trailers say grpc-status 0 and one that says 5
- * (NOT_FOUND), captured on lo by dumpcap. Made once per JVM, in a temporary directory.
+ * (NOT_FOUND), captured on lo by dumpcap. Made once per JVM, in a temporary directory deleted when the JVM exits.
  */
 final class GrpcCapture {
   private static Path capture;
@@ -28,6 +28,7 @@ final class GrpcCapture {
       }
     }
     Path dir = Files.createTempDirectory("sluice-grpc-fixture");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> io.sluice.stack.TestStack.deleteTree(dir), "grpc-fixture-cleanup"));
     Path docs = Files.createDirectories(dir.resolve("docs"));
     for (String method : List.of("pkg.Store/Get", "pkg.Store/List")) {
       Path file = docs.resolve(method);

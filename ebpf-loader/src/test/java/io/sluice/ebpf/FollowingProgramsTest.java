@@ -26,6 +26,8 @@ class FollowingProgramsTest {
     assumeTrue(Preflight.kernelLacksBpf() == null, () -> "skipped: " + Preflight.kernelLacksBpf());
     assumeTrue(TcxCrashTest.kernelHasTcx(), () -> "skipped: tcx links need Linux 6.6 or later");
     Path state = Files.createTempDirectory("sluice-ebpf-state-");
+    Path tcxDir = Files.createTempDirectory("sluice-other-tcx-");
+    Path clsactDir = Files.createTempDirectory("sluice-other-tc-");
     try (NetLab lab = new NetLab(); NetNs ns = new NetNs(lab.client);
          BpfObject tcxTool = BpfObject.open("sluice", Set.of("capture_ingress", "capture_egress"));
          BpfObject clsactTool = BpfObject.open("sluice", Set.of("capture_ingress", "capture_egress"))) {
@@ -33,8 +35,8 @@ class FollowingProgramsTest {
           .filter(e -> e.getValue().equals(lab.clientVeth)).findFirst().orElseThrow().getKey();
       tcxTool.load();
       clsactTool.load();
-      TcAttacher tcx = new TcAttacher(ns, Files.createTempDirectory("sluice-other-tcx-"), TcAttacher.Mode.TCX);
-      TcAttacher clsact = new TcAttacher(ns, Files.createTempDirectory("sluice-other-tc-"), TcAttacher.Mode.CLSACT);
+      TcAttacher tcx = new TcAttacher(ns, tcxDir, TcAttacher.Mode.TCX);
+      TcAttacher clsact = new TcAttacher(ns, clsactDir, TcAttacher.Mode.CLSACT);
       tcx.attach(ifindex, lab.clientVeth, tcxTool.programFd("capture_ingress"), tcxTool.programFd("capture_egress"));
       clsact.attach(ifindex, lab.clientVeth, clsactTool.programFd("capture_ingress"), clsactTool.programFd("capture_egress"));
       LoaderConfig config = LoaderConfig.defaults().withNetns(lab.client).withPorts(List.of(9)).withMetricsPort(null)
@@ -60,7 +62,7 @@ class FollowingProgramsTest {
         clsact.detachAll();
       }
     } finally {
-      NetLab.sh("rm -rf " + state);
+      NetLab.sh("rm -rf " + state + " " + tcxDir + " " + clsactDir);
     }
   }
 

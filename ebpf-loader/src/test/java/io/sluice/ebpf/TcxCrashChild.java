@@ -1,12 +1,12 @@
 package io.sluice.ebpf;
 
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
  * A loader's attach step in a process of its own, for {@link TcxCrashTest} to kill: attaches the capture programs
  * to one interface of a namespace as tcx links, says "attached" on stdout, and waits to be killed.
- * Arguments: namespace, interface.
+ * Arguments: namespace, interface, the attacher's state directory (the test deletes it).
  */
 public final class TcxCrashChild {
   public static void main(String[] args) throws Exception {
@@ -14,7 +14,7 @@ public final class TcxCrashChild {
       obj.load();
       int ifindex = ns.call(Interfaces::list).entrySet().stream()
           .filter(e -> e.getValue().equals(args[1])).findFirst().orElseThrow().getKey();
-      TcAttacher tc = new TcAttacher(ns, Files.createTempDirectory("sluice-tcx-child-"), TcAttacher.Mode.TCX);
+      TcAttacher tc = new TcAttacher(ns, Path.of(args[2]), TcAttacher.Mode.TCX);
       tc.attach(ifindex, args[1], obj.programFd("capture_ingress"), obj.programFd("capture_egress"));
       System.out.println("attached " + ifindex);
       System.out.flush();

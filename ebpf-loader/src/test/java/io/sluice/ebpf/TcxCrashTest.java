@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -18,10 +19,11 @@ class TcxCrashTest {
   void aKilledLoaderLeavesNoProgramBehind() throws Exception {
     assumeTrue(Preflight.kernelLacksBpf() == null, () -> "skipped: " + Preflight.kernelLacksBpf());
     assumeTrue(kernelHasTcx(), () -> "skipped: tcx links need Linux 6.6 or later, this is " + System.getProperty("os.version"));
+    Path state = Files.createTempDirectory("sluice-tcx-child-");
     try (NetLab lab = new NetLab(); NetNs ns = new NetNs(lab.client)) {
       String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp", classpath,
-          TcxCrashChild.class.getName(), lab.client, lab.clientVeth).redirectErrorStream(true).start();
+          TcxCrashChild.class.getName(), lab.client, lab.clientVeth, state.toString()).redirectErrorStream(true).start();
       try {
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -47,6 +49,8 @@ class TcxCrashTest {
       } finally {
         child.destroyForcibly();
       }
+    } finally {
+      NetLab.sh("rm -rf " + state);
     }
   }
 

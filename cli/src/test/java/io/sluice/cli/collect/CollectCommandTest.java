@@ -80,6 +80,7 @@ class CollectCommandTest {
       int metrics = Ports.free();
       String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       Path errFile = Files.createTempFile("sluice-collect", ".err");
+      errFile.toFile().deleteOnExit();
       process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", classpath,
           Main.class.getName(), "collect", "--bind", "0.0.0.0", "--sflow-port", "0", "--ipfix-port", "0",
           "--netflow-port", Integer.toString(netflow), "--metrics-port", Integer.toString(metrics), "--sockets", "2",

@@ -11,9 +11,10 @@ import org.apache.zookeeper.server.ZooKeeperServer;
 final class TestZooKeeper implements AutoCloseable {
   private final ZooKeeperServer server;
   private final ServerCnxnFactory connections;
+  private final Path dir;
 
   TestZooKeeper() throws IOException, InterruptedException {
-    Path dir = Files.createTempDirectory("sluice-zk-");
+    dir = Files.createTempDirectory("sluice-zk-");
     server = new ZooKeeperServer(dir.toFile(), dir.toFile(), 2000);
     connections = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 200);
     connections.startup(server);
@@ -27,5 +28,6 @@ final class TestZooKeeper implements AutoCloseable {
   public void close() {
     connections.shutdown();
     server.shutdown();
+    io.sluice.stack.TestStack.deleteTree(dir);
   }
 }
