@@ -70,9 +70,11 @@ public final class L7Job {
    * auto-watermark interval and the alignment's update interval; Flink's defaults 200 and the 100 ms set before).
    * Alignment pauses a partition only at these checks, and a partition read alone moves event time by its records'
    * span per ms of reading: in {@code bench l7} (one node's capture, 11 s of event time in 4,700 packets per partition)
-   * about 130 s of event time per second, so 100-200 ms between checks let a partition run 10-30 s past the max drift.
+   * about 130 s of event time per second, so 100-200 ms between checks let a partition run about 13-26 s past the max drift.
    */
   static final long ALIGNMENT_CHECK_MS = 50;
+
+  private L7Job() {}
 
   /**
    * The packets consumers' settings under {@code consumer}'s (tests'): what a partition reads past the moment
