@@ -65,7 +65,29 @@ public final class L7Job {
   /** The checkpoint (and commit) interval without {@code checkpoint-ms} (the k8s manifests give 30000). */
   public static final long CHECKPOINT_MS = 10_000;
 
+  /**
+   * How often each packets partition's watermark is taken and checked against the alignment (the job's
+   * auto-watermark interval and the alignment's update interval; Flink's defaults 200 and the 100 ms set before).
+   * Alignment pauses a partition only at these checks, and a partition read alone moves event time by its records'
+   * span per ms of reading: in {@code bench l7} (one node's capture, 11 s of event time in 4,700 packets per partition)
+   * about 130 s of event time per second, so 100-200 ms between checks let a partition run about 13-26 s past the max drift.
+   */
+  static final long ALIGNMENT_CHECK_MS = 50;
+
   private L7Job() {}
+
+  /**
+   * The packets consumers' settings under {@code consumer}'s (tests'): what a partition reads past the moment
+   * alignment pauses it is the records already fetched, i.e. Flink's queued fetches (2 by default) of up to
+   * {@code max.poll.records} (500 by default: 32,000 packets at the loader's 64 a record, 80 s of {@code bench l7}'s
+   * event time in one partition). One queued fetch of 32 records bounds that at 4,096 packets.
+   */
+  static Map<String, String> packetsConsumer(Map<String, String> consumer) {
+    Map<String, String> settings = new java.util.HashMap<>(Map.of("max.poll.records", "32",
+        "source.reader.element.queue.capacity", "1"));
+    settings.putAll(consumer);
+    return settings;
+  }
 
   public static void main(String[] args) throws Exception {
     JobArgs.run("sluice-l7", args, OPTIONS, L7Job::build);
@@ -92,6 +114,7 @@ public final class L7Job {
     Checkpoints.exactlyOnce(env, options, CHECKPOINT_MS);
     // No operator keeps or changes a record it was given: chained operators hand frames on without a copy.
     env.getConfig().enableObjectReuse();
+    env.getConfig().setAutoWatermarkInterval(ALIGNMENT_CHECK_MS); // each source's watermark, and its alignment check
 
     long silenceMs = Long.parseLong(options.getOrDefault("silence-ms", "250"));
     // Bounded runs (replays) keep pure event time: a replay's capture times are not the wall clock, and no partition
@@ -106,14 +129,14 @@ public final class L7Job {
         : CaptureWatermarks.<CapturedFrame>liveAligned(outOfOrdernessMs, silenceMs, (f, previous) -> f.capturedNs / 1_000_000L))
         .withWatermarkAlignment("sluice-l7-packets",
             Duration.ofMillis(Long.parseLong(options.getOrDefault("max-drift-ms", Long.toString(MAX_DRIFT_MS)))),
-            Duration.ofMillis(100));
+            Duration.ofMillis(ALIGNMENT_CHECK_MS));
     WatermarkStrategy<KeyedSocket> seen = bounded
         ? WatermarkStrategy.<KeyedSocket>forBoundedOutOfOrderness(Duration.ofMillis(outOfOrdernessMs))
             .withTimestampAssigner((SerializableTimestampAssigner<KeyedSocket>) (s, previous) -> s.eventNs / 1_000_000L)
         : CaptureWatermarks.<KeyedSocket>live(outOfOrdernessMs, silenceMs, (s, previous) -> s.eventNs / 1_000_000L);
     DataStream<CapturedFrame> frames = tap.apply(env.fromSource(
         KafkaSources.resuming(kafka, prefix + Topics.PACKETS_RAW, options.getOrDefault("group", "sluice-l7"), bounded,
-            new PacketRecords(), consumer),
+            new PacketRecords(), packetsConsumer(consumer)),
         captured, Topics.PACKETS_RAW));
     SingleOutputStreamOperator<KeyedPacket> triaged = frames
         .process(new TriagePackets(), TypeInformation.of(KeyedPacket.class)).name("triage");

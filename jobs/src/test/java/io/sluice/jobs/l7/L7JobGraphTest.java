@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkAlignmentParams;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -51,6 +54,33 @@ class L7JobGraphTest {
       assertEquals(1, drifts.values().stream().filter(d -> d == -1L).count(), run + ": the sockets are not aligned");
     }
     assertEquals(5000L, drifts(Map.of("max-drift-ms", "5000")).values().stream().max(Long::compare).orElseThrow());
+  }
+
+  /**
+   * Alignment pauses a packets partition within a few seconds of bench l7's event time: checked every
+   * {@link L7Job#ALIGNMENT_CHECK_MS}, with one small fetch queued (BENCHMARKS.md, issue 22 tenth round).
+   */
+  @Test
+  void thePacketsPartitionsAreCheckedOftenAndFetchLittleAhead() throws ReflectiveOperationException {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    L7Job.build(env, Map.of("kafka", "127.0.0.1:1", "clickhouse", "http://127.0.0.1:1", "bounded", "true"));
+    assertEquals(L7Job.ALIGNMENT_CHECK_MS, env.getConfig().getAutoWatermarkInterval());
+    java.util.Set<Transformation<?>> all = new java.util.HashSet<>();
+    env.getTransformations().forEach(t -> all.addAll(t.getTransitivePredecessors()));
+    int aligned = 0;
+    for (Transformation<?> t : all) {
+      if (t instanceof SourceTransformation<?, ?, ?> source && source.getWatermarkStrategy().getAlignmentParameters().isEnabled()) {
+        assertEquals(L7Job.ALIGNMENT_CHECK_MS, source.getWatermarkStrategy().getAlignmentParameters().getUpdateInterval());
+        Field props = KafkaSource.class.getDeclaredField("props");
+        props.setAccessible(true);
+        Properties consumer = (Properties) props.get(source.getSource());
+        assertEquals("32", consumer.getProperty("max.poll.records"));
+        assertEquals("1", consumer.getProperty("source.reader.element.queue.capacity"));
+        aligned++;
+      }
+    }
+    assertEquals(1, aligned);
+    assertEquals("100", L7Job.packetsConsumer(Map.of("max.poll.records", "100")).get("max.poll.records"), "a test's own setting wins");
   }
 
   /** Compressed snapshots are read back in blocks; uncompressed ones from a local file, one read(2) per byte. */
