@@ -80,7 +80,8 @@ public final class PauseSafeKafkaSource<T> implements Source<T, KafkaPartitionSp
     FutureCompletingBlockingQueue<RecordsWithSplitIds<ConsumerRecord<byte[], byte[]>>> queue =
         new FutureCompletingBlockingQueue<>();
     KafkaSourceFetcherManager fetchers = new KafkaSourceFetcherManager(queue,
-        () -> new PauseSafeSplitReader(props, context, metrics, Optional.ofNullable(rackId).map(SerializableSupplier::get).orElse(null)),
+        () -> new PauseSafeSplitReader(props, context, metrics,
+            Optional.ofNullable(rackId).map(SerializableSupplier::get).orElse(null)),
         finished -> {});
     Map<String, String> settings = new HashMap<>();
     props.stringPropertyNames().forEach(k -> settings.put(k, props.getProperty(k)));
