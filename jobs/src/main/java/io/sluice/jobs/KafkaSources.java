@@ -45,14 +45,14 @@ public final class KafkaSources {
    * Resumes from the group's committed offsets (the topic's start on a first run); Flink's checkpoints hold the
    * offsets that count. {@code bounded} stops at the offsets present when the job starts: replays and tests.
    */
-  public static <T> PauseSafeKafkaSource<T> resuming(KafkaConnection kafka, String topic, String group, boolean bounded,
-      KafkaRecordDeserializationSchema<T> schema) {
+  public static <T> PauseSafeKafkaSource<T> resuming(KafkaConnection kafka, String topic, String group,
+      boolean bounded, KafkaRecordDeserializationSchema<T> schema) {
     return resuming(kafka, topic, group, bounded, schema, Map.of());
   }
 
   /** As above, with further consumer settings (tests slow a consumer down with an interceptor). */
-  public static <T> PauseSafeKafkaSource<T> resuming(KafkaConnection kafka, String topic, String group, boolean bounded,
-      KafkaRecordDeserializationSchema<T> schema, Map<String, String> consumer) {
+  public static <T> PauseSafeKafkaSource<T> resuming(KafkaConnection kafka, String topic, String group,
+      boolean bounded, KafkaRecordDeserializationSchema<T> schema, Map<String, String> consumer) {
     KafkaSourceBuilder<T> builder = base(kafka, topic, schema).setGroupId(group)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
     consumer.forEach(builder::setProperty);
