@@ -45,14 +45,14 @@ public final class KafkaSources {
    * Resumes from the group's committed offsets (the topic's start on a first run); Flink's checkpoints hold the
    * offsets that count. {@code bounded} stops at the offsets present when the job starts: replays and tests.
    */
-  public static <T> KafkaSource<T> resuming(KafkaConnection kafka, String topic, String group, boolean bounded,
-      KafkaRecordDeserializationSchema<T> schema) {
+  public static <T> PauseSafeKafkaSource<T> resuming(KafkaConnection kafka, String topic, String group,
+      boolean bounded, KafkaRecordDeserializationSchema<T> schema) {
     return resuming(kafka, topic, group, bounded, schema, Map.of());
   }
 
   /** As above, with further consumer settings (tests slow a consumer down with an interceptor). */
-  public static <T> KafkaSource<T> resuming(KafkaConnection kafka, String topic, String group, boolean bounded,
-      KafkaRecordDeserializationSchema<T> schema, Map<String, String> consumer) {
+  public static <T> PauseSafeKafkaSource<T> resuming(KafkaConnection kafka, String topic, String group,
+      boolean bounded, KafkaRecordDeserializationSchema<T> schema, Map<String, String> consumer) {
     KafkaSourceBuilder<T> builder = base(kafka, topic, schema).setGroupId(group)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
     consumer.forEach(builder::setProperty);
@@ -62,13 +62,13 @@ public final class KafkaSources {
   /**
    * Reads the whole topic on every start, as a compacted registry must be read; its consumer is {@link #MOSTLY_IDLE}.
    */
-  public static <T> KafkaSource<T> fromStart(KafkaConnection kafka, String topic, boolean bounded,
+  public static <T> PauseSafeKafkaSource<T> fromStart(KafkaConnection kafka, String topic, boolean bounded,
       KafkaRecordDeserializationSchema<T> schema) {
     return fromStart(kafka, topic, bounded, schema, MOSTLY_IDLE);
   }
 
   /** As above, with these consumer settings. */
-  public static <T> KafkaSource<T> fromStart(KafkaConnection kafka, String topic, boolean bounded,
+  public static <T> PauseSafeKafkaSource<T> fromStart(KafkaConnection kafka, String topic, boolean bounded,
       KafkaRecordDeserializationSchema<T> schema, Map<String, String> consumer) {
     KafkaSourceBuilder<T> builder = base(kafka, topic, schema).setGroupId("sluice-registry-" + java.util.UUID.randomUUID())
         .setStartingOffsets(OffsetsInitializer.earliest());
@@ -82,11 +82,12 @@ public final class KafkaSources {
         .setProperty("partition.discovery.interval.ms", "10000");
   }
 
-  private static <T> KafkaSource<T> build(KafkaSourceBuilder<T> builder, boolean bounded) {
+  /** Every source reads with {@link PauseSafeSplitReader}: bounded ones finish splits under watermark alignment. */
+  private static <T> PauseSafeKafkaSource<T> build(KafkaSourceBuilder<T> builder, boolean bounded) {
     if (bounded) {
       builder.setBounded(OffsetsInitializer.latest());
     }
-    return builder.build();
+    return new PauseSafeKafkaSource<>(builder.build());
   }
 
   /** {@code schema}, with lz4-java's native library loaded when the source reader opens it ({@link NativeLz4}). */

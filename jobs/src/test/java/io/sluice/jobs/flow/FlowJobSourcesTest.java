@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.KafkaSources;
+import io.sluice.jobs.PauseSafeKafkaSource;
 import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ class FlowJobSourcesTest {
     props.setAccessible(true);
     Map<String, Map<String, String>> fetches = new HashMap<>();
     for (Transformation<?> t : all) {
-      if (t instanceof SourceTransformation<?, ?, ?> source && source.getSource() instanceof KafkaSource<?> kafka) {
-        Properties p = (Properties) props.get(kafka);
+      if (t instanceof SourceTransformation<?, ?, ?> source && source.getSource() instanceof PauseSafeKafkaSource<?> safe) {
+        Properties p = (Properties) props.get(safe.kafkaSource());
         Map<String, String> fetch = new HashMap<>();
         FETCH_KEYS.forEach(k -> fetch.put(k, p.getProperty(k)));
         fetches.put(source.getName(), fetch);
