@@ -63,6 +63,13 @@ public final class PauseSafeKafkaSource<T> implements Source<T, KafkaPartitionSp
     return kafka;
   }
 
+  /** A copy of the consumer properties its readers use. */
+  public Properties consumerProperties() {
+    Properties copy = new Properties();
+    copy.putAll(props);
+    return copy;
+  }
+
   @Override
   public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
     deserializer.open(new DeserializationSchema.InitializationContext() {

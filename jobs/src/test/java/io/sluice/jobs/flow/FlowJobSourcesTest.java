@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.sluice.ingest.Topics;
 import io.sluice.jobs.KafkaSources;
 import io.sluice.jobs.PauseSafeKafkaSource;
-import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.junit.jupiter.api.Test;
@@ -23,7 +21,7 @@ class FlowJobSourcesTest {
   private static final List<String> FETCH_KEYS = List.of("fetch.min.bytes", "fetch.max.wait.ms");
 
   /** Each Kafka source's name and its fetch settings. */
-  private static Map<String, Map<String, String>> fetches(Map<String, String> extra) throws ReflectiveOperationException {
+  private static Map<String, Map<String, String>> fetches(Map<String, String> extra) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     Map<String, String> options = new HashMap<>(Map.of("kafka", "127.0.0.1:1", "clickhouse", "http://127.0.0.1:1"));
     options.putAll(extra);
@@ -36,12 +34,10 @@ class FlowJobSourcesTest {
       all.add(t);
       next.addAll(t.getInputs());
     }
-    Field props = KafkaSource.class.getDeclaredField("props");
-    props.setAccessible(true);
     Map<String, Map<String, String>> fetches = new HashMap<>();
     for (Transformation<?> t : all) {
       if (t instanceof SourceTransformation<?, ?, ?> source && source.getSource() instanceof PauseSafeKafkaSource<?> safe) {
-        Properties p = (Properties) props.get(safe.kafkaSource());
+        Properties p = safe.consumerProperties();
         Map<String, String> fetch = new HashMap<>();
         FETCH_KEYS.forEach(k -> fetch.put(k, p.getProperty(k)));
         fetches.put(source.getName(), fetch);

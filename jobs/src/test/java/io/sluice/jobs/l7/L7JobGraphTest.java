@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
+import io.sluice.jobs.PauseSafeKafkaSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkAlignmentParams;
 import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -61,7 +60,7 @@ class L7JobGraphTest {
    * {@link L7Job#ALIGNMENT_CHECK_MS}, with one small fetch queued (BENCHMARKS.md, issue 22 tenth round).
    */
   @Test
-  void thePacketsPartitionsAreCheckedOftenAndFetchLittleAhead() throws ReflectiveOperationException {
+  void thePacketsPartitionsAreCheckedOftenAndFetchLittleAhead() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     L7Job.build(env, Map.of("kafka", "127.0.0.1:1", "clickhouse", "http://127.0.0.1:1", "bounded", "true"));
     assertEquals(L7Job.ALIGNMENT_CHECK_MS, env.getConfig().getAutoWatermarkInterval());
@@ -71,9 +70,7 @@ class L7JobGraphTest {
     for (Transformation<?> t : all) {
       if (t instanceof SourceTransformation<?, ?, ?> source && source.getWatermarkStrategy().getAlignmentParameters().isEnabled()) {
         assertEquals(L7Job.ALIGNMENT_CHECK_MS, source.getWatermarkStrategy().getAlignmentParameters().getUpdateInterval());
-        Field props = KafkaSource.class.getDeclaredField("props");
-        props.setAccessible(true);
-        Properties consumer = (Properties) props.get(source.getSource());
+        Properties consumer = ((PauseSafeKafkaSource<?>) source.getSource()).consumerProperties();
         assertEquals("32", consumer.getProperty("max.poll.records"));
         assertEquals("1", consumer.getProperty("source.reader.element.queue.capacity"));
         aligned++;
