@@ -823,7 +823,9 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         boolean informational = code >= 100 && code < 200;
         if (!informational) {
           s.responseHeadersSeen = true;
-          s.responseNs = blockTs;
+          // Capture times of the two directions can be out of order by a microsecond on loopback: a response
+          // never starts before its request.
+          s.responseNs = Math.max(blockTs, s.requestNs);
           s.statusCode = code;
           s.responseContentType = field(Field.CONTENT_TYPE, s.responseContentType);
           s.grpc |= Grpc.isGrpcContentType(s.responseContentType);
@@ -858,7 +860,7 @@ public final class Http2Connection implements io.sluice.decode.l7.ConnectionPars
         s.requestEnded = true;
       } else {
         s.responseEnded = true;
-        s.responseEndNs = ts;
+        s.responseEndNs = Math.max(ts, s.responseNs); // nor ends before it started (out-of-order capture times)
       }
       if (s.requestEnded && s.responseEnded) {
         emit(s, s.unsolicited ? Http2StreamRow.STATUS_UNSOLICITED : Http2StreamRow.STATUS_ANSWERED, 0);

@@ -107,6 +107,29 @@ class Http2ConnectionTest {
     }
   }
 
+  /**
+   * Capture times out of order by a microsecond (loopback, Http2CaptureTest once in CI): the response's bytes timed
+   * before the request's, and its end before its headers. A response neither starts before its request nor ends
+   * before it started: latency 0, duration equal to the latency.
+   */
+  @Test
+  void captureTimesRunningBackwardGiveNoNegativeLatencyNorADurationBelowIt() {
+    List<Http2StreamRow> rows = new ArrayList<>();
+    Http2Connection c = new Http2Connection(true, rows::add);
+    byte[] cb = clientFrames(true).bytes();
+    byte[] sb = serverFrames().bytes();
+    c.onBytes(true, cb, 0, cb.length, 5_000);
+    int split = sb.length - 9 - 100 - 17; // the last DATA frame (END_STREAM, 100 bytes) and the GOAWAY in a later segment
+    c.onBytes(false, sb, 0, split, 4_999);
+    c.onBytes(false, sb, split, sb.length - split, 4_000);
+    List<Http2StreamRow> sorted = run(c, rows);
+    Http2StreamRow r1 = sorted.get(0);
+    assertEquals(List.of(1, 0L, 0L), List.of(r1.streamId(), r1.latencyNs(), r1.durationNs()));
+    for (Http2StreamRow r : sorted) {
+      assertTrue(r.latencyNs() >= 0 && r.durationNs() >= r.latencyNs(), r.toString());
+    }
+  }
+
   private static void feed(Http2Connection c, boolean fromClient, byte[] b, long ts, Random r, int maxPiece) {
     for (int i = 0; i < b.length; ) {
       int n = Math.min(b.length - i, 1 + r.nextInt(maxPiece));
