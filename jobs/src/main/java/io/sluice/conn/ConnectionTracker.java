@@ -109,8 +109,10 @@ public final class ConnectionTracker {
         open = null;
         return;
       }
-      out.accept(finalRow(e.eventNs, e.eventNs, EndReason.ofClose(e.oldState != 0 ? e.oldState : from, e.skErr),
-          e.skErr));
+      // At the latest event's time: a close timed a few microseconds before an earlier event of its lifetime (read on
+      // another CPU) does not end the lifetime before it began.
+      out.accept(finalRow(c.lastEventNs, c.lastEventNs,
+          EndReason.ofClose(e.oldState != 0 ? e.oldState : from, e.skErr), e.skErr));
       open = null;
     }
   }

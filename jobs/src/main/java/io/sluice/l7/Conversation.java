@@ -41,13 +41,23 @@ public final class Conversation {
         || DnsDetector.looksLikeDns(b, h.payloadOffset, h.payloadLength);
   }
 
-  /** One unfragmented UDP or TCP packet of this pair ({@code h} describes {@code b}). */
+  /**
+   * One unfragmented UDP or TCP packet of this pair ({@code h} describes {@code b}), at capture time {@code ns}. A
+   * packet timed before one the pair already had takes that one's time: capture times can run backward by a few
+   * microseconds (on loopback, packets seen on different CPUs), and a response is not before the request it came
+   * after. So packet times never go back, for every parser of the pair (DNS over UDP too: the pair is one
+   * conversation). Within a TCP direction, bytes the reassembly held out of order keep their own segment's time,
+   * as tshark times a message by the segment that carried it; a parser whose message spans segments sees to its
+   * own order ({@code Http2Connection}: a response does not end before it starts).
+   */
   public void onPacket(PacketHeader h, byte[] b, long ns) {
     if (ns > clockNs) {
       if (clockNs != Long.MIN_VALUE) {
         advanceTo(ns - 1);
       }
       clockNs = ns;
+    } else {
+      ns = clockNs;
     }
     if (h.protocol == PacketParser.PROTO_UDP) {
       if (isDnsDatagram(h, b, cx.config)) {

@@ -71,6 +71,19 @@ class ConnectionTrackerTest {
     return ConnectionTracker.rows(List.of(events), SLICE, TCP_IDLE, UDP_IDLE, endNs);
   }
 
+  /**
+   * A connect refused, its close event timed 3 µs before its connect (on loopback, events read on different CPUs)
+   * and read after it: one lifetime that closes no earlier than it opened.
+   */
+  @Test
+  void aCloseTimedBeforeItsOpenGivesNoNegativeLifetime() {
+    List<ConnectionRow> rows = rows(T + S, trusted(tcp(T, 7, 2), 4242, "curl"), err(tcp(T - 3_000, 2, 7), 111));
+    assertEquals(1, rows.size(), rows.toString());
+    ConnectionRow r = rows.get(0);
+    assertEquals(List.of("refused", T, T, T, T, 0L),
+        List.of(r.endReason(), r.openNs(), r.closeNs(), r.sliceStartNs(), r.sliceEndNs(), r.durationNs()));
+  }
+
   @Test
   void aConnectClosedWithFinsIsOneRowWithTheCallersProcess() {
     List<ConnectionRow> rows = rows(T + 10 * S,

@@ -17,12 +17,14 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import io.sluice.jobs.ArrivalOrder;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Keyed by socket (and peer, for UDP): events wait in state until the watermark passes them, then go through the
- * {@link ConnectionTracker} in event-time order; slice ends and expiries are event-time timers. State per key is
+ * {@link ConnectionTracker} in event-time order (their times first taken in arrival order, {@link ArrivalOrder}: a close
+ * timed a microsecond before its connect still follows it); slice ends and expiries are event-time timers. State per key is
  * the open lifetime, the events not yet due and the one pending timer, all cleared when the lifetime ends, so
  * memory follows the open connections, not the connections seen. Rows leave as RowBinary of the connections table.
  */
@@ -78,7 +80,10 @@ final class TrackConnections extends KeyedProcessFunction<String, SocketSample, 
     List<SocketSample> due = new ArrayList<>();
     List<SocketSample> later = new ArrayList<>();
     long lastNs = 0;
+    long arrived = Long.MIN_VALUE;
     for (SocketSample e : pending.get()) {
+      e.eventNs = ArrivalOrder.time(e.eventNs, arrived); // on the pending event itself: doing it again gives the same
+      arrived = Math.max(arrived, e.eventNs);
       (e.eventNs <= nowNs ? due : later).add(e);
       lastNs = Math.max(lastNs, e.eventNs);
     }

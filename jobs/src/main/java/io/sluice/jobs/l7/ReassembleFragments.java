@@ -98,8 +98,10 @@ final class ReassembleFragments extends KeyedProcessFunction<String, KeyedPacket
       clear(ctx);
       if (whole != null && PacketParser.parseIp(whole, 0, whole.length, header)
           && L7Engine.worthKeying(header, whole, config, summary)) {
-        out.collect(new KeyedPacket(PacketKeys.conversation(p.node(), header),
-            defragmenter.completedStartNs(), PacketParser.LINKTYPE_RAW, whole));
+        KeyedPacket datagram = new KeyedPacket(PacketKeys.conversation(p.node(), header),
+            defragmenter.completedStartNs(), PacketParser.LINKTYPE_RAW, whole);
+        datagram.reassembled = true;
+        out.collect(datagram);
       }
       return;
     }

@@ -17,7 +17,7 @@ public final class BenchPackets {
     return p;
   }
 
-  static byte[] tcp4(int src, int dst, int srcPort, int dstPort, int flags, byte[] payload) {
+  public static byte[] tcp4(int src, int dst, int srcPort, int dstPort, int flags, byte[] payload) {
     byte[] p = new byte[40 + payload.length];
     ipv4(p, 6, src, dst);
     put16(p, 20, srcPort);
@@ -28,7 +28,7 @@ public final class BenchPackets {
     return p;
   }
 
-  static void setSeqAck(byte[] p, long seq, long ack) {
+  public static void setSeqAck(byte[] p, long seq, long ack) {
     put32(p, 24, seq);
     put32(p, 28, ack);
   }
