@@ -6,6 +6,7 @@ import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.l7.http.HttpDetector;
 import io.sluice.decode.l7.http2.Http2Connection;
 import io.sluice.decode.l7.tls.Tls;
+import io.sluice.decode.packet.ArrivalOrder;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
 import java.io.DataInput;
@@ -41,23 +42,30 @@ public final class Conversation {
         || DnsDetector.looksLikeDns(b, h.payloadOffset, h.payloadLength);
   }
 
-  /**
-   * One unfragmented UDP or TCP packet of this pair ({@code h} describes {@code b}), at capture time {@code ns}. A
-   * packet timed before one the pair already had takes that one's time: capture times can run backward by a few
-   * microseconds (on loopback, packets seen on different CPUs), and a response is not before the request it came
-   * after. So packet times never go back, for every parser of the pair (DNS over UDP too: the pair is one
-   * conversation). Within a TCP direction, bytes the reassembly held out of order keep their own segment's time,
-   * as tshark times a message by the segment that carried it; a parser whose message spans segments sees to its
-   * own order ({@code Http2Connection}: a response does not end before it starts).
-   */
+  /** One unfragmented UDP or TCP packet of this pair ({@code h} describes {@code b}), at capture time {@code ns}. */
   public void onPacket(PacketHeader h, byte[] b, long ns) {
+    onPacket(h, b, ns, false);
+  }
+
+  /**
+   * One UDP or TCP packet of this pair, or a datagram reassembled from IP fragments ({@code reassembled}: timed by its
+   * first fragment, its time is its own). A packet timed back by at most {@link ArrivalOrder#BACKWARD_NS} before one
+   * the pair already had takes that one's time: capture times can run backward by a few microseconds (on loopback,
+   * packets seen on different CPUs), and a response is not before the request it came after. So every parser of the
+   * pair sees packet times that do not go back (DNS over UDP too: the pair is one conversation). Within a TCP
+   * direction, bytes the reassembly held out of order keep their own segment's time, as tshark times a message by
+   * the segment that carried it; a parser whose message spans segments sees to its own order
+   * ({@code Http2Connection}: a response does not end before it starts).
+   */
+  public void onPacket(PacketHeader h, byte[] b, long ns, boolean reassembled) {
+    if (!reassembled) {
+      ns = ArrivalOrder.time(ns, clockNs);
+    }
     if (ns > clockNs) {
       if (clockNs != Long.MIN_VALUE) {
         advanceTo(ns - 1);
       }
       clockNs = ns;
-    } else {
-      ns = clockNs;
     }
     if (h.protocol == PacketParser.PROTO_UDP) {
       if (isDnsDatagram(h, b, cx.config)) {

@@ -111,7 +111,8 @@ public final class L7Engine {
       return;
     }
     byte[] buf = data;
-    if (reassembles(h)) {
+    boolean datagram = reassembles(h);
+    if (datagram) {
       byte[] whole = defragmenter.offer(h, data, len, ns);
       if (whole == null || !PacketParser.parseIp(whole, 0, whole.length, reassembled)) {
         return;
@@ -121,18 +122,18 @@ public final class L7Engine {
       ns = defragmenter.completedStartNs();
     }
     if (worthKeying(h, buf, config, summary)) {
-      onPacket(h, buf, ns);
+      onPacket(h, buf, ns, datagram);
     }
   }
 
-  private void onPacket(PacketHeader h, byte[] buf, long ns) {
+  private void onPacket(PacketHeader h, byte[] buf, long ns, boolean reassembled) {
     ConnKey key = ConnKey.pair(h.srcAddr, h.srcPort, h.dstAddr, h.dstPort);
     Conversation c = conversations.get(key);
     boolean added = c == null;
     if (added) {
       c = new Conversation(cx);
     }
-    c.onPacket(h, buf, ns);
+    c.onPacket(h, buf, ns, reassembled);
     if (c.isEmpty()) {
       conversations.remove(key);
       scheduled.remove(key);

@@ -59,6 +59,22 @@ class CaptureTimesBackwardTest {
     assertEquals(List.of(RowStatus.ANSWERED, T, T, 0L), List.of(r.status(), r.timeNs(), r.responseTimeNs(), r.latencyNs()));
   }
 
+  /**
+   * Only a few microseconds count as the capture's jitter: a packet timed further back than
+   * {@link io.sluice.decode.packet.ArrivalOrder#BACKWARD_NS} behind one before it keeps its own time.
+   */
+  @Test
+  void aResponseTimedFurtherBackKeepsItsOwnTime() {
+    TcpFeed f = new TcpFeed(53);
+    f.datagram(true, BenchPackets.dns(7, "a.example", false), T);
+    f.datagram(true, BenchPackets.dns(8, "b.example", false), T + 5_000_000);
+    f.datagram(false, BenchPackets.dns(7, "a.example", true), T + 1_000_000);
+    f.finish();
+    DnsRow r = f.dns.stream().filter(d -> d.id() == 7).findFirst().orElseThrow();
+    assertEquals(List.of(RowStatus.ANSWERED, T + 1_000_000, 1_000_000L), List.of(r.status(), r.responseTimeNs(),
+        r.latencyNs()));
+  }
+
   @Test
   void aDnsResponseOverTcpCapturedBeforeItsQueryIsPairedWithNoNegativeLatency() {
     TcpFeed f = new TcpFeed(53);

@@ -3,7 +3,7 @@ package io.sluice.jobs.l7;
 import io.sluice.decode.l7.L7Problem;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
-import io.sluice.jobs.ArrivalOrder;
+import io.sluice.decode.packet.ArrivalOrder;
 import io.sluice.jobs.DecodeFaults;
 import io.sluice.l7.Conversation;
 import io.sluice.l7.DnsRow;
@@ -331,7 +331,8 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       KeyedPacket p = due.get(i);
       try {
         if (PacketParser.parse(p.linkType, p.data, 0, p.data.length, header)) {
-          c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs);
+          c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs,
+              p.reassembled);
         }
       } catch (RuntimeException | StackOverflowError fault) {
         c = contain(fault, node);

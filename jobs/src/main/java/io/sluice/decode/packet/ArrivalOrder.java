@@ -1,4 +1,4 @@
-package io.sluice.jobs;
+package io.sluice.decode.packet;
 
 /**
  * The order a key's captured records reach a job in, and their capture times. The eBPF loader times a packet or a
@@ -7,7 +7,7 @@ package io.sluice.jobs;
  * out of that order (a response timed before its request, a close before its connect). A job that sorts a key's
  * records by capture time first gives each record timed back by at most {@link #BACKWARD_NS} the time of the latest
  * one that arrived before it, so that the sort keeps the order they happened in. A record timed further back is
- * taken as timed.
+ * taken as timed. The offline engine reads a capture file in its order, which is the capture's order too.
  */
 public final class ArrivalOrder {
   /** How far a record's time may run backward behind one that arrived before it and still be taken as its time. */
