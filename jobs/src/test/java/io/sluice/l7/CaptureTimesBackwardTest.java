@@ -56,7 +56,8 @@ class CaptureTimesBackwardTest {
     f.finish();
     assertEquals(1, f.dns.size(), f.dns.toString());
     DnsRow r = f.dns.get(0);
-    assertEquals(List.of(RowStatus.ANSWERED, T, T, 0L), List.of(r.status(), r.timeNs(), r.responseTimeNs(), r.latencyNs()));
+    assertEquals(List.of(RowStatus.ANSWERED, T, T, 0L),
+        List.of(r.status(), r.timeNs(), r.responseTimeNs(), r.latencyNs()));
   }
 
   /**

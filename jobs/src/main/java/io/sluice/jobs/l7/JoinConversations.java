@@ -1,9 +1,9 @@
 package io.sluice.jobs.l7;
 
 import io.sluice.decode.l7.L7Problem;
+import io.sluice.decode.packet.ArrivalOrder;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
-import io.sluice.decode.packet.ArrivalOrder;
 import io.sluice.jobs.DecodeFaults;
 import io.sluice.l7.Conversation;
 import io.sluice.l7.DnsRow;
@@ -253,8 +253,9 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
 
   /**
    * Event time has advanced: the queued packets it passed go through the conversation in capture-time order
-   * (stable; their times first taken in arrival order, {@link #inArrivalOrder}), then the timeouts it passed fire. Packets are queued until then because a reassembled datagram
-   * takes another path through the job than the rest of its conversation and may overtake earlier packets.
+   * (stable; their times first taken in arrival order, {@link #inArrivalOrder}), then the timeouts it passed fire.
+   * Packets are queued until then because a reassembled datagram takes another path through the job than the rest of
+   * its conversation and may overtake earlier packets.
    */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<byte[]> out) throws Exception {

@@ -16,8 +16,7 @@ import org.apache.flink.types.StringValue;
  * its Latin-1 bytes (a conversation key is a node name and raw address bytes, {@link PacketKeys}; a node name with
  * other characters falls back to Flink's string encoding), then capture time, link type (with {@link #REASSEMBLED}
  * set for a reassembled datagram: link types are 16 bits, so older state reads as not reassembled) and the frame. A
- * Flink POJO
- * wrote each field with a null marker and the key's characters one varint each.
+ * Flink POJO wrote each field with a null marker and the key's characters one varint each.
  *
  * <p>Everything before the frame is built in one pass over the key in an array of the instance's and written in one
  * call: on the network's buffer that is one copy, and in a checkpoint (a {@code DataOutputStream} over the checkpoint
