@@ -8,6 +8,9 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Exactly-once Flink sink into a ClickHouse table, on ClickHouse 18.16 and current releases alike.
@@ -21,15 +24,46 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * <p>On a sharded cluster ({@link SinkSettings#sharded}), writer subtask i stages and commits into the local
  * tables of shard i mod shards; staging and commit markers are replicated within the shard.
  */
-public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<StagedBatch> {
+public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<StagedBatch>,
+    SupportsPreCommitTopology<StagedBatch, StagedBatch> {
   private static final long ORPHAN_HORIZON_SECONDS = 6 * 3600;
 
   private final SinkSettings settings;
   private final RowEncoder<T> encoder;
+  private final boolean committedApart;
 
   public ClickHouseSink(SinkSettings settings, RowEncoder<T> encoder) {
+    this(settings, encoder, false);
+  }
+
+  private ClickHouseSink(SinkSettings settings, RowEncoder<T> encoder, boolean committedApart) {
     this.settings = settings;
     this.encoder = encoder;
+    this.committedApart = committedApart;
+  }
+
+  /**
+   * The same sink with its committer in a task of its own: the writer stays chained to the operator before it, and
+   * a commit (the {@code INSERT ... SELECT} from staging) no longer runs on that operator's thread.
+   */
+  public ClickHouseSink<T> committedApart() {
+    return new ClickHouseSink<>(settings, encoder, true);
+  }
+
+  /**
+   * Writer to committer: chained (forward), or committed apart over a rescale edge. Between equal parallelisms a
+   * rescale edge is pointwise, so writer subtask i still feeds committer subtask i alone, as in the chain, and each
+   * batch carries its shard. The committer commits on the checkpoint's completion either way.
+   */
+  @Override
+  public DataStream<CommittableMessage<StagedBatch>> addPreCommitTopology(
+      DataStream<CommittableMessage<StagedBatch>> committables) {
+    return committedApart ? committables.rescale() : committables;
+  }
+
+  @Override
+  public SimpleVersionedSerializer<StagedBatch> getWriteResultSerializer() {
+    return getCommittableSerializer();
   }
 
   @Override

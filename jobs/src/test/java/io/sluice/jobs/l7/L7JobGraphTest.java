@@ -1,6 +1,7 @@
 package io.sluice.jobs.l7;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,10 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkAlignmentParams;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.runtime.OperatorIDPair;
+import org.apache.flink.runtime.jobgraph.DistributionPattern;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -100,4 +105,60 @@ class L7JobGraphTest {
     }
     assertEquals(2, keyed, "reassemble fragments and the join");
   }
+
+  /**
+   * The sinks' writers stay in the join's chain (staging without a hop); each sink's committer is a task of its own,
+   * fed by its writer subtask alone, so a commit never runs on the join's thread.
+   */
+  @Test
+  void theCommittersRunOffTheJoinsChain() {
+    JobGraph job = graph().getJobGraph();
+    JobVertex join = null;
+    List<JobVertex> committers = new ArrayList<>();
+    for (JobVertex v : job.getVertices()) {
+      if (v.getName().startsWith("join")) {
+        join = v;
+      } else if (v.getName().endsWith("Committer")) {
+        committers.add(v);
+      }
+    }
+    assertTrue(join != null, "a join vertex");
+    for (String sink : List.of("dns", "http", "tls")) {
+      assertTrue(join.getName().contains("clickhouse " + sink + ": Writer"), join.getName());
+    }
+    assertFalse(join.getName().contains("Committer"), join.getName());
+    assertEquals(3, committers.size(), committers.toString());
+    for (JobVertex committer : committers) {
+      assertEquals(1, committer.getOperatorIDs().size(), committer.getName() + " chains nothing else");
+      assertEquals(1, committer.getInputs().size());
+      assertSame(join, committer.getInputs().get(0).getSource().getProducer(), committer.getName());
+      assertEquals(DistributionPattern.POINTWISE, committer.getInputs().get(0).getDistributionPattern(),
+          committer.getName() + ": writer subtask i feeds committer subtask i");
+    }
+  }
+
+  /**
+   * The operators that hold state keep the ids Flink generated for them in 03f818a's graph (committers chained to
+   * the join), so a checkpoint or savepoint of that job restores into this one without dropping state.
+   */
+  @Test
+  void itsStatefulOperatorsKeepTheIdsOfTheChainedGraph() {
+    Map<String, String> before = Map.of(
+        "cbc357ccb763df2852fee8c4fc7d55f2", "Source: sluice.packets.raw",
+        "feca28aff5a3958840bee985ee7de4d3", "Source: sluice.sockets.raw",
+        "aca1a4ffefd80bc213199e27f9a2cf21", "reassemble fragments",
+        "d76a9e5cdf32a66f88535d6a89b49e20", "join dns/http",
+        "6f55de9d9895b75838eb20a5c25c60db", "clickhouse dns: Committer",
+        "69654c62c6f6cf9b085bd0ce9afbf18a", "clickhouse http: Committer",
+        "981022caa7c4d4f661ed070bdb13d8f3", "clickhouse tls: Committer");
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JobVertex v : graph().getJobGraph().getVertices()) {
+      for (OperatorIDPair pair : v.getOperatorIDs()) {
+        // state is assigned by the user-defined id where there is one
+        ids.add(pair.getUserDefinedOperatorID().orElse(pair.getGeneratedOperatorID()).toHexString());
+      }
+    }
+    before.forEach((id, name) -> assertTrue(ids.contains(id), name + " " + id + " not in " + ids));
+  }
 }
+

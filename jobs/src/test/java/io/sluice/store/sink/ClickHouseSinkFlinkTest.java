@@ -9,14 +9,26 @@ import io.sluice.stack.TestStack;
 import io.sluice.store.ClickHouseHttp;
 import io.sluice.store.TestClickHouse;
 import io.sluice.testing.RestartingEnvironment;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.CustomSinkOperatorUidHashes;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.StringUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The sink in a real Flink MiniCluster against a real ClickHouse, with failures injected. */
 class ClickHouseSinkFlinkTest {
@@ -31,8 +43,10 @@ class ClickHouseSinkFlinkTest {
     return RestartingEnvironment.create(100, checkpointMs);
   }
 
-  @Test
-  void aFailureMidStreamNeitherLosesNorDuplicatesRows() throws Exception {
+  /** Also with the committer in a task of its own ({@link ClickHouseSink#committedApart()}, as the L7Job has it). */
+  @ParameterizedTest(name = "committed apart: {0}")
+  @ValueSource(booleans = {false, true})
+  void aFailureMidStreamNeitherLosesNorDuplicatesRows(boolean committedApart) throws Exception {
     String database = TestClickHouse.newDatabase("sinkfail");
     SinkSettings settings = SinkSettings.of(TestClickHouse.url(), database, "ids").withChunkRows(5_000).withFlush(2_000, 1 << 20, 100);
     SinkCheckJob.createTable(settings);
@@ -46,7 +60,8 @@ class ClickHouseSinkFlinkTest {
           }
           return id;
         })
-        .sinkTo(new ClickHouseSink<>(settings, new SinkCheckJob.IdEncoder()));
+        .sinkTo(committedApart ? new ClickHouseSink<>(settings, new SinkCheckJob.IdEncoder()).committedApart()
+            : new ClickHouseSink<>(settings, new SinkCheckJob.IdEncoder()));
     env.execute("sink-failure");
 
     assertTrue(FAILED_ONCE.get(), "the failure was injected");
@@ -55,6 +70,49 @@ class ClickHouseSinkFlinkTest {
         "SELECT count(), uniqExact(id), min(id), max(id) FROM ids FORMAT TabSeparated").strip());
     assertEquals("0", db.scalar("SELECT count() FROM ids WHERE value != id * 31 + 7"));
     assertTrue(Long.parseLong(db.scalar("SELECT uniqExact(ingest_batch) FROM ids")) > 2, "several checkpoints committed");
+  }
+
+  /**
+   * A savepoint taken with the committer chained to its writer (the sink as jobs ran it up to 03f818a) restores
+   * into the sink committed apart once its committer keeps the chained committer's operator id, and every row lands
+   * once. Without that id the restore fails: the committer's state would have nowhere to go.
+   */
+  @Test
+  void aSavepointOfTheChainedSinkRestoresIntoTheSinkCommittedApart(@TempDir Path dir) throws Exception {
+    String database = TestClickHouse.newDatabase("sinkapart");
+    SinkSettings settings = SinkSettings.of(TestClickHouse.url(), database, "ids").withChunkRows(5_000).withFlush(2_000, 1 << 20, 100);
+    SinkCheckJob.createTable(settings);
+    ClickHouseHttp db = new ClickHouseHttp(TestClickHouse.url(), database);
+    long rows = 40_000;
+
+    StreamExecutionEnvironment chained = env(200);
+    SinkCheckJob.pipeline(chained, rows, 2_000).sinkTo(new ClickHouseSink<>(settings, new SinkCheckJob.IdEncoder())).name("ids");
+    StreamGraph chainedGraph = chained.getStreamGraph();
+    String committerId = null;
+    for (Map.Entry<Integer, byte[]> node : new StreamGraphHasherV2().traverseStreamGraphAndGenerateHashes(chainedGraph).entrySet()) {
+      if (chainedGraph.getStreamNode(node.getKey()).getOperatorName().endsWith("Committer")) {
+        committerId = StringUtils.byteToHexString(node.getValue());
+      }
+    }
+    assertTrue(committerId != null, "the chained graph has a committer");
+    JobClient first = chained.executeAsync(chainedGraph);
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (Long.parseLong(db.scalar("SELECT count() FROM ids")) == 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    String savepoint = first.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL).get();
+    // Usually mid-stream (the source takes 20 s); the committer has state to restore either way.
+    long landed = Long.parseLong(db.scalar("SELECT count() FROM ids"));
+    assertTrue(landed > 0, "rows landed before the savepoint");
+    System.out.printf("savepoint after %d of %d rows%n", landed, rows);
+
+    StreamExecutionEnvironment apart = env(200);
+    SinkCheckJob.pipeline(apart, rows, 20_000).sinkTo(new ClickHouseSink<>(settings, new SinkCheckJob.IdEncoder()).committedApart(),
+        CustomSinkOperatorUidHashes.builder().setCommitterUidHash(committerId).build()).name("ids");
+    StreamGraph apartGraph = apart.getStreamGraph();
+    apartGraph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
+    apart.executeAsync(apartGraph).getJobExecutionResult().get(5, TimeUnit.MINUTES);
+    assertEquals(rows + "\t" + rows, db.execute("SELECT count(), uniqExact(id) FROM ids FORMAT TabSeparated").strip());
   }
 
   @Test
