@@ -85,6 +85,7 @@ struct h2_key { __u8 saddr[16]; __u8 daddr[16]; __u16 sport; __u16 dport; };
 
 /* Where the HTTP/2 frames of one direction are (h2.h). */
 struct h2_walk {
+  __u32 start;              /* sequence number where the walk began */
   __u32 hdr_seq;            /* sequence number of the next frame header */
   __u32 walked_to;          /* sequence number after the last byte walked */
   __u32 hdr4;               /* the first bytes (length, type) of a frame header split across segments */

@@ -136,8 +136,9 @@ class GrpcLiveTest {
       }
       Thread.sleep(2 * CHECKPOINT_MS); // a second row for a call would show here
       rows = db.query(query).rows();
-      System.out.printf("gRPC live, snap %d: %d rows %d ms after the calls%n", config.snapLen(), rows.size(),
-          System.currentTimeMillis() - doneMs);
+      long[] counters = loader.maps().counters();
+      System.out.printf("gRPC live, snap %d: %d rows %d ms after the calls; %d HTTP/2 segments walked, %d lost walks%n",
+          config.snapLen(), rows.size(), System.currentTimeMillis() - doneMs, counters[6], counters[7]);
       rows.forEach(r -> System.out.println("  http " + r));
       return rows;
     }
