@@ -225,13 +225,14 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
   if (behind < 0 && (have || (__s32)(t->seq - hdr_seq) > 0)) {
     bpf_map_delete_elem(&h2_walks, &k);
     bump(C_H2_LOST);
+    bump(C_H2_LOST_GAP);
     return 0;
   }
   h2_segment_of(s, t, direction);
 
   struct h2_step_ctx c = {.skb = skb, .seq = t->seq, .seg_len = seg_len, .payload_off = t->payload_off, .snap = snap, .pos = pos,
                           .hdr_seq = hdr_seq, .hdr4 = hdr4, .have = have, .data = data, .rec = pos};
-  bpf_loop(2 * H2_MAX_FRAMES, h2_step, &c, 0);
+  long steps = bpf_loop(2 * H2_MAX_FRAMES, h2_step, &c, 0);
   pos = c.pos;
   __u32 rec = c.rec, kept = c.kept, full = c.full;
   /* What the walk did not reach (too many frames) goes as a hole, and the connection back to the snap. */
@@ -239,6 +240,7 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
   if (pos < seg_len) {
     bpf_map_delete_elem(&h2_walks, &k);
     bump(C_H2_LOST);
+    bump(steps >= 2 * H2_MAX_FRAMES ? C_H2_LOST_STEPS : C_H2_LOST_READ);
   } else {
     w->hdr_seq = c.hdr_seq;
     w->hdr4 = c.hdr4;

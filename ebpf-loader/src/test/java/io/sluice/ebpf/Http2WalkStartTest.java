@@ -100,6 +100,8 @@ class Http2WalkStartTest {
     assertEquals(Map.of(40031, whole, 40032, whole, 40033, SNAP), responseKept,
         "payload bytes kept of each response segment (" + (9 + BLOCK + 9 + BODY) + " on the wire)");
     assertEquals(1, counters[7], "one walk lost: the third connection's, after its unseen SETTINGS");
+    assertEquals(List.of(1L, 0L, 0L), List.of(counters[10], counters[11], counters[12]),
+        "lost for a gap holding a frame header, not for the steps or a read");
     assertEquals(0, counters[2], "no ring-buffer drop");
   }
 
