@@ -59,10 +59,11 @@ final class H2WalkLog {
    */
   static Map<String, List<String>> segments(Path capture, List<Integer> ports)
       throws IOException, InterruptedException {
-    String filter = "tcp.len > 0 && (" + String.join(" || ", ports.stream().map(p -> "tcp.port == " + p).toList()) + ")";
+    String filter = "tcp.len > 0 && ("
+        + String.join(" || ", ports.stream().map(p -> "tcp.port == " + p).toList()) + ")";
     Process p = new ProcessBuilder("tshark", "-n", "-r", capture.toString(), "-o", "tcp.desegment_tcp_streams:FALSE",
         "-Y", filter, "-T", "fields", "-e", "tcp.stream", "-e", "ip.src", "-e", "tcp.srcport", "-e", "tcp.seq",
-        "-e", "tcp.len", "-e", "tcp.payload").redirectErrorStream(false).start();
+        "-e", "tcp.len", "-e", "tcp.payload").redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     p.waitFor();
     Map<String, List<String>> byDirection = new LinkedHashMap<>();
