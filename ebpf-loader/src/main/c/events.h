@@ -7,7 +7,9 @@
 enum record_type { REC_PACKET = 1, REC_SOCKET = 2 };
 enum sock_kind { SK_STATE = 1, SK_RETRANSMIT = 2, SK_UDP_SEND = 3 };
 enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_PURE_ACKS = 5, C_H2_WALKED = 6, C_H2_LOST = 7,
-              C_TLS_HELLOS = 8, C_TLS_KEPT = 9, C_MAX = 10 };
+              C_TLS_HELLOS = 8, C_TLS_KEPT = 9,
+              /* C_H2_LOST by reason: a gap held a frame header; the steps ran out; a read of the segment failed */
+              C_H2_LOST_GAP = 10, C_H2_LOST_STEPS = 11, C_H2_LOST_READ = 12, C_MAX = 13 };
 enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4, CFG_H2_FRAMES = 8, CFG_TLS_HANDSHAKES = 16 };
 
 struct sluice_config {
@@ -85,6 +87,7 @@ struct h2_key { __u8 saddr[16]; __u8 daddr[16]; __u16 sport; __u16 dport; };
 
 /* Where the HTTP/2 frames of one direction are (h2.h). */
 struct h2_walk {
+  __u32 start;              /* sequence number where the walk began */
   __u32 hdr_seq;            /* sequence number of the next frame header */
   __u32 walked_to;          /* sequence number after the last byte walked */
   __u32 hdr4;               /* the first bytes (length, type) of a frame header split across segments */

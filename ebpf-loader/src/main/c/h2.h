@@ -13,6 +13,17 @@
 /* Payload bytes of one record: after headers of at most HDR_PEEK bytes, they fit MAX_SNAP. */
 #define H2_MAX_KEEP (MAX_SNAP - HDR_PEEK)
 
+/* Whether the segment's payload starts with a whole SETTINGS frame that is not an acknowledgement, on stream 0: how
+ * a server's connection preface begins (RFC 9113, 3.4). Read from the head copy. */
+static __always_inline int h2_settings_first(const __u8 *f, __u32 off, __u32 head, __u32 seg_len)
+{
+  if (off > HDR_PEEK - 9 || off + 9 > head || seg_len < 9)
+    return 0;
+  __u32 len = (__u32)f[off] << 16 | (__u32)f[off + 1] << 8 | f[off + 2];
+  return f[off + 3] == 4 && f[off + 4] == 0 && !f[off + 5] && !f[off + 6] && !f[off + 7] && !f[off + 8]
+      && len % 6 == 0 && len <= seg_len - 9;
+}
+
 /* "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" as three little-endian words. */
 static __always_inline int h2_preface(const __u8 *p)
 {
@@ -172,8 +183,9 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
     return 0;
   int preface = seg_len >= H2_PREFACE_LEN && t->payload_off <= HDR_PEEK - H2_PREFACE_LEN
       && t->payload_off + H2_PREFACE_LEN <= head && h2_preface(s->data + t->payload_off);
+  int settings = !preface && h2_settings_first(s->data, t->payload_off, head, seg_len);
   /* Other traffic leaves here, before the hash lookup: only ports seen to serve HTTP/2 have walks. */
-  if (!preface && !port_in(h2p, t->sport) && !port_in(h2p, t->dport))
+  if (!preface && !settings && !port_in(h2p, t->sport) && !port_in(h2p, t->dport))
     return 0;
   struct h2_key k = {};
   h2_key_of(&k, t, 0);
@@ -182,14 +194,25 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
     __sync_fetch_and_or(&h2p->bits[t->dport >> 6], 1ULL << (t->dport & 63));
     w = bpf_map_lookup_elem(&h2_walks, &k);
     if (!w || w->walked_to - t->seq - 1 >= (1 << 20)) {  /* not this preface again */
-      struct h2_walk client = {.hdr_seq = t->seq + H2_PREFACE_LEN, .walked_to = t->seq};
+      struct h2_walk client = {.start = t->seq, .hdr_seq = t->seq + H2_PREFACE_LEN, .walked_to = t->seq};
       bpf_map_update_elem(&h2_walks, &k, &client, BPF_ANY);
-      /* The server's frames start with what the client has not acknowledged yet: its SETTINGS, at the latest. */
-      struct h2_walk server = {.hdr_seq = t->ack, .walked_to = t->ack};
+      /* The server's frames start with what the client has not acknowledged yet: its SETTINGS, at the latest. That
+       * SETTINGS may have passed here already, before its acknowledgement made it into this preface (the client's
+       * TCP had not taken it in yet when it sent the preface): then a walk began at it, at this acknowledgement, and
+       * goes on. */
       struct h2_key rk = {};
       h2_key_of(&rk, t, 1);
-      bpf_map_update_elem(&h2_walks, &rk, &server, BPF_ANY);
+      struct h2_walk *rw = bpf_map_lookup_elem(&h2_walks, &rk);
+      if (!rw || rw->start != t->ack) {
+        struct h2_walk server = {.start = t->ack, .hdr_seq = t->ack, .walked_to = t->ack};
+        bpf_map_update_elem(&h2_walks, &rk, &server, BPF_ANY);
+      }
     }
+  } else if (settings && !bpf_map_lookup_elem(&h2_walks, &k)) {
+    /* A SETTINGS frame first in a segment of a direction with no walk: a server's connection preface, maybe before
+     * the client's was seen here. Walked from there; the client's preface keeps the walk if it began at its ack. */
+    struct h2_walk server = {.start = t->seq, .hdr_seq = t->seq, .walked_to = t->seq};
+    bpf_map_update_elem(&h2_walks, &k, &server, BPF_NOEXIST);
   }
   w = bpf_map_lookup_elem(&h2_walks, &k);
   if (!w)
@@ -202,13 +225,14 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
   if (behind < 0 && (have || (__s32)(t->seq - hdr_seq) > 0)) {
     bpf_map_delete_elem(&h2_walks, &k);
     bump(C_H2_LOST);
+    bump(C_H2_LOST_GAP);
     return 0;
   }
   h2_segment_of(s, t, direction);
 
   struct h2_step_ctx c = {.skb = skb, .seq = t->seq, .seg_len = seg_len, .payload_off = t->payload_off, .snap = snap, .pos = pos,
                           .hdr_seq = hdr_seq, .hdr4 = hdr4, .have = have, .data = data, .rec = pos};
-  bpf_loop(2 * H2_MAX_FRAMES, h2_step, &c, 0);
+  long steps = bpf_loop(2 * H2_MAX_FRAMES, h2_step, &c, 0);
   pos = c.pos;
   __u32 rec = c.rec, kept = c.kept, full = c.full;
   /* What the walk did not reach (too many frames) goes as a hole, and the connection back to the snap. */
@@ -216,6 +240,7 @@ static __always_inline int h2_capture(struct __sk_buff *skb, struct packet_scrat
   if (pos < seg_len) {
     bpf_map_delete_elem(&h2_walks, &k);
     bump(C_H2_LOST);
+    bump(steps >= 2 * H2_MAX_FRAMES ? C_H2_LOST_STEPS : C_H2_LOST_READ);
   } else {
     w->hdr_seq = c.hdr_seq;
     w->hdr4 = c.hdr4;

@@ -30,7 +30,8 @@ public final class BpfMaps {
   public static final String NO_TLS_HANDSHAKES_PROPERTY = "sluice.ebpf.noTlsHandshakes";
   /** Counter slots, as enum counter in events.h. */
   public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full",
-      "pure_acks_skipped", "h2_segments_walked", "h2_walks_lost", "tls_client_hellos", "tls_segments_kept"};
+      "pure_acks_skipped", "h2_segments_walked", "h2_walks_lost", "tls_client_hellos", "tls_segments_kept",
+      "h2_walks_lost_gap", "h2_walks_lost_steps", "h2_walks_lost_read"};
 
   private final LibBpf bpf = Native.bpf();
   private final int settings;

@@ -52,6 +52,15 @@ public final class LoaderMetrics {
     kernelCounter("sluice_ebpf_h2_walks_lost_total",
         "HTTP/2 directions whose frame walk was lost (a frame header not captured, too many frames): the snap from then on.",
         kernel, 7);
+    CounterWithCallback.builder().name("sluice_ebpf_h2_walks_lost_by_reason_total")
+        .help("sluice_ebpf_h2_walks_lost_total by reason: a gap held a frame header, the steps ran out, a read failed.")
+        .labelNames("reason")
+        .callback(cb -> {
+          long[] k = kernel.get();
+          cb.call(k[10], "gap");
+          cb.call(k[11], "steps");
+          cb.call(k[12], "read");
+        }).register(registry);
     kernelCounter("sluice_ebpf_tls_client_hellos_total",
         "Connections seen to begin with a TLS ClientHello: their first bytes each way are kept whole.", kernel, 8);
     kernelCounter("sluice_ebpf_tls_segments_kept_total",

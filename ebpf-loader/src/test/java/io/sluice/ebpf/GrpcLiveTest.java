@@ -115,6 +115,11 @@ class GrpcLiveTest {
   /** Three calls on one connection to 50051 and one to 50052 under the loader {@code config}; their rows. */
   private static List<List<String>> calls(NetLab lab, ClickHouseHttp db, String node, LoaderConfig config,
       String service) throws Exception {
+    // a whole capture beside the loader's, for the segments printed if a walk is lost (diagnostics only)
+    Path whole = lab.dir.resolve("grpc-" + System.nanoTime() + ".pcapng");
+    Process dumpcap = new ProcessBuilder("ip", "netns", "exec", lab.server, "dumpcap", "-q", "-i", lab.serverVeth, "-s",
+        "0", "-f", "tcp port 50051 or tcp port 50052", "-w", whole.toString()).redirectErrorStream(true)
+        .redirectOutput(lab.dir.resolve("dumpcap-" + whole.getFileName() + ".log").toFile()).start();
     try (Loader loader = Loader.start(config, null)) {
       Thread.sleep(5000); // the job's sources are reading
       String url = "http://" + lab.serverIp;
@@ -136,10 +141,17 @@ class GrpcLiveTest {
       }
       Thread.sleep(2 * CHECKPOINT_MS); // a second row for a call would show here
       rows = db.query(query).rows();
-      System.out.printf("gRPC live, snap %d: %d rows %d ms after the calls%n", config.snapLen(), rows.size(),
-          System.currentTimeMillis() - doneMs);
+      long[] counters = loader.maps().counters();
+      System.out.printf("gRPC live, snap %d: %d rows %d ms after the calls; %d HTTP/2 segments walked, %s%n",
+          config.snapLen(), rows.size(), System.currentTimeMillis() - doneMs, counters[6], H2WalkLog.lost(counters));
       rows.forEach(r -> System.out.println("  http " + r));
+      dumpcap.destroy();
+      dumpcap.waitFor();
+      NetLab.sh("chmod a+r " + whole + " || true");  // dumpcap may not be there: nothing to print then
+      H2WalkLog.printIfLost(counters, whole, List.of(50051, 50052));
       return rows;
+    } finally {
+      dumpcap.destroy();
     }
   }
 }

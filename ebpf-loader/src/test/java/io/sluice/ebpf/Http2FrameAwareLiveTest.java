@@ -37,7 +37,7 @@ class Http2FrameAwareLiveTest {
 
   /** What one run gave: tshark's streams and the rows (sorted lines), the loader's counters and what it sent. */
   record Run(List<String> tshark, List<String> engine, long incomplete, long[] counters, long records,
-      long payloadKept, long kafkaBytes, List<Map<String, Object>> rows) {}
+      long payloadKept, long kafkaBytes, List<Map<String, Object>> rows, Path whole) {}
 
   @Test
   void everyStreamWholeAtTheDefaultSnap() throws Exception {
@@ -51,8 +51,10 @@ class Http2FrameAwareLiveTest {
       startNginx(lab);
       Run walked = run(lab);
       System.out.printf("HTTP/2 live, frame-aware: %d tshark streams, %d rows, %d incomplete; %d records for %d"
-          + " segments walked, %d lost walks; %d payload bytes kept%n", walked.tshark.size(), walked.engine.size(),
-          walked.incomplete, walked.records, walked.counters[6], walked.counters[7], walked.payloadKept);
+          + " segments walked, %s; %d payload bytes kept%n", walked.tshark.size(), walked.engine.size(),
+          walked.incomplete, walked.records, walked.counters[6], H2WalkLog.lost(walked.counters), walked.payloadKept);
+      System.out.println(H2WalkLog.mostSteps(walked.whole, List.of(PORT)));
+      H2WalkLog.printIfLost(walked.counters, walked.whole, List.of(PORT));
       assertTrue(walked.tshark.size() >= REQUESTS + 3, "tshark saw " + walked.tshark.size() + " streams");
       assertEquals(List.of(), difference(walked.tshark, walked.engine), "tshark's streams not in the rows");
       assertEquals(List.of(), difference(walked.engine, walked.tshark), "rows tshark does not have");
@@ -179,6 +181,7 @@ class Http2FrameAwareLiveTest {
     }
     Collections.sort(engine);
     Collections.sort(tshark);
-    return new Run(tshark, engine, incomplete, cap.counters(), frames.size(), cap.payloadKept(), cap.kafkaBytes(), rows);
+    return new Run(tshark, engine, incomplete, cap.counters(), frames.size(), cap.payloadKept(), cap.kafkaBytes(), rows,
+        whole);
   }
 }
