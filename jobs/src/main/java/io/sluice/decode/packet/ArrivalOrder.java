@@ -1,13 +1,16 @@
 package io.sluice.decode.packet;
 
 /**
- * The order a key's captured records reach a job in, and their capture times. The eBPF loader times a packet or a
- * socket event before it puts it in its one ring buffer, and a key's records travel in one Kafka partition, so they
- * arrive in the order the node captured them; but records seen on two CPUs at once can be timed a few microseconds
- * out of that order (a response timed before its request, a close before its connect). A job that sorts a key's
- * records by capture time first gives each record timed back by at most {@link #BACKWARD_NS} the time of the latest
- * one that arrived before it, so that the sort keeps the order they happened in. A record timed further back is
- * taken as timed. The offline engine reads a capture file in its order, which is the capture's order too.
+ * The order a conversation's captured packets reach a job in, and their capture times. The eBPF loader times a packet
+ * in the tc hook that puts it in its one ring buffer, and a conversation's packets travel in one Kafka partition, so
+ * they arrive in the order the node captured them; but packets seen on two CPUs at once can be timed a few
+ * microseconds out of that order (a response timed before its request). A job that sorts a conversation's packets by
+ * capture time first gives each packet timed back by at most {@link #BACKWARD_NS} the time of the latest one that
+ * arrived before it, so that the sort keeps the order they happened in. A packet timed further back is taken as timed.
+ * The offline engine reads a capture file in its order, which is the capture's order too. Socket events must not use
+ * this rule: a connect's first event has no local port yet, so its Kafka key differs from the socket's later events'
+ * and it can arrive after them (ConnectionsIpv6LiveTest split lifetimes with it); the connections job sorts them by
+ * their own times.
  */
 public final class ArrivalOrder {
   /** How far a record's time may run backward behind one that arrived before it and still be taken as its time. */

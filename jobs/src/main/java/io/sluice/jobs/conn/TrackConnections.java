@@ -4,7 +4,6 @@ import io.sluice.conn.ConnectionRow;
 import io.sluice.conn.ConnectionTracker;
 import io.sluice.conn.OpenConnection;
 import io.sluice.conn.SocketSample;
-import io.sluice.decode.packet.ArrivalOrder;
 import io.sluice.store.rows.ConnectionRowEncoder;
 import io.sluice.store.sink.RowBinary;
 import java.util.ArrayList;
@@ -23,11 +22,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by socket (and peer, for UDP): events wait in state until the watermark passes them, then go through the
- * {@link ConnectionTracker} in event-time order (their times first taken in arrival order, {@link ArrivalOrder}: a
- * close timed a microsecond before its connect still follows it); slice ends and expiries are event-time timers.
- * State per key is the open lifetime, the events not yet due and the one pending timer, all cleared when the lifetime
- * ends, so memory follows the open connections, not the connections seen. Rows leave as RowBinary of the connections
- * table.
+ * {@link ConnectionTracker} in event-time order; slice ends and expiries are event-time timers. State per key is
+ * the open lifetime, the events not yet due and the one pending timer, all cleared when the lifetime ends, so
+ * memory follows the open connections, not the connections seen. Rows leave as RowBinary of the connections table.
  */
 final class TrackConnections extends KeyedProcessFunction<String, SocketSample, byte[]> {
   private static final long MS = 1_000_000L;
@@ -81,10 +78,7 @@ final class TrackConnections extends KeyedProcessFunction<String, SocketSample, 
     List<SocketSample> due = new ArrayList<>();
     List<SocketSample> later = new ArrayList<>();
     long lastNs = 0;
-    long arrived = Long.MIN_VALUE;
     for (SocketSample e : pending.get()) {
-      e.eventNs = ArrivalOrder.time(e.eventNs, arrived); // on the pending event itself: doing it again gives the same
-      arrived = Math.max(arrived, e.eventNs);
       (e.eventNs <= nowNs ? due : later).add(e);
       lastNs = Math.max(lastNs, e.eventNs);
     }

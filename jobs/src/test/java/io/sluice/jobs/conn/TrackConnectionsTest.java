@@ -65,21 +65,6 @@ class TrackConnectionsTest {
     }
   }
 
-  /**
-   * A connect refused, its close timed 3 µs before the connect (events read on two CPUs at once) but arriving after
-   * it: one lifetime, one row, that closes no earlier than it opened.
-   */
-  @Test
-  void aCloseTimedBeforeItsConnectButArrivingAfterItEndsItsLifetime() throws Exception {
-    try (var h = harness(3600)) {
-      h.processElement(tcp(T, 1, 7, 2), T / MS);
-      h.processElement(err(tcp(T - 3_000, 1, 2, 7), 111), T / MS);
-      h.processWatermark(new Watermark(T / MS + 1000));
-      assertEquals(1, h.extractOutputValues().size(), "one row");
-      assertEquals(0, h.numKeyedStateEntries(), "the lifetime ended: no state left");
-    }
-  }
-
   static SocketSample err(SocketSample e, int errno) {
     e.skErr = errno;
     return e;
