@@ -1,7 +1,6 @@
 package io.sluice.jobs.l7;
 
 import io.sluice.decode.l7.L7Problem;
-import io.sluice.decode.packet.ArrivalOrder;
 import io.sluice.decode.packet.PacketHeader;
 import io.sluice.decode.packet.PacketParser;
 import io.sluice.jobs.DecodeFaults;
@@ -253,9 +252,8 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
 
   /**
    * Event time has advanced: the queued packets it passed go through the conversation in capture-time order
-   * (stable; their times first taken in arrival order, {@link #inArrivalOrder}), then the timeouts it passed fire.
-   * Packets are queued until then because a reassembled datagram takes another path through the job than the rest of
-   * its conversation and may overtake earlier packets.
+   * (stable), then the timeouts it passed fire. Packets are queued until then because a reassembled datagram
+   * takes another path through the job than the rest of its conversation and may overtake earlier packets.
    */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<byte[]> out) throws Exception {
@@ -285,9 +283,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       s.queueTimerMs = NONE;
       Iterable<KeyedPacket> waiting = queue.get();
       if (waiting != null) {
-        long arrived = Long.MIN_VALUE;
         for (KeyedPacket p : waiting) {
-          arrived = inArrivalOrder(p, arrived);
           (p.capturedNs <= passedNs ? due : later).add(p);
         }
       }
@@ -302,19 +298,6 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       expireProcesses(s, passedNs, ctx);
     }
     store(s, existed);
-  }
-
-  /**
-   * Times a queued packet in arrival order ({@link ArrivalOrder}: a response timed a microsecond before its request
-   * still goes after it) and returns the latest time so far. A reassembled datagram came by another path: its time is
-   * its own. The time is set on the queued packet itself; doing it again gives the same.
-   */
-  private static long inArrivalOrder(KeyedPacket p, long arrived) {
-    if (p.reassembled) {
-      return arrived;
-    }
-    p.capturedNs = ArrivalOrder.time(p.capturedNs, arrived);
-    return Math.max(arrived, p.capturedNs);
   }
 
   /** Runs the due packets and timeouts through the conversation; true when it holds nothing afterwards. */
@@ -332,8 +315,7 @@ final class JoinConversations extends KeyedCoProcessFunction<String, KeyedPacket
       KeyedPacket p = due.get(i);
       try {
         if (PacketParser.parse(p.linkType, p.data, 0, p.data.length, header)) {
-          c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs,
-              p.reassembled);
+          c.onPacket(header.vxlan && header.inner.layer >= 3 ? header.inner : header, p.data, p.capturedNs);
         }
       } catch (RuntimeException | StackOverflowError fault) {
         c = contain(fault, node);

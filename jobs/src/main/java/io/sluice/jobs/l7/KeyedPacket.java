@@ -21,11 +21,6 @@ public final class KeyedPacket {
   public byte[] data;
   int offset;
   int length;
-  /**
-   * An IP datagram the job reassembled from its fragments: it reaches the join by another path than the rest of its
-   * conversation, so its place among them is its capture time only, not its arrival (see {@link JoinConversations}).
-   */
-  boolean reassembled;
 
   public KeyedPacket() {}
 

@@ -14,9 +14,8 @@ import org.apache.flink.types.StringValue;
 /**
  * Every packet crosses the shuffle to the join and waits in its queue state, so it is written compactly: the key as
  * its Latin-1 bytes (a conversation key is a node name and raw address bytes, {@link PacketKeys}; a node name with
- * other characters falls back to Flink's string encoding), then capture time, link type (with {@link #REASSEMBLED}
- * set for a reassembled datagram: link types are 16 bits, so older state reads as not reassembled) and the frame. A
- * Flink POJO wrote each field with a null marker and the key's characters one varint each.
+ * other characters falls back to Flink's string encoding), then capture time, link type and the frame. A Flink POJO
+ * wrote each field with a null marker and the key's characters one varint each.
  *
  * <p>Everything before the frame is built in one pass over the key in an array of the instance's and written in one
  * call: on the network's buffer that is one copy, and in a checkpoint (a {@code DataOutputStream} over the checkpoint
@@ -34,9 +33,6 @@ import org.apache.flink.types.StringValue;
  * one TaskManager share its classes) and the snapshot's restore.
  */
 public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacket> {
-  /** Set in the written link type of a {@link KeyedPacket#reassembled} datagram. */
-  static final int REASSEMBLED = 1 << 30;
-
   /** The key's header, its Latin-1 bytes, capture time, link type and the frame's length of the packet being written. */
   private transient byte[] head;
   private transient KeyCache keys;
@@ -55,10 +51,8 @@ public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacke
 
   @Override
   public KeyedPacket copy(KeyedPacket from) {
-    KeyedPacket p = new KeyedPacket(from.key, from.capturedNs, from.linkType,
+    return new KeyedPacket(from.key, from.capturedNs, from.linkType,
         from.data == null ? null : Arrays.copyOfRange(from.data, from.offset, from.offset + from.frameLength()));
-    p.reassembled = from.reassembled;
-    return p;
   }
 
   @Override
@@ -68,7 +62,7 @@ public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacke
       out.writeInt(1);
       StringValue.writeString(p.key, out);
       out.writeLong(p.capturedNs);
-      out.writeInt(linkTypeField(p));
+      out.writeInt(p.linkType);
       out.writeInt(p.frameLength());
     } else {
       out.write(head, 0, length);
@@ -94,12 +88,8 @@ public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacke
     }
     at = putInt(h, at, (int) (p.capturedNs >>> 32));
     at = putInt(h, at, (int) p.capturedNs);
-    at = putInt(h, at, linkTypeField(p));
+    at = putInt(h, at, p.linkType);
     return putInt(h, at, p.frameLength());
-  }
-
-  private static int linkTypeField(KeyedPacket p) {
-    return p.reassembled ? p.linkType | REASSEMBLED : p.linkType;
   }
 
   /** Big-endian, as {@code DataOutput.writeInt}. */
@@ -118,9 +108,7 @@ public final class KeyedPacketSerializer extends ByteFormatSerializer<KeyedPacke
     int linkType = in.readInt();
     byte[] data = new byte[in.readInt()];
     in.readFully(data);
-    KeyedPacket p = new KeyedPacket(key, capturedNs, linkType & ~REASSEMBLED, data);
-    p.reassembled = (linkType & REASSEMBLED) != 0;
-    return p;
+    return new KeyedPacket(key, capturedNs, linkType, data);
   }
 
   /** The key's header: length × 2, +1 when the key is not Latin-1 (then Flink's string encoding follows, not the bytes). */

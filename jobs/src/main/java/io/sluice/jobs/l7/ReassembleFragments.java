@@ -98,10 +98,8 @@ final class ReassembleFragments extends KeyedProcessFunction<String, KeyedPacket
       clear(ctx);
       if (whole != null && PacketParser.parseIp(whole, 0, whole.length, header)
           && L7Engine.worthKeying(header, whole, config, summary)) {
-        KeyedPacket datagram = new KeyedPacket(PacketKeys.conversation(p.node(), header),
-            defragmenter.completedStartNs(), PacketParser.LINKTYPE_RAW, whole);
-        datagram.reassembled = true;
-        out.collect(datagram);
+        out.collect(new KeyedPacket(PacketKeys.conversation(p.node(), header),
+            defragmenter.completedStartNs(), PacketParser.LINKTYPE_RAW, whole));
       }
       return;
     }

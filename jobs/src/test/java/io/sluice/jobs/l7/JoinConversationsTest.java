@@ -103,37 +103,6 @@ class JoinConversationsTest {
     assertProcess(2, 0, "", "", 0);
   }
 
-  /**
-   * A DNS response captured 2 µs "before" its query (on loopback, packets seen on different CPUs): the join takes
-   * packets in capture-time order, and still pairs the two.
-   */
-  @Test
-  void aDnsResponseCapturedBeforeItsQueryIsPairedWithIt() throws Exception {
-    packet(udp(CLIENT, 40000, SERVER, 53, dns(7, false)), T);
-    packet(udp(SERVER, 53, CLIENT, 40000, dns(7, true)), T - 2_000);
-    passes(T + MS);
-    io.sluice.l7.L7Summary s = join.summary(NODE);
-    assertEquals(java.util.List.of(1L, 0L, 1L), java.util.List.of(s.dnsPairs, s.dnsUnsolicited,
-        (long) harness.extractOutputValues().size()), "one answered row, at once");
-  }
-
-  /**
-   * A reassembled datagram reaches the join by another path and may arrive before packets captured before it: its
-   * place is its capture time. The query captured 50 µs before the (reassembled) response but arriving after it is
-   * still the query it answers.
-   */
-  @Test
-  void aReassembledResponseArrivingBeforeItsQueryIsPairedWithIt() throws Exception {
-    KeyedPacket response = new KeyedPacket(PacketKeys.conversation(NODE, CLIENT, 40000, SERVER, 53), T + 50_000,
-        PacketParser.LINKTYPE_RAW, udp(SERVER, 53, CLIENT, 40000, dns(7, true)));
-    response.reassembled = true;
-    harness.processElement1(response, T / MS);
-    packet(udp(CLIENT, 40000, SERVER, 53, dns(7, false)), T);
-    passes(T + MS);
-    io.sluice.l7.L7Summary s = join.summary(NODE);
-    assertEquals(java.util.List.of(1L, 0L), java.util.List.of(s.dnsPairs, s.dnsUnsolicited));
-  }
-
   /** Packets of one conversation in several milliseconds wait under one timer, and all give their rows. */
   @Test
   void aConversationsQueuedPacketsWaitUnderOneTimer() throws Exception {

@@ -51,18 +51,6 @@ class KeyedPacketSerializerTest {
     }
   }
 
-  /** A reassembled datagram stays marked as one across the shuffle, the queue's checkpoints and a copy. */
-  @Test
-  void aReassembledDatagramComesBackMarked() throws Exception {
-    String key = PacketKeys.conversation("n1", io.sluice.net.IpAddresses.parse("10.0.0.1"), 53,
-        io.sluice.net.IpAddresses.parse("10.0.0.2"), 40_000);
-    KeyedPacket p = new KeyedPacket(key, 5L, 101, new byte[] {1, 2});
-    assertEquals(List.of(false, 101), List.of(roundTrip(p).reassembled, roundTrip(p).linkType));
-    p.reassembled = true;
-    KeyedPacket back = roundTrip(p);
-    assertEquals(List.of(true, 101, true), List.of(back.reassembled, back.linkType, serializer.copy(p).reassembled));
-  }
-
   /**
    * Triage's packets name their frame within the Kafka record's bytes: written (on the network and in a checkpoint)
    * and copied as the frame alone, the same bytes as a packet holding just the frame.
