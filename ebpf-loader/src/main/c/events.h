@@ -9,7 +9,9 @@ enum sock_kind { SK_STATE = 1, SK_RETRANSMIT = 2, SK_UDP_SEND = 3 };
 enum counter { C_SEEN = 0, C_CAPTURED = 1, C_RB_FULL = 2, C_SOCK_EVENTS = 3, C_SOCK_RB_FULL = 4, C_PURE_ACKS = 5, C_H2_WALKED = 6, C_H2_LOST = 7,
               C_TLS_HELLOS = 8, C_TLS_KEPT = 9,
               /* C_H2_LOST by reason: a gap held a frame header; the steps ran out; a read of the segment failed */
-              C_H2_LOST_GAP = 10, C_H2_LOST_STEPS = 11, C_H2_LOST_READ = 12, C_MAX = 13 };
+              C_H2_LOST_GAP = 10, C_H2_LOST_STEPS = 11, C_H2_LOST_READ = 12,
+              /* HTTP/2 segments held until the walk got to them; held ones whose turn never came, their slot taken back */
+              C_H2_HELD = 13, C_H2_HELD_EXPIRED = 14, C_MAX = 15 };
 enum config_flags { CFG_ALL_PORTS = 1, CFG_CIDRS = 2, CFG_SKIP_PURE_ACKS = 4, CFG_H2_FRAMES = 8, CFG_TLS_HANDSHAKES = 16 };
 
 struct sluice_config {
@@ -64,26 +66,43 @@ struct sock_event {         /* 144 bytes */
 
 _Static_assert(sizeof(struct sock_event) == 144, "Records.SOCKET_SIZE reads 144 bytes");
 
-/* What h2_emit needs of the segment being walked (h2.h); not part of a record. */
+/* One direction of a connection: its 4-tuple as the packets carry it. */
+struct h2_key { __u8 saddr[16]; __u8 daddr[16]; __u16 sport; __u16 dport; };
+
+/* The segment being walked (h2.h), live or held: what h2_emit needs to write its records. Not part of a record. */
 struct h2_segment {
-  __u32 seq;                /* the segment's own sequence number */
+  struct h2_key key;        /* its direction */
+  __u32 seq;                /* its own sequence number */
+  __u32 len;                /* its payload length */
+  __u64 ts_ns;              /* when it was captured, for a held one; 0: now */
   __u16 l3_off;
   __u16 tcp_off;
   __u16 payload_off;
   __u8 family;
   __u8 tcp_flags;
   __u8 direction;
-  __u8 pad[3];
+  __u8 pad[7];
+};
+
+/* The walk over one segment between its steps (h2.h); in the scratch, not on the stack, which the walk's calls
+ * leave little of. Not part of a record. */
+struct h2_step_ctx {
+  __u32 from;               /* 0: the packet; else the held slot + 1 the segment is read from */
+  __u32 seq, seg_len, payload_off;
+  __u32 snap;               /* the snap: the first bytes of a segment are kept whatever they are */
+  __u32 pos;                /* the walk, in the segment's payload */
+  __u32 hdr_seq, hdr4, have, data;  /* as in struct h2_walk */
+  __u32 rec, kept, holing;  /* the record being built: where it starts, its bytes kept, whether a hole follows them */
+  __u32 full;
 };
 
 struct packet_scratch {
   struct pkt_event hdr;
   __u8 data[MAX_SNAP];
   struct h2_segment h2;     /* after data: ringbuf output stops at data's end */
+  struct h2_step_ctx walk;
+  __u64 fence;              /* an atomic add of 0 here is a full barrier on this CPU's own line (h2.h, h2_run) */
 };
-
-/* One direction of a connection: its 4-tuple as the packets carry it. */
-struct h2_key { __u8 saddr[16]; __u8 daddr[16]; __u16 sport; __u16 dport; };
 
 /* Where the HTTP/2 frames of one direction are (h2.h). */
 struct h2_walk {

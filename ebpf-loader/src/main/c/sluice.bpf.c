@@ -158,9 +158,9 @@ static __always_inline int wanted(const struct sluice_config *cfg, const struct 
   return !(cfg->flags & CFG_CIDRS) || cidr_match(t);
 }
 
-/* Writes the packet record of the first cap bytes in s->data; 1 when the ring buffer was full. */
+/* Writes the packet record of the first cap bytes in s->data, timed ts_ns (0: now); 1 when the ring buffer was full. */
 static __always_inline int output(struct __sk_buff *skb, struct packet_scratch *s, const struct sluice_config *cfg,
-                                  __u8 direction, __u32 cap, __u32 orig_len)
+                                  __u8 direction, __u32 cap, __u32 orig_len, __u64 ts_ns)
 {
   __u64 n = cap;
   asm volatile("" : "+r"(n));  /* one register the verifier bounds */
@@ -172,7 +172,7 @@ static __always_inline int output(struct __sk_buff *skb, struct packet_scratch *
   s->hdr.ifindex = skb->ifindex;
   s->hdr.orig_len = orig_len;
   s->hdr.pad = 0;
-  s->hdr.ts_ns = bpf_ktime_get_ns();
+  s->hdr.ts_ns = ts_ns ? ts_ns : bpf_ktime_get_ns();
   s->hdr.cgroup_id = direction == 2 ? bpf_skb_cgroup_id(skb) : 0;
   return bpf_ringbuf_output(&events, s, sizeof(s->hdr) + n, ring_wakeup(cfg)) != 0;
 }
@@ -216,7 +216,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     bump(C_PURE_ACKS);
     return TC_ACT_UNSPEC;
   }
-  if ((cfg->flags & CFG_H2_FRAMES) && h2_capture(skb, s, &t, head, cfg->snap_len, direction))
+  if ((cfg->flags & CFG_H2_FRAMES) && h2_capture(skb, s, &t, head, direction))
     return TC_ACT_UNSPEC;
 
   __u32 snap = cfg->snap_len;
@@ -244,7 +244,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 direction)
     if (rest < 1 || bpf_skb_load_bytes(skb, HDR_PEEK, s->data + HDR_PEEK, rest))
       return TC_ACT_UNSPEC;
   }
-  bump(output(skb, s, cfg, direction, cap, skb->len) ? C_RB_FULL : C_CAPTURED);
+  bump(output(skb, s, cfg, direction, cap, skb->len, 0) ? C_RB_FULL : C_CAPTURED);
   return TC_ACT_UNSPEC;
 }
 

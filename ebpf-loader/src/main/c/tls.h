@@ -80,7 +80,7 @@ static __always_inline int tls_capture(struct __sk_buff *skb, struct packet_scra
   if (t->payload_off + keep <= MAX_SNAP)
     return keep;
 
-  h2_segment_of(s, t, direction);
+  h2_segment_of(s, t, &k, seg_len, direction);
   int full = 0;
   for (__u32 i = 0; i < TLS_RECORDS; i++) {
     __u32 start = i * H2_MAX_KEEP;
@@ -91,7 +91,7 @@ static __always_inline int tls_capture(struct __sk_buff *skb, struct packet_scra
     if (!last)
       n = H2_MAX_KEEP;
     /* the last record kept also carries the rest of the segment, as a hole of known length */
-    full |= h2_emit(skb, start, n, last ? seg_len - start : n, last);
+    full |= h2_emit(skb, H2_HOW(0, last), start, n, last ? seg_len - start : n);
   }
   bump(full ? C_RB_FULL : C_CAPTURED);
   return -1;

@@ -31,7 +31,7 @@ public final class BpfMaps {
   /** Counter slots, as enum counter in events.h. */
   public static final String[] COUNTERS = {"seen", "captured", "ringbuf_full", "socket_events", "socket_ringbuf_full",
       "pure_acks_skipped", "h2_segments_walked", "h2_walks_lost", "tls_client_hellos", "tls_segments_kept",
-      "h2_walks_lost_gap", "h2_walks_lost_steps", "h2_walks_lost_read"};
+      "h2_walks_lost_gap", "h2_walks_lost_steps", "h2_walks_lost_read", "h2_segments_held", "h2_held_expired"};
 
   private final LibBpf bpf = Native.bpf();
   private final int settings;

@@ -61,6 +61,12 @@ public final class LoaderMetrics {
           cb.call(k[11], "steps");
           cb.call(k[12], "read");
         }).register(registry);
+    kernelCounter("sluice_ebpf_h2_segments_held_total",
+        "HTTP/2 segments that came after a gap (another CPU had the bytes before them, or they were reordered or lost on"
+            + " the way), held until the walk got to them.", kernel, 13);
+    kernelCounter("sluice_ebpf_h2_held_expired_total",
+        "Held HTTP/2 segments whose turn never came within 2 s: their slot was taken back and their records never"
+            + " written.", kernel, 14);
     kernelCounter("sluice_ebpf_tls_client_hellos_total",
         "Connections seen to begin with a TLS ClientHello: their first bytes each way are kept whole.", kernel, 8);
     kernelCounter("sluice_ebpf_tls_segments_kept_total",

@@ -17,7 +17,8 @@ final class H2WalkLog {
 
   /** Lost walks and their reasons, from the loader's counters (BpfMaps.COUNTERS order). */
   static String lost(long[] counters) {
-    return "%d lost walks (gap %d, steps %d, read %d)".formatted(counters[7], counters[10], counters[11], counters[12]);
+    return "%d lost walks (gap %d, steps %d, read %d), %d segments held (%d expired)".formatted(counters[7], counters[10],
+        counters[11], counters[12], counters[13], counters[14]);
   }
 
   /** When a walk was lost: every payload segment of {@code ports} in the capture, by connection and direction. */

@@ -13,7 +13,7 @@ class LoaderMetricsTest {
   @Test
   void everySeriesCarriesItsCount() {
     LoaderMetrics m = new LoaderMetrics();
-    long[] kernel = {100, 90, 3, 40, 2, 7, 11, 1, 5, 9, 1, 0, 0};  // BpfMaps.COUNTERS order
+    long[] kernel = {100, 90, 3, 40, 2, 7, 11, 1, 5, 9, 1, 0, 0, 6, 2};  // BpfMaps.COUNTERS order
     Map<String, String> choices = new LinkedHashMap<>(Map.of("capture", "tcx"));
     m.watch(() -> kernel, choices, () -> 2);
     m.polledPacket();
@@ -34,6 +34,8 @@ class LoaderMetricsTest {
         sluice_ebpf_h2_walks_lost_by_reason_total{reason="gap"} 1
         sluice_ebpf_h2_walks_lost_by_reason_total{reason="steps"} 0
         sluice_ebpf_h2_walks_lost_by_reason_total{reason="read"} 0
+        sluice_ebpf_h2_segments_held_total 6
+        sluice_ebpf_h2_held_expired_total 2
         sluice_ebpf_tls_client_hellos_total 5
         sluice_ebpf_tls_segments_kept_total 9
         sluice_ebpf_ringbuf_drops_total{kind="packet"} 3

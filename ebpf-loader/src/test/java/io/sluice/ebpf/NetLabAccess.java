@@ -52,7 +52,8 @@ public final class NetLabAccess {
   public static long[] h2Run(Object lab, boolean walk) throws Exception {
     return withoutIf(!walk, BpfMaps.NO_H2_FRAMES_PROPERTY, () -> {
       Http2FrameAwareLiveTest.Run r = Http2FrameAwareLiveTest.run((NetLab) lab);
-      return new long[] {r.tshark().size(), r.engine().size(), r.incomplete(), r.records(), r.kafkaBytes(), r.payloadKept()};
+      return new long[] {r.tshark().size(), r.engine().size(), r.incomplete(), r.records(), r.kafkaBytes(), r.payloadKept(),
+          r.counters()[6], r.counters()[13]};
     });
   }
 

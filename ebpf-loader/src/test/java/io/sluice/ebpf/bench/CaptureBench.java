@@ -476,6 +476,9 @@ public final class CaptureBench {
           System.out.printf("%s %s: %d in tshark, %d rows (%d incomplete); per %s %.2f records, %.0f bytes to Kafka,"
               + " %.0f payload bytes kept, %.0f ns in the capture programs%n", name, walk ? on : "snap only", r[0], r[1],
               r[2], unit, r[3] / streams, r[4] / streams, r[5] / streams, ns[0] / streams);
+          if (r.length > 7) {
+            System.out.printf("%s %s: %d segments walked, %d held after a gap%n", name, walk ? on : "snap only", r[6], r[7]);
+          }
         }
       }
     } finally {
