@@ -51,7 +51,6 @@ enum h2_hold_state { H2_FREE = 0, H2_FILLING = 1, H2_HELD = 2, H2_TAKEN = 3 };
 struct h2_held {
   struct bpf_spin_lock lock;       /* guards state, and the segment's key and seq while held */
   __u32 state;
-  __u64 since_ns;
   struct h2_segment seg;
   __u8 head[HDR_PEEK];             /* its packet headers */
   __u8 bytes[65536 + MAX_SNAP];    /* its payload; reads at (offset & 0xffff) of up to MAX_SNAP bytes stay inside */
@@ -380,10 +379,9 @@ __noinline int h2_hold(struct __sk_buff *skb)
   __u64 now = bpf_ktime_get_ns();
   int mine = 0, expired = 0;
   bpf_spin_lock(&h->lock);
-  if (h->state == H2_FREE || (h->state == H2_HELD && now - h->since_ns > H2_HOLD_NS)) {
+  if (h->state == H2_FREE || (h->state == H2_HELD && now - h->seg.ts_ns > H2_HOLD_NS)) {
     expired = h->state == H2_HELD;
     h->state = H2_FILLING;
-    h->since_ns = now;
     mine = 1;
   }
   bpf_spin_unlock(&h->lock);

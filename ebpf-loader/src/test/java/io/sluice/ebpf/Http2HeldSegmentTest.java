@@ -1,8 +1,5 @@
 package io.sluice.ebpf;
 
-import static io.sluice.ebpf.FrameLayoutsTest.eth;
-import static io.sluice.ebpf.FrameLayoutsTest.ipv6;
-import static io.sluice.ebpf.FrameLayoutsTest.tcp;
 import static io.sluice.ebpf.Http2WalkStartTest.CLIENT_ISN;
 import static io.sluice.ebpf.Http2WalkStartTest.PORT;
 import static io.sluice.ebpf.Http2WalkStartTest.SERVER_ISN;
@@ -15,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.sluice.wire.CapturedPacket;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +51,11 @@ class Http2HeldSegmentTest {
     int farAhead = 40042;
     long data = SERVER_ISN + 1 + SETTINGS.length;
     List<byte[]> frames = new ArrayList<>();
-    frames.addAll(opening(reordered));
+    frames.addAll(openingOf(reordered));
     frames.add(server(reordered, data + cut1, CLIENT_ISN + 1, slice(response, cut1, cut2)));
     frames.add(server(reordered, data + cut2, CLIENT_ISN + 1, slice(response, cut2, response.length)));
     frames.add(server(reordered, data, CLIENT_ISN + 1, slice(response, 0, cut1)));
-    frames.addAll(opening(farAhead));
+    frames.addAll(openingOf(farAhead));
     frames.add(server(farAhead, data + 300_000, CLIENT_ISN + 1, slice(response, 0, cut1)));
 
     Http2WalkStartTest.Replayed replayed = Http2WalkStartTest.replay(frames);
@@ -92,15 +89,9 @@ class Http2HeldSegmentTest {
     assertEquals(0, counters[2], "no ring-buffer drop");
   }
 
-  /** The server's SETTINGS, then the client's preface acknowledging it and a request on stream 1. */
-  private static List<byte[]> opening(int clientPort) throws Exception {
-    ByteArrayOutputStream preface = new ByteArrayOutputStream();
-    preface.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    preface.write(frame(4, 0, 0, new byte[0]));
-    preface.write(frame(1, 5, 1, new byte[40]));
-    long settingsEnd = SERVER_ISN + 1 + SETTINGS.length;
-    return List.of(server(clientPort, SERVER_ISN + 1, CLIENT_ISN + 1, SETTINGS),
-        eth(0x86dd, ipv6(6, tcp(clientPort, PORT, (int) (CLIENT_ISN + 1), (int) settingsEnd, preface.toByteArray()))));
+  /** The server's SETTINGS, then the client's preface acknowledging it (Http2WalkStartTest's, without the response). */
+  private static List<byte[]> openingOf(int clientPort) throws Exception {
+    return Http2WalkStartTest.connection(clientPort, true, true).subList(0, 2);
   }
 
   /** The set's runs as [from, to) ranges. */
@@ -124,6 +115,6 @@ class Http2HeldSegmentTest {
   }
 
   private static byte[] slice(byte[] b, int from, int to) {
-    return java.util.Arrays.copyOfRange(b, from, to);
+    return Arrays.copyOfRange(b, from, to);
   }
 }
