@@ -2,6 +2,10 @@ package io.sluice.store.sink;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -15,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each commit chunk becomes one INSERT block, which ClickHouse refuses (error 252) when it spans more than 100
  * partitions. Sluice's tables are partitioned by the day of their first column, {@code time}: a chunk is closed
  * early when a row would bring in a 51st UTC day, and 50 UTC days touch at most 100 days in any server time zone.
+ *
+ * <p>A full buffer is staged on a thread of the writer's own while the next one fills, so the operator chained to
+ * the writer (the L7Job's join) does not wait for ClickHouse's answer. One insert at most is in flight: an epoch's
+ * inserts land in order, which {@link StagingStore#stage} relies on when it retries; and every insert of an epoch
+ * has landed before {@link #prepareCommit} hands the epoch to the committer.
  */
 final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
@@ -27,8 +36,14 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private final ProcessingTimeService time;
   private final Counter rowsStaged;
   private final Counter rowsUnencodable;
-  private final RowBinary buffer;
+  private RowBinary buffer;
   private int bufferedRows;
+  /** The insert in flight (null when none), the buffer it sends, its row count, and an empty buffer to fill next. */
+  private Future<?> staging;
+  private RowBinary stagingBuffer;
+  private int stagingRows;
+  private RowBinary spare;
+  private final ExecutorService stager;
   private long epoch;
   private long rowsInEpoch;
   private long lastStagedAt;
@@ -59,6 +74,11 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     this.columns = store.alwaysStaged() | (timeFirst ? 1L : 0L);
     this.epoch = newEpoch();
     this.lastStagedAt = time.getCurrentProcessingTime();
+    this.stager = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sluice-stage-" + settings.table() + "-" + shard);
+      t.setDaemon(true);
+      return t;
+    });
     scheduleTimedFlush();
   }
 
@@ -104,11 +124,13 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   @Override
   public void flush(boolean endOfInput) throws InterruptedException {
     stageBuffer();
+    awaitStaged();
   }
 
   @Override
   public Collection<StagedBatch> prepareCommit() throws InterruptedException {
     stageBuffer();
+    awaitStaged();
     if (rowsInEpoch == 0) {
       return List.of();
     }
@@ -150,15 +172,51 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     chunkDayCount = 0;
   }
 
+  /** Hands the buffered rows to the staging thread, after the insert before them has landed. */
   private void stageBuffer() throws InterruptedException {
     if (bufferedRows == 0) {
       return;
     }
-    store.stage(buffer.array(), buffer.size(), epoch, rowsInEpoch - bufferedRows, bufferedRows, columns);
-    rowsStaged.inc(bufferedRows);
-    buffer.clear();
+    awaitStaged();
+    RowBinary rows = buffer;
+    long epochOf = epoch;
+    long stagedBefore = rowsInEpoch - bufferedRows;
+    int count = bufferedRows;
+    long staged = columns;
+    staging = stager.submit(() -> {
+      store.stage(rows.array(), rows.size(), epochOf, stagedBefore, count, staged);
+      return null;
+    });
+    stagingBuffer = rows;
+    stagingRows = count;
+    buffer = spare != null ? spare : new RowBinary(1 << 16);
+    spare = null;
     bufferedRows = 0;
     lastStagedAt = time.getCurrentProcessingTime();
+  }
+
+  /** Waits for the insert in flight; its failure fails the writer, and the job restarts from its checkpoint. */
+  private void awaitStaged() throws InterruptedException {
+    if (staging == null) {
+      return;
+    }
+    try {
+      staging.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("staging rows for " + settings.table() + " failed", cause);
+    }
+    staging = null;
+    rowsStaged.inc(stagingRows);
+    stagingBuffer.clear();
+    spare = stagingBuffer;
+    stagingBuffer = null;
   }
 
   private void scheduleTimedFlush() {
@@ -177,6 +235,8 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
 
   @Override
   public void close() {
-    // Rows not yet covered by a checkpoint are replayed by the source after a restart: nothing to save here.
+    // Rows not yet covered by a checkpoint are replayed by the source after a restart: nothing to save here, and an
+    // insert still in flight is interrupted (its epoch is never committed).
+    stager.shutdownNow();
   }
 }
