@@ -43,7 +43,7 @@ class ProductionSizingTest {
     assertTrue(!changed.equals(text));
     List<String> tableErrors = ProductionSizing.parse(changed).tableErrors();
     assertTrue(tableErrors.stream().anyMatch(e -> e.startsWith("flows: ClickHouse at 300000/s")), tableErrors.toString());
-    assertTrue(tableErrors.stream().anyMatch(e -> e.startsWith("ClickHouse: the table says 8.0 cores needed")),
+    assertTrue(tableErrors.stream().anyMatch(e -> e.startsWith("ClickHouse: the table says 8.6 cores needed")),
         tableErrors.toString());
 
     List<JsonNode> overlay = production();
