@@ -43,13 +43,28 @@ class ClickHouseSinkFlinkTest {
     return RestartingEnvironment.create(100, checkpointMs);
   }
 
+  /** A fresh database with the check job's {@code ids} table, and a sink that stages and commits it in small pieces. */
+  private static SinkSettings idsTable(String prefix) {
+    SinkSettings settings = SinkSettings.of(TestClickHouse.url(), TestClickHouse.newDatabase(prefix), "ids")
+        .withChunkRows(5_000).withFlush(2_000, 1 << 20, 100);
+    SinkCheckJob.createTable(settings);
+    return settings;
+  }
+
+  /** Ids 0 to rows - 1 each landed once, with their value. */
+  private static ClickHouseHttp assertEveryIdOnce(SinkSettings settings, long rows) {
+    ClickHouseHttp db = new ClickHouseHttp(settings.url(), settings.database());
+    assertEquals(rows + "\t" + rows + "\t0\t" + (rows - 1), db.execute(
+        "SELECT count(), uniqExact(id), min(id), max(id) FROM ids FORMAT TabSeparated").strip());
+    assertEquals("0", db.scalar("SELECT count() FROM ids WHERE value != id * 31 + 7"));
+    return db;
+  }
+
   /** Also with the committer in a task of its own ({@link ClickHouseSink#committedApart()}, as the L7Job has it). */
   @ParameterizedTest(name = "committed apart: {0}")
   @ValueSource(booleans = {false, true})
   void aFailureMidStreamNeitherLosesNorDuplicatesRows(boolean committedApart) throws Exception {
-    String database = TestClickHouse.newDatabase("sinkfail");
-    SinkSettings settings = SinkSettings.of(TestClickHouse.url(), database, "ids").withChunkRows(5_000).withFlush(2_000, 1 << 20, 100);
-    SinkCheckJob.createTable(settings);
+    SinkSettings settings = idsTable("sinkfail");
     long rows = 60_000;
     FAILED_ONCE.set(false);
     StreamExecutionEnvironment env = env(200);
@@ -65,10 +80,7 @@ class ClickHouseSinkFlinkTest {
     env.execute("sink-failure");
 
     assertTrue(FAILED_ONCE.get(), "the failure was injected");
-    ClickHouseHttp db = new ClickHouseHttp(TestClickHouse.url(), database);
-    assertEquals(rows + "\t" + rows + "\t0\t" + (rows - 1), db.execute(
-        "SELECT count(), uniqExact(id), min(id), max(id) FROM ids FORMAT TabSeparated").strip());
-    assertEquals("0", db.scalar("SELECT count() FROM ids WHERE value != id * 31 + 7"));
+    ClickHouseHttp db = assertEveryIdOnce(settings, rows);
     assertTrue(Long.parseLong(db.scalar("SELECT uniqExact(ingest_batch) FROM ids")) > 2, "several checkpoints committed");
   }
 
@@ -82,9 +94,7 @@ class ClickHouseSinkFlinkTest {
    */
   @Test
   void aStagingInsertRefusedInTheBackgroundFailsTheJobAndLosesNothing() throws Exception {
-    String database = TestClickHouse.newDatabase("sinkbad");
-    SinkSettings settings = SinkSettings.of(TestClickHouse.url(), database, "ids").withChunkRows(5_000).withFlush(2_000, 1 << 20, 100);
-    SinkCheckJob.createTable(settings);
+    SinkSettings settings = idsTable("sinkbad");
     long rows = 60_000;
     BAD_ROW_ONCE.set(false);
     StreamExecutionEnvironment env = env(200);
@@ -92,10 +102,7 @@ class ClickHouseSinkFlinkTest {
     env.execute("sink-refused-insert");
 
     assertTrue(BAD_ROW_ONCE.get(), "the bad row was written");
-    ClickHouseHttp db = new ClickHouseHttp(TestClickHouse.url(), database);
-    assertEquals(rows + "\t" + rows + "\t0\t" + (rows - 1), db.execute(
-        "SELECT count(), uniqExact(id), min(id), max(id) FROM ids FORMAT TabSeparated").strip());
-    assertEquals("0", db.scalar("SELECT count() FROM ids WHERE value != id * 31 + 7"));
+    assertEveryIdOnce(settings, rows);
   }
 
   static final class BadOnceEncoder implements RowEncoder<Long> {
@@ -123,10 +130,8 @@ class ClickHouseSinkFlinkTest {
    */
   @Test
   void aSavepointOfTheChainedSinkRestoresIntoTheSinkCommittedApart(@TempDir Path dir) throws Exception {
-    String database = TestClickHouse.newDatabase("sinkapart");
-    SinkSettings settings = SinkSettings.of(TestClickHouse.url(), database, "ids").withChunkRows(5_000).withFlush(2_000, 1 << 20, 100);
-    SinkCheckJob.createTable(settings);
-    ClickHouseHttp db = new ClickHouseHttp(TestClickHouse.url(), database);
+    SinkSettings settings = idsTable("sinkapart");
+    ClickHouseHttp db = new ClickHouseHttp(settings.url(), settings.database());
     long rows = 40_000;
 
     StreamExecutionEnvironment chained = env(200);
