@@ -170,18 +170,19 @@ public final class L7Job {
                 Long.parseLong(options.getOrDefault("max-conversations",
                     Long.toString(JoinConversations.DEFAULT_MAX_CONVERSATIONS))))));
 
-    // The sinks' writers stay chained to the join; their commits run in tasks of their own, so the join goes on
-    // taking packets while ClickHouse commits a checkpoint's rows (BENCHMARKS.md, issue 22 eleventh round).
+    // The sinks' writers stay chained to the join; their commits run in tasks of their own and their staging inserts
+    // on threads of their own, so the join goes on taking packets while ClickHouse works (BENCHMARKS.md, issue 22
+    // eleventh and thirteenth rounds).
     dns.sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "dns"), new PreEncodedRows(DnsRowEncoder.COLUMNS))
-            .committedApart(), committerAsChained(DNS_COMMITTER_ID))
+            .committedApart().stagedInBackground(), committerAsChained(DNS_COMMITTER_ID))
         .name("clickhouse dns");
     dns.getSideOutput(JoinConversations.HTTP)
         .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "http"), new PreEncodedRows(HttpRowEncoder.COLUMNS))
-            .committedApart(), committerAsChained(HTTP_COMMITTER_ID))
+            .committedApart().stagedInBackground(), committerAsChained(HTTP_COMMITTER_ID))
         .name("clickhouse http");
     dns.getSideOutput(JoinConversations.TLS)
         .sinkTo(new ClickHouseSink<>(ClickHouseArgs.sink(options, "tls"), new PreEncodedRows(TlsRowEncoder.COLUMNS))
-            .committedApart(), committerAsChained(TLS_COMMITTER_ID))
+            .committedApart().stagedInBackground(), committerAsChained(TLS_COMMITTER_ID))
         .name("clickhouse tls");
   }
 

@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * partitions. Sluice's tables are partitioned by the day of their first column, {@code time}: a chunk is closed
  * early when a row would bring in a 51st UTC day, and 50 UTC days touch at most 100 days in any server time zone.
  *
- * <p>A full buffer is staged on a thread of the writer's own while the next one fills, so the operator chained to
- * the writer (the L7Job's join) does not wait for ClickHouse's answer. One insert at most is in flight: an epoch's
- * inserts land in order, which {@link StagingStore#stage} relies on when it retries; and every insert of an epoch
- * has landed before {@link #prepareCommit} hands the epoch to the committer.
+ * <p>Staged in the background ({@link ClickHouseSink#stagedInBackground()}), a full buffer is staged on a thread of
+ * the writer's own while the next one fills, so the operator chained to the writer (the L7Job's join) does not wait
+ * for ClickHouse's answer. One insert at most is in flight: an epoch's inserts land in order, which
+ * {@link StagingStore#stage} relies on when it retries; and every insert of an epoch has landed before
+ * {@link #prepareCommit} hands the epoch to the committer. Otherwise the insert runs on the writer's own thread.
  */
 final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
@@ -43,6 +44,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private RowBinary stagingBuffer;
   private int stagingRows;
   private RowBinary spare;
+  /** The staging thread, or null when the writer's own thread stages. */
   private final ExecutorService stager;
   private long epoch;
   private long rowsInEpoch;
@@ -61,7 +63,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private long columns;
 
   ClickHouseSinkWriter(SinkSettings settings, int shard, RowEncoder<T> encoder, StagingStore store,
-      ProcessingTimeService time, Counter rowsStaged, Counter rowsUnencodable) {
+      ProcessingTimeService time, Counter rowsStaged, Counter rowsUnencodable, boolean inBackground) {
     this.settings = settings;
     this.shard = shard;
     this.encoder = encoder;
@@ -74,7 +76,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     this.columns = store.alwaysStaged() | (timeFirst ? 1L : 0L);
     this.epoch = newEpoch();
     this.lastStagedAt = time.getCurrentProcessingTime();
-    this.stager = Executors.newSingleThreadExecutor(r -> {
+    this.stager = !inBackground ? null : Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "sluice-stage-" + settings.table() + "-" + shard);
       t.setDaemon(true);
       return t;
@@ -172,9 +174,17 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     chunkDayCount = 0;
   }
 
-  /** Hands the buffered rows to the staging thread, after the insert before them has landed. */
+  /** Stages the buffered rows, or hands them to the staging thread once the insert before them has landed. */
   private void stageBuffer() throws InterruptedException {
     if (bufferedRows == 0) {
+      return;
+    }
+    if (stager == null) {
+      store.stage(buffer.array(), buffer.size(), epoch, rowsInEpoch - bufferedRows, bufferedRows, columns);
+      rowsStaged.inc(bufferedRows);
+      buffer.clear();
+      bufferedRows = 0;
+      lastStagedAt = time.getCurrentProcessingTime();
       return;
     }
     awaitStaged();
@@ -237,6 +247,8 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   public void close() {
     // Rows not yet covered by a checkpoint are replayed by the source after a restart: nothing to save here, and an
     // insert still in flight is interrupted (its epoch is never committed).
-    stager.shutdownNow();
+    if (stager != null) {
+      stager.shutdownNow();
+    }
   }
 }

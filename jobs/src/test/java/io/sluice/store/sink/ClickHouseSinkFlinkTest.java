@@ -98,7 +98,7 @@ class ClickHouseSinkFlinkTest {
     long rows = 60_000;
     BAD_ROW_ONCE.set(false);
     StreamExecutionEnvironment env = env(200);
-    SinkCheckJob.pipeline(env, rows, 20_000).sinkTo(new ClickHouseSink<>(settings, new BadOnceEncoder()));
+    SinkCheckJob.pipeline(env, rows, 20_000).sinkTo(new ClickHouseSink<>(settings, new BadOnceEncoder()).stagedInBackground());
     env.execute("sink-refused-insert");
 
     assertTrue(BAD_ROW_ONCE.get(), "the bad row was written");

@@ -167,7 +167,7 @@ class StagingStoreTest {
       }
     };
     ClickHouseSinkWriter<long[]> writer = new ClickHouseSinkWriter<>(daily, 0, encoder, dailyStore, time,
-        new org.apache.flink.metrics.SimpleCounter(), new org.apache.flink.metrics.SimpleCounter());
+        new org.apache.flink.metrics.SimpleCounter(), new org.apache.flink.metrics.SimpleCounter(), true);
     long day0 = 1_767_225_600L; // 2026-01-01 UTC
     for (int i = 0; i < 300; i++) {
       writer.write(new long[] {day0 + i * 86_400L + 3_600, i}, null);
