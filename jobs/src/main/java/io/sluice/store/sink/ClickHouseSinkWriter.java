@@ -39,10 +39,9 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
   private final Counter rowsUnencodable;
   private RowBinary buffer;
   private int bufferedRows;
-  /** The insert in flight (null when none), the buffer it sends, its row count, and an empty buffer to fill next. */
-  private Future<?> staging;
-  private RowBinary stagingBuffer;
-  private int stagingRows;
+  /** The insert in flight (null when none); it answers with its row count. */
+  private Future<Integer> staging;
+  /** The other buffer: the one in flight while {@link #staging} is set, else empty (null until first needed). */
   private RowBinary spare;
   /** The staging thread, or null when the writer's own thread stages. */
   private final ExecutorService stager;
@@ -183,24 +182,20 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
       store.stage(buffer.array(), buffer.size(), epoch, rowsInEpoch - bufferedRows, bufferedRows, columns);
       rowsStaged.inc(bufferedRows);
       buffer.clear();
-      bufferedRows = 0;
-      lastStagedAt = time.getCurrentProcessingTime();
-      return;
+    } else {
+      awaitStaged(); // the spare buffer is free again
+      RowBinary rows = buffer;
+      long epochOf = epoch;
+      long stagedBefore = rowsInEpoch - bufferedRows;
+      int count = bufferedRows;
+      long staged = columns;
+      staging = stager.submit(() -> {
+        store.stage(rows.array(), rows.size(), epochOf, stagedBefore, count, staged);
+        return count;
+      });
+      buffer = spare != null ? spare : new RowBinary(1 << 16);
+      spare = rows;
     }
-    awaitStaged();
-    RowBinary rows = buffer;
-    long epochOf = epoch;
-    long stagedBefore = rowsInEpoch - bufferedRows;
-    int count = bufferedRows;
-    long staged = columns;
-    staging = stager.submit(() -> {
-      store.stage(rows.array(), rows.size(), epochOf, stagedBefore, count, staged);
-      return null;
-    });
-    stagingBuffer = rows;
-    stagingRows = count;
-    buffer = spare != null ? spare : new RowBinary(1 << 16);
-    spare = null;
     bufferedRows = 0;
     lastStagedAt = time.getCurrentProcessingTime();
   }
@@ -210,8 +205,9 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
     if (staging == null) {
       return;
     }
+    int landed;
     try {
-      staging.get();
+      landed = staging.get();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {
@@ -223,10 +219,8 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, StagedBat
       throw new IllegalStateException("staging rows for " + settings.table() + " failed", cause);
     }
     staging = null;
-    rowsStaged.inc(stagingRows);
-    stagingBuffer.clear();
-    spare = stagingBuffer;
-    stagingBuffer = null;
+    rowsStaged.inc(landed);
+    spare.clear();
   }
 
   private void scheduleTimedFlush() {
